@@ -1,0 +1,5 @@
+.PHONY: run test docs lint bench
+run:
+	go run . serve --demo
+test:
+	go test ./...
