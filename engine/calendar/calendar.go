@@ -51,7 +51,7 @@ var national = sync.OnceValue(func() *Calendar {
 		lo, hi = min(lo, n), max(hi, n+1)
 	}
 	lo, hi = yearStart(lo), yearEnd(hi-1)
-	c.tab = newTable(lo, hi, c.ruleWithOwn(Weekends()))
+	c.tab = newTable(lo, hi, &table{}, c.own)
 	return c
 })
 
@@ -85,19 +85,8 @@ func New(base *Calendar, overrides []Day) (*Calendar, error) {
 		}
 		lo, hi = min(lo, yearStart(n)), max(hi, yearEnd(n))
 	}
-	c.tab = newTable(lo, hi, c.ruleWithOwn(base))
+	c.tab = newTable(lo, hi, &base.tab, c.own)
 	return c, nil
-}
-
-// ruleWithOwn returns the working-day rule of c: its own listed days, else
-// base's rule.
-func (c *Calendar) ruleWithOwn(base *Calendar) func(int) bool {
-	return func(n int) bool {
-		if d, ok := c.own[n]; ok {
-			return d.Kind == Workday
-		}
-		return base.tab.isWork(n)
-	}
 }
 
 func yearStart(n int) int { return Date{dateOf(n).Year, 1, 1}.num() }

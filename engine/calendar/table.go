@@ -17,17 +17,20 @@ type table struct {
 	rank   []int    // rank[k]: working days before day lo+64k, counted as before()
 }
 
-// newTable builds the table for days [lo, hi) with isWork deciding each day.
-func newTable(lo, hi int, isWork func(n int) bool) table {
+// newTable builds the table for days [lo, hi): base decides each day, then
+// the listed days in own override it.
+func newTable(lo, hi int, base *table, own map[int]Day) table {
 	if hi <= lo {
 		return table{}
 	}
 	t := table{lo: lo, hi: hi, bits: make([]uint64, (hi-lo+63)/64)}
 	for n := lo; n < hi; n++ {
-		if isWork(n) {
-			i := n - lo
-			t.bits[i>>6] |= 1 << (i & 63)
+		if base.isWork(n) {
+			t.set(n, true)
 		}
+	}
+	for n, d := range own {
+		t.set(n, d.Kind == Workday)
 	}
 	// Below lo only the weekday rule applies, so the count there is
 	// weekdaysBefore(lo); continuing from it keeps before() monotone.
@@ -37,6 +40,16 @@ func newTable(lo, hi int, isWork func(n int) bool) table {
 		t.rank[k+1] = t.rank[k] + bits.OnesCount64(w)
 	}
 	return t
+}
+
+// set marks day n (within [lo, hi)) as a working day or a day off.
+func (t *table) set(n int, work bool) {
+	i := n - t.lo
+	if work {
+		t.bits[i>>6] |= 1 << (i & 63)
+	} else {
+		t.bits[i>>6] &^= 1 << (i & 63)
+	}
 }
 
 // isWork reports whether day n is a working day.
