@@ -137,7 +137,8 @@ func (c *Calendar) Remaining(due, now time.Time) float64 {
 // WarnAt returns the moment warnDays working days before due: when a yellow
 // warning should fire. For a due time at the close of a working day and one
 // warning day it is the close of the working day before. warnDays <= 0
-// gives due.
+// gives due. With warnDays at or above the limit the result is at or before
+// the clock started; the caller decides whether to warn at once.
 func (c *Calendar) WarnAt(due time.Time, warnDays float64) time.Time {
 	w := c.daysToDuration(warnDays)
 	if w == 0 {

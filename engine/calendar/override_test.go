@@ -159,3 +159,39 @@ func TestSet(t *testing.T) {
 		t.Errorf("after Delete the unit should follow the library calendar again")
 	}
 }
+
+// TestSetConcurrent edits a Set while others read it; run with -race.
+func TestSetConcurrent(t *testing.T) {
+	s := NewSet(nil)
+	start := at(2025, 9, 26, 10, 0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			_ = s.Put("county-42", []Day{day(t, "2025-09-29", Holiday, "local")})
+			_ = s.Put(Nationwide, []Day{day(t, "2025-09-30", Holiday, "national")})
+			s.Delete("county-42")
+			s.Delete(Nationwide)
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		got := s.For("county-42").AddWorkingDays(start, 3)
+		// Any consistent snapshot gives one of these.
+		ok := false
+		for _, d := range []int{30, 9, 10} {
+			m := time.October
+			if d == 30 {
+				m = time.September
+			}
+			ok = ok || got.Equal(at(2025, m, d, 17, 30))
+		}
+		if !ok {
+			t.Fatalf("due %s is not from any snapshot", got)
+		}
+	}
+}
