@@ -1,0 +1,434 @@
+package machine
+
+import (
+	"fmt"
+	"strings"
+
+	"onewindow/definitions"
+	"onewindow/definitions/expression"
+)
+
+// enter runs a token's arrival at a node.
+func (m *Machine) enter(s step) error {
+	n := m.model.node(s.Node)
+	if n == nil {
+		return fmt.Errorf("no node %q", s.Node)
+	}
+	scope := m.st.instance(s.Scope)
+	if scope == nil {
+		return nil // the scope ended while the step waited
+	}
+	if n.Loop != nil && !s.Inner && n.Kind.IsActivity() {
+		return m.startBody(scope, n)
+	}
+	switch {
+	case n.Kind.IsEvent():
+		return m.enterEvent(scope, n, s)
+	case n.Kind.IsGateway():
+		return m.enterGateway(scope, n, s)
+	}
+	switch n.Kind {
+	case definitions.UserTask:
+		spec, err := m.taskSpec(scope, n, s.Vars)
+		if err != nil {
+			return err
+		}
+		in := m.startActivity(scope, n, s)
+		spec.Body = ""
+		if s.Inner {
+			spec.Body = scope.ID
+		}
+		m.openWait(in, &Wait{Kind: TaskWait, Role: MainRole, Element: n.ID, Task: spec})
+		return nil
+	case definitions.ReceiveTask:
+		if s.Triggered {
+			m.record(EntryEntered, n.ID, "", "")
+			return m.done(scope, n, s.Inner, "")
+		}
+		in := m.startActivity(scope, n, s)
+		m.openWait(in, &Wait{Kind: MessageWait, Role: MainRole, Element: n.ID, Name: m.taskMessage(n)})
+		return nil
+	case definitions.ServiceTask, definitions.SendTask, definitions.BusinessRuleTask, definitions.ScriptTask:
+		if m.model.isHandler(n) {
+			vars := m.vars(scope.ID)
+			for k, v := range s.Vars {
+				vars[k] = v
+			}
+			in := m.startActivity(scope, n, s)
+			m.openWait(in, &Wait{Kind: HandlerWait, Role: MainRole, Element: n.ID, Name: n.Implementation,
+				Handler: &HandlerSpec{Handler: n.Implementation, Vars: vars}})
+			return nil
+		}
+		m.record(EntryEntered, n.ID, "", "")
+		if err := m.runScript(scope, n, s.Vars); err != nil {
+			return err
+		}
+		if n.Kind == definitions.SendTask {
+			m.emit(Command{Kind: SendMessage, Name: m.taskMessage(n), Vars: m.vars(scope.ID)})
+		}
+		return m.done(scope, n, s.Inner, "")
+	case definitions.Task, definitions.ManualTask:
+		m.record(EntryEntered, n.ID, "", "")
+		return m.done(scope, n, s.Inner, "")
+	case definitions.SubProcess, definitions.Transaction, definitions.AdHocSubProcess:
+		if n.TriggeredByEvent {
+			return fmt.Errorf("event sub-process %s has no incoming flow to enter by", n.ID)
+		}
+		in := m.newInstance(ScopeInstance, n.ID, scope.ID, copyVars(s.Vars))
+		in.Inner = s.Inner
+		m.record(EntryEntered, n.ID, in.ID, "")
+		if !s.Inner {
+			m.armBoundaries(in)
+		}
+		m.armEventSubs(in)
+		m.startScope(in, n.ID)
+		return nil
+	case definitions.CallActivity:
+		spec, err := m.childSpec(scope, n, s.Vars)
+		if err != nil {
+			return err
+		}
+		in := m.startActivity(scope, n, s)
+		m.openWait(in, &Wait{Kind: ChildWait, Role: MainRole, Element: n.ID, Child: spec})
+		return nil
+	}
+	return fmt.Errorf("%s %s cannot be executed", n.Kind, n.ID)
+}
+
+// startActivity creates the instance of a waiting activity and arms its
+// boundary events (a multi-instance body holds them for its instances).
+func (m *Machine) startActivity(scope *Instance, n *definitions.Node, s step) *Instance {
+	in := m.newInstance(ActivityInstance, n.ID, scope.ID, copyVars(s.Vars))
+	in.Inner = s.Inner
+	m.record(EntryEntered, n.ID, in.ID, "")
+	if !s.Inner {
+		m.armBoundaries(in)
+	}
+	return in
+}
+
+// startScope puts tokens on the start of a process or sub-process scope.
+func (m *Machine) startScope(in *Instance, scopeNode string) {
+	started := false
+	for _, st := range m.model.starts[scopeNode] {
+		if st.Event() == nil {
+			m.push(step{Op: opEnter, Scope: in.ID, Node: st.ID})
+			started = true
+		}
+	}
+	if !started {
+		m.enterImplicitStarts(in, scopeNode)
+	}
+}
+
+// enterImplicitStarts starts a scope without a none start event at every
+// node that has no incoming flow, as BPMN allows.
+func (m *Machine) enterImplicitStarts(in *Instance, scopeNode string) {
+	for _, n := range m.model.Process.Children(scopeNode) {
+		if len(n.Incoming) > 0 || n.Kind == definitions.BoundaryEvent || n.TriggeredByEvent ||
+			n.Kind == definitions.StartEvent || n.Kind == definitions.EndEvent {
+			continue
+		}
+		m.push(step{Op: opEnter, Scope: in.ID, Node: n.ID})
+	}
+}
+
+// done finishes a node that does not wait: the next node of its path, or
+// the next turn of its multi-instance body.
+func (m *Machine) done(scope *Instance, n *definitions.Node, inner bool, outcome string) error {
+	if inner {
+		m.innerDone(scope, outcome)
+		return nil
+	}
+	m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+	return nil
+}
+
+// completeInstance finishes a waiting instance normally.
+func (m *Machine) completeInstance(in *Instance, outcome string) {
+	m.closeWaits(in, "cancelled")
+	m.record(EntryCompleted, in.Element, in.ID, outcome)
+	m.dropInstance(in)
+	parent := m.st.instance(in.Parent)
+	if parent == nil {
+		return
+	}
+	if in.Inner {
+		m.innerDone(parent, outcome)
+		return
+	}
+	m.push(step{Op: opLeave, Scope: parent.ID, Node: in.Element})
+}
+
+// completeScope finishes a scope with no token left in it.
+func (m *Machine) completeScope(in *Instance) {
+	switch in.Kind {
+	case ProcessInstance:
+		m.record(EntryCompleted, "", in.ID, "")
+		m.finish(Completed, nil)
+	case EventSubInstance:
+		m.closeWaits(in, "cancelled")
+		m.record(EntryCompleted, in.Element, in.ID, "")
+		m.dropInstance(in)
+		// An interrupting event sub-process replaced its scope's content:
+		// the scope is now empty and completes on the next settle.
+	default:
+		m.completeInstance(in, "")
+	}
+}
+
+// leave takes a node's outgoing flows.
+func (m *Machine) leave(s step) error {
+	n := m.model.node(s.Node)
+	scope := m.st.instance(s.Scope)
+	if n == nil || scope == nil {
+		return nil
+	}
+	var flows []string
+	var err error
+	switch n.Kind {
+	case definitions.ParallelGateway:
+		flows = n.Outgoing
+	case definitions.ExclusiveGateway, definitions.ComplexGateway:
+		flows, err = m.pickExclusive(scope, n)
+	case definitions.InclusiveGateway:
+		flows, err = m.pickInclusive(scope, n)
+	default:
+		flows, err = m.pickImplicit(scope, n)
+	}
+	if err != nil {
+		return err
+	}
+	for _, fid := range flows {
+		f := m.model.flow(fid)
+		m.push(step{Op: opEnter, Scope: scope.ID, Node: f.Target, Flow: f.ID})
+	}
+	return nil
+}
+
+// pickImplicit chooses the flows out of an activity or event: every flow
+// without a condition, every conditional flow whose condition holds, and
+// the default flow when nothing else was taken.
+func (m *Machine) pickImplicit(scope *Instance, n *definitions.Node) ([]string, error) {
+	if len(n.Outgoing) == 0 {
+		return nil, nil // the token is consumed: an implicit end
+	}
+	var taken []string
+	for _, fid := range n.Outgoing {
+		f := m.model.flow(fid)
+		if fid == n.Default {
+			continue
+		}
+		if f.Condition == "" {
+			taken = append(taken, fid)
+			continue
+		}
+		ok, err := m.condition(scope, f)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			taken = append(taken, fid)
+		}
+	}
+	if len(taken) == 0 {
+		if n.Default != "" {
+			return []string{n.Default}, nil
+		}
+		return nil, fmt.Errorf("no outgoing flow of %s %s can be taken: every condition is false and there is no default flow", n.Kind, n.ID)
+	}
+	return taken, nil
+}
+
+func (m *Machine) condition(scope *Instance, f *definitions.SequenceFlow) (bool, error) {
+	e, err := m.model.compile(f.Condition)
+	if err != nil {
+		return false, fmt.Errorf("condition of flow %s: %w", f.ID, err)
+	}
+	ok, err := e.Bool(m.vars(scope.ID))
+	if err != nil {
+		return false, fmt.Errorf("condition of flow %s: %w", f.ID, err)
+	}
+	return ok, nil
+}
+
+// runScript evaluates a script task written in an expression language and
+// stores its result; scripts in languages onewindow does not run pass.
+func (m *Machine) runScript(scope *Instance, n *definitions.Node, local map[string]any) error {
+	if n.Kind != definitions.ScriptTask || strings.TrimSpace(n.Script) == "" {
+		return nil
+	}
+	switch strings.ToLower(n.ScriptFormat) {
+	case "juel", "feel", "expr", "expression":
+	default:
+		return nil
+	}
+	e, err := m.model.compile(n.Script)
+	if err != nil {
+		return fmt.Errorf("script of %s: %w", n.ID, err)
+	}
+	vars := m.vars(scope.ID)
+	for k, v := range local {
+		vars[k] = v
+	}
+	v, err := e.Eval(vars)
+	if err != nil {
+		return fmt.Errorf("script of %s: %w", n.ID, err)
+	}
+	if n.ResultVariable != "" {
+		m.setVars(scope, map[string]any{n.ResultVariable: v}, false)
+	}
+	return nil
+}
+
+// taskSpec resolves a user task's assignment expressions over the
+// variables the new task will see.
+func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[string]any) (*TaskSpec, error) {
+	vars := m.vars(scope.ID)
+	for k, v := range local {
+		vars[k] = v
+	}
+	spec := &TaskSpec{Name: n.Name, LoopCounter: -1, Documentation: n.Documentation}
+	if name, err := expression.Interpolate(n.Name, vars); err == nil {
+		spec.Name = name
+	}
+	if doc, err := expression.Interpolate(n.Documentation, vars); err == nil {
+		spec.Documentation = strings.TrimSpace(doc)
+	}
+	if lc, ok := local["loopCounter"].(float64); ok {
+		spec.LoopCounter = int(lc)
+	}
+	if n.Step != nil {
+		spec.StepKind, spec.LimitDays, spec.WarnDays = n.Step.Kind, n.Step.LimitDays, n.Step.WarnDays
+	}
+	a := n.Assignment
+	if a == nil {
+		return spec, nil
+	}
+	var err error
+	if spec.Assignee, err = m.textValue(a.Assignee, vars, n, "assignee"); err != nil {
+		return nil, err
+	}
+	if spec.CandidateUsers, err = m.listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
+		return nil, err
+	}
+	if spec.CandidateGroups, err = m.listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
+		return nil, err
+	}
+	if spec.DueDate, err = m.textValue(a.DueDate, vars, n, "dueDate"); err != nil {
+		return nil, err
+	}
+	if spec.Priority, err = m.textValue(a.Priority, vars, n, "priority"); err != nil {
+		return nil, err
+	}
+	spec.FormKey = a.FormKey
+	return spec, nil
+}
+
+func (m *Machine) textValue(src string, vars map[string]any, n *definitions.Node, what string) (string, error) {
+	if src == "" {
+		return "", nil
+	}
+	v, err := expression.Value(src, vars)
+	if err != nil {
+		return "", fmt.Errorf("%s of %s: %w", what, n.ID, err)
+	}
+	return expression.Text(v), nil
+}
+
+// listValue resolves a list of names where each entry may be an
+// expression giving one name, a comma-separated string or a list.
+func (m *Machine) listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
+	var out []string
+	for _, src := range srcs {
+		v, err := expression.Value(src, vars)
+		if err != nil {
+			return nil, fmt.Errorf("%s of %s: %w", what, n.ID, err)
+		}
+		switch x := v.(type) {
+		case []any:
+			for _, el := range x {
+				out = append(out, expression.Text(el))
+			}
+		case []string:
+			out = append(out, x...)
+		default:
+			for _, part := range strings.Split(expression.Text(v), ",") {
+				if p := strings.TrimSpace(part); p != "" {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// childSpec resolves a call activity's called process and input variables.
+func (m *Machine) childSpec(scope *Instance, n *definitions.Node, local map[string]any) (*ChildSpec, error) {
+	vars := m.vars(scope.ID)
+	for k, v := range local {
+		vars[k] = v
+	}
+	called, err := m.textValue(n.CalledElement, vars, n, "calledElement")
+	if err != nil {
+		return nil, err
+	}
+	if called == "" {
+		return nil, fmt.Errorf("call activity %s names no process to call", n.ID)
+	}
+	in, err := mapVars(n.In, vars)
+	if err != nil {
+		return nil, fmt.Errorf("input mapping of %s: %w", n.ID, err)
+	}
+	return &ChildSpec{Process: called, Vars: in}, nil
+}
+
+// mapVars applies variable mappings; no mapping passes every variable.
+func mapVars(mappings []definitions.Mapping, vars map[string]any) (map[string]any, error) {
+	if len(mappings) == 0 {
+		return copyVars(vars), nil
+	}
+	out := map[string]any{}
+	for _, mp := range mappings {
+		switch {
+		case mp.All:
+			for k, v := range vars {
+				out[k] = v
+			}
+		case mp.SourceExpr != "":
+			v, err := expression.Value(mp.SourceExpr, vars)
+			if err != nil {
+				return nil, err
+			}
+			out[mp.Target] = v
+		case mp.Source != "":
+			if v, ok := vars[mp.Source]; ok {
+				target := mp.Target
+				if target == "" {
+					target = mp.Source
+				}
+				out[target] = v
+			}
+		}
+	}
+	return out, nil
+}
+
+// childOutput maps a finished child case's variables back to the caller.
+func childOutput(n *definitions.Node, vars map[string]any) map[string]any {
+	out, err := mapVars(n.Out, vars)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+func (m *Machine) taskMessage(n *definitions.Node) string {
+	if n.MessageName != "" {
+		return n.MessageName
+	}
+	if n.MessageRef != "" {
+		return m.model.messageName(n.MessageRef)
+	}
+	return n.ID
+}

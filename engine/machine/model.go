@@ -1,0 +1,218 @@
+package machine
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"onewindow/definitions"
+	"onewindow/definitions/expression"
+)
+
+// Model is one process compiled for execution. It is read-only after
+// Compile and shared by every case that runs the same definition version.
+type Model struct {
+	Defs    *definitions.Definitions
+	Process *definitions.Process
+
+	handlers  map[string]bool
+	eventSubs map[string][]*definitions.Node // event sub-processes by scope ("" = process)
+	starts    map[string][]*definitions.Node // start events by scope, event sub-processes excluded
+	reach     map[string]map[string]bool     // node -> nodes reachable in the same scope
+	exprs     sync.Map                       // source text -> *expression.Expression
+}
+
+// Options configures Compile.
+type Options struct {
+	// Handlers names the built-in service handlers the shell can run. A
+	// service task naming one waits for it; any other service task passes.
+	Handlers []string
+}
+
+// Compile prepares process processID of defs ("" picks the executable
+// process) for execution.
+func Compile(defs *definitions.Definitions, processID string, opts Options) (*Model, error) {
+	p, err := pickProcess(defs, processID)
+	if err != nil {
+		return nil, err
+	}
+	p.Index()
+	m := &Model{
+		Defs:      defs,
+		Process:   p,
+		handlers:  map[string]bool{},
+		eventSubs: map[string][]*definitions.Node{},
+		starts:    map[string][]*definitions.Node{},
+		reach:     map[string]map[string]bool{},
+	}
+	for _, h := range opts.Handlers {
+		m.handlers[h] = true
+	}
+	for _, n := range p.Nodes {
+		switch {
+		case n.Kind.IsSubProcess() && n.TriggeredByEvent:
+			m.eventSubs[n.Parent] = append(m.eventSubs[n.Parent], n)
+		case n.Kind == definitions.StartEvent:
+			if parent := p.Node(n.Parent); parent != nil && parent.TriggeredByEvent {
+				continue
+			}
+			m.starts[n.Parent] = append(m.starts[n.Parent], n)
+		}
+	}
+	for _, n := range p.Nodes {
+		m.reach[n.ID] = m.reachableFrom(n)
+	}
+	return m, nil
+}
+
+func pickProcess(defs *definitions.Definitions, id string) (*definitions.Process, error) {
+	if id != "" {
+		if p := defs.Process(id); p != nil {
+			return p, nil
+		}
+		return nil, fmt.Errorf("no process %q in the definitions", id)
+	}
+	var candidates []*definitions.Process
+	for _, p := range defs.Processes {
+		if p.Executable {
+			candidates = append(candidates, p)
+		}
+	}
+	if len(candidates) == 0 {
+		for _, p := range defs.Processes {
+			if !p.ExecutableSet {
+				candidates = append(candidates, p)
+			}
+		}
+	}
+	switch len(candidates) {
+	case 1:
+		return candidates[0], nil
+	case 0:
+		return nil, fmt.Errorf("no executable process in the definitions")
+	}
+	ids := make([]string, len(candidates))
+	for i, p := range candidates {
+		ids[i] = p.ID
+	}
+	return nil, fmt.Errorf("several executable processes (%s): choose one by id", strings.Join(ids, ", "))
+}
+
+// reachableFrom returns the nodes of n's scope a token at n can still reach,
+// through sequence flows and the boundary events of activities on the way.
+func (m *Model) reachableFrom(n *definitions.Node) map[string]bool {
+	seen := map[string]bool{}
+	stack := []*definitions.Node{n}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		next := m.successors(cur)
+		for _, s := range next {
+			if !seen[s.ID] {
+				seen[s.ID] = true
+				stack = append(stack, s)
+			}
+		}
+	}
+	return seen
+}
+
+func (m *Model) successors(n *definitions.Node) []*definitions.Node {
+	var out []*definitions.Node
+	for _, fid := range n.Outgoing {
+		if f := m.Process.Flow(fid); f != nil {
+			if t := m.Process.Node(f.Target); t != nil {
+				out = append(out, t)
+			}
+		}
+	}
+	if n.Kind.IsActivity() {
+		out = append(out, m.Process.Boundaries(n.ID)...)
+	}
+	return out
+}
+
+// canReach reports whether a token at from can still arrive at to.
+func (m *Model) canReach(from, to string) bool { return m.reach[from][to] }
+
+// node returns the node with the given id; ids come from the model itself.
+func (m *Model) node(id string) *definitions.Node { return m.Process.Node(id) }
+
+func (m *Model) flow(id string) *definitions.SequenceFlow { return m.Process.Flow(id) }
+
+// compile returns the compiled expression for src, caching it.
+func (m *Model) compile(src string) (*expression.Expression, error) {
+	if e, ok := m.exprs.Load(src); ok {
+		return e.(*expression.Expression), nil
+	}
+	e, err := expression.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	m.exprs.Store(src, e)
+	return e, nil
+}
+
+// isHandler reports whether n runs a built-in handler that the shell knows.
+func (m *Model) isHandler(n *definitions.Node) bool {
+	return n.Implementation != "" && m.handlers[n.Implementation]
+}
+
+// messageName resolves a message reference to the name cases correlate on.
+func (m *Model) messageName(ref string) string {
+	for _, msg := range m.Defs.Messages {
+		if msg.ID == ref {
+			if msg.Name != "" {
+				return msg.Name
+			}
+			return msg.ID
+		}
+	}
+	return ref
+}
+
+// eventName is the message or signal name of an event definition.
+func (m *Model) eventName(ev *definitions.EventDefinition) string {
+	if ev.Name != "" {
+		return ev.Name
+	}
+	if ev.Kind == definitions.MessageEvent {
+		return m.messageName(ev.Ref)
+	}
+	if ev.Kind == definitions.SignalEvent {
+		for _, s := range m.Defs.Signals {
+			if s.ID == ev.Ref && s.Name != "" {
+				return s.Name
+			}
+		}
+	}
+	return ev.Ref
+}
+
+// errorCode is the code an error or escalation event throws or catches; ""
+// on a catch means every code.
+func (m *Model) errorCode(ev *definitions.EventDefinition) string {
+	if ev.Code != "" {
+		return ev.Code
+	}
+	if ev.Ref == "" {
+		return ""
+	}
+	for _, e := range m.Defs.Errors {
+		if e.ID == ev.Ref {
+			if e.Code != "" {
+				return e.Code
+			}
+			return e.ID
+		}
+	}
+	for _, e := range m.Defs.Escalations {
+		if e.ID == ev.Ref {
+			if e.Code != "" {
+				return e.Code
+			}
+			return e.ID
+		}
+	}
+	return ev.Ref
+}
