@@ -77,7 +77,16 @@ type OrgUnit struct {
 	UpdatedAt time.Time `db:"updated_at" json:"updatedAt"`
 }
 
-const orgUnitCols = `id, COALESCE(parent_id, '') AS parent_id, kind, COALESCE(level, '') AS level, code, name, created_at, updated_at`
+// orgUnitColumns lists the columns of OrgUnit, qualified with table alias t when t is not "".
+func orgUnitColumns(t string) string {
+	if t != "" {
+		t += "."
+	}
+	return strings.NewReplacer("%", t).Replace(
+		`%id, COALESCE(%parent_id, '') AS parent_id, %kind, COALESCE(%level, '') AS level, %code, %name, %created_at, %updated_at`)
+}
+
+var orgUnitCols = orgUnitColumns("")
 
 // nullable turns "" into NULL.
 func nullable(s string) any {
@@ -283,7 +292,7 @@ func OrgUnitAncestors(ctx context.Context, q Q, id string) ([]OrgUnit, error) {
 			UNION ALL
 			SELECT o.id, o.parent_id, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id
 		)
-		SELECT `+prefixCols("o", orgUnitCols)+` FROM org_units o JOIN up ON o.id = up.id
+		SELECT `+orgUnitColumns("o")+` FROM org_units o JOIN up ON o.id = up.id
 		WHERE up.depth > 0 ORDER BY up.depth DESC`), id)
 	if err != nil {
 		return nil, fmt.Errorf("ancestors of org unit %q: %w", id, err)
@@ -304,7 +313,7 @@ func OrgUnitDescendants(ctx context.Context, q Q, id string) ([]OrgUnit, error) 
 			UNION ALL
 			SELECT o.id, down.depth + 1 FROM org_units o JOIN down ON o.parent_id = down.id
 		)
-		SELECT `+prefixCols("o", orgUnitCols)+` FROM org_units o JOIN down ON o.id = down.id
+		SELECT `+orgUnitColumns("o")+` FROM org_units o JOIN down ON o.id = down.id
 		WHERE down.depth > 0 ORDER BY down.depth, o.code`), id)
 	if err != nil {
 		return nil, fmt.Errorf("descendants of org unit %q: %w", id, err)
@@ -330,19 +339,6 @@ func IsWithin(ctx context.Context, q Q, id, ancestorID string) (bool, error) {
 		return false, fmt.Errorf("is %q within %q: %w", id, ancestorID, err)
 	}
 	return n > 0, nil
-}
-
-// prefixCols qualifies the bare column names of a column list with table alias t.
-func prefixCols(t, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i, c := range parts {
-		if strings.HasPrefix(c, "COALESCE(") {
-			parts[i] = "COALESCE(" + t + "." + strings.TrimPrefix(c, "COALESCE(")
-		} else {
-			parts[i] = t + "." + c
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // User is a person or system that signs in.
