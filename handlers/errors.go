@@ -31,19 +31,19 @@ type FieldError struct {
 
 // Error codes used across the API.
 const (
-	codeInvalidJSON      = "invalid_json"       // 400: not JSON, wrong type, unknown field
-	codeValidation       = "validation_failed"  // 400: fields break the rules; see fields
-	codeInvalidID        = "invalid_id"         // 400: a path id is malformed
-	codeInvalidReference = "invalid_reference"  // 400: the body names a row that does not exist
-	codeBodyTooLarge     = "body_too_large"     // 413
-	codeUnauthenticated  = "unauthenticated"    // 401: no credentials
-	codeInvalidToken     = "invalid_token"      // 401: bad or expired token or API key
+	codeInvalidJSON      = "invalid_json"        // 400: not JSON, wrong type, unknown field
+	codeValidation       = "validation_failed"   // 400: fields break the rules; see fields
+	codeInvalidID        = "invalid_id"          // 400: a path id is malformed
+	codeInvalidReference = "invalid_reference"   // 400: the body names a row that does not exist
+	codeBodyTooLarge     = "body_too_large"      // 413
+	codeUnauthenticated  = "unauthenticated"     // 401: no credentials
+	codeInvalidToken     = "invalid_token"       // 401: bad or expired token or API key
 	codeBadCredentials   = "invalid_credentials" // 401: wrong username or password
-	codeForbidden        = "forbidden"          // 403: signed in, but the role may not
-	codeNotFound         = "not_found"          // 404
-	codeConflict         = "conflict"           // 409: duplicate
-	codeTooManyAttempts  = "too_many_attempts"  // 429: sign-ins are being slowed
-	codeInternal         = "internal_error"     // 500
+	codeForbidden        = "forbidden"           // 403: signed in, but the role may not
+	codeNotFound         = "not_found"           // 404
+	codeConflict         = "conflict"            // 409: duplicate
+	codeTooManyAttempts  = "too_many_attempts"   // 429: sign-ins are being slowed
+	codeInternal         = "internal_error"      // 500
 )
 
 // writeError answers with status and the error JSON and stops the handler chain.

@@ -21,7 +21,7 @@ type Principal struct {
 	UserID      string             `json:"userId"`
 	Username    string             `json:"username"`
 	DisplayName string             `json:"displayName"`
-	Kind        string             `json:"kind"` // staff, applicant or system
+	Kind        string             `json:"kind"`  // staff, applicant or system
 	Roles       []string           `json:"roles"` // distinct roles over all memberships, sorted; applicants have "applicant"
 	Memberships []store.Membership `json:"memberships"`
 	Via         string             `json:"via"` // "token" or "apiKey"
