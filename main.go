@@ -1,4 +1,19 @@
-// Command onewindow is a BPMN approval system for government service centres.
+// Command onewindow is a BPMN approval system for government service centres: one binary that
+// serves the HTTP API and runs the workflow workers (`onewindow serve`), migrates the database
+// (`onewindow migrate`) and prints its version (`onewindow version`).
+//
+//	@title						onewindow API
+//	@version					1.0
+//	@description				BPMN approval system for government service centres (一服务两公开): organisation tree, users, service items, cases and tasks.
+//	@BasePath					/
+//	@securityDefinitions.apikey	BearerAuth
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer <token>", the token from POST /api/v1/auth/login.
+//	@securityDefinitions.apikey	ApiKeyAuth
+//	@in							header
+//	@name						X-API-Key
+//	@description				An API key of a system user (a department business system).
 package main
 
 import (
@@ -6,16 +21,41 @@ import (
 	"os"
 )
 
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage: onewindow COMMAND [flags]
+
+commands:
+  serve      run the HTTP API (and the workflow workers)
+  migrate    apply database migrations and exit
+  version    print the version
+
+Run "onewindow COMMAND -h" for the flags of a command. Every flag can also be set with an
+environment variable ONEWINDOW_<FLAG>, e.g. ONEWINDOW_DB for --db.
+`
+
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: onewindow serve|migrate|version|definitions ...")
+		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	args := os.Args[2:]
 	switch os.Args[1] {
+	case "serve":
+		os.Exit(runServe(args))
+	case "migrate":
+		os.Exit(runMigrate(args))
 	case "version":
-		fmt.Println("onewindow dev")
+		fmt.Println("onewindow", version)
+	// Hook for cmd_definitions.go (func runDefinitions(args []string) int); enable it when that
+	// file is merged:
+	// case "definitions":
+	// 	os.Exit(runDefinitions(args))
+	case "-h", "-help", "--help", "help":
+		fmt.Print(usage)
 	default:
-		fmt.Fprintf(os.Stderr, "onewindow: unknown command %q\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "onewindow: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
 }

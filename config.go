@@ -1,0 +1,160 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the server's configuration, from flags and ONEWINDOW_* environment variables.
+type config struct {
+	DataDir         string
+	DB              string
+	EngineStore     engineStore
+	Addr            string
+	Demo            bool
+	TokenSecret     string
+	TokenTTL        time.Duration
+	LogLevel        slog.Level
+	LogJSON         bool
+	ShutdownTimeout time.Duration
+}
+
+// engineStore says where go-workflows keeps its state: an SQLite file, or Redis for scale-out.
+type engineStore struct {
+	Kind    string // "sqlite" or "redis"
+	Path    string // sqlite: the file
+	Addr    string // redis: host:port
+	RedisDB int    // redis: database number
+	DSN     string // as given
+}
+
+// parseEngineStore reads "sqlite:PATH" or "redis://HOST:PORT/DB".
+func parseEngineStore(s string) (engineStore, error) {
+	switch {
+	case strings.HasPrefix(s, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(s, "sqlite:"), "//")
+		if p == "" {
+			return engineStore{}, fmt.Errorf("engine store %q: want sqlite:PATH", s)
+		}
+		return engineStore{Kind: "sqlite", Path: p, DSN: s}, nil
+	case strings.HasPrefix(s, "redis://"):
+		u, err := url.Parse(s)
+		if err != nil {
+			return engineStore{}, fmt.Errorf("engine store %q: %w", s, err)
+		}
+		host, port := u.Hostname(), u.Port()
+		if host == "" {
+			return engineStore{}, fmt.Errorf("engine store %q: want redis://HOST:PORT/DB", s)
+		}
+		if port == "" {
+			port = "6379"
+		}
+		n := 0
+		if db := strings.Trim(u.Path, "/"); db != "" {
+			if n, err = strconv.Atoi(db); err != nil || n < 0 {
+				return engineStore{}, fmt.Errorf("engine store %q: the database %q must be a number", s, db)
+			}
+		}
+		return engineStore{Kind: "redis", Addr: net.JoinHostPort(host, port), RedisDB: n, DSN: s}, nil
+	}
+	return engineStore{}, fmt.Errorf("engine store %q: want sqlite:PATH or redis://HOST:PORT/DB", s)
+}
+
+// commandFlags declares the flags of command name; serve gets them all, migrate only those of
+// the database.
+func commandFlags(name string, cfg *config, engine *string, logLevel *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
+	fs.StringVar(&cfg.DataDir, "data-dir", "data", "directory for the default SQLite files")
+	fs.StringVar(&cfg.DB, "db", "", "application database: sqlite:PATH or postgres://USER@HOST:5432/DB (default sqlite:DATA-DIR/onewindow.db)")
+	fs.StringVar(logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&cfg.LogJSON, "log-json", false, "log JSON lines instead of text")
+	if name == "serve" {
+		fs.StringVar(engine, "engine-store", "", "workflow engine state: sqlite:PATH or redis://HOST:6379/0 (default sqlite:engine.db beside the application database)")
+		fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
+		fs.BoolVar(&cfg.Demo, "demo", false, "load the demo organisation and users into an empty database")
+		fs.StringVar(&cfg.TokenSecret, "token-secret", "", "secret for signing access tokens, at least 32 characters (default: generated once and kept in the database)")
+		fs.DurationVar(&cfg.TokenTTL, "token-ttl", 12*time.Hour, "lifetime of an access token")
+		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on SIGTERM")
+	}
+	return fs
+}
+
+// envName is the environment variable of a flag: ONEWINDOW_ and the name in upper snake case.
+func envName(flagName string) string {
+	return "ONEWINDOW_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// loadConfig reads the configuration of command name: environment variables first, then flags,
+// which win. It fills in the defaults that depend on other settings and checks the values.
+func loadConfig(name string, args []string) (*config, error) {
+	cfg := &config{}
+	var engine, logLevel string
+	fs := commandFlags(name, cfg, &engine, &logLevel)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
+	}
+	if cfg.DB == "" {
+		cfg.DB = "sqlite:" + filepath.Join(cfg.DataDir, "onewindow.db")
+	}
+	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "postgres://") && !strings.HasPrefix(cfg.DB, "postgresql://") {
+		return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://USER@HOST:5432/DB", cfg.DB)
+	}
+	if name != "serve" {
+		return cfg, nil
+	}
+	if engine == "" {
+		dir := cfg.DataDir
+		if p, ok := strings.CutPrefix(cfg.DB, "sqlite:"); ok {
+			p, _, _ = strings.Cut(p, "?")
+			dir = filepath.Dir(p)
+		}
+		engine = "sqlite:" + filepath.Join(dir, "engine.db")
+	}
+	var err error
+	if cfg.EngineStore, err = parseEngineStore(engine); err != nil {
+		return nil, fmt.Errorf("--engine-store: %w", err)
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, fmt.Errorf("--addr %q: want HOST:PORT", cfg.Addr)
+	}
+	if cfg.TokenSecret != "" && len(cfg.TokenSecret) < 32 {
+		return nil, fmt.Errorf("--token-secret: at least 32 characters, got %d", len(cfg.TokenSecret))
+	}
+	if cfg.TokenTTL < time.Minute {
+		return nil, fmt.Errorf("--token-ttl %v: at least a minute", cfg.TokenTTL)
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg *config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,150 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"onewindow/store"
+	"onewindow/store/demo"
+	"onewindow/store/storetest"
+)
+
+// testServer is the API over a demo database with a clock the test moves.
+type testServer struct {
+	t   *testing.T
+	db  *store.DB
+	h   http.Handler
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestServer(t *testing.T, db *store.DB, deps ...func(*Deps)) *testServer {
+	t.Helper()
+	if db == nil {
+		db = storetest.SQLite(t)
+	}
+	if _, err := demo.Load(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{t: t, db: db, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)}
+	d := Deps{
+		DB:          db,
+		TokenSecret: []byte("test-secret-test-secret-test-secret!"),
+		TokenTTL:    time.Hour,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:         s.clock,
+		Version:     "test",
+	}
+	for _, f := range deps {
+		f(&d)
+	}
+	s.h = New(d)
+	return s
+}
+
+func (s *testServer) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+func (s *testServer) advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.now.Add(d)
+}
+
+// response is a recorded answer with its body decoded as far as the test needs.
+type response struct {
+	*httptest.ResponseRecorder
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %q: %v", r.Body.String(), err)
+	}
+}
+
+func (r response) apiError(t *testing.T) ErrorBody {
+	t.Helper()
+	var e ErrorResponse
+	r.json(t, &e)
+	return e.Error
+}
+
+// do sends a request; headers alternate name, value.
+func (s *testServer) do(method, path, body string, headers ...string) response {
+	s.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.h.ServeHTTP(w, req)
+	return response{w}
+}
+
+// as sends a request with a bearer token.
+func (s *testServer) as(token, method, path, body string) response {
+	s.t.Helper()
+	return s.do(method, path, body, "Authorization", "Bearer "+token)
+}
+
+// login signs in a demo user and returns the token.
+func (s *testServer) login(username string) string {
+	s.t.Helper()
+	r := s.do("POST", "/api/v1/auth/login", `{"username":"`+username+`","password":"`+demo.Password+`"}`)
+	if r.Code != http.StatusOK {
+		s.t.Fatalf("login %s: %d %s", username, r.Code, r.Body)
+	}
+	var tr TokenResponse
+	r.json(s.t, &tr)
+	return tr.Token
+}
+
+// unitID returns the id of the demo unit with code.
+func (s *testServer) unitID(code string) string {
+	s.t.Helper()
+	u, err := store.GetOrgUnitByCode(context.Background(), s.db, code)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u.ID
+}
+
+func mustJSON(v any) string {
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		panic(err)
+	}
+	return b.String()
+}
+
+func expectError(t *testing.T, r response, status int, code string) ErrorBody {
+	t.Helper()
+	if r.Code != status {
+		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body)
+	}
+	e := r.apiError(t)
+	if e.Code != code || e.Message == "" {
+		t.Fatalf("error %+v, want code %q with a message", e, code)
+	}
+	return e
+}
