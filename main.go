@@ -12,6 +12,8 @@ func main() {
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "definitions":
+		os.Exit(runDefinitions(os.Args[2:]))
 	case "version":
 		fmt.Println("onewindow dev")
 	default:
