@@ -204,6 +204,8 @@ type parser struct {
 	stack     []*frame
 	problems  problems
 	resources map[string]string // resource id → name
+	// resourceRefs wait for finish: <resource> may follow the process.
+	resourceRefs []resourceRef
 	encoding  string            // a declared encoding we refused
 }
 
@@ -250,10 +252,11 @@ func (p *parser) run() error {
 		off := p.dec.InputOffset()
 		tok, err := p.dec.Token()
 		if err == io.EOF {
-			if off == 0 && len(bytes.TrimSpace(p.data)) == 0 {
-				return p.fatalf(CodeNotXML, 0, ErrNotXML, "the file is empty")
+			// Problems of the whole file carry no position.
+			if len(bytes.TrimSpace(p.data)) == 0 {
+				return &fatalError{code: CodeNotXML, msg: "the file is empty", err: ErrNotXML}
 			}
-			return p.fatalf(CodeNotXML, off, ErrNotXML, "no root element: the file holds no XML element")
+			return &fatalError{code: CodeNotXML, msg: "no root element: the file holds no XML element", err: ErrNotXML}
 		}
 		if err != nil {
 			return p.syntaxError(err)
@@ -390,7 +393,10 @@ func (p *parser) end() {
 	case roleNode:
 		p.finishNode(f)
 	case roleResourceRole:
-		applyResourceRole(f, p.resources)
+		applyResourceRole(f)
+		for _, ref := range f.refs {
+			p.resourceRefs = append(p.resourceRefs, resourceRef{f.node, ref})
+		}
 	}
 }
 
@@ -1126,11 +1132,17 @@ func (p *parser) finishNode(f *frame) {
 	}
 }
 
-// applyResourceRole turns a potentialOwner, humanPerformer or performer into
-// assignment: Flowable's "user(x), group(y)" lists; plain text is a
-// candidate group for potentialOwner and the assignee for a performer; a
-// resourceRef names a <resource> whose name is a candidate group.
-func applyResourceRole(f *frame, resources map[string]string) {
+type resourceRef struct {
+	node *Node
+	ref  string
+}
+
+// applyResourceRole turns the expressions of a potentialOwner,
+// humanPerformer or performer into assignment: Flowable's "user(x),
+// group(y)" lists; plain text is a candidate group for potentialOwner and
+// the assignee for a performer. (A resourceRef names a <resource> whose
+// name becomes a candidate group; finish resolves those.)
+func applyResourceRole(f *frame) {
 	n := f.node
 	owner := f.roleKind == "potentialOwner"
 	for _, e := range f.exprs {
@@ -1165,14 +1177,6 @@ func applyResourceRole(f *frame, resources map[string]string) {
 				}
 			}
 		}
-	}
-	for _, ref := range f.refs {
-		name := resources[ref]
-		if name == "" {
-			name = ref
-		}
-		as := assignment(n)
-		as.CandidateGroups = append(as.CandidateGroups, name)
 	}
 }
 
@@ -1254,6 +1258,14 @@ func (p *parser) boolAttr(se xml.StartElement, pos Position, id, name string, de
 // finish indexes the processes and resolves references by name.
 func (p *parser) finish() {
 	d := p.defs
+	for _, r := range p.resourceRefs {
+		name := p.resources[r.ref]
+		if name == "" {
+			name = r.ref
+		}
+		as := assignment(r.node)
+		as.CandidateGroups = append(as.CandidateGroups, name)
+	}
 	for _, proc := range d.Processes {
 		proc.Index()
 		for _, n := range proc.Nodes {
