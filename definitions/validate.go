@@ -298,7 +298,11 @@ func (v *execValidator) run() {
 	}
 	v.scopes()
 	for _, n := range p.Nodes {
-		v.node(n)
+		// Unsupported nodes and second holders of an id are reported
+		// already; checking them further only adds noise.
+		if !unsupported[n.ID] && p.Node(n.ID) == n {
+			v.node(n)
+		}
 	}
 	for _, f := range p.Flows {
 		if f.ConditionSet && f.Condition == "" {
@@ -715,7 +719,7 @@ func (v *execValidator) reachability(unsupported map[string]bool) {
 		}
 	}
 	for _, n := range p.Nodes {
-		if seen[n.ID] || unsupported[n.ID] {
+		if seen[n.ID] || unsupported[n.ID] || p.Node(n.ID) != n {
 			continue
 		}
 		if n.Parent != "" && !seen[n.Parent] {
@@ -754,6 +758,9 @@ func (v *execValidator) cycles() {
 			cyclic := len(comp) > 1
 			exit := false
 			for _, n := range comp {
+				if n.Kind == EndEvent {
+					exit = true // reported as end-event-outgoing
+				}
 				for _, s := range p.successors(n, boundaries) {
 					if !member[s.ID] {
 						exit = true
