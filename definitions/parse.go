@@ -206,7 +206,7 @@ type parser struct {
 	resources map[string]string // resource id → name
 	// resourceRefs wait for finish: <resource> may follow the process.
 	resourceRefs []resourceRef
-	encoding  string            // a declared encoding we refused
+	encoding     string // a declared encoding we refused
 }
 
 func (p *parser) fatalf(code string, off int64, sentinel error, format string, args ...any) error {
