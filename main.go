@@ -30,6 +30,7 @@ commands:
   serve      run the HTTP API (and the workflow workers)
   migrate    apply database migrations and exit
   version    print the version
+  definitions validate|simulate FILE...   check or try BPMN files
 
 Run "onewindow COMMAND -h" for the flags of a command. Every flag can also be set with an
 environment variable ONEWINDOW_<FLAG>, e.g. ONEWINDOW_DB for --db.
@@ -46,12 +47,10 @@ func main() {
 		os.Exit(runServe(args))
 	case "migrate":
 		os.Exit(runMigrate(args))
+	case "definitions":
+		os.Exit(runDefinitions(args))
 	case "version":
 		fmt.Println("onewindow", version)
-	// Hook for cmd_definitions.go (func runDefinitions(args []string) int); enable it when that
-	// file is merged:
-	// case "definitions":
-	// 	os.Exit(runDefinitions(args))
 	case "-h", "-help", "--help", "help":
 		fmt.Print(usage)
 	default:

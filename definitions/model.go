@@ -226,6 +226,10 @@ type Node struct {
 	// (activiti:/flowable:/camunda:initiator on a start event).
 	Initiator string `json:"initiator,omitempty"`
 
+	// ForCompensation is an activity's isForCompensation: a compensation
+	// handler, reached only by compensation (which the engine does not run).
+	ForCompensation bool `json:"forCompensation,omitempty"`
+
 	// TriggeredByEvent marks an event sub-process.
 	TriggeredByEvent bool `json:"triggeredByEvent,omitempty"`
 	// GatewayDirection is a gateway's gatewayDirection attribute.
@@ -318,7 +322,11 @@ type SequenceFlow struct {
 	// Parent is the id of the containing sub-process, "" at process level.
 	Parent string `json:"parent,omitempty"`
 	// Condition is the conditionExpression text, trimmed; "" means none.
-	Condition         string `json:"condition,omitempty"`
+	Condition string `json:"condition,omitempty"`
+	// ConditionSet says the flow has a conditionExpression element, even
+	// an empty one (bpmn.io writes one for a conditional flow whose
+	// expression was never filled in).
+	ConditionSet      bool   `json:"-"`
 	ConditionLanguage string `json:"conditionLanguage,omitempty"`
 	Position
 }
