@@ -313,3 +313,36 @@ func Now() time.Time { return Time(time.Now()) }
 
 // Time converts t to the store's representation: UTC, truncated to microseconds.
 func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// JSON is a JSON document column ({{json}}): it scans from SQLite's text and PostgreSQL's
+// jsonb alike and marshals as raw JSON.
+type JSON []byte
+
+// Scan implements sql.Scanner.
+func (j *JSON) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*j = nil
+	case string:
+		*j = JSON(v)
+	case []byte:
+		*j = append(JSON(nil), v...)
+	default:
+		return fmt.Errorf("scan JSON from %T", src)
+	}
+	return nil
+}
+
+// MarshalJSON returns the document itself ("null" when empty).
+func (j JSON) MarshalJSON() ([]byte, error) {
+	if len(j) == 0 {
+		return []byte("null"), nil
+	}
+	return j, nil
+}
+
+// UnmarshalJSON keeps a copy of the document.
+func (j *JSON) UnmarshalJSON(b []byte) error {
+	*j = append(JSON(nil), b...)
+	return nil
+}

@@ -71,10 +71,25 @@ func TestMigrateFreshFileReportsApplied(t *testing.T) {
 func TestConcurrentMigratorsApplyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		// Start from an empty schema: drop everything the helper made.
-		for _, table := range []string{"memberships", "api_keys", "login_attempts", "settings", "users", "org_units", "schema_migrations"} {
-			if _, err := db.ExecContext(ctx, "DROP TABLE "+table); err != nil {
+		// Start from an empty schema: drop every table the helper made, referencing ones first
+		// (a table still referenced fails to drop and is tried again in the next round).
+		list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+		if db.Dialect() == store.Postgres {
+			list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`
+		}
+		for round := 0; ; round++ {
+			var tables []string
+			if err := db.SelectContext(ctx, &tables, list); err != nil {
 				t.Fatal(err)
+			}
+			if len(tables) == 0 {
+				break
+			}
+			if round == 10 {
+				t.Fatalf("cannot drop tables %v", tables)
+			}
+			for _, table := range tables {
+				_, _ = db.ExecContext(ctx, "DROP TABLE "+table)
 			}
 		}
 		var wg sync.WaitGroup

@@ -297,6 +297,13 @@ func (m *Machine) settle() bool {
 // hasTokens reports whether scope id still holds a token: a child
 // instance, a token waiting at a join, or a stuck token.
 func (m *Machine) hasTokens(id string) bool {
+	if in := m.st.instance(id); in != nil {
+		for _, w := range in.Waits {
+			if w.Role == StartRole {
+				return true // the process waits for its start event
+			}
+		}
+	}
 	for _, in := range m.st.Instances {
 		if in.Parent == id {
 			return true

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cschleiden/go-workflows/workflow"
+
+	"onewindow/engine/machine"
+)
+
+// activities are the engine's side effects. Each runs at least once, so
+// each is idempotent.
+type activities struct{ e *Engine }
+
+// ApplyInput is one step of a case for the Apply activity.
+type ApplyInput struct {
+	Batch      *Batch         `json:"batch"`
+	Timers     []TimerRequest `json:"timers,omitempty"`
+	Broadcasts []Broadcast    `json:"broadcasts,omitempty"`
+}
+
+// Broadcast is a signal thrown by a case, to deliver to the other cases.
+type Broadcast struct {
+	ID   string         `json:"id"`
+	Name string         `json:"name"`
+	Vars map[string]any `json:"vars,omitempty"`
+}
+
+// LoadDefinition returns the definition version a case runs: pinned at
+// start (version 0 resolves to the latest published version), recorded in
+// the workflow's history so that a replay runs the same version.
+func (a *activities) LoadDefinition(ctx context.Context, key string, version int) (*DefinitionRecord, error) {
+	rec, err := a.e.store.Definition(ctx, key, version)
+	if errors.Is(err, ErrNotFound) {
+		return nil, workflow.NewPermanentError(fmt.Errorf("definition %s version %d is not published", key, version))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading definition %s v%d: %w", key, version, err)
+	}
+	return rec, nil
+}
+
+// Apply computes the due times of the timers the step armed, writes the
+// step's batch in one transaction (idempotent on case and sequence), then
+// broadcasts the signals the step threw. It returns the due times.
+func (a *activities) Apply(ctx context.Context, in *ApplyInput) (map[string]time.Time, error) {
+	b := in.Batch
+	dues := make(map[string]time.Time, len(in.Timers))
+	for _, t := range in.Timers {
+		due, ok, err := a.e.timerDue(b.CaseID, t.Spec, t.Base)
+		if err != nil {
+			// The validator rejects timers that do not parse; one that slips
+			// through (an expression giving nonsense) never fires, visibly.
+			a.e.log.Error("timer not armed", "case", b.CaseID, "element", t.Element, "error", err)
+			b.History = append(b.History, HistoryRow{CaseID: b.CaseID, Seq: b.Seq, Index: len(b.History), At: b.At,
+				Kind: "timerInvalid", Element: t.Element, Detail: err.Error()})
+			continue
+		}
+		if !ok {
+			continue
+		}
+		dues[t.WaitID] = due
+		b.Timers = append(b.Timers, TimerRow{ID: b.CaseID + "/" + t.WaitID, CaseID: b.CaseID, WaitID: t.WaitID,
+			Element: t.Element, Due: due, Spec: timerText(t.Spec)})
+	}
+	if err := a.e.store.ApplyBatch(ctx, b); err != nil {
+		return nil, fmt.Errorf("applying step %d of case %s: %w", b.Seq, b.CaseID, err)
+	}
+	for _, bc := range in.Broadcasts {
+		subs, err := a.e.store.SignalSubscriptions(ctx, bc.Name, b.CaseID)
+		if err != nil {
+			return nil, fmt.Errorf("finding waits for signal %q: %w", bc.Name, err)
+		}
+		for _, s := range subs {
+			if err := a.e.send(ctx, s.CaseID, s.WaitID, Signal{Kind: SignalBroadcast, Name: bc.Name, Vars: bc.Vars}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if a.e.observer != nil {
+		a.e.observer(ctx, b)
+	}
+	return dues, nil
+}
+
+// HandlerCall is what a built-in service handler is given.
+type HandlerCall struct {
+	CaseID  string         `json:"caseId"`
+	WaitID  string         `json:"waitId"`
+	Element string         `json:"element"`
+	Handler string         `json:"handler"`
+	Vars    map[string]any `json:"vars,omitempty"`
+}
+
+// HandlerResult is what a handler returns: variables to set, or a BPMN
+// error for the task's boundary events.
+type HandlerResult struct {
+	Vars  map[string]any     `json:"vars,omitempty"`
+	Error *machine.BPMNError `json:"error,omitempty"`
+}
+
+// Handler is a built-in service handler (notify, webhook, ...). It runs
+// at least once: make it idempotent on the call's CaseID and WaitID.
+type Handler func(ctx context.Context, call HandlerCall) (map[string]any, error)
+
+// BPMNError is an error a Handler returns to throw a BPMN error.
+type BPMNError struct {
+	Code    string
+	Message string
+}
+
+func (e *BPMNError) Error() string { return "BPMN error " + e.Code + ": " + e.Message }
+
+// RunHandler runs the handler a service task names.
+func (a *activities) RunHandler(ctx context.Context, call HandlerCall) (HandlerResult, error) {
+	h := a.e.handlers[call.Handler]
+	if h == nil {
+		return HandlerResult{}, workflow.NewPermanentError(fmt.Errorf("no handler %q", call.Handler))
+	}
+	vars, err := h(ctx, call)
+	var be *BPMNError
+	if errors.As(err, &be) {
+		return HandlerResult{Error: &machine.BPMNError{Code: be.Code, Message: be.Message}}, nil
+	}
+	if err != nil {
+		return HandlerResult{}, fmt.Errorf("handler %s for case %s: %w", call.Handler, call.CaseID, err)
+	}
+	return HandlerResult{Vars: vars}, nil
+}

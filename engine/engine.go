@@ -1,0 +1,337 @@
+// Package engine runs every case as a durable go-workflows workflow that
+// interprets the case's pinned BPMN definition version.
+//
+// The BPMN semantics live in the pure token machine (engine/machine); this
+// package is the durable shell around it: CaseWorkflow (workflow.go) loads
+// the definition through an activity, feeds the machine the events that
+// arrive (task completions and messages as signals named per wait, timers,
+// child workflows, handler activities) and writes what the machine decides
+// through one Apply activity per step (activities.go), idempotently, into
+// the application tables that every query reads.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cschleiden/go-workflows/backend"
+	"github.com/cschleiden/go-workflows/client"
+	"github.com/cschleiden/go-workflows/registry"
+	"github.com/cschleiden/go-workflows/worker"
+	"github.com/cschleiden/go-workflows/workflow"
+
+	"onewindow/definitions"
+	"onewindow/engine/machine"
+)
+
+// Calendar turns working days into absolute times. The case's calendar
+// (national, or its implementing body's) is chosen by the store's case id.
+type Calendar interface {
+	// AddWorkingDays returns the end of the time limit of days working days
+	// counted from start, for the case caseID.
+	AddWorkingDays(caseID string, start time.Time, days float64) time.Time
+}
+
+// Config configures an Engine.
+type Config struct {
+	// Backend holds go-workflows' state (SQLite or Redis, see OpenBackend).
+	Backend backend.Backend
+	// Store holds the application tables.
+	Store Store
+	// Calendar counts working days; nil counts every day (tests only).
+	Calendar Calendar
+	// Handlers are the built-in service handlers service tasks may name.
+	Handlers map[string]Handler
+	// Worker tunes the go-workflows worker.
+	Worker WorkerOptions
+	// Observer, if set, is told about every batch after it is written.
+	Observer func(ctx context.Context, b *Batch)
+	Logger   *slog.Logger
+}
+
+// WorkerOptions tunes the go-workflows worker; zero values take defaults
+// measured on 2 cores (see the engine benchmark).
+type WorkerOptions struct {
+	WorkflowPollers          int
+	ActivityPollers          int
+	MaxParallelWorkflowTasks int
+	MaxParallelActivityTasks int
+	// PollingInterval applies to backends that poll (SQLite).
+	PollingInterval   time.Duration
+	ExecutorCacheSize int
+	ExecutorCacheTTL  time.Duration
+	// SingleWorker enables go-workflows' single-worker optimisations; only
+	// for a single process.
+	SingleWorker bool
+}
+
+// DefaultWorkerOptions are the worker settings used for zero fields.
+var DefaultWorkerOptions = WorkerOptions{
+	WorkflowPollers:   2,
+	ActivityPollers:   2,
+	PollingInterval:   50 * time.Millisecond,
+	ExecutorCacheSize: 4096,
+	ExecutorCacheTTL:  10 * time.Minute,
+}
+
+// Engine starts cases and delivers what happens to them.
+type Engine struct {
+	backend  backend.Backend
+	client   *client.Client
+	worker   *worker.Worker
+	store    Store
+	calendar Calendar
+	handlers map[string]Handler
+	observer func(ctx context.Context, b *Batch)
+	log      *slog.Logger
+	models   *modelCache
+	acts     *activities
+
+	readOptions    workflow.ActivityOptions
+	applyOptions   workflow.ActivityOptions
+	handlerOptions workflow.ActivityOptions
+
+	startOnce sync.Once
+}
+
+// New returns an engine; Start starts its worker.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Backend == nil || cfg.Store == nil {
+		return nil, errors.New("engine: a backend and a store are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := &Engine{
+		backend:  cfg.Backend,
+		client:   client.New(cfg.Backend),
+		store:    cfg.Store,
+		calendar: cfg.Calendar,
+		handlers: cfg.Handlers,
+		observer: cfg.Observer,
+		log:      cfg.Logger,
+	}
+	names := make([]string, 0, len(cfg.Handlers))
+	for name := range cfg.Handlers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	e.models = &modelCache{handlers: names, byHash: map[string]*machine.Model{}}
+	e.acts = &activities{e: e}
+
+	// Reads are cheap to repeat; writes must eventually succeed, so they
+	// retry with backoff for minutes (a busy database, a restarting server).
+	e.readOptions = workflow.ActivityOptions{RetryOptions: workflow.RetryOptions{
+		MaxAttempts: 10, FirstRetryInterval: 200 * time.Millisecond, MaxRetryInterval: 30 * time.Second, BackoffCoefficient: 2,
+	}}
+	e.applyOptions = workflow.ActivityOptions{RetryOptions: workflow.RetryOptions{
+		MaxAttempts: 30, FirstRetryInterval: 100 * time.Millisecond, MaxRetryInterval: time.Minute, BackoffCoefficient: 2,
+	}}
+	e.handlerOptions = workflow.ActivityOptions{RetryOptions: workflow.RetryOptions{
+		MaxAttempts: 3, FirstRetryInterval: time.Second, MaxRetryInterval: 30 * time.Second, BackoffCoefficient: 2,
+	}}
+
+	wo := cfg.Worker
+	d := DefaultWorkerOptions
+	opts := worker.DefaultOptions
+	opts.WorkflowPollers = pick(wo.WorkflowPollers, d.WorkflowPollers)
+	opts.ActivityPollers = pick(wo.ActivityPollers, d.ActivityPollers)
+	opts.MaxParallelWorkflowTasks = wo.MaxParallelWorkflowTasks
+	opts.MaxParallelActivityTasks = wo.MaxParallelActivityTasks
+	opts.WorkflowPollingInterval = pickDur(wo.PollingInterval, d.PollingInterval)
+	opts.ActivityPollingInterval = pickDur(wo.PollingInterval, d.PollingInterval)
+	opts.WorkflowExecutorCacheSize = pick(wo.ExecutorCacheSize, d.ExecutorCacheSize)
+	opts.WorkflowExecutorCacheTTL = pickDur(wo.ExecutorCacheTTL, d.ExecutorCacheTTL)
+	opts.SingleWorkerMode = wo.SingleWorker
+	e.worker = worker.New(cfg.Backend, &opts)
+	if err := e.worker.RegisterWorkflow(e.CaseWorkflow, registry.WithName("CaseWorkflow")); err != nil {
+		return nil, fmt.Errorf("engine: registering the case workflow: %w", err)
+	}
+	if err := e.worker.RegisterActivity(e.acts); err != nil {
+		return nil, fmt.Errorf("engine: registering activities: %w", err)
+	}
+	return e, nil
+}
+
+func pick(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func pickDur(v, def time.Duration) time.Duration {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Start starts the worker; it stops when ctx is cancelled (see Wait).
+func (e *Engine) Start(ctx context.Context) error {
+	var err error
+	e.startOnce.Do(func() { err = e.worker.Start(ctx) })
+	return err
+}
+
+// Wait blocks until the worker has stopped after its context was cancelled.
+func (e *Engine) Wait() error { return e.worker.WaitForCompletion() }
+
+// Client returns the go-workflows client, for diagnostics and tests.
+func (e *Engine) Client() *client.Client { return e.client }
+
+// Errors of the engine's API.
+var (
+	// ErrCaseExists: a case with that id has already been started.
+	ErrCaseExists = errors.New("case already started")
+)
+
+// StartCase starts the workflow of a case. The case id is the workflow
+// instance id, so starting the same case twice fails with ErrCaseExists.
+func (e *Engine) StartCase(ctx context.Context, in CaseInput) error {
+	if in.CaseID == "" || in.Definition == "" {
+		return errors.New("engine: a case id and a definition key are required")
+	}
+	_, err := e.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: in.CaseID}, e.CaseWorkflow, in)
+	if err != nil {
+		if isAlreadyExists(err) {
+			return ErrCaseExists
+		}
+		return fmt.Errorf("engine: starting case %s: %w", in.CaseID, err)
+	}
+	return nil
+}
+
+func isAlreadyExists(err error) bool {
+	return errors.Is(err, backend.ErrInstanceAlreadyExists) || strings.Contains(strings.ToLower(err.Error()), "already exists")
+}
+
+// SplitTaskID splits a task or wait id (case id + "/" + wait id) into its
+// case and wait parts. Child case ids contain "/" themselves.
+func SplitTaskID(id string) (caseID, waitID string, ok bool) {
+	i := strings.LastIndexByte(id, '/')
+	if i <= 0 || i == len(id)-1 {
+		return "", "", false
+	}
+	return id[:i], id[i+1:], true
+}
+
+// CompleteTask delivers a task completion. The caller has already moved
+// the task row out of the open state, which makes completion exactly-once.
+func (e *Engine) CompleteTask(ctx context.Context, taskID, outcome string, vars map[string]any, local bool) error {
+	return e.toWait(ctx, taskID, Signal{Kind: SignalComplete, Outcome: outcome, Vars: vars, Local: local})
+}
+
+// MoveTask cancels an open task and starts target, an earlier step of the
+// case's path (退回), or the step just completed (撤回).
+func (e *Engine) MoveTask(ctx context.Context, taskID, target string) error {
+	return e.toWait(ctx, taskID, Signal{Kind: SignalMove, Target: target})
+}
+
+// RemoveSigner cancels one signer's task of a running countersign (减签).
+func (e *Engine) RemoveSigner(ctx context.Context, taskID string) error {
+	return e.toWait(ctx, taskID, Signal{Kind: SignalRemove})
+}
+
+// AddSigner adds a signer to a running countersign (加签): body is the
+// multi-instance body instance id that its tasks carry, item the signer's
+// element value (e.g. a department's group).
+func (e *Engine) AddSigner(ctx context.Context, caseID, body string, item any) error {
+	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalAddInstance, Instance: body, Item: item})
+}
+
+// DeliverMessage delivers a message to a message wait (an id from the
+// subscriptions table: case id + "/" + wait id).
+func (e *Engine) DeliverMessage(ctx context.Context, waitID, name string, vars map[string]any) error {
+	return e.toWait(ctx, waitID, Signal{Kind: SignalMessage, Name: name, Vars: vars})
+}
+
+// BroadcastSignal delivers a BPMN signal to every case waiting for it and
+// returns how many waits it reached.
+func (e *Engine) BroadcastSignal(ctx context.Context, name string, vars map[string]any) (int, error) {
+	subs, err := e.store.SignalSubscriptions(ctx, name, "")
+	if err != nil {
+		return 0, fmt.Errorf("engine: finding waits for signal %q: %w", name, err)
+	}
+	n := 0
+	for _, s := range subs {
+		if err := e.send(ctx, s.CaseID, s.WaitID, Signal{Kind: SignalBroadcast, Name: name, Vars: vars}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RetryIncident sets vars on the case and runs the incident's step again.
+func (e *Engine) RetryIncident(ctx context.Context, incidentID string, vars map[string]any) error {
+	caseID, x, ok := SplitTaskID(incidentID)
+	if !ok {
+		return fmt.Errorf("engine: malformed incident id %q", incidentID)
+	}
+	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalRetry, Incident: x, Vars: vars})
+}
+
+// SetVariables sets process variables of a running case.
+func (e *Engine) SetVariables(ctx context.Context, caseID string, vars map[string]any) error {
+	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalSetVariables, Vars: vars})
+}
+
+// CancelCase cancels a case: its tasks, timers and child cases end.
+func (e *Engine) CancelCase(ctx context.Context, caseID string) error {
+	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalCancel})
+}
+
+func (e *Engine) toWait(ctx context.Context, waitID string, sig Signal) error {
+	caseID, w, ok := SplitTaskID(waitID)
+	if !ok {
+		return fmt.Errorf("engine: malformed wait id %q", waitID)
+	}
+	return e.send(ctx, caseID, w, sig)
+}
+
+func (e *Engine) send(ctx context.Context, caseID, channel string, sig Signal) error {
+	if err := e.client.SignalWorkflow(ctx, caseID, channel, sig); err != nil {
+		return fmt.Errorf("engine: signalling case %s: %w", caseID, err)
+	}
+	return nil
+}
+
+// modelCache keeps compiled models by content hash: published versions are
+// immutable, so a hash names one model forever.
+type modelCache struct {
+	mu       sync.Mutex
+	handlers []string
+	byHash   map[string]*machine.Model
+}
+
+func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
+	key := rec.Hash + "\x00" + rec.Key
+	c.mu.Lock()
+	m := c.byHash[key]
+	c.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	defs, problems, err := definitions.Parse(rec.XML)
+	if err != nil {
+		return nil, fmt.Errorf("engine: definition %s v%d does not parse: %w", rec.Key, rec.Version, err)
+	}
+	if definitions.HasErrors(problems) {
+		return nil, fmt.Errorf("engine: definition %s v%d does not parse: %s", rec.Key, rec.Version, problems[0].Message)
+	}
+	m, err = machine.Compile(defs, rec.Key, machine.Options{Handlers: c.handlers})
+	if err != nil {
+		return nil, fmt.Errorf("engine: definition %s v%d: %w", rec.Key, rec.Version, err)
+	}
+	c.mu.Lock()
+	c.byHash[key] = m
+	c.mu.Unlock()
+	return m, nil
+}

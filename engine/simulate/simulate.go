@@ -1,0 +1,427 @@
+// Package simulate runs definitions through the engine's token machine with
+// a virtual clock, in memory: `onewindow definitions simulate` uses it so a
+// designer can try a flowchart before publishing it, and the conformance
+// tests use it to drive the shared BPMN corpus along each documented path.
+//
+// It is a second shell around engine/machine, next to the durable one in
+// package engine: the BPMN semantics are the same code.
+package simulate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"onewindow/definitions"
+	"onewindow/engine/machine"
+)
+
+// Script drives a simulation: start variables and the steps to take.
+type Script struct {
+	Variables map[string]any `json:"variables,omitempty"`
+	Steps     []Step         `json:"steps"`
+}
+
+// Step is one thing that happens: exactly one of Complete, Advance,
+// Message or Signal is set.
+type Step struct {
+	// Complete completes the oldest open instance of this user task id.
+	Complete string `json:"complete,omitempty"`
+	// Outcome is the outcome of the completion (accept, refuse, approve, ...).
+	Outcome string `json:"outcome,omitempty"`
+	// Advance moves virtual time by an ISO 8601 duration, firing timers.
+	Advance string `json:"advance,omitempty"`
+	// Message delivers a message by name.
+	Message string `json:"message,omitempty"`
+	// Signal broadcasts a signal by name.
+	Signal    string         `json:"signal,omitempty"`
+	Variables map[string]any `json:"variables,omitempty"`
+}
+
+// Result is what a simulation prints.
+type Result struct {
+	State     string         `json:"state"` // completed, active or incident
+	Entered   []string       `json:"entered"`
+	Active    []string       `json:"active"`
+	Variables map[string]any `json:"variables"`
+	Incident  *Incident      `json:"incident"`
+}
+
+// Incident is the first open incident of a simulated case.
+type Incident struct {
+	ElementID string `json:"elementId"`
+	Message   string `json:"message"`
+}
+
+// ErrStep is wrapped by errors of steps that name nothing waiting.
+var ErrStep = errors.New("step cannot be taken")
+
+// Sim is a running simulation: one case and the child cases its call
+// activities started.
+type Sim struct {
+	models  map[string]*machine.Model
+	now     time.Time
+	workday func(time.Time, float64) time.Time
+	cases   []*simCase // root first, children in start order
+	timers  []*timer
+	entered []string
+	seq     int
+}
+
+type simCase struct {
+	id     string
+	m      *machine.Machine
+	parent *simCase
+	wait   string // the parent's child wait
+	vars   map[string]any
+}
+
+type timer struct {
+	c    *simCase
+	wait string
+	due  time.Time
+	base time.Time
+	seq  int
+}
+
+// Options configure a simulation.
+type Options struct {
+	// Start is the virtual time at start (default 2026-01-05 09:00 CST, a Monday).
+	Start time.Time
+	// AddWorkingDays counts working days for ow:workingDays timers; nil
+	// counts calendar days.
+	AddWorkingDays func(time.Time, float64) time.Time
+}
+
+// New starts a simulation of process (an id among models) with vars.
+// models holds every process a call activity may name, by process id.
+func New(models map[string]*machine.Model, process string, vars map[string]any, opts Options) (*Sim, error) {
+	m := models[process]
+	if m == nil {
+		return nil, fmt.Errorf("no process %q to simulate", process)
+	}
+	s := &Sim{models: models, now: opts.Start, workday: opts.AddWorkingDays}
+	if s.now.IsZero() {
+		s.now = time.Date(2026, 1, 5, 9, 0, 0, 0, machine.Zone)
+	}
+	root := &simCase{id: "case", m: machine.New(m)}
+	s.cases = append(s.cases, root)
+	if err := s.apply(root, root.m.Start(machine.StartOptions{Vars: vars})); err != nil {
+		return nil, err
+	}
+	return s, s.fireDue()
+}
+
+// Run runs a whole script and returns the result.
+func Run(models map[string]*machine.Model, process string, script Script, opts Options) (*Result, error) {
+	s, err := New(models, process, script.Variables, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i, st := range script.Steps {
+		if err := s.Step(st); err != nil {
+			return s.Result(), fmt.Errorf("step %d: %w", i+1, err)
+		}
+	}
+	return s.Result(), nil
+}
+
+// Now is the virtual time.
+func (s *Sim) Now() time.Time { return s.now }
+
+// Step takes one step.
+func (s *Sim) Step(st Step) error {
+	switch {
+	case st.Complete != "":
+		return s.Complete(st.Complete, st.Outcome, st.Variables)
+	case st.Advance != "":
+		return s.Advance(st.Advance)
+	case st.Message != "":
+		return s.Message(st.Message, st.Variables)
+	case st.Signal != "":
+		return s.Signal(st.Signal, st.Variables)
+	}
+	return fmt.Errorf("%w: a step needs one of complete, advance, message or signal", ErrStep)
+}
+
+// Complete completes the oldest open instance of user task id.
+func (s *Sim) Complete(id, outcome string, vars map[string]any) error {
+	for _, c := range s.cases {
+		for _, w := range c.m.State().OpenWaits() {
+			if w.Kind == machine.TaskWait && w.Element == id {
+				return s.handle(c, machine.Event{Kind: machine.TaskCompleted, WaitID: w.ID, Outcome: outcome, Vars: vars})
+			}
+		}
+	}
+	return fmt.Errorf("%w: no open task %q", ErrStep, id)
+}
+
+// Message delivers a message to the first case waiting for it.
+func (s *Sim) Message(name string, vars map[string]any) error {
+	for _, c := range s.cases {
+		if c.m.WaitsForMessage(name) {
+			return s.handle(c, machine.Event{Kind: machine.MessageReceived, Name: name, Vars: vars})
+		}
+	}
+	return fmt.Errorf("%w: nothing waits for message %q", ErrStep, name)
+}
+
+// Signal broadcasts a signal to every case.
+func (s *Sim) Signal(name string, vars map[string]any) error {
+	for _, c := range append([]*simCase(nil), s.cases...) {
+		if c.m.Ended() {
+			continue
+		}
+		if err := s.handle(c, machine.Event{Kind: machine.SignalReceived, Name: name, Vars: vars}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Advance moves virtual time by an ISO 8601 duration, firing every timer
+// that falls due on the way, in due order.
+func (s *Sim) Advance(iso string) error {
+	d, err := parseDuration(iso)
+	if err != nil {
+		return fmt.Errorf("%w: advance %q: %v", ErrStep, iso, err)
+	}
+	target := d(s.now)
+	for {
+		t := s.earliest()
+		if t == nil || t.due.After(target) {
+			break
+		}
+		if t.due.After(s.now) {
+			s.now = t.due
+		}
+		if err := s.fire(t); err != nil {
+			return err
+		}
+	}
+	s.now = target
+	return nil
+}
+
+// fireDue fires the timers already due at the current time (a zero or
+// past timer fires at once, as in the engine).
+func (s *Sim) fireDue() error {
+	for {
+		t := s.earliest()
+		if t == nil || t.due.After(s.now) {
+			return nil
+		}
+		if err := s.fire(t); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Sim) earliest() *timer {
+	var best *timer
+	for _, t := range s.timers {
+		if best == nil || t.due.Before(best.due) || (t.due.Equal(best.due) && t.seq < best.seq) {
+			best = t
+		}
+	}
+	return best
+}
+
+func (s *Sim) fire(t *timer) error {
+	s.dropTimer(t.c, t.wait)
+	return s.handle(t.c, machine.Event{Kind: machine.TimerFired, WaitID: t.wait})
+}
+
+func (s *Sim) handle(c *simCase, ev machine.Event) error {
+	cmds, err := c.m.Handle(ev)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrStep, err)
+	}
+	if err := s.apply(c, cmds); err != nil {
+		return err
+	}
+	return s.fireDue()
+}
+
+// apply carries out a machine's commands in memory.
+func (s *Sim) apply(c *simCase, cmds []machine.Command) error {
+	for _, cmd := range cmds {
+		switch cmd.Kind {
+		case machine.Record:
+			if cmd.Entry.Kind == machine.EntryEntered && cmd.Entry.Element != "" {
+				s.entered = append(s.entered, cmd.Entry.Element)
+			}
+		case machine.OpenWait:
+			if err := s.open(c, cmd.Wait); err != nil {
+				return err
+			}
+		case machine.CloseWait:
+			s.dropTimer(c, cmd.Wait.ID)
+			if cmd.Wait.Kind == machine.ChildWait {
+				s.cancelChild(c, cmd.Wait.ID)
+			}
+		case machine.ThrowSignal:
+			for _, o := range append([]*simCase(nil), s.cases...) {
+				if o == c || o.m.Ended() {
+					continue
+				}
+				if err := s.handle(o, machine.Event{Kind: machine.SignalReceived, Name: cmd.Name, Vars: cmd.Vars}); err != nil {
+					return err
+				}
+			}
+		case machine.Finish:
+			c.vars = cmd.Vars
+			if c.parent != nil && !c.parent.m.Ended() {
+				ev := machine.Event{Kind: machine.ChildFinished, WaitID: c.wait, Vars: cmd.Vars, Error: cmd.Error}
+				if cmd.Result == machine.Cancelled {
+					continue
+				}
+				if err := s.handle(c.parent, ev); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Sim) open(c *simCase, w *machine.Wait) error {
+	switch w.Kind {
+	case machine.TimerWait:
+		base := s.now
+		for _, t := range s.timers {
+			if t.c == c && t.wait == w.ID {
+				base = t.base
+			}
+		}
+		s.dropTimer(c, w.ID)
+		due, ok, err := machine.Due(*w.Timer, base, s.workday)
+		if err != nil {
+			return fmt.Errorf("timer of %s: %w", w.Element, err)
+		}
+		if ok {
+			s.seq++
+			s.timers = append(s.timers, &timer{c: c, wait: w.ID, due: due, base: base, seq: s.seq})
+		}
+	case machine.ChildWait:
+		model := s.models[w.Child.Process]
+		if model == nil {
+			return fmt.Errorf("call activity %s: process %q was not given to the simulation", w.Element, w.Child.Process)
+		}
+		child := &simCase{id: c.id + "/" + w.ID, m: machine.New(model), parent: c, wait: w.ID}
+		s.cases = append(s.cases, child)
+		return s.apply(child, child.m.Start(machine.StartOptions{Vars: w.Child.Vars, Child: true}))
+	}
+	return nil
+}
+
+func (s *Sim) dropTimer(c *simCase, wait string) {
+	for i, t := range s.timers {
+		if t.c == c && t.wait == wait {
+			s.timers = append(s.timers[:i:i], s.timers[i+1:]...)
+			return
+		}
+	}
+}
+
+func (s *Sim) cancelChild(parent *simCase, wait string) {
+	for _, c := range s.cases {
+		if c.parent == parent && c.wait == wait && !c.m.Ended() {
+			cmds, _ := c.m.Handle(machine.Event{Kind: machine.CancelCase})
+			_ = s.apply(c, cmds)
+		}
+	}
+}
+
+// Result reports the simulation's current state.
+func (s *Sim) Result() *Result {
+	root := s.cases[0]
+	st := root.m.State()
+	r := &Result{State: "active", Entered: s.entered, Active: []string{}, Variables: root.vars}
+	if r.Entered == nil {
+		r.Entered = []string{}
+	}
+	if st.Root() != nil {
+		r.Variables = st.Root().Vars
+	}
+	if r.Variables == nil {
+		r.Variables = map[string]any{}
+	}
+	for _, c := range s.cases {
+		for _, in := range c.m.State().Instances {
+			if in.Kind == machine.ActivityInstance || in.Kind == machine.EventInstance {
+				r.Active = append(r.Active, in.Element)
+			}
+		}
+		if r.Incident == nil && len(c.m.State().Incidents) > 0 {
+			x := c.m.State().Incidents[0]
+			r.Incident = &Incident{ElementID: x.Element, Message: x.Message}
+		}
+	}
+	switch {
+	case r.Incident != nil:
+		r.State = "incident"
+	case st.Result == machine.Failed:
+		r.State = "incident"
+		r.Incident = &Incident{ElementID: "", Message: "unhandled BPMN error " + st.Error.Code}
+	case root.m.Ended():
+		r.State = "completed"
+	}
+	return r
+}
+
+// OpenTasks lists the element ids of the open user tasks, oldest first.
+func (s *Sim) OpenTasks() []string {
+	var out []string
+	for _, c := range s.cases {
+		for _, w := range c.m.State().OpenWaits() {
+			if w.Kind == machine.TaskWait {
+				out = append(out, w.Element)
+			}
+		}
+	}
+	return out
+}
+
+// Tasks returns the open user tasks' specs, oldest first.
+func (s *Sim) Tasks() []*machine.Wait {
+	var out []*machine.Wait
+	for _, c := range s.cases {
+		for _, w := range c.m.State().OpenWaits() {
+			if w.Kind == machine.TaskWait {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// Machine returns the machine of the root case, for tests.
+func (s *Sim) Machine() *machine.Machine { return s.cases[0].m }
+
+// JSON renders a result the way the CLI prints it.
+func (r *Result) JSON() []byte {
+	b, _ := json.MarshalIndent(r, "", "  ")
+	return b
+}
+
+// SortedKeys lists a variables map's names in order, for printing.
+func SortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parseDuration parses an advance step's ISO 8601 duration.
+func parseDuration(iso string) (func(time.Time) time.Time, error) {
+	d, err := definitions.ParseDuration(iso)
+	if err != nil {
+		return nil, err
+	}
+	return d.AddTo, nil
+}

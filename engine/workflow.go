@@ -1,0 +1,417 @@
+package engine
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/cschleiden/go-workflows/workflow"
+
+	"onewindow/engine/machine"
+)
+
+// CaseInput starts a case workflow.
+type CaseInput struct {
+	CaseID     string         `json:"caseId"`
+	Definition string         `json:"definition"`
+	Version    int            `json:"version"` // 0: the latest published version
+	Vars       map[string]any `json:"vars,omitempty"`
+	Initiator  string         `json:"initiator,omitempty"`
+	// Message starts the case at its message start event of that name.
+	Message string `json:"message,omitempty"`
+	// ParentCase is set for a case started by a call activity.
+	ParentCase string `json:"parentCase,omitempty"`
+}
+
+// CaseResult is how a case workflow ended.
+type CaseResult struct {
+	Result string             `json:"result"`
+	Vars   map[string]any     `json:"vars,omitempty"`
+	Error  *machine.BPMNError `json:"error,omitempty"`
+}
+
+// Signal is the payload of every go-workflows signal the engine sends to a
+// case. Task, message and signal deliveries go to the channel named after
+// their wait; everything else goes to the case's control channel.
+type Signal struct {
+	Kind     SignalKind     `json:"kind"`
+	Outcome  string         `json:"outcome,omitempty"`
+	Vars     map[string]any `json:"vars,omitempty"`
+	Local    bool           `json:"local,omitempty"`
+	Target   string         `json:"target,omitempty"`
+	Name     string         `json:"name,omitempty"`
+	Item     any            `json:"item,omitempty"`
+	Instance string         `json:"instance,omitempty"`
+	Incident string         `json:"incident,omitempty"`
+}
+
+// SignalKind says what a Signal asks for.
+type SignalKind string
+
+// Signal kinds.
+const (
+	SignalComplete     SignalKind = "complete"     // complete a task
+	SignalMove         SignalKind = "move"         // move a task's token to Target
+	SignalRemove       SignalKind = "remove"       // remove one countersign instance
+	SignalMessage      SignalKind = "message"      // a message for a message wait
+	SignalBroadcast    SignalKind = "signal"       // a BPMN signal for a signal wait
+	SignalRetry        SignalKind = "retry"        // retry Incident with Vars
+	SignalSetVariables SignalKind = "setVariables" // set process variables
+	SignalAddInstance  SignalKind = "addInstance"  // add Item to body Instance
+	SignalCancel       SignalKind = "cancel"       // cancel the case
+)
+
+// controlChannel receives the signals that are not addressed to one wait.
+const controlChannel = "control"
+
+// CaseWorkflow is the go-workflows workflow that runs one case: it loads
+// the pinned definition version, then alternates between the token machine
+// (pure) and the world (activities, timers, signals, child workflows).
+func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, error) {
+	rec, err := workflow.ExecuteActivity[*DefinitionRecord](ctx, e.readOptions, e.acts.LoadDefinition, in.Definition, in.Version).Get(ctx)
+	if err != nil {
+		return CaseResult{}, err
+	}
+	model, err := e.models.get(rec)
+	if err != nil {
+		return CaseResult{}, err
+	}
+	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model)}
+	cmds := s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
+	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
+	for {
+		if err := s.apply(ctx, cmds); err != nil {
+			return CaseResult{}, err
+		}
+		if s.m.Ended() {
+			break
+		}
+		ev, cancelled := s.next(ctx, control)
+		if cancelled {
+			// go-workflows cancelled the case (its caller was cancelled):
+			// record that with a context that is not cancelled itself.
+			ctx = workflow.NewDisconnectedContext(ctx)
+			ev = machine.Event{Kind: machine.CancelCase}
+		}
+		cmds, err = s.m.Handle(ev)
+		if err != nil {
+			// An event for a wait that has just closed (a task completed as
+			// its timer fired): nothing to do.
+			workflow.Logger(ctx).Debug("event ignored", "case", in.CaseID, "event", ev.Kind, "wait", ev.WaitID, "error", err)
+			cmds = nil
+		}
+	}
+	s.drain(ctx)
+	st := s.m.State()
+	res := CaseResult{Result: string(st.Result), Error: st.Error}
+	if s.finalVars != nil {
+		res.Vars = s.finalVars
+	}
+	return res, nil
+}
+
+// shell carries out the machine's commands inside the workflow.
+type shell struct {
+	e         *Engine
+	in        CaseInput
+	version   int
+	m         *machine.Machine
+	seq       int
+	waits     []*openWait            // in the order they opened
+	orphans   []workflow.Future[any] // futures of closed waits still running
+	finalVars map[string]any
+}
+
+// openWait is the workflow side of one machine wait.
+type openWait struct {
+	w       *machine.Wait
+	channel workflow.Channel[Signal]
+	timer   workflow.Future[any]
+	child   workflow.Future[CaseResult]
+	handler workflow.Future[HandlerResult]
+	cancel  workflow.CancelFunc
+	base    time.Time // when a timer was first armed
+}
+
+// apply writes one batch through the Apply activity, then arms what the
+// batch opened and disarms what it closed.
+func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
+	if len(cmds) == 0 {
+		return nil
+	}
+	s.seq++
+	now := workflow.Now(ctx)
+	in := &ApplyInput{Batch: s.batch(cmds, now)}
+	for _, c := range cmds {
+		switch c.Kind {
+		case machine.OpenWait:
+			if c.Wait.Kind == machine.TimerWait {
+				base := now
+				if ow := s.find(c.Wait.ID); ow != nil && !ow.base.IsZero() {
+					base = ow.base // a cycle arming again counts from its first arming
+				}
+				in.Timers = append(in.Timers, TimerRequest{WaitID: c.Wait.ID, Element: c.Wait.Element, Spec: *c.Wait.Timer, Base: base})
+			}
+		case machine.ThrowSignal:
+			in.Broadcasts = append(in.Broadcasts, Broadcast{Name: c.Name, Vars: c.Vars, ID: s.in.CaseID + "/" + strconv.Itoa(s.seq) + "/" + strconv.Itoa(len(in.Broadcasts))})
+		}
+	}
+	dues, err := workflow.ExecuteActivity[map[string]time.Time](ctx, s.e.applyOptions, s.e.acts.Apply, in).Get(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		switch c.Kind {
+		case machine.OpenWait:
+			s.open(ctx, c.Wait, dues)
+		case machine.CloseWait:
+			s.close(c.Wait.ID)
+		case machine.Finish:
+			s.finalVars = c.Vars
+		}
+	}
+	return nil
+}
+
+// batch turns commands into the read-model rows they change.
+func (s *shell) batch(cmds []machine.Command, now time.Time) *Batch {
+	caseID := s.in.CaseID
+	b := &Batch{CaseID: caseID, Seq: s.seq, At: now, Status: "active"}
+	if s.seq == 1 {
+		b.Definition, b.Version, b.ParentCase = s.in.Definition, s.version, s.in.ParentCase
+	}
+	for _, c := range cmds {
+		switch c.Kind {
+		case machine.OpenWait:
+			w := c.Wait
+			id := caseID + "/" + w.ID
+			switch w.Kind {
+			case machine.TaskWait:
+				t := w.Task
+				b.Tasks = append(b.Tasks, TaskRow{ID: id, CaseID: caseID, WaitID: w.ID, Element: w.Element, Name: t.Name,
+					Assignee: t.Assignee, CandidateUsers: t.CandidateUsers, CandidateGroups: t.CandidateGroups,
+					StepKind: t.StepKind, LimitDays: t.LimitDays, WarnDays: t.WarnDays, FormKey: t.FormKey,
+					Documentation: t.Documentation, Priority: t.Priority, LoopCounter: t.LoopCounter, Body: t.Body, Created: now})
+			case machine.MessageWait, machine.SignalWait:
+				b.Subscriptions = append(b.Subscriptions, SubscriptionRow{ID: id, CaseID: caseID, WaitID: w.ID, Element: w.Element, Kind: string(w.Kind), Name: w.Name})
+			}
+		case machine.CloseWait:
+			b.Closed = append(b.Closed, ClosedWait{ID: caseID + "/" + c.Wait.ID, Kind: string(c.Wait.Kind), Reason: c.Reason})
+		case machine.Record:
+			r := c.Entry
+			b.History = append(b.History, HistoryRow{CaseID: caseID, Seq: s.seq, Index: len(b.History), At: now,
+				Kind: string(r.Kind), Element: r.Element, Instance: r.Instance, Detail: r.Detail})
+		case machine.RaiseIncident:
+			b.Incidents = append(b.Incidents, IncidentRow{ID: caseID + "/" + c.Incident.ID, CaseID: caseID, Element: c.Incident.Element, Message: c.Incident.Message, At: now})
+		case machine.ResolveIncident:
+			b.Resolved = append(b.Resolved, caseID+"/"+c.Incident.ID)
+		}
+	}
+	st := s.m.State()
+	switch {
+	case st.Result != machine.Running:
+		b.Status = string(st.Result)
+	case len(st.Incidents) > 0:
+		b.Status = "incident"
+	}
+	if root := st.Root(); root != nil {
+		b.Vars = root.Vars
+	} else {
+		for _, c := range cmds {
+			if c.Kind == machine.Finish {
+				b.Vars = c.Vars
+			}
+		}
+	}
+	return b
+}
+
+// open arms the workflow side of a wait.
+func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time.Time) {
+	ow := s.find(w.ID)
+	if ow == nil {
+		ow = &openWait{}
+		s.waits = append(s.waits, ow)
+	}
+	ow.w = w
+	switch w.Kind {
+	case machine.TaskWait, machine.MessageWait, machine.SignalWait:
+		ow.channel = workflow.NewSignalChannel[Signal](ctx, w.ID)
+	case machine.TimerWait:
+		due, ok := dues[w.ID]
+		if !ok {
+			// A cycle that has run out: the wait stays open and never fires.
+			ow.timer = nil
+			return
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
+		delay := due.Sub(workflow.Now(ctx))
+		if delay < 0 {
+			delay = 0
+		}
+		if ow.base.IsZero() {
+			ow.base = workflow.Now(ctx)
+		}
+		ow.cancel = cancel
+		ow.timer = workflow.ScheduleTimer(tctx, delay, workflow.WithTimerName(w.ID))
+	case machine.ChildWait:
+		cctx, cancel := workflow.WithCancel(ctx)
+		ow.cancel = cancel
+		ow.child = workflow.CreateSubWorkflowInstance[CaseResult](cctx, workflow.SubWorkflowOptions{
+			InstanceID:   s.in.CaseID + "/" + w.ID,
+			RetryOptions: workflow.RetryOptions{MaxAttempts: 1},
+		}, s.e.CaseWorkflow, CaseInput{
+			CaseID:     s.in.CaseID + "/" + w.ID,
+			Definition: w.Child.Process,
+			Vars:       w.Child.Vars,
+			Initiator:  s.in.Initiator,
+			ParentCase: s.in.CaseID,
+		})
+	case machine.HandlerWait:
+		hctx, cancel := workflow.WithCancel(ctx)
+		ow.cancel = cancel
+		ow.handler = workflow.ExecuteActivity[HandlerResult](hctx, s.e.handlerOptions, s.e.acts.RunHandler, HandlerCall{
+			CaseID: s.in.CaseID, WaitID: w.ID, Element: w.Element, Handler: w.Handler.Handler, Vars: w.Handler.Vars,
+		})
+	}
+}
+
+// close disarms a wait: a timer is cancelled; a running handler or child
+// is cancelled and its future kept, to be drained before the case ends.
+func (s *shell) close(id string) {
+	for i, ow := range s.waits {
+		if ow.w.ID != id {
+			continue
+		}
+		if ow.cancel != nil {
+			ow.cancel()
+		}
+		if ow.child != nil {
+			s.orphans = append(s.orphans, anyFuture(ow.child))
+		}
+		if ow.handler != nil {
+			s.orphans = append(s.orphans, anyFuture(ow.handler))
+		}
+		s.waits = append(s.waits[:i:i], s.waits[i+1:]...)
+		return
+	}
+}
+
+func (s *shell) find(id string) *openWait {
+	for _, ow := range s.waits {
+		if ow.w.ID == id {
+			return ow
+		}
+	}
+	return nil
+}
+
+// next blocks until something happens to the case and returns it as a
+// machine event. cancelled reports that go-workflows cancelled the case.
+func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev machine.Event, cancelled bool) {
+	cases := make([]workflow.SelectCase, 0, len(s.waits)+2)
+	for _, ow := range s.waits {
+		w := ow.w
+		switch {
+		case ow.channel != nil:
+			cases = append(cases, workflow.Receive(ow.channel, func(ctx workflow.Context, sig Signal, ok bool) {
+				ev = waitEvent(w, sig)
+			}))
+		case ow.timer != nil:
+			cases = append(cases, workflow.Await(ow.timer, func(ctx workflow.Context, f workflow.Future[any]) {
+				ev = machine.Event{Kind: machine.TimerFired, WaitID: w.ID}
+			}))
+		case ow.child != nil:
+			cases = append(cases, workflow.Await(ow.child, func(ctx workflow.Context, f workflow.Future[CaseResult]) {
+				res, err := f.Get(ctx)
+				ev = machine.Event{Kind: machine.ChildFinished, WaitID: w.ID, Vars: res.Vars}
+				switch {
+				case err != nil:
+					ev.Failure = "called case failed: " + err.Error()
+				case res.Error != nil:
+					ev.Error = res.Error
+				case res.Result != string(machine.Completed) && res.Result != string(machine.Terminated):
+					ev.Failure = "called case ended " + res.Result
+				}
+			}))
+		case ow.handler != nil:
+			cases = append(cases, workflow.Await(ow.handler, func(ctx workflow.Context, f workflow.Future[HandlerResult]) {
+				res, err := f.Get(ctx)
+				ev = machine.Event{Kind: machine.HandlerFinished, WaitID: w.ID, Vars: res.Vars, Error: res.Error}
+				if err != nil {
+					ev.Failure = "handler " + w.Name + " failed: " + err.Error()
+				}
+			}))
+		}
+	}
+	cases = append(cases, workflow.Receive(control, func(ctx workflow.Context, sig Signal, ok bool) {
+		ev = controlEvent(sig)
+	}))
+	if done := ctx.Done(); done != nil {
+		cases = append(cases, workflow.Receive(done, func(ctx workflow.Context, _ struct{}, ok bool) {
+			cancelled = true
+		}))
+	}
+	workflow.Select(ctx, cases...)
+	return ev, cancelled
+}
+
+// waitEvent turns a signal sent to a wait's channel into a machine event.
+func waitEvent(w *machine.Wait, sig Signal) machine.Event {
+	switch w.Kind {
+	case machine.MessageWait:
+		return machine.Event{Kind: machine.MessageReceived, WaitID: w.ID, Name: w.Name, Vars: sig.Vars}
+	case machine.SignalWait:
+		return machine.Event{Kind: machine.SignalReceived, WaitID: w.ID, Name: w.Name, Vars: sig.Vars}
+	}
+	switch sig.Kind {
+	case SignalMove:
+		return machine.Event{Kind: machine.MoveToken, WaitID: w.ID, Target: sig.Target}
+	case SignalRemove:
+		return machine.Event{Kind: machine.RemoveInstance, WaitID: w.ID}
+	}
+	return machine.Event{Kind: machine.TaskCompleted, WaitID: w.ID, Outcome: sig.Outcome, Vars: sig.Vars, Local: sig.Local}
+}
+
+// controlEvent turns a control signal into a machine event.
+func controlEvent(sig Signal) machine.Event {
+	switch sig.Kind {
+	case SignalRetry:
+		return machine.Event{Kind: machine.RetryIncident, WaitID: sig.Incident, Vars: sig.Vars}
+	case SignalSetVariables:
+		return machine.Event{Kind: machine.SetVariables, Vars: sig.Vars}
+	case SignalAddInstance:
+		return machine.Event{Kind: machine.AddInstance, WaitID: sig.Instance, Item: sig.Item}
+	case SignalCancel:
+		return machine.Event{Kind: machine.CancelCase}
+	}
+	return machine.Event{Kind: machine.EventKind("unknown:" + string(sig.Kind))}
+}
+
+// drain waits for cancelled handlers and children, and disarms every
+// remaining wait, so that the workflow ends with no pending future.
+func (s *shell) drain(ctx workflow.Context) {
+	for _, ow := range s.waits {
+		if ow.cancel != nil {
+			ow.cancel()
+		}
+		if ow.child != nil {
+			s.orphans = append(s.orphans, anyFuture(ow.child))
+		}
+		if ow.handler != nil {
+			s.orphans = append(s.orphans, anyFuture(ow.handler))
+		}
+	}
+	s.waits = nil
+	for _, f := range s.orphans {
+		_, _ = f.Get(ctx)
+	}
+}
+
+// anyFuture views a typed future as a Future[any] for draining.
+func anyFuture[T any](f workflow.Future[T]) workflow.Future[any] {
+	return futureAny[T]{f}
+}
+
+type futureAny[T any] struct{ f workflow.Future[T] }
+
+func (a futureAny[T]) Get(ctx workflow.Context) (any, error) { return a.f.Get(ctx) }

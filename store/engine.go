@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"onewindow/engine"
+)
+
+// Engine is the engine's read model on this database: it implements
+// engine.Store. Every write of the engine goes through ApplyBatch.
+type Engine struct{ DB *DB }
+
+var _ engine.Store = Engine{}
+
+// ApplyBatch writes one step of a case in one transaction. A step already
+// applied (same case and sequence) is skipped, which makes the engine's
+// Apply activity idempotent however often it runs.
+func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
+	vars, err := json.Marshal(orEmpty(b.Vars))
+	if err != nil {
+		return fmt.Errorf("encode variables of case %s: %w", b.CaseID, err)
+	}
+	at := Time(b.At)
+	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_steps (case_id, seq, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+			b.CaseID, b.Seq, Now())
+		if err != nil {
+			return classify(err, "record step %d of case %s", b.Seq, b.CaseID)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // applied before
+		}
+		if err := writeCase(ctx, tx, b, string(vars), at); err != nil {
+			return err
+		}
+		for _, t := range b.Tasks {
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO tasks (id, case_id, element_id, name, state, assignee, step_kind,
+				limit_days, warn_days, form_key, documentation, priority, loop_counter, body_id, created_at)
+				VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+				t.ID, t.CaseID, t.Element, t.Name, nullable(t.Assignee), nullable(t.StepKind), t.LimitDays, t.WarnDays,
+				nullable(t.FormKey), nullable(t.Documentation), nullable(t.Priority), t.LoopCounter, nullable(t.Body), Time(t.Created))
+			if err != nil {
+				return classify(err, "create task %s", t.ID)
+			}
+			for _, c := range candidates(t) {
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO task_candidates (task_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+					t.ID, c[0], c[1]); err != nil {
+					return classify(err, "candidate of task %s", t.ID)
+				}
+			}
+		}
+		for _, t := range b.Timers {
+			// A cycle arms the same timer again: the row takes the new due time.
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO timers (id, case_id, element_id, due_at, spec, state, created_at)
+				VALUES (?, ?, ?, ?, ?, 'armed', ?)
+				ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, state = 'armed', closed_at = NULL`),
+				t.ID, t.CaseID, t.Element, Time(t.Due), t.Spec, at)
+			if err != nil {
+				return classify(err, "arm timer %s", t.ID)
+			}
+		}
+		for _, sub := range b.Subscriptions {
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO subscriptions (id, case_id, element_id, kind, name, state, created_at)
+				VALUES (?, ?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING`),
+				sub.ID, sub.CaseID, sub.Element, sub.Kind, sub.Name, at)
+			if err != nil {
+				return classify(err, "subscribe %s", sub.ID)
+			}
+		}
+		for _, c := range b.Closed {
+			if err := closeWait(ctx, tx, c, at); err != nil {
+				return err
+			}
+		}
+		for _, h := range b.History {
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_history (case_id, seq, idx, at, kind, element_id, instance_id, detail)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+				h.CaseID, h.Seq, h.Index, Time(h.At), h.Kind, h.Element, h.Instance, h.Detail)
+			if err != nil {
+				return classify(err, "history of case %s", h.CaseID)
+			}
+		}
+		for _, x := range b.Incidents {
+			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO incidents (id, case_id, element_id, message, state, created_at)
+				VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING`), x.ID, x.CaseID, x.Element, x.Message, Time(x.At))
+			if err != nil {
+				return classify(err, "incident %s", x.ID)
+			}
+		}
+		for _, id := range b.Resolved {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state = 'open'`), at, id); err != nil {
+				return classify(err, "resolve incident %s", id)
+			}
+		}
+		return nil
+	})
+}
+
+// writeCase creates the case row on its first step (or completes a row the
+// application created before starting the workflow) and updates it on later ones.
+func writeCase(ctx context.Context, tx *sqlx.Tx, b *engine.Batch, vars string, at time.Time) error {
+	var ended any
+	switch b.Status {
+	case "completed", "terminated", "cancelled", "failed":
+		ended = at
+	}
+	if b.Seq == 1 {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO cases (id, definition_key, definition_version, parent_case_id, status,
+			variables, last_seq, started_at, updated_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET definition_key = excluded.definition_key, definition_version = excluded.definition_version,
+			parent_case_id = excluded.parent_case_id, status = excluded.status, variables = excluded.variables,
+			last_seq = excluded.last_seq, updated_at = excluded.updated_at, ended_at = excluded.ended_at`),
+			b.CaseID, b.Definition, b.Version, nullable(b.ParentCase), b.Status, vars, b.Seq, at, at, ended)
+		return classify(err, "create case %s", b.CaseID)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE cases SET status = ?, variables = ?, last_seq = ?, updated_at = ?,
+		ended_at = COALESCE(ended_at, ?) WHERE id = ?`), b.Status, vars, b.Seq, at, ended, b.CaseID)
+	return classify(err, "update case %s", b.CaseID)
+}
+
+func closeWait(ctx context.Context, tx *sqlx.Tx, c engine.ClosedWait, at time.Time) error {
+	var err error
+	switch c.Kind {
+	case "task":
+		state := "cancelled"
+		if c.Reason == "completed" {
+			state = "completed"
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE tasks SET state = ?, closed_at = ? WHERE id = ? AND state IN ('open', 'completing')`),
+			state, at, c.ID)
+	case "timer":
+		state := "cancelled"
+		if c.Reason == "fired" {
+			state = "fired"
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE timers SET state = ?, closed_at = ? WHERE id = ? AND state = 'armed'`), state, at, c.ID)
+	case "message", "signal":
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET state = 'closed', closed_at = ? WHERE id = ? AND state = 'open'`), at, c.ID)
+	}
+	return classify(err, "close wait %s", c.ID)
+}
+
+func candidates(t engine.TaskRow) [][2]string {
+	var out [][2]string
+	if t.Assignee != "" {
+		out = append(out, [2]string{"user", t.Assignee})
+	}
+	for _, u := range t.CandidateUsers {
+		out = append(out, [2]string{"user", u})
+	}
+	for _, g := range t.CandidateGroups {
+		out = append(out, [2]string{"group", g})
+	}
+	return out
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// Definition returns the XML of a definition version for the engine;
+// version 0 is the latest published one.
+func (s Engine) Definition(ctx context.Context, key string, version int) (*engine.DefinitionRecord, error) {
+	d, err := GetDefinition(ctx, s.DB, key, version)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: %v", engine.ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &engine.DefinitionRecord{Key: d.Key, Version: d.Version, Hash: d.Hash, XML: d.XML}, nil
+}
+
+// SignalSubscriptions lists the open waits for signal name outside exceptCase.
+func (s Engine) SignalSubscriptions(ctx context.Context, name, exceptCase string) ([]engine.Subscription, error) {
+	var rows []struct {
+		ID     string `db:"id"`
+		CaseID string `db:"case_id"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, s.DB.Rebind(`SELECT id, case_id FROM subscriptions
+		WHERE kind = 'signal' AND name = ? AND state = 'open' AND case_id <> ? ORDER BY created_at, id`), name, exceptCase)
+	if err != nil {
+		return nil, fmt.Errorf("signal subscriptions for %q: %w", name, err)
+	}
+	out := make([]engine.Subscription, 0, len(rows))
+	for _, r := range rows {
+		_, w, ok := engine.SplitTaskID(r.ID)
+		if !ok {
+			continue
+		}
+		out = append(out, engine.Subscription{CaseID: r.CaseID, WaitID: w, Name: name})
+	}
+	return out, nil
+}
+
+// CaseRow is a case as the engine's read model shows it.
+type CaseRow struct {
+	ID                string     `db:"id" json:"id"`
+	DefinitionKey     string     `db:"definition_key" json:"definitionKey"`
+	DefinitionVersion int        `db:"definition_version" json:"definitionVersion"`
+	ParentCaseID      *string    `db:"parent_case_id" json:"parentCaseId,omitempty"`
+	Status            string     `db:"status" json:"status"`
+	Variables         JSON       `db:"variables" json:"variables"`
+	LastSeq           int        `db:"last_seq" json:"-"`
+	StartedAt         time.Time  `db:"started_at" json:"startedAt"`
+	UpdatedAt         time.Time  `db:"updated_at" json:"updatedAt"`
+	EndedAt           *time.Time `db:"ended_at" json:"endedAt,omitempty"`
+}
+
+// GetCaseRow returns the engine's row of a case, or ErrNotFound.
+func GetCaseRow(ctx context.Context, q Q, id string) (*CaseRow, error) {
+	var c CaseRow
+	err := q.GetContext(ctx, &c, q.Rebind(`SELECT id, definition_key, definition_version, parent_case_id, status, variables,
+		last_seq, started_at, updated_at, ended_at FROM cases WHERE id = ?`), id)
+	if err != nil {
+		return nil, classify(err, "case %s", id)
+	}
+	return &c, nil
+}
+
+// TaskRow is a user task as the inbox shows it.
+type TaskRow struct {
+	ID            string     `db:"id" json:"id"`
+	CaseID        string     `db:"case_id" json:"caseId"`
+	ElementID     string     `db:"element_id" json:"elementId"`
+	Name          string     `db:"name" json:"name"`
+	State         string     `db:"state" json:"state"`
+	Assignee      *string    `db:"assignee" json:"assignee,omitempty"`
+	StepKind      *string    `db:"step_kind" json:"stepKind,omitempty"`
+	LimitDays     float64    `db:"limit_days" json:"limitDays,omitempty"`
+	WarnDays      float64    `db:"warn_days" json:"warnDays,omitempty"`
+	FormKey       *string    `db:"form_key" json:"formKey,omitempty"`
+	Documentation *string    `db:"documentation" json:"documentation,omitempty"`
+	LoopCounter   int        `db:"loop_counter" json:"loopCounter"`
+	BodyID        *string    `db:"body_id" json:"bodyId,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	ClosedAt      *time.Time `db:"closed_at" json:"closedAt,omitempty"`
+}
+
+const taskCols = `id, case_id, element_id, name, state, assignee, step_kind, limit_days, warn_days, form_key,
+	documentation, loop_counter, body_id, created_at, closed_at`
+
+// CaseTasks lists a case's tasks, oldest first; state "" lists all.
+func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]TaskRow, error) {
+	out := []TaskRow{}
+	query := `SELECT ` + taskCols + ` FROM tasks WHERE case_id = ?`
+	args := []any{caseID}
+	if state != "" {
+		query += ` AND state = ?`
+		args = append(args, state)
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
+		return nil, fmt.Errorf("tasks of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// GetTask returns one task, or ErrNotFound.
+func GetTask(ctx context.Context, q Q, id string) (*TaskRow, error) {
+	var t TaskRow
+	if err := q.GetContext(ctx, &t, q.Rebind(`SELECT `+taskCols+` FROM tasks WHERE id = ?`), id); err != nil {
+		return nil, classify(err, "task %s", id)
+	}
+	return &t, nil
+}
+
+// TakeTask moves an open task to completing, so that exactly one caller
+// completes it: the loser of a race gets ErrConflict.
+func TakeTask(ctx context.Context, q Q, id string) error {
+	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET state = 'completing' WHERE id = ? AND state = 'open'`), id)
+	if err != nil {
+		return classify(err, "take task %s", id)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := GetTask(ctx, q, id); err != nil {
+			return err
+		}
+		return fmt.Errorf("task %s is no longer open: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// ReleaseTask puts a task taken by TakeTask back when its signal could not be sent.
+func ReleaseTask(ctx context.Context, q Q, id string) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET state = 'open' WHERE id = ? AND state = 'completing'`), id)
+	return classify(err, "release task %s", id)
+}
+
+// HistoryRow is one element event of a case.
+type HistoryRow struct {
+	Seq        int       `db:"seq" json:"seq"`
+	Idx        int       `db:"idx" json:"idx"`
+	At         time.Time `db:"at" json:"at"`
+	Kind       string    `db:"kind" json:"kind"`
+	ElementID  string    `db:"element_id" json:"elementId"`
+	InstanceID string    `db:"instance_id" json:"instanceId,omitempty"`
+	Detail     string    `db:"detail" json:"detail,omitempty"`
+}
+
+// CaseHistory lists a case's element events in order.
+func CaseHistory(ctx context.Context, q Q, caseID string) ([]HistoryRow, error) {
+	out := []HistoryRow{}
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT seq, idx, at, kind, element_id, instance_id, detail FROM case_history
+		WHERE case_id = ? ORDER BY seq, idx`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("history of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// TimerRow is an armed, fired or cancelled timer.
+type TimerRow struct {
+	ID        string    `db:"id" json:"id"`
+	ElementID string    `db:"element_id" json:"elementId"`
+	DueAt     time.Time `db:"due_at" json:"dueAt"`
+	Spec      string    `db:"spec" json:"spec"`
+	State     string    `db:"state" json:"state"`
+}
+
+// CaseTimers lists a case's timers by due time; state "" lists all.
+func CaseTimers(ctx context.Context, q Q, caseID, state string) ([]TimerRow, error) {
+	out := []TimerRow{}
+	query := `SELECT id, element_id, due_at, spec, state FROM timers WHERE case_id = ?`
+	args := []any{caseID}
+	if state != "" {
+		query += ` AND state = ?`
+		args = append(args, state)
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY due_at, id`), args...); err != nil {
+		return nil, fmt.Errorf("timers of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// SubscriptionRow is an open or closed message or signal wait.
+type SubscriptionRow struct {
+	ID        string `db:"id" json:"id"`
+	ElementID string `db:"element_id" json:"elementId"`
+	Kind      string `db:"kind" json:"kind"`
+	Name      string `db:"name" json:"name"`
+	State     string `db:"state" json:"state"`
+}
+
+// CaseSubscriptions lists a case's message and signal waits; state "" lists all.
+func CaseSubscriptions(ctx context.Context, q Q, caseID, state string) ([]SubscriptionRow, error) {
+	out := []SubscriptionRow{}
+	query := `SELECT id, element_id, kind, name, state FROM subscriptions WHERE case_id = ?`
+	args := []any{caseID}
+	if state != "" {
+		query += ` AND state = ?`
+		args = append(args, state)
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
+		return nil, fmt.Errorf("subscriptions of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// IncidentRow is an open or resolved incident.
+type IncidentRow struct {
+	ID        string    `db:"id" json:"id"`
+	CaseID    string    `db:"case_id" json:"caseId"`
+	ElementID string    `db:"element_id" json:"elementId"`
+	Message   string    `db:"message" json:"message"`
+	State     string    `db:"state" json:"state"`
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+}
+
+// CaseIncidents lists a case's incidents; state "" lists all.
+func CaseIncidents(ctx context.Context, q Q, caseID, state string) ([]IncidentRow, error) {
+	out := []IncidentRow{}
+	query := `SELECT id, case_id, element_id, message, state, created_at FROM incidents WHERE case_id = ?`
+	args := []any{caseID}
+	if state != "" {
+		query += ` AND state = ?`
+		args = append(args, state)
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
+		return nil, fmt.Errorf("incidents of case %s: %w", caseID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,51 @@
+// Package corpus finds the shared BPMN corpus (../shared/bpmn-corpus beside
+// the repository, or $ONEWINDOW_BPMN_CORPUS) for conformance tests. The
+// files are used as they are; nothing is copied into the repository.
+package corpus
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Dir returns the corpus directory. Without it the test is skipped, except
+// in CI (ONEWINDOW_TEST_REQUIRE_SERVICES=1), where a missing corpus fails.
+func Dir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("ONEWINDOW_BPMN_CORPUS"); d != "" {
+		if isDir(d) {
+			return d
+		}
+		t.Fatalf("ONEWINDOW_BPMN_CORPUS=%s is not a directory", d)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for dir := wd; ; dir = filepath.Dir(dir) {
+			if c := filepath.Join(dir, "shared", "bpmn-corpus"); isDir(c) {
+				return c
+			}
+			if c := filepath.Join(dir, "..", "shared", "bpmn-corpus"); isDir(c) {
+				return c
+			}
+			if filepath.Dir(dir) == dir {
+				break
+			}
+		}
+	}
+	if os.Getenv("ONEWINDOW_TEST_REQUIRE_SERVICES") == "1" {
+		t.Fatal("BPMN corpus not found: set ONEWINDOW_BPMN_CORPUS to the shared/bpmn-corpus directory")
+	}
+	t.Skip("BPMN corpus not found (../shared/bpmn-corpus or $ONEWINDOW_BPMN_CORPUS): conformance test skipped")
+	return ""
+}
+
+// File returns the path of a corpus file, e.g. "flowable-engine/x.bpmn20.xml".
+func File(t testing.TB, name string) string {
+	t.Helper()
+	return filepath.Join(Dir(t), filepath.FromSlash(name))
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
