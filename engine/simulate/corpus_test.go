@@ -112,7 +112,7 @@ func count(s []string, x string) int {
 }
 
 func complete(id string, vars map[string]any) Step { return Step{Complete: id, Variables: vars} }
-func advance(iso string) Step                     { return Step{Advance: iso} }
+func advance(iso string) Step                      { return Step{Advance: iso} }
 
 func TestCorpusGatewaysAndTasks(t *testing.T) {
 	xor := "ExclusiveGatewayTest.testDefaultSequenceFlow.bpmn20.xml"
