@@ -75,7 +75,9 @@ func (a *activities) Apply(ctx context.Context, in *ApplyInput) (map[string]time
 			return nil, fmt.Errorf("finding waits for signal %q: %w", bc.Name, err)
 		}
 		for _, s := range subs {
-			if err := a.e.send(ctx, s.CaseID, s.WaitID, Signal{Kind: SignalBroadcast, Name: bc.Name, Vars: bc.Vars}); err != nil {
+			// The broadcast's id makes a repeated Apply deliver it once per wait.
+			sig := OutboxSignal{CaseID: s.CaseID, Channel: s.WaitID, Signal: Signal{ID: bc.ID + "/" + s.CaseID + "/" + s.WaitID, Kind: SignalBroadcast, Name: bc.Name, Vars: bc.Vars}}
+			if err := a.e.Deliver(ctx, sig); err != nil {
 				return nil, err
 			}
 		}

@@ -97,7 +97,9 @@ type Engine struct {
 	applyOptions   workflow.ActivityOptions
 	handlerOptions workflow.ActivityOptions
 
-	startOnce sync.Once
+	startOnce  sync.Once
+	sweepEvery time.Duration
+	sweepAge   time.Duration
 }
 
 // New returns an engine; Start starts its worker.
@@ -116,6 +118,10 @@ func New(cfg Config) (*Engine, error) {
 		handlers: cfg.Handlers,
 		observer: cfg.Observer,
 		log:      cfg.Logger,
+		// A signal is swept when its caller has not delivered it within a
+		// few seconds of writing it: normally the caller delivers at once.
+		sweepEvery: time.Second,
+		sweepAge:   3 * time.Second,
 	}
 	names := make([]string, 0, len(cfg.Handlers))
 	for name := range cfg.Handlers {
@@ -173,10 +179,15 @@ func pickDur(v, def time.Duration) time.Duration {
 	return def
 }
 
-// Start starts the worker; it stops when ctx is cancelled (see Wait).
+// Start starts the worker and the outbox sweeper; both stop when ctx is
+// cancelled (see Wait).
 func (e *Engine) Start(ctx context.Context) error {
 	var err error
-	e.startOnce.Do(func() { err = e.worker.Start(ctx) })
+	e.startOnce.Do(func() {
+		if err = e.worker.Start(ctx); err == nil {
+			go e.sweep(ctx)
+		}
+	})
 	return err
 }
 
@@ -222,34 +233,128 @@ func SplitTaskID(id string) (caseID, waitID string, ok bool) {
 	return id[:i], id[i+1:], true
 }
 
-// CompleteTask delivers a task completion. The caller has already moved
-// the task row out of the open state, which makes completion exactly-once.
-func (e *Engine) CompleteTask(ctx context.Context, taskID, outcome string, vars map[string]any, local bool) error {
-	return e.toWait(ctx, taskID, Signal{Kind: SignalComplete, Outcome: outcome, Vars: vars, Local: local})
+// The signals a case acts on. Each builder returns an OutboxSignal: write it
+// with store.EnqueueSignal in the transaction that causes it (a task taken
+// for completion, a supplement stored), then call Deliver after commit. If
+// the process dies in between, the sweeper delivers it; a case acts on each
+// signal once however often it arrives.
+
+// CompleteTask completes a task with an outcome and variables. The caller
+// moves the task row out of the open state in the same transaction, which
+// makes completion exactly-once.
+func CompleteTask(taskID, outcome string, vars map[string]any, local bool) (OutboxSignal, error) {
+	return toWait(taskID, Signal{Kind: SignalComplete, Outcome: outcome, Vars: vars, Local: local})
 }
 
 // MoveTask cancels an open task and starts target, an earlier step of the
 // case's path (退回), or the step just completed (撤回).
-func (e *Engine) MoveTask(ctx context.Context, taskID, target string) error {
-	return e.toWait(ctx, taskID, Signal{Kind: SignalMove, Target: target})
+func MoveTask(taskID, target string) (OutboxSignal, error) {
+	return toWait(taskID, Signal{Kind: SignalMove, Target: target})
 }
 
 // RemoveSigner cancels one signer's task of a running countersign (减签).
-func (e *Engine) RemoveSigner(ctx context.Context, taskID string) error {
-	return e.toWait(ctx, taskID, Signal{Kind: SignalRemove})
+func RemoveSigner(taskID string) (OutboxSignal, error) {
+	return toWait(taskID, Signal{Kind: SignalRemove})
 }
 
 // AddSigner adds a signer to a running countersign (加签): body is the
-// multi-instance body instance id that its tasks carry, item the signer's
-// element value (e.g. a department's group).
-func (e *Engine) AddSigner(ctx context.Context, caseID, body string, item any) error {
-	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalAddInstance, Instance: body, Item: item})
+// multi-instance body instance id its tasks carry, item the signer's
+// element value (e.g. a department's section code).
+func AddSigner(caseID, body string, item any) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalAddInstance, Instance: body, Item: item}}
 }
 
 // DeliverMessage delivers a message to a message wait (an id from the
 // subscriptions table: case id + "/" + wait id).
-func (e *Engine) DeliverMessage(ctx context.Context, waitID, name string, vars map[string]any) error {
-	return e.toWait(ctx, waitID, Signal{Kind: SignalMessage, Name: name, Vars: vars})
+func DeliverMessage(waitID, name string, vars map[string]any) (OutboxSignal, error) {
+	return toWait(waitID, Signal{Kind: SignalMessage, Name: name, Vars: vars})
+}
+
+// RetryIncident sets vars on the case and runs the incident's step again.
+func RetryIncident(incidentID string, vars map[string]any) (OutboxSignal, error) {
+	caseID, x, ok := SplitTaskID(incidentID)
+	if !ok {
+		return OutboxSignal{}, fmt.Errorf("engine: malformed incident id %q", incidentID)
+	}
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalRetry, Incident: x, Vars: vars}}, nil
+}
+
+// SetVariables sets process variables of a running case.
+func SetVariables(caseID string, vars map[string]any) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalSetVariables, Vars: vars}}
+}
+
+// CancelCase cancels a case: its tasks, timers and child cases end.
+func CancelCase(caseID string) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalCancel}}
+}
+
+func toWait(waitID string, sig Signal) (OutboxSignal, error) {
+	caseID, w, ok := SplitTaskID(waitID)
+	if !ok {
+		return OutboxSignal{}, fmt.Errorf("engine: malformed wait id %q", waitID)
+	}
+	return OutboxSignal{CaseID: caseID, Channel: w, Signal: sig}, nil
+}
+
+// Send writes signals to the outbox and delivers them: for callers that
+// change nothing else in the database.
+func (e *Engine) Send(ctx context.Context, sigs ...OutboxSignal) error {
+	for i := range sigs {
+		if err := e.store.EnqueueSignal(ctx, &sigs[i]); err != nil {
+			return fmt.Errorf("engine: queueing a signal for case %s: %w", sigs[i].CaseID, err)
+		}
+	}
+	return e.Deliver(ctx, sigs...)
+}
+
+// Deliver sends signals already written to the outbox and removes them.
+// A signal that cannot be sent stays for the sweeper.
+func (e *Engine) Deliver(ctx context.Context, sigs ...OutboxSignal) error {
+	for _, s := range sigs {
+		if err := e.client.SignalWorkflow(ctx, s.CaseID, s.Channel, s.Signal); err != nil {
+			if isInstanceGone(err) {
+				e.log.Warn("signal for a case that is not running dropped", "case", s.CaseID, "channel", s.Channel, "kind", s.Signal.Kind)
+			} else {
+				return fmt.Errorf("engine: signalling case %s: %w", s.CaseID, err)
+			}
+		}
+		if s.ID != "" {
+			if err := e.store.DeleteSignal(ctx, s.ID); err != nil {
+				return fmt.Errorf("engine: clearing delivered signal %s: %w", s.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+func isInstanceGone(err error) bool {
+	return errors.Is(err, backend.ErrInstanceNotFound) || errors.Is(err, backend.ErrInstanceAlreadyExists) ||
+		strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "finished")
+}
+
+// sweep delivers the outbox signals that a crashed or failed caller left
+// behind, until ctx ends.
+func (e *Engine) sweep(ctx context.Context) {
+	t := time.NewTicker(e.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		sigs, err := e.store.PendingSignals(ctx, time.Now().Add(-e.sweepAge), 100)
+		if err != nil {
+			e.log.Warn("outbox sweep", "error", err)
+			continue
+		}
+		if len(sigs) > 0 {
+			if err := e.Deliver(ctx, sigs...); err != nil {
+				e.log.Warn("outbox sweep", "error", err)
+			}
+		}
+	}
 }
 
 // BroadcastSignal delivers a BPMN signal to every case waiting for it and
@@ -259,48 +364,11 @@ func (e *Engine) BroadcastSignal(ctx context.Context, name string, vars map[stri
 	if err != nil {
 		return 0, fmt.Errorf("engine: finding waits for signal %q: %w", name, err)
 	}
-	n := 0
-	for _, s := range subs {
-		if err := e.send(ctx, s.CaseID, s.WaitID, Signal{Kind: SignalBroadcast, Name: name, Vars: vars}); err != nil {
-			return n, err
-		}
-		n++
+	sigs := make([]OutboxSignal, len(subs))
+	for i, s := range subs {
+		sigs[i] = OutboxSignal{CaseID: s.CaseID, Channel: s.WaitID, Signal: Signal{Kind: SignalBroadcast, Name: name, Vars: vars}}
 	}
-	return n, nil
-}
-
-// RetryIncident sets vars on the case and runs the incident's step again.
-func (e *Engine) RetryIncident(ctx context.Context, incidentID string, vars map[string]any) error {
-	caseID, x, ok := SplitTaskID(incidentID)
-	if !ok {
-		return fmt.Errorf("engine: malformed incident id %q", incidentID)
-	}
-	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalRetry, Incident: x, Vars: vars})
-}
-
-// SetVariables sets process variables of a running case.
-func (e *Engine) SetVariables(ctx context.Context, caseID string, vars map[string]any) error {
-	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalSetVariables, Vars: vars})
-}
-
-// CancelCase cancels a case: its tasks, timers and child cases end.
-func (e *Engine) CancelCase(ctx context.Context, caseID string) error {
-	return e.send(ctx, caseID, controlChannel, Signal{Kind: SignalCancel})
-}
-
-func (e *Engine) toWait(ctx context.Context, waitID string, sig Signal) error {
-	caseID, w, ok := SplitTaskID(waitID)
-	if !ok {
-		return fmt.Errorf("engine: malformed wait id %q", waitID)
-	}
-	return e.send(ctx, caseID, w, sig)
-}
-
-func (e *Engine) send(ctx context.Context, caseID, channel string, sig Signal) error {
-	if err := e.client.SignalWorkflow(ctx, caseID, channel, sig); err != nil {
-		return fmt.Errorf("engine: signalling case %s: %w", caseID, err)
-	}
-	return nil
+	return len(sigs), e.Send(ctx, sigs...)
 }
 
 // modelCache keeps compiled models by content hash: published versions are

@@ -2,8 +2,10 @@ package engine_test
 
 import (
 	"context"
+
 	"encoding/json"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,13 +97,25 @@ func (v *env) openTask(caseID, element string) string {
 	return id
 }
 
+// complete takes a task and queues its completion in one transaction, then
+// delivers it, as the task API does.
 func (v *env) complete(taskID, outcome string, vars map[string]any) {
 	v.t.Helper()
 	ctx := context.Background()
-	if err := store.TakeTask(ctx, v.db, taskID); err != nil {
+	sig, err := engine.CompleteTask(taskID, outcome, vars, false)
+	if err != nil {
 		v.t.Fatal(err)
 	}
-	if err := v.e.CompleteTask(ctx, taskID, outcome, vars, false); err != nil {
+	err = v.db.Tx(ctx, func(tx *sqlx.Tx) error {
+		if err := store.TakeTask(ctx, tx, taskID); err != nil {
+			return err
+		}
+		return store.EnqueueSignal(ctx, tx, &sig)
+	})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	if err := v.e.Deliver(ctx, sig); err != nil {
 		v.t.Fatal(err)
 	}
 }
@@ -257,7 +271,11 @@ func TestIncidentAndRetryThroughTheEngine(t *testing.T) {
 	if len(incidents) != 1 || incidents[0].ElementID != "g" {
 		t.Fatalf("incidents %+v", incidents)
 	}
-	if err := v.e.RetryIncident(ctx, incidents[0].ID, map[string]any{"amount": 500}); err != nil {
+	retry, err := engine.RetryIncident(incidents[0].ID, map[string]any{"amount": 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.e.Send(ctx, retry); err != nil {
 		t.Fatal(err)
 	}
 	v.complete(v.openTask(caseID, "big"), "", nil)
@@ -310,7 +328,11 @@ func TestCallActivityAndMessages(t *testing.T) {
 			if sub[0].Name != "paid" {
 				t.Fatalf("subscription %+v", sub[0])
 			}
-			if err := v.e.DeliverMessage(ctx, sub[0].ID, "paid", map[string]any{"amount": 12}); err != nil {
+			msg, err := engine.DeliverMessage(sub[0].ID, "paid", map[string]any{"amount": 12})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := v.e.Send(ctx, msg); err != nil {
 				t.Fatal(err)
 			}
 			v.waitStatus(caseID, "completed")
@@ -335,7 +357,7 @@ func TestCancelCase(t *testing.T) {
 		open, _ := store.CaseTasks(ctx, v.db, caseID, "open")
 		return len(open) == 2
 	})
-	if err := v.e.CancelCase(ctx, caseID); err != nil {
+	if err := v.e.Send(ctx, engine.CancelCase(caseID)); err != nil {
 		t.Fatal(err)
 	}
 	v.waitStatus(caseID, "cancelled")

@@ -22,6 +22,21 @@ type Store interface {
 	// SignalSubscriptions lists the open signal waits for name in every
 	// case but exceptCase.
 	SignalSubscriptions(ctx context.Context, name, exceptCase string) ([]Subscription, error)
+	// PendingSignals lists up to limit outbox signals written before
+	// before, oldest first; DeleteSignal removes one once delivered.
+	PendingSignals(ctx context.Context, before time.Time, limit int) ([]OutboxSignal, error)
+	DeleteSignal(ctx context.Context, id string) error
+	// EnqueueSignal writes a signal to the outbox on its own, setting its ID.
+	EnqueueSignal(ctx context.Context, s *OutboxSignal) error
+}
+
+// OutboxSignal is a signal written to the outbox in the transaction that
+// caused it, waiting to be delivered to its case.
+type OutboxSignal struct {
+	ID      string
+	CaseID  string
+	Channel string
+	Signal  Signal
 }
 
 // ErrNotFound is returned by a Store when a record does not exist.

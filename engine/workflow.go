@@ -33,6 +33,9 @@ type CaseResult struct {
 // case. Task, message and signal deliveries go to the channel named after
 // their wait; everything else goes to the case's control channel.
 type Signal struct {
+	// ID identifies a delivery: a case acts on each ID once, so a signal
+	// delivered again after a crash changes nothing.
+	ID       string         `json:"id,omitempty"`
 	Kind     SignalKind     `json:"kind"`
 	Outcome  string         `json:"outcome,omitempty"`
 	Vars     map[string]any `json:"vars,omitempty"`
@@ -75,7 +78,7 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 	if err != nil {
 		return CaseResult{}, err
 	}
-	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model)}
+	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{}}
 	cmds := s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
 	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
 	for {
@@ -85,7 +88,10 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		if s.m.Ended() {
 			break
 		}
-		ev, cancelled := s.next(ctx, control)
+		ev, dup, cancelled := s.next(ctx, control)
+		if dup {
+			continue
+		}
 		if cancelled {
 			// go-workflows cancelled the case (its caller was cancelled):
 			// record that with a context that is not cancelled itself.
@@ -119,6 +125,7 @@ type shell struct {
 	waits     []*openWait            // in the order they opened
 	orphans   []workflow.Future[any] // futures of closed waits still running
 	finalVars map[string]any
+	seen      map[string]bool // delivery ids already acted on (lookups only)
 }
 
 // openWait is the workflow side of one machine wait.
@@ -306,14 +313,26 @@ func (s *shell) find(id string) *openWait {
 }
 
 // next blocks until something happens to the case and returns it as a
-// machine event. cancelled reports that go-workflows cancelled the case.
-func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev machine.Event, cancelled bool) {
+// machine event. dup reports a signal delivery seen before; cancelled that
+// go-workflows cancelled the case.
+func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev machine.Event, dup, cancelled bool) {
+	seen := func(sig Signal) bool {
+		if sig.ID == "" {
+			return false
+		}
+		if s.seen[sig.ID] {
+			return true
+		}
+		s.seen[sig.ID] = true
+		return false
+	}
 	cases := make([]workflow.SelectCase, 0, len(s.waits)+2)
 	for _, ow := range s.waits {
 		w := ow.w
 		switch {
 		case ow.channel != nil:
 			cases = append(cases, workflow.Receive(ow.channel, func(ctx workflow.Context, sig Signal, ok bool) {
+				dup = seen(sig)
 				ev = waitEvent(w, sig)
 			}))
 		case ow.timer != nil:
@@ -344,6 +363,7 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev
 		}
 	}
 	cases = append(cases, workflow.Receive(control, func(ctx workflow.Context, sig Signal, ok bool) {
+		dup = seen(sig)
 		ev = controlEvent(sig)
 	}))
 	if done := ctx.Done(); done != nil {
@@ -352,7 +372,7 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev
 		}))
 	}
 	workflow.Select(ctx, cases...)
-	return ev, cancelled
+	return ev, dup, cancelled
 }
 
 // waitEvent turns a signal sent to a wait's channel into a machine event.

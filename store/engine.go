@@ -389,3 +389,53 @@ func CaseIncidents(ctx context.Context, q Q, caseID, state string) ([]IncidentRo
 	}
 	return out, nil
 }
+
+// EnqueueSignal writes a signal for a case to the outbox, setting its ID.
+// Call it in the transaction whose change the signal reports, then hand
+// the signal to engine.Deliver after commit.
+func EnqueueSignal(ctx context.Context, q Q, s *engine.OutboxSignal) error {
+	s.ID = NewID()
+	s.Signal.ID = s.ID
+	payload, err := json.Marshal(s.Signal)
+	if err != nil {
+		return fmt.Errorf("encode signal for case %s: %w", s.CaseID, err)
+	}
+	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO signal_outbox (id, case_id, channel, payload, created_at) VALUES (?, ?, ?, ?, ?)`),
+		s.ID, s.CaseID, s.Channel, string(payload), Now())
+	return classify(err, "queue signal for case %s", s.CaseID)
+}
+
+// EnqueueSignal implements engine.Store.
+func (s Engine) EnqueueSignal(ctx context.Context, sig *engine.OutboxSignal) error {
+	return EnqueueSignal(ctx, s.DB, sig)
+}
+
+// PendingSignals implements engine.Store.
+func (s Engine) PendingSignals(ctx context.Context, before time.Time, limit int) ([]engine.OutboxSignal, error) {
+	var rows []struct {
+		ID      string `db:"id"`
+		CaseID  string `db:"case_id"`
+		Channel string `db:"channel"`
+		Payload JSON   `db:"payload"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, s.DB.Rebind(`SELECT id, case_id, channel, payload FROM signal_outbox
+		WHERE created_at < ? ORDER BY created_at, id LIMIT ?`), Time(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending signals: %w", err)
+	}
+	out := make([]engine.OutboxSignal, 0, len(rows))
+	for _, r := range rows {
+		sig := engine.OutboxSignal{ID: r.ID, CaseID: r.CaseID, Channel: r.Channel}
+		if err := json.Unmarshal(r.Payload, &sig.Signal); err != nil {
+			return nil, fmt.Errorf("decode signal %s: %w", r.ID, err)
+		}
+		out = append(out, sig)
+	}
+	return out, nil
+}
+
+// DeleteSignal implements engine.Store.
+func (s Engine) DeleteSignal(ctx context.Context, id string) error {
+	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM signal_outbox WHERE id = ?`), id)
+	return classify(err, "delete signal %s", id)
+}

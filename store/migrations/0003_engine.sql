@@ -110,3 +110,15 @@ CREATE TABLE incidents (
     resolved_at  {{timestamp}}
 );
 CREATE INDEX incidents_open ON incidents (case_id) WHERE state = 'open';
+
+-- Signals to cases written in the same transaction as the change that causes them (a task taken
+-- for completion, a message accepted): delivered to go-workflows right after commit, and again
+-- by the engine's sweeper if the process died first. Cases ignore a delivery they have seen.
+CREATE TABLE signal_outbox (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    payload     {{json}} NOT NULL,
+    created_at  {{timestamp}} NOT NULL
+);
+CREATE INDEX signal_outbox_created ON signal_outbox (created_at);
