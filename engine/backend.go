@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -36,6 +37,10 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 	common := []backend.BackendOption{
 		backend.WithWorkerName(opts.WorkerName),
 		backend.WithLogger(opts.Logger),
+		// Short locks, kept alive by the worker's heartbeats (WorkerOptions),
+		// so that work a killed process held moves on within seconds.
+		backend.WithWorkflowLockTimeout(LockTimeout),
+		backend.WithActivityLockTimeout(LockTimeout),
 	}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -56,8 +61,13 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 		}()
 		// NORMAL is durable in WAL mode against a process crash (kill -9);
 		// only an OS crash may lose the last transactions.
-		return sqlitebackend.NewSqliteBackend(path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)",
-			sqlitebackend.WithBackendOptions(common...)), nil
+		b := sqlitebackend.NewSqliteBackend(path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)",
+			sqlitebackend.WithBackendOptions(common...))
+		if err := releaseOwnLocks(path, opts.WorkerName); err != nil {
+			b.Close()
+			return nil, err
+		}
+		return b, nil
 	case strings.HasPrefix(dsn, "redis://") || strings.HasPrefix(dsn, "rediss://"):
 		ropts, err := redis.ParseURL(dsn)
 		if err != nil {
@@ -79,4 +89,29 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 			redisbackend.WithBackendOptions(common...))
 	}
 	return nil, fmt.Errorf("engine store %q: want sqlite:PATH or redis://HOST:PORT/DB", dsn)
+}
+
+// LockTimeout is how long a workflow or activity task stays locked by a
+// worker that stopped heartbeating (see WorkerOptions.HeartbeatInterval).
+const LockTimeout = 20 * time.Second
+
+// releaseOwnLocks frees the tasks this worker held when its process died.
+// An SQLite engine store belongs to one process, so whatever its worker
+// name still locks was in flight at the crash: waiting for the locks to
+// time out would only delay every case that was moving.
+func releaseOwnLocks(path, worker string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return fmt.Errorf("engine store %s: %w", path, err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		`UPDATE instances SET locked_until = NULL WHERE worker = ? AND locked_until IS NOT NULL`,
+		`UPDATE activities SET locked_until = NULL WHERE worker = ? AND locked_until IS NOT NULL`,
+	} {
+		if _, err := db.Exec(q, worker); err != nil {
+			return fmt.Errorf("engine store %s: releasing the locks of %s: %w", path, worker, err)
+		}
+	}
+	return nil
 }

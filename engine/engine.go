@@ -66,6 +66,9 @@ type WorkerOptions struct {
 	PollingInterval   time.Duration
 	ExecutorCacheSize int
 	ExecutorCacheTTL  time.Duration
+	// HeartbeatInterval extends the locks of running tasks; it must be well
+	// under LockTimeout.
+	HeartbeatInterval time.Duration
 	// SingleWorker enables go-workflows' single-worker optimisations; only
 	// for a single process.
 	SingleWorker bool
@@ -78,6 +81,7 @@ var DefaultWorkerOptions = WorkerOptions{
 	PollingInterval:   50 * time.Millisecond,
 	ExecutorCacheSize: 4096,
 	ExecutorCacheTTL:  10 * time.Minute,
+	HeartbeatInterval: 5 * time.Second,
 }
 
 // Engine starts cases and delivers what happens to them.
@@ -155,6 +159,8 @@ func New(cfg Config) (*Engine, error) {
 	opts.WorkflowExecutorCacheSize = pick(wo.ExecutorCacheSize, d.ExecutorCacheSize)
 	opts.WorkflowExecutorCacheTTL = pickDur(wo.ExecutorCacheTTL, d.ExecutorCacheTTL)
 	opts.SingleWorkerMode = wo.SingleWorker
+	opts.WorkflowHeartbeatInterval = pickDur(wo.HeartbeatInterval, d.HeartbeatInterval)
+	opts.ActivityHeartbeatInterval = pickDur(wo.HeartbeatInterval, d.HeartbeatInterval)
 	e.worker = worker.New(cfg.Backend, &opts)
 	if err := e.worker.RegisterWorkflow(e.CaseWorkflow, registry.WithName("CaseWorkflow")); err != nil {
 		return nil, fmt.Errorf("engine: registering the case workflow: %w", err)
