@@ -340,3 +340,19 @@ func TestSQLiteTransactionsDoNotFailBusy(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTxWrite measures one small write transaction (an upsert) on SQLite, the unit of
+// every state change.
+func BenchmarkTxWrite(b *testing.B) {
+	db := storetest.SQLite(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+			_, err := store.EnsureSetting(ctx, tx, fmt.Sprint("k", i), "v")
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
