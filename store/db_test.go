@@ -168,6 +168,9 @@ func TestTimeRoundTrip(t *testing.T) {
 		sorted := slices.Clone(times)
 		slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
 		for i, r := range rows {
+			if r.At.Location() != time.UTC {
+				t.Errorf("row %d: scanned in %v, want UTC", i, r.At.Location())
+			}
 			if !r.At.Equal(sorted[i]) {
 				t.Errorf("row %d: at = %v, want %v (ORDER BY at must be time order)", i, r.At, sorted[i])
 			}
