@@ -1,5 +1,27 @@
-.PHONY: run test docs lint bench
+# onewindow: `make run` serves the demo on http://127.0.0.1:8080, `make test` runs every test.
+# Only Go is needed; PostgreSQL/Redis tests run when ONEWINDOW_TEST_POSTGRES_DSN /
+# ONEWINDOW_TEST_REDIS_ADDR are set (as .ci/run does) and are skipped otherwise.
+GO ?= go
+SWAG := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
+
+.PHONY: run build test docs lint bench
+
 run:
-	go run . serve --demo
+	$(GO) run . serve --demo
+
+build:
+	$(GO) build -o onewindow .
+
 test:
-	go test ./...
+	$(GO) test ./...
+
+# Regenerate the OpenAPI document in docs/ from the handlers' annotations (a test checks it).
+docs:
+	$(SWAG) init -g main.go -o docs --quiet
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run='^$$' -bench=. ./...

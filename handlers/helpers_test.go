@@ -20,14 +20,14 @@ import (
 
 // testServer is the API over a demo database with a clock the test moves.
 type testServer struct {
-	t   *testing.T
+	t   testing.TB
 	db  *store.DB
 	h   http.Handler
 	mu  sync.Mutex
 	now time.Time
 }
 
-func newTestServer(t *testing.T, db *store.DB, deps ...func(*Deps)) *testServer {
+func newTestServer(t testing.TB, db *store.DB, deps ...func(*Deps)) *testServer {
 	t.Helper()
 	if db == nil {
 		db = storetest.SQLite(t)
@@ -68,14 +68,14 @@ type response struct {
 	*httptest.ResponseRecorder
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body.Bytes(), v); err != nil {
 		t.Fatalf("decode %q: %v", r.Body.String(), err)
 	}
 }
 
-func (r response) apiError(t *testing.T) ErrorBody {
+func (r response) apiError(t testing.TB) ErrorBody {
 	t.Helper()
 	var e ErrorResponse
 	r.json(t, &e)

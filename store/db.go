@@ -25,8 +25,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
@@ -148,10 +150,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// sqlx binds "?" for "sqlite3"; modernc registers itself as "sqlite".
 		db, dialect = sqlx.NewDb(sdb, "sqlite3"), SQLite
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		pdb, err := sql.Open("pgx", dsn)
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
 		}
+		// Scan timestamptz in UTC, as SQLite's times come back, whatever the server's zone.
+		pdb := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+			c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+				Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+			return nil
+		}))
 		pdb.SetMaxOpenConns(16)
 		pdb.SetMaxIdleConns(8)
 		pdb.SetConnMaxIdleTime(5 * time.Minute)

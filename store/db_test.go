@@ -183,6 +183,9 @@ func TestTimeRoundTrip(t *testing.T) {
 		sorted := slices.Clone(times)
 		slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
 		for i, r := range rows {
+			if r.At.Location() != time.UTC {
+				t.Errorf("row %d: scanned in %v, want UTC", i, r.At.Location())
+			}
 			if !r.At.Equal(sorted[i]) {
 				t.Errorf("row %d: at = %v, want %v (ORDER BY at must be time order)", i, r.At, sorted[i])
 			}
@@ -352,6 +355,22 @@ func TestSQLiteTransactionsDoNotFailBusy(t *testing.T) {
 	for err := range errs {
 		if err != nil {
 			t.Fatalf("transaction without retry: %v", err)
+		}
+	}
+}
+
+// BenchmarkTxWrite measures one small write transaction (an upsert) on SQLite, the unit of
+// every state change.
+func BenchmarkTxWrite(b *testing.B) {
+	db := storetest.SQLite(b)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+			_, err := store.EnsureSetting(ctx, tx, fmt.Sprint("k", i), "v")
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 }
