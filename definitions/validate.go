@@ -176,7 +176,12 @@ func Unsupported(n *Node) string {
 		}
 		switch ek {
 		case NoneEvent:
-			return fmt.Sprintf("a %s needs an event definition", n.Kind)
+			noun := eventNoun(n.Kind)
+			article := "a"
+			if strings.ContainsRune("aeiou", rune(noun[0])) {
+				article = "an"
+			}
+			return fmt.Sprintf("%s %s needs an event definition", article, noun)
 		case CompensateEvent:
 			return "compensation is not supported"
 		}
