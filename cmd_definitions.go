@@ -69,13 +69,13 @@ func validateDefinitions(args []string, stdout, stderr io.Writer) int {
 func validateFile(file, processID string, out io.Writer) bool {
 	f, err := os.Open(file)
 	if err != nil {
-		fmt.Fprintf(out, "%s:0:0: error: %v\n", file, err)
+		fmt.Fprintf(out, "%s:0:0: -: error: %v\n", file, err)
 		return false
 	}
 	data, err := io.ReadAll(io.LimitReader(f, definitions.MaxSize+1))
 	f.Close()
 	if err != nil {
-		fmt.Fprintf(out, "%s:0:0: error: reading: %v\n", file, err)
+		fmt.Fprintf(out, "%s:0:0: -: error: reading: %v\n", file, err)
 		return false
 	}
 	_, proc, problems := definitions.Check(data, processID)

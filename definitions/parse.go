@@ -291,8 +291,8 @@ func firstWord(b []byte) string {
 	if i := strings.IndexAny(s, " \t\r\n["); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > 20 {
-		s = s[:20]
+	if r := []rune(s); len(r) > 20 {
+		s = string(r[:20])
 	}
 	return s
 }
@@ -440,7 +440,11 @@ func (p *parser) start(se xml.StartElement, off int64) error {
 				p.push(&frame{role: roleAssignmentExpr, name: se.Name, node: parent.node})
 				handled = true
 			case "resourceRef":
-				p.pushText(se, func(s string) { parent.refs = append(parent.refs, s) })
+				p.pushText(se, func(s string) {
+					if s != "" {
+						parent.refs = append(parent.refs, s)
+					}
+				})
 				handled = true
 			}
 		}

@@ -176,7 +176,12 @@ func Unsupported(n *Node) string {
 		}
 		switch ek {
 		case NoneEvent:
-			return fmt.Sprintf("a %s needs an event definition", n.Kind)
+			noun := eventNoun(n.Kind)
+			article := "a"
+			if strings.ContainsRune("aeiou", rune(noun[0])) {
+				article = "an"
+			}
+			return fmt.Sprintf("%s %s needs an event definition", article, noun)
 		case CompensateEvent:
 			return "compensation is not supported"
 		}
@@ -285,6 +290,21 @@ type execValidator struct {
 	problems
 	d *Definitions
 	p *Process
+	// compiled caches expression.Compile results: flowcharts repeat the
+	// same conditions on many flows.
+	compiled map[string]error
+}
+
+func (v *execValidator) compile(src string) error {
+	if err, ok := v.compiled[src]; ok {
+		return err
+	}
+	_, err := expression.Compile(src)
+	if v.compiled == nil {
+		v.compiled = map[string]error{}
+	}
+	v.compiled[src] = err
+	return err
 }
 
 func (v *execValidator) run() {
@@ -309,7 +329,7 @@ func (v *execValidator) run() {
 			v.errorf(CodeInvalidCondition, f.Position, f.ID, "the conditionExpression of %s is empty; write the condition or remove it", f.ID)
 		}
 		if f.Condition != "" {
-			if _, err := expression.Compile(f.Condition); err != nil {
+			if err := v.compile(f.Condition); err != nil {
 				v.errorf(CodeInvalidCondition, f.Position, f.ID, "condition does not compile: %v", err)
 			}
 		}
@@ -440,17 +460,17 @@ func (v *execValidator) node(n *Node) {
 				v.errorf(CodeMultiInstanceNoInput, n.Position, n.ID, "multi-instance %s needs a loopCardinality or a collection to iterate", n.ID)
 			}
 			if l.LoopCardinality != "" {
-				if _, err := expression.Compile(l.LoopCardinality); err != nil {
+				if err := v.compile(l.LoopCardinality); err != nil {
 					v.errorf(CodeInvalidCardinality, n.Position, n.ID, "loopCardinality does not compile: %v", err)
 				}
 			}
 			if l.CompletionCondition != "" {
-				if _, err := expression.Compile(l.CompletionCondition); err != nil {
+				if err := v.compile(l.CompletionCondition); err != nil {
 					v.errorf(CodeInvalidCompletion, n.Position, n.ID, "completionCondition does not compile: %v", err)
 				}
 			}
 		} else if l.LoopCondition != "" {
-			if _, err := expression.Compile(l.LoopCondition); err != nil {
+			if err := v.compile(l.LoopCondition); err != nil {
 				v.errorf(CodeInvalidCondition, n.Position, n.ID, "loopCondition does not compile: %v", err)
 			}
 		}
@@ -486,7 +506,7 @@ func (v *execValidator) event(n *Node, ev *EventDefinition) {
 		}
 	case ConditionalEvent:
 		if ev.Condition != "" {
-			if _, err := expression.Compile(ev.Condition); err != nil {
+			if err := v.compile(ev.Condition); err != nil {
 				v.errorf(CodeInvalidCondition, pos, n.ID, "condition does not compile: %v", err)
 			}
 		}
@@ -517,7 +537,7 @@ func (v *execValidator) timer(n *Node, ev *EventDefinition) {
 			return
 		}
 		if expression.IsExpression(s) {
-			if _, err := expression.Compile(s); err != nil {
+			if err := v.compile(s); err != nil {
 				v.errorf(CodeInvalidTimer, pos, n.ID, "%s does not compile: %v", what, err)
 			}
 			return
