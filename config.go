@@ -25,6 +25,19 @@ type config struct {
 	LogLevel        slog.Level
 	LogJSON         bool
 	ShutdownTimeout time.Duration
+	// WorkerName names this process to go-workflows; it must stay the same
+	// across restarts of the process and differ between processes.
+	WorkerName string
+	Engine     engineTuning
+}
+
+// engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
+type engineTuning struct {
+	WorkflowPollers int
+	ActivityPollers int
+	MaxParallel     int
+	PollInterval    time.Duration
+	CacheSize       int
 }
 
 // engineStore says where go-workflows keeps its state: an SQLite file, or Redis for scale-out.
@@ -83,6 +96,12 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.StringVar(&cfg.TokenSecret, "token-secret", "", "secret for signing access tokens, at least 32 characters (default: generated once and kept in the database)")
 		fs.DurationVar(&cfg.TokenTTL, "token-ttl", 12*time.Hour, "lifetime of an access token")
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on SIGTERM")
+		fs.StringVar(&cfg.WorkerName, "worker-name", "", "stable name of this process for the workflow engine (default HOSTNAME:PORT)")
+		fs.IntVar(&cfg.Engine.WorkflowPollers, "engine-workflow-pollers", 0, "workflow task pollers (default 2)")
+		fs.IntVar(&cfg.Engine.ActivityPollers, "engine-activity-pollers", 0, "activity task pollers (default 2)")
+		fs.IntVar(&cfg.Engine.MaxParallel, "engine-max-parallel", 0, "most workflow and activity tasks run at once (default unlimited)")
+		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how often an idle SQLite engine store is polled (default 50ms)")
+		fs.IntVar(&cfg.Engine.CacheSize, "engine-cache-size", 0, "cases kept in memory between steps (default 4096)")
 	}
 	return fs
 }
@@ -115,6 +134,7 @@ func loadConfig(name string, args []string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	var err error
 	if err := cfg.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
 	}
@@ -135,12 +155,19 @@ func loadConfig(name string, args []string) (*config, error) {
 		}
 		engine = "sqlite:" + filepath.Join(dir, "engine.db")
 	}
-	var err error
 	if cfg.EngineStore, err = parseEngineStore(engine); err != nil {
 		return nil, fmt.Errorf("--engine-store: %w", err)
 	}
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
 		return nil, fmt.Errorf("--addr %q: want HOST:PORT", cfg.Addr)
+	}
+	if cfg.WorkerName == "" {
+		host, _ := os.Hostname()
+		if host == "" {
+			host = "onewindow"
+		}
+		cfg.WorkerName = host + ":" + port
 	}
 	if cfg.TokenSecret != "" && len(cfg.TokenSecret) < 32 {
 		return nil, fmt.Errorf("--token-secret: at least 32 characters, got %d", len(cfg.TokenSecret))

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"onewindow/engine"
+	"onewindow/engine/calendar"
 	"onewindow/handlers"
 	"onewindow/store"
 	"onewindow/store/demo"
@@ -63,12 +65,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 
-	stopEngine, err := startEngine(ctx, cfg, db, log)
+	eng, stopEngine, err := startEngine(ctx, cfg, db, log)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
 
-	h := handlers.New(handlers.Deps{DB: db, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version})
+	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -111,12 +113,45 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	return errors.Join(errs...)
 }
 
-// startEngine is where the workflow engine (go-workflows on cfg.EngineStore, with a stable
-// worker name) is started once it exists; it returns the function that stops it. For now it
-// starts nothing.
-func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger) (stop func(context.Context) error, err error) {
-	log.Debug("workflow engine not wired yet", "engine_store", cfg.EngineStore.DSN)
-	return func(context.Context) error { return nil }, nil
+// startEngine opens go-workflows' store, starts the engine's worker under
+// this process's stable name and returns the engine and the function that
+// stops it.
+func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger) (*engine.Engine, func(context.Context) error, error) {
+	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := engine.New(engine.Config{
+		Backend:  b,
+		Store:    store.Engine{DB: db},
+		Calendar: engine.CalendarOf(calendar.National()),
+		Logger:   log,
+		Worker: engine.WorkerOptions{
+			WorkflowPollers:          cfg.Engine.WorkflowPollers,
+			ActivityPollers:          cfg.Engine.ActivityPollers,
+			MaxParallelWorkflowTasks: cfg.Engine.MaxParallel,
+			MaxParallelActivityTasks: cfg.Engine.MaxParallel,
+			PollingInterval:          cfg.Engine.PollInterval,
+			ExecutorCacheSize:        cfg.Engine.CacheSize,
+		},
+	})
+	if err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := e.Start(ectx); err != nil {
+		cancel()
+		b.Close()
+		return nil, nil, err
+	}
+	log.Info("workflow engine started", "engine_store", cfg.EngineStore.Kind, "worker", cfg.WorkerName)
+	stop := func(context.Context) error {
+		cancel()
+		err := e.Wait()
+		return errors.Join(err, b.Close())
+	}
+	return e, stop, nil
 }
 
 // tokenSecret returns the configured token secret, or the one kept in the database (made on

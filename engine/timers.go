@@ -37,3 +37,21 @@ func timerText(spec machine.TimerSpec) string {
 	}
 	return spec.Cycle
 }
+
+// CalendarOf counts working days with one calendar for every case (the
+// national one, with its admin overrides).
+func CalendarOf(c interface {
+	AddWorkingDays(start time.Time, days float64) time.Time
+}) Calendar {
+	return oneCalendar{c}
+}
+
+type oneCalendar struct {
+	c interface {
+		AddWorkingDays(start time.Time, days float64) time.Time
+	}
+}
+
+func (o oneCalendar) AddWorkingDays(_ string, start time.Time, days float64) time.Time {
+	return o.c.AddWorkingDays(start, days)
+}

@@ -18,13 +18,16 @@ import (
 	ginswagger "github.com/swaggo/gin-swagger"
 
 	_ "onewindow/docs" // registers the generated OpenAPI document with swag
+	"onewindow/engine"
 	"onewindow/store"
 )
 
 // Deps is what the HTTP API needs from the rest of the server. Zero fields get the defaults
 // documented on them; DB and TokenSecret are required.
 type Deps struct {
-	DB          *store.DB
+	DB *store.DB
+	// Engine runs cases; nil in tests of areas that start none.
+	Engine      *engine.Engine
 	TokenSecret []byte        // HS256 key for access tokens (at least 32 bytes)
 	TokenTTL    time.Duration // lifetime of an access token; default 12h
 	Logger      *slog.Logger  // default slog.Default()
