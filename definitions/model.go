@@ -264,6 +264,9 @@ type Node struct {
 
 	// Step carries onewindow's government-service extension.
 	Step *Step `json:"step,omitempty"`
+	// Clock is onewindow's ow:clock: what entering this node does to the
+	// case's time-limit clock (one of the Clock* constants).
+	Clock string `json:"clock,omitempty"`
 
 	// Documentation is the text of <documentation>, trimmed.
 	Documentation string `json:"documentation,omitempty"`
@@ -408,6 +411,23 @@ type Step struct {
 	// "all" (every signer must agree), "any", or a share such as "0.6".
 	Countersign string `json:"countersign,omitempty"`
 }
+
+// Values of ow:clock, which any flow node may carry.
+const (
+	// ClockStart starts the case clock when a token enters the node
+	// (acceptance); ClockStartAtReceipt starts it as of the case's receipt
+	// (deemed acceptance, 行政许可法 §32).
+	ClockStart          = "start"
+	ClockStartAtReceipt = "startAtReceipt"
+	// ClockPause pauses the clock while the node waits (a supplement, a
+	// hearing, an expert review); it runs again when the node is left.
+	ClockPause = "pause"
+	// ClockStop stops the clock for good (a decision was made).
+	ClockStop = "stop"
+)
+
+// ClockValues lists the valid ow:clock values.
+var ClockValues = []string{ClockStart, ClockStartAtReceipt, ClockPause, ClockStop}
 
 // ExtensionNS is onewindow's BPMN extension namespace (prefix "ow").
 const ExtensionNS = "https://onewindow.dev/schema/bpmn/1.0"

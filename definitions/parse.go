@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -783,6 +784,12 @@ func (p *parser) extensionAttr(f *frame, a xml.Attr, pos Position) {
 			}
 			step(n).Countersign = c
 		}
+	case "clock":
+		if !slices.Contains(ClockValues, v) {
+			p.problems.errorf(CodeInvalidExtension, pos, n.ID, "%s=%q is not a clock action; use one of %s", name, v, strings.Join(ClockValues, ", "))
+			return
+		}
+		n.Clock = v
 	case "workingDays":
 		if !isTimerHolder(n.Kind) {
 			p.problems.warnf(CodeUnknownExtension, pos, n.ID, "%s applies to timer events, not to a %s; it is ignored", name, n.Kind)

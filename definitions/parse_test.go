@@ -575,3 +575,26 @@ func TestInvalidAttributeValues(t *testing.T) {
 		}
 	}
 }
+
+func TestClockExtension(t *testing.T) {
+	src := `<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:ow="` + ExtensionNS + `">
+<process id="p" isExecutable="true"><startEvent id="s"/>
+<intermediateCatchEvent id="wait" ow:clock="pause"><messageEventDefinition messageRef="m"/></intermediateCatchEvent>
+<task id="bad" ow:clock="later"/></process><message id="m" name="supplement"/></definitions>`
+	defs, problems, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := defs.Processes[0].Node("wait").Clock; got != ClockPause {
+		t.Fatalf("ow:clock = %q, want pause", got)
+	}
+	found := false
+	for _, p := range problems {
+		if p.ElementID == "bad" && p.Code == CodeInvalidExtension {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("ow:clock=\"later\" not reported: %v", problems)
+	}
+}
