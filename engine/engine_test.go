@@ -5,133 +5,42 @@ import (
 
 	"encoding/json"
 	"fmt"
-	"github.com/jmoiron/sqlx"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"onewindow/definitions"
 	"onewindow/engine"
+	"onewindow/engine/enginetest"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
 
-// env is an engine on a real go-workflows backend and a real database.
+// env wraps enginetest.Env with the short names these tests use.
 type env struct {
 	t  *testing.T
 	e  *engine.Engine
 	db *store.DB
+	x  *enginetest.Env
 }
 
-// newEnv starts an engine on SQLite (go-workflows) over db.
 func newEnv(t *testing.T, db *store.DB, backendDSN string, handlers map[string]engine.Handler) *env {
 	t.Helper()
-	if backendDSN == "" {
-		backendDSN = "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
-	}
-	b, err := engine.OpenBackend(backendDSN, engine.BackendOptions{WorkerName: "test-" + store.NewID(), KeyPrefix: "t" + store.NewID() + ":"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: handlers,
-		Worker: engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := e.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = e.Wait()
-		_ = b.Close()
-	})
-	return &env{t: t, e: e, db: db}
+	x := enginetest.Start(t, db, enginetest.Options{Backend: backendDSN, Handlers: handlers})
+	return &env{t: t, e: x.Engine, db: db, x: x}
 }
 
-// deploy stores and publishes a definition.
-func (v *env) deploy(key string, xml []byte) {
-	v.t.Helper()
-	ctx := context.Background()
-	d := &store.DefinitionVersion{Key: key, Name: key, XML: xml, FileName: key + ".bpmn", DeploymentID: store.NewID(), CreatedBy: "test"}
-	if _, err := store.DeployDefinition(ctx, v.db, d); err != nil {
-		v.t.Fatal(err)
-	}
-	if _, err := store.PublishDefinition(ctx, v.db, key, d.Version, "test"); err != nil {
-		v.t.Fatal(err)
-	}
-}
-
-// eventually polls cond until it holds; a bounded wait for asynchronous
-// workers, not a timing assumption.
-func (v *env) eventually(what string, cond func() bool) {
-	v.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			v.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// openTask waits for the open task of element in caseID and returns its id.
+func (v *env) deploy(key string, xml []byte)            { v.x.Deploy(key, xml) }
+func (v *env) eventually(what string, cond func() bool) { v.t.Helper(); v.x.Eventually(what, cond) }
 func (v *env) openTask(caseID, element string) string {
 	v.t.Helper()
-	var id string
-	v.eventually("task "+element+" of "+caseID, func() bool {
-		tasks, err := store.CaseTasks(context.Background(), v.db, caseID, "open")
-		if err != nil {
-			v.t.Fatal(err)
-		}
-		for _, t := range tasks {
-			if t.ElementID == element {
-				id = t.ID
-				return true
-			}
-		}
-		return false
-	})
-	return id
+	return v.x.OpenTask(caseID, element)
 }
-
-// complete takes a task and queues its completion in one transaction, then
-// delivers it, as the task API does.
 func (v *env) complete(taskID, outcome string, vars map[string]any) {
 	v.t.Helper()
-	ctx := context.Background()
-	sig, err := engine.CompleteTask(taskID, outcome, vars, false)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	err = v.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := store.TakeTask(ctx, tx, taskID); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
-	})
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	if err := v.e.Deliver(ctx, sig); err != nil {
-		v.t.Fatal(err)
-	}
+	v.x.Complete(taskID, outcome, vars)
 }
-
-func (v *env) status(caseID string) string {
-	c, err := store.GetCaseRow(context.Background(), v.db, caseID)
-	if err != nil {
-		return ""
-	}
-	return c.Status
-}
-
-func (v *env) waitStatus(caseID, status string) {
-	v.t.Helper()
-	v.eventually("case "+caseID+" "+status, func() bool { return v.status(caseID) == status })
-}
+func (v *env) status(caseID string) string      { return v.x.Status(caseID) }
+func (v *env) waitStatus(caseID, status string) { v.t.Helper(); v.x.WaitStatus(caseID, status) }
 
 func bpmn(body string) []byte {
 	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
