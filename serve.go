@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"onewindow/engine"
-	"onewindow/engine/calendar"
 	"onewindow/handlers"
 	"onewindow/store"
 	"onewindow/store/demo"
@@ -122,10 +121,10 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		return nil, nil, err
 	}
 	e, err := engine.New(engine.Config{
-		Backend:  b,
-		Store:    store.Engine{DB: db},
-		Calendar: engine.CalendarOf(calendar.National()),
-		Logger:   log,
+		Backend:   b,
+		Store:     store.Engine{DB: db},
+		Calendars: engine.National{},
+		Logger:    log,
 		Worker: engine.WorkerOptions{
 			WorkflowPollers:          cfg.Engine.WorkflowPollers,
 			ActivityPollers:          cfg.Engine.ActivityPollers,

@@ -17,9 +17,20 @@ type activities struct{ e *Engine }
 
 // ApplyInput is one step of a case for the Apply activity.
 type ApplyInput struct {
-	Batch      *Batch         `json:"batch"`
+	Batch *Batch `json:"batch"`
+	// Unit is the org unit whose calendar counts working days.
+	Unit       string         `json:"unit,omitempty"`
 	Timers     []TimerRequest `json:"timers,omitempty"`
 	Broadcasts []Broadcast    `json:"broadcasts,omitempty"`
+	// Clock is set when the case's clock or its limited tasks changed.
+	Clock *ClockInput `json:"clock,omitempty"`
+}
+
+// ApplyResult is what the Apply activity computed: the due times of the
+// timers the step armed and, when the clock changed, the new due times.
+type ApplyResult struct {
+	Timers map[string]time.Time `json:"timers,omitempty"`
+	Dues   ClockDues            `json:"dues"`
 }
 
 // Broadcast is a signal thrown by a case, to deliver to the other cases.
@@ -43,14 +54,19 @@ func (a *activities) LoadDefinition(ctx context.Context, key string, version int
 	return rec, nil
 }
 
-// Apply computes the due times of the timers the step armed, writes the
-// step's batch in one transaction (idempotent on case and sequence), then
-// broadcasts the signals the step threw. It returns the due times.
-func (a *activities) Apply(ctx context.Context, in *ApplyInput) (map[string]time.Time, error) {
+// Apply computes the due times of the timers the step armed and of the
+// case's clock, writes the step's batch in one transaction (idempotent on
+// case and sequence), then broadcasts the signals the step threw.
+func (a *activities) Apply(ctx context.Context, in *ApplyInput) (ApplyResult, error) {
 	b := in.Batch
-	dues := make(map[string]time.Time, len(in.Timers))
+	var res ApplyResult
+	cal, err := a.e.calendars.Calendar(ctx, in.Unit)
+	if err != nil {
+		return res, fmt.Errorf("calendar of %q for case %s: %w", in.Unit, b.CaseID, err)
+	}
+	res.Timers = make(map[string]time.Time, len(in.Timers))
 	for _, t := range in.Timers {
-		due, ok, err := a.e.timerDue(b.CaseID, t.Spec, t.Base)
+		due, ok, err := timerDue(cal, t.Spec, t.Base)
 		if err != nil {
 			// The validator rejects timers that do not parse; one that slips
 			// through (an expression giving nonsense) never fires, visibly.
@@ -62,30 +78,59 @@ func (a *activities) Apply(ctx context.Context, in *ApplyInput) (map[string]time
 		if !ok {
 			continue
 		}
-		dues[t.WaitID] = due
+		res.Timers[t.WaitID] = due
 		b.Timers = append(b.Timers, TimerRow{ID: b.CaseID + "/" + t.WaitID, CaseID: b.CaseID, WaitID: t.WaitID,
 			Element: t.Element, Due: due, Spec: timerText(t.Spec)})
 	}
+	if c := in.Clock; c != nil {
+		res.Dues = computeDues(cal, c)
+		b.Clock = &ClockRow{Unit: c.Unit, State: c.State, Start: c.Start, Reason: c.Reason, Stopped: c.Stopped,
+			Warn: res.Dues.Warn, Due: res.Dues.Due, Statutory: res.Dues.Statutory}
+		if c.Limits != nil {
+			b.Clock.PromisedDays, b.Clock.StatutoryDays = c.Limits.PromisedDays, c.Limits.StatutoryDays
+		}
+		if c.WritePausesAt < len(c.Pauses) {
+			b.Pauses = c.Pauses[c.WritePausesAt:]
+		}
+		for _, t := range c.Tasks {
+			d := res.Dues.Tasks[t.WaitID]
+			b.TaskDues = append(b.TaskDues, TaskDueRow{TaskID: t.TaskID, Warn: d.Warn, Due: d.Due})
+		}
+	}
 	if err := a.e.store.ApplyBatch(ctx, b); err != nil {
-		return nil, fmt.Errorf("applying step %d of case %s: %w", b.Seq, b.CaseID, err)
+		return res, fmt.Errorf("applying step %d of case %s: %w", b.Seq, b.CaseID, err)
 	}
 	for _, bc := range in.Broadcasts {
 		subs, err := a.e.store.SignalSubscriptions(ctx, bc.Name, b.CaseID)
 		if err != nil {
-			return nil, fmt.Errorf("finding waits for signal %q: %w", bc.Name, err)
+			return res, fmt.Errorf("finding waits for signal %q: %w", bc.Name, err)
 		}
 		for _, s := range subs {
 			// The broadcast's id makes a repeated Apply deliver it once per wait.
 			sig := OutboxSignal{CaseID: s.CaseID, Channel: s.WaitID, Signal: Signal{ID: bc.ID + "/" + s.CaseID + "/" + s.WaitID, Kind: SignalBroadcast, Name: bc.Name, Vars: bc.Vars}}
 			if err := a.e.Deliver(ctx, sig); err != nil {
-				return nil, err
+				return res, err
 			}
 		}
 	}
 	if a.e.observer != nil {
 		a.e.observer(ctx, b)
 	}
-	return dues, nil
+	return res, nil
+}
+
+// RecordAlert writes a warning or overdue alert (idempotent on its id) and
+// tells the OnAlert hook.
+func (a *activities) RecordAlert(ctx context.Context, alert Alert) error {
+	if err := a.e.store.RecordAlert(ctx, alert); err != nil {
+		return fmt.Errorf("recording alert %s: %w", alert.ID, err)
+	}
+	if a.e.onAlert != nil {
+		if err := a.e.onAlert(ctx, alert); err != nil {
+			return fmt.Errorf("alert %s: %w", alert.ID, err)
+		}
+	}
+	return nil
 }
 
 // HandlerCall is what a built-in service handler is given.

@@ -27,15 +27,23 @@ import (
 	"github.com/cschleiden/go-workflows/workflow"
 
 	"onewindow/definitions"
+	"onewindow/engine/calendar"
 	"onewindow/engine/machine"
 )
 
-// Calendar turns working days into absolute times. The case's calendar
-// (national, or its implementing body's) is chosen by the store's case id.
-type Calendar interface {
-	// AddWorkingDays returns the end of the time limit of days working days
-	// counted from start, for the case caseID.
-	AddWorkingDays(caseID string, start time.Time, days float64) time.Time
+// Calendars gives the working-day calendar of an implementing body (an org
+// unit id; "" is the national calendar), with the holidays and make-up
+// days an admin has set.
+type Calendars interface {
+	Calendar(ctx context.Context, unit string) (*calendar.Calendar, error)
+}
+
+// National counts every case on the national calendar of the holiday library.
+type National struct{}
+
+// Calendar implements Calendars.
+func (National) Calendar(context.Context, string) (*calendar.Calendar, error) {
+	return calendar.National(), nil
 }
 
 // Config configures an Engine.
@@ -44,15 +52,19 @@ type Config struct {
 	Backend backend.Backend
 	// Store holds the application tables.
 	Store Store
-	// Calendar counts working days; nil counts every day (tests only).
-	Calendar Calendar
+	// Calendars count working days; nil is National.
+	Calendars Calendars
 	// Handlers are the built-in service handlers service tasks may name.
 	Handlers map[string]Handler
 	// Worker tunes the go-workflows worker.
 	Worker WorkerOptions
 	// Observer, if set, is told about every batch after it is written.
 	Observer func(ctx context.Context, b *Batch)
-	Logger   *slog.Logger
+	// OnAlert, if set, is told about every warning and overdue alert after
+	// it is written (e-supervision notifies people from it). It runs at
+	// least once per alert.
+	OnAlert func(ctx context.Context, a Alert) error
+	Logger  *slog.Logger
 }
 
 // WorkerOptions tunes the go-workflows worker; zero values take defaults
@@ -86,16 +98,17 @@ var DefaultWorkerOptions = WorkerOptions{
 
 // Engine starts cases and delivers what happens to them.
 type Engine struct {
-	backend  backend.Backend
-	client   *client.Client
-	worker   *worker.Worker
-	store    Store
-	calendar Calendar
-	handlers map[string]Handler
-	observer func(ctx context.Context, b *Batch)
-	log      *slog.Logger
-	models   *modelCache
-	acts     *activities
+	backend   backend.Backend
+	client    *client.Client
+	worker    *worker.Worker
+	store     Store
+	calendars Calendars
+	onAlert   func(ctx context.Context, a Alert) error
+	handlers  map[string]Handler
+	observer  func(ctx context.Context, b *Batch)
+	log       *slog.Logger
+	models    *modelCache
+	acts      *activities
 
 	readOptions    workflow.ActivityOptions
 	applyOptions   workflow.ActivityOptions
@@ -108,20 +121,24 @@ type Engine struct {
 
 // New returns an engine; Start starts its worker.
 func New(cfg Config) (*Engine, error) {
-	if cfg.Backend == nil || cfg.Store == nil {
-		return nil, errors.New("engine: a backend and a store are required")
+	if cfg.Store == nil {
+		return nil, errors.New("engine: a store is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Calendars == nil {
+		cfg.Calendars = National{}
+	}
 	e := &Engine{
-		backend:  cfg.Backend,
-		client:   client.New(cfg.Backend),
-		store:    cfg.Store,
-		calendar: cfg.Calendar,
-		handlers: cfg.Handlers,
-		observer: cfg.Observer,
-		log:      cfg.Logger,
+		backend:   cfg.Backend,
+		client:    client.New(cfg.Backend),
+		store:     cfg.Store,
+		calendars: cfg.Calendars,
+		onAlert:   cfg.OnAlert,
+		handlers:  cfg.Handlers,
+		observer:  cfg.Observer,
+		log:       cfg.Logger,
 		// A signal is swept when its caller has not delivered it within a
 		// few seconds of writing it: normally the caller delivers at once.
 		sweepEvery: time.Second,
@@ -147,6 +164,12 @@ func New(cfg Config) (*Engine, error) {
 		MaxAttempts: 3, FirstRetryInterval: time.Second, MaxRetryInterval: 30 * time.Second, BackoffCoefficient: 2,
 	}}
 
+	if cfg.Backend == nil {
+		// No backend: the engine's workflow and activities only, to run
+		// under go-workflows' tester with virtual time (see Activities).
+		return e, nil
+	}
+	e.client = client.New(cfg.Backend)
 	wo := cfg.Worker
 	d := DefaultWorkerOptions
 	opts := worker.DefaultOptions
@@ -199,6 +222,10 @@ func (e *Engine) Start(ctx context.Context) error {
 
 // Wait blocks until the worker has stopped after its context was cancelled.
 func (e *Engine) Wait() error { return e.worker.WaitForCompletion() }
+
+// Activities returns the engine's activities, to register with
+// go-workflows' tester next to CaseWorkflow.
+func (e *Engine) Activities() any { return e.acts }
 
 // Client returns the go-workflows client, for diagnostics and tests.
 func (e *Engine) Client() *client.Client { return e.client }
@@ -288,6 +315,18 @@ func RetryIncident(incidentID string, vars map[string]any) (OutboxSignal, error)
 // SetVariables sets process variables of a running case.
 func SetVariables(caseID string, vars map[string]any) OutboxSignal {
 	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalSetVariables, Vars: vars}}
+}
+
+// PauseClock pauses a case's time-limit clock for a special procedure
+// (hearing, expert review, on-site survey, public notice), started by a
+// clerk with a reason; procedure names it for ResumeClock.
+func PauseClock(caseID, procedure, kind, reason string) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalClock, Name: ClockPause, Instance: procedure, Target: kind, Reason: reason}}
+}
+
+// ResumeClock ends a special procedure's pause.
+func ResumeClock(caseID, procedure string) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalClock, Name: ClockResume, Instance: procedure}}
 }
 
 // CancelCase cancels a case: its tasks, timers and child cases end.

@@ -28,6 +28,8 @@ type Store interface {
 	DeleteSignal(ctx context.Context, id string) error
 	// EnqueueSignal writes a signal to the outbox on its own, setting its ID.
 	EnqueueSignal(ctx context.Context, s *OutboxSignal) error
+	// RecordAlert writes an alert; an alert already written is left as is.
+	RecordAlert(ctx context.Context, a Alert) error
 }
 
 // OutboxSignal is a signal written to the outbox in the transaction that
@@ -76,6 +78,33 @@ type Batch struct {
 	History       []HistoryRow
 	Incidents     []IncidentRow
 	Resolved      []string // incident ids no longer open
+
+	// Clock is set when the case's clock changed; Pauses are the pauses
+	// that changed (by index); TaskDues the due times of limited open tasks.
+	Clock    *ClockRow
+	Pauses   []PauseRow
+	TaskDues []TaskDueRow
+}
+
+// ClockRow is the state of a case's time-limit clock.
+type ClockRow struct {
+	Unit          string
+	State         string // none, running, paused, stopped
+	Start         time.Time
+	Reason        string
+	Stopped       time.Time
+	PromisedDays  float64
+	StatutoryDays float64
+	Warn          time.Time
+	Due           time.Time
+	Statutory     time.Time
+}
+
+// TaskDueRow is an open task's warning and due times (zero while paused).
+type TaskDueRow struct {
+	TaskID string
+	Warn   time.Time
+	Due    time.Time
 }
 
 // TaskRow is a user task created by the case.

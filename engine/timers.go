@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"onewindow/engine/calendar"
+
 	"onewindow/engine/machine"
 )
 
@@ -16,13 +18,9 @@ type TimerRequest struct {
 	Base time.Time `json:"base"`
 }
 
-// timerDue computes when a timer of a case fires.
-func (e *Engine) timerDue(caseID string, spec machine.TimerSpec, base time.Time) (time.Time, bool, error) {
-	var days func(time.Time, float64) time.Time
-	if e.calendar != nil {
-		days = func(t time.Time, n float64) time.Time { return e.calendar.AddWorkingDays(caseID, t, n) }
-	}
-	return machine.Due(spec, base, days)
+// timerDue computes when a timer of a case fires, working days on cal.
+func timerDue(cal *calendar.Calendar, spec machine.TimerSpec, base time.Time) (time.Time, bool, error) {
+	return machine.Due(spec, base, cal.AddWorkingDays)
 }
 
 // timerText is a timer as written, for the timers table.
@@ -36,22 +34,4 @@ func timerText(spec machine.TimerSpec) string {
 		return spec.Duration
 	}
 	return spec.Cycle
-}
-
-// CalendarOf counts working days with one calendar for every case (the
-// national one, with its admin overrides).
-func CalendarOf(c interface {
-	AddWorkingDays(start time.Time, days float64) time.Time
-}) Calendar {
-	return oneCalendar{c}
-}
-
-type oneCalendar struct {
-	c interface {
-		AddWorkingDays(start time.Time, days float64) time.Time
-	}
-}
-
-func (o oneCalendar) AddWorkingDays(_ string, start time.Time, days float64) time.Time {
-	return o.c.AddWorkingDays(start, days)
 }

@@ -20,6 +20,15 @@ type CaseInput struct {
 	Message string `json:"message,omitempty"`
 	// ParentCase is set for a case started by a call activity.
 	ParentCase string `json:"parentCase,omitempty"`
+	// Limits are the case's promised and statutory time limits; nil for
+	// none (steps may still have limits of their own).
+	Limits *Limits `json:"limits,omitempty"`
+	// CalendarUnit is the org unit whose working-day calendar counts the
+	// case's limits and working-day timers ("" national).
+	CalendarUnit string `json:"calendarUnit,omitempty"`
+	// ReceivedAt is when the application was received (default: when the
+	// case started); deemed acceptance counts from it.
+	ReceivedAt time.Time `json:"receivedAt,omitzero"`
 }
 
 // CaseResult is how a case workflow ended.
@@ -45,6 +54,7 @@ type Signal struct {
 	Item     any            `json:"item,omitempty"`
 	Instance string         `json:"instance,omitempty"`
 	Incident string         `json:"incident,omitempty"`
+	Reason   string         `json:"reason,omitempty"`
 }
 
 // SignalKind says what a Signal asks for.
@@ -61,6 +71,7 @@ const (
 	SignalSetVariables SignalKind = "setVariables" // set process variables
 	SignalAddInstance  SignalKind = "addInstance"  // add Item to body Instance
 	SignalCancel       SignalKind = "cancel"       // cancel the case
+	SignalClock        SignalKind = "clock"        // pause (Name pause) or resume the clock for procedure Instance
 )
 
 // controlChannel receives the signals that are not addressed to one wait.
@@ -78,7 +89,8 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 	if err != nil {
 		return CaseResult{}, err
 	}
-	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{}}
+	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{},
+		clock: newClock(in, workflow.Now(ctx))}
 	cmds := s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
 	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
 	for {
@@ -88,16 +100,33 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		if s.m.Ended() {
 			break
 		}
-		ev, dup, cancelled := s.next(ctx, control)
-		if dup {
+		a := s.next(ctx, control)
+		switch {
+		case a.dup:
+			cmds = nil
 			continue
-		}
-		if cancelled {
+		case a.alarm != nil:
+			if err := s.raise(ctx, a.alarm); err != nil {
+				return CaseResult{}, err
+			}
+			cmds = nil
+			continue
+		case a.clock != nil:
+			now := workflow.Now(ctx)
+			if a.clock.Name == ClockPause {
+				s.clock.pause("procedure:"+a.clock.Instance, a.clock.Target, a.clock.Reason, now)
+			} else {
+				s.clock.resume("procedure:"+a.clock.Instance, now)
+			}
+			cmds = nil
+			continue
+		case a.cancelled:
 			// go-workflows cancelled the case (its caller was cancelled):
 			// record that with a context that is not cancelled itself.
 			ctx = workflow.NewDisconnectedContext(ctx)
-			ev = machine.Event{Kind: machine.CancelCase}
+			a.ev = machine.Event{Kind: machine.CancelCase}
 		}
+		ev := a.ev
 		cmds, err = s.m.Handle(ev)
 		if err != nil {
 			// An event for a wait that has just closed (a task completed as
@@ -126,6 +155,7 @@ type shell struct {
 	orphans   []workflow.Future[any] // futures of closed waits still running
 	finalVars map[string]any
 	seen      map[string]bool // delivery ids already acted on (lookups only)
+	clock     *clock
 }
 
 // openWait is the workflow side of one machine wait.
@@ -142,12 +172,16 @@ type openWait struct {
 // apply writes one batch through the Apply activity, then arms what the
 // batch opened and disarms what it closed.
 func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
-	if len(cmds) == 0 {
+	now := workflow.Now(ctx)
+	s.clock.observe(s.m.Model(), cmds, now, s.in.CaseID)
+	if len(cmds) == 0 && !s.clock.dirty {
 		return nil
 	}
 	s.seq++
-	now := workflow.Now(ctx)
-	in := &ApplyInput{Batch: s.batch(cmds, now)}
+	in := &ApplyInput{Batch: s.batch(cmds, now), Unit: s.in.CalendarUnit}
+	if s.clock.dirty {
+		in.Clock = s.clock.input()
+	}
 	for _, c := range cmds {
 		switch c.Kind {
 		case machine.OpenWait:
@@ -162,9 +196,16 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 			in.Broadcasts = append(in.Broadcasts, Broadcast{Name: c.Name, Vars: c.Vars, ID: s.in.CaseID + "/" + strconv.Itoa(s.seq) + "/" + strconv.Itoa(len(in.Broadcasts))})
 		}
 	}
-	dues, err := workflow.ExecuteActivity[map[string]time.Time](ctx, s.e.applyOptions, s.e.acts.Apply, in).Get(ctx)
+	res, err := workflow.ExecuteActivity[ApplyResult](ctx, s.e.applyOptions, s.e.acts.Apply, in).Get(ctx)
 	if err != nil {
 		return err
+	}
+	dues := res.Timers
+	if in.Clock != nil {
+		s.clock.dues, s.clock.dirty = res.Dues, false
+		if !s.m.Ended() {
+			s.clock.rearm(ctx, s.in.CaseID)
+		}
 	}
 	for _, c := range cmds {
 		switch c.Kind {
@@ -312,10 +353,20 @@ func (s *shell) find(id string) *openWait {
 	return nil
 }
 
-// next blocks until something happens to the case and returns it as a
-// machine event. dup reports a signal delivery seen before; cancelled that
-// go-workflows cancelled the case.
-func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev machine.Event, dup, cancelled bool) {
+// arrival is what next found: a machine event, an alarm that fired, a
+// clock signal, a repeated delivery, or the case's cancellation.
+type arrival struct {
+	ev        machine.Event
+	alarm     *alarm
+	clock     *Signal
+	dup       bool
+	cancelled bool
+}
+
+// next blocks until something happens to the case.
+func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) arrival {
+	var ev machine.Event
+	var a arrival
 	seen := func(sig Signal) bool {
 		if sig.ID == "" {
 			return false
@@ -332,7 +383,7 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev
 		switch {
 		case ow.channel != nil:
 			cases = append(cases, workflow.Receive(ow.channel, func(ctx workflow.Context, sig Signal, ok bool) {
-				dup = seen(sig)
+				a.dup = seen(sig)
 				ev = waitEvent(w, sig)
 			}))
 		case ow.timer != nil:
@@ -362,17 +413,36 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) (ev
 			}))
 		}
 	}
+	for _, al := range s.clock.alarms {
+		cases = append(cases, workflow.Await(al.timer, func(ctx workflow.Context, f workflow.Future[any]) {
+			a.alarm = al
+		}))
+	}
 	cases = append(cases, workflow.Receive(control, func(ctx workflow.Context, sig Signal, ok bool) {
-		dup = seen(sig)
+		a.dup = seen(sig)
+		if sig.Kind == SignalClock {
+			a.clock = &sig
+			return
+		}
 		ev = controlEvent(sig)
 	}))
 	if done := ctx.Done(); done != nil {
 		cases = append(cases, workflow.Receive(done, func(ctx workflow.Context, _ struct{}, ok bool) {
-			cancelled = true
+			a.cancelled = true
 		}))
 	}
 	workflow.Select(ctx, cases...)
-	return ev, dup, cancelled
+	a.ev = ev
+	return a
+}
+
+// raise records the alert of an alarm that fired.
+func (s *shell) raise(ctx workflow.Context, al *alarm) error {
+	s.clock.fire(al)
+	alert := al.alert
+	alert.At = workflow.Now(ctx)
+	_, err := workflow.ExecuteActivity[any](ctx, s.e.applyOptions, s.e.acts.RecordAlert, alert).Get(ctx)
+	return err
 }
 
 // waitEvent turns a signal sent to a wait's channel into a machine event.
@@ -410,6 +480,10 @@ func controlEvent(sig Signal) machine.Event {
 // drain waits for cancelled handlers and children, and disarms every
 // remaining wait, so that the workflow ends with no pending future.
 func (s *shell) drain(ctx workflow.Context) {
+	for _, al := range s.clock.alarms {
+		al.cancel()
+	}
+	s.clock.alarms = nil
 	for _, ow := range s.waits {
 		if ow.cancel != nil {
 			ow.cancel()

@@ -93,6 +93,9 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 				return classify(err, "incident %s", x.ID)
 			}
 		}
+		if err := writeClock(ctx, tx, b); err != nil {
+			return err
+		}
 		for _, id := range b.Resolved {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state = 'open'`), at, id); err != nil {
 				return classify(err, "resolve incident %s", id)
@@ -100,6 +103,50 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		}
 		return nil
 	})
+}
+
+// writeClock writes a case's clock, its changed pauses and its tasks' due times.
+func writeClock(ctx context.Context, tx *sqlx.Tx, b *engine.Batch) error {
+	if c := b.Clock; c != nil {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE cases SET calendar_unit = ?, clock_state = ?, clock_started_at = ?, clock_reason = ?,
+			clock_stopped_at = ?, promised_days = ?, statutory_days = ?, warn_at = ?, due_at = ?, statutory_due_at = ? WHERE id = ?`),
+			nullable(c.Unit), c.State, nullTime(c.Start), nullable(c.Reason), nullTime(c.Stopped), c.PromisedDays, c.StatutoryDays,
+			nullTime(c.Warn), nullTime(c.Due), nullTime(c.Statutory), b.CaseID)
+		if err != nil {
+			return classify(err, "clock of case %s", b.CaseID)
+		}
+	}
+	for _, p := range b.Pauses {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_pauses (case_id, idx, holder, kind, reason, started_at, ended_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, idx) DO UPDATE SET ended_at = excluded.ended_at`),
+			b.CaseID, p.Idx, p.Holder, p.Kind, p.Reason, Time(p.From), nullTime(p.To))
+		if err != nil {
+			return classify(err, "pause %d of case %s", p.Idx, b.CaseID)
+		}
+	}
+	for _, d := range b.TaskDues {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE tasks SET warn_at = ?, due_at = ? WHERE id = ?`), nullTime(d.Warn), nullTime(d.Due), d.TaskID)
+		if err != nil {
+			return classify(err, "due times of task %s", d.TaskID)
+		}
+	}
+	return nil
+}
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return Time(t)
+}
+
+// RecordAlert implements engine.Store.
+func (s Engine) RecordAlert(ctx context.Context, a engine.Alert) error {
+	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`INSERT INTO alerts (id, case_id, task_id, kind, scope, element_id, step_kind, due_at, fired_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		a.ID, a.CaseID, nullable(a.TaskID), a.Kind, a.Scope, nullable(a.Element), nullable(a.StepKind), Time(a.Due), Time(a.At))
+	return classify(err, "record alert %s", a.ID)
 }
 
 // writeCase creates the case row on its first step (or completes a row the
@@ -214,13 +261,24 @@ type CaseRow struct {
 	StartedAt         time.Time  `db:"started_at" json:"startedAt"`
 	UpdatedAt         time.Time  `db:"updated_at" json:"updatedAt"`
 	EndedAt           *time.Time `db:"ended_at" json:"endedAt,omitempty"`
+	CalendarUnit      *string    `db:"calendar_unit" json:"calendarUnit,omitempty"`
+	ClockState        string     `db:"clock_state" json:"clockState"`
+	ClockStartedAt    *time.Time `db:"clock_started_at" json:"clockStartedAt,omitempty"`
+	ClockReason       *string    `db:"clock_reason" json:"clockReason,omitempty"`
+	ClockStoppedAt    *time.Time `db:"clock_stopped_at" json:"clockStoppedAt,omitempty"`
+	PromisedDays      *float64   `db:"promised_days" json:"promisedDays,omitempty"`
+	StatutoryDays     *float64   `db:"statutory_days" json:"statutoryDays,omitempty"`
+	WarnAt            *time.Time `db:"warn_at" json:"warnAt,omitempty"`
+	DueAt             *time.Time `db:"due_at" json:"dueAt,omitempty"`
+	StatutoryDueAt    *time.Time `db:"statutory_due_at" json:"statutoryDueAt,omitempty"`
 }
 
 // GetCaseRow returns the engine's row of a case, or ErrNotFound.
 func GetCaseRow(ctx context.Context, q Q, id string) (*CaseRow, error) {
 	var c CaseRow
 	err := q.GetContext(ctx, &c, q.Rebind(`SELECT id, definition_key, definition_version, parent_case_id, status, variables,
-		last_seq, started_at, updated_at, ended_at FROM cases WHERE id = ?`), id)
+		last_seq, started_at, updated_at, ended_at, calendar_unit, clock_state, clock_started_at, clock_reason, clock_stopped_at,
+		promised_days, statutory_days, warn_at, due_at, statutory_due_at FROM cases WHERE id = ?`), id)
 	if err != nil {
 		return nil, classify(err, "case %s", id)
 	}
@@ -244,10 +302,12 @@ type TaskRow struct {
 	BodyID        *string    `db:"body_id" json:"bodyId,omitempty"`
 	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
 	ClosedAt      *time.Time `db:"closed_at" json:"closedAt,omitempty"`
+	WarnAt        *time.Time `db:"warn_at" json:"warnAt,omitempty"`
+	DueAt         *time.Time `db:"due_at" json:"dueAt,omitempty"`
 }
 
 const taskCols = `id, case_id, element_id, name, state, assignee, step_kind, limit_days, warn_days, form_key,
-	documentation, loop_counter, body_id, created_at, closed_at`
+	documentation, loop_counter, body_id, created_at, closed_at, warn_at, due_at`
 
 // CaseTasks lists a case's tasks, oldest first; state "" lists all.
 func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]TaskRow, error) {
@@ -438,4 +498,49 @@ func (s Engine) PendingSignals(ctx context.Context, before time.Time, limit int)
 func (s Engine) DeleteSignal(ctx context.Context, id string) error {
 	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`DELETE FROM signal_outbox WHERE id = ?`), id)
 	return classify(err, "delete signal %s", id)
+}
+
+// PauseRow is one pause of a case's clock.
+type PauseRow struct {
+	Idx       int        `db:"idx" json:"idx"`
+	Holder    string     `db:"holder" json:"holder"`
+	Kind      string     `db:"kind" json:"kind"`
+	Reason    string     `db:"reason" json:"reason"`
+	StartedAt time.Time  `db:"started_at" json:"startedAt"`
+	EndedAt   *time.Time `db:"ended_at" json:"endedAt,omitempty"`
+}
+
+// CasePauses lists a case's clock pauses in order.
+func CasePauses(ctx context.Context, q Q, caseID string) ([]PauseRow, error) {
+	out := []PauseRow{}
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT idx, holder, kind, reason, started_at, ended_at FROM case_pauses
+		WHERE case_id = ? ORDER BY idx`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("pauses of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// AlertRow is a warning or overdue alert the engine raised.
+type AlertRow struct {
+	ID        string    `db:"id" json:"id"`
+	CaseID    string    `db:"case_id" json:"caseId"`
+	TaskID    *string   `db:"task_id" json:"taskId,omitempty"`
+	Kind      string    `db:"kind" json:"kind"`
+	Scope     string    `db:"scope" json:"scope"`
+	ElementID *string   `db:"element_id" json:"elementId,omitempty"`
+	StepKind  *string   `db:"step_kind" json:"stepKind,omitempty"`
+	DueAt     time.Time `db:"due_at" json:"dueAt"`
+	FiredAt   time.Time `db:"fired_at" json:"firedAt"`
+}
+
+// CaseAlerts lists a case's alerts in the order they fired.
+func CaseAlerts(ctx context.Context, q Q, caseID string) ([]AlertRow, error) {
+	out := []AlertRow{}
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT id, case_id, task_id, kind, scope, element_id, step_kind, due_at, fired_at
+		FROM alerts WHERE case_id = ? ORDER BY fired_at, id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of case %s: %w", caseID, err)
+	}
+	return out, nil
 }

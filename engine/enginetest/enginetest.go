@@ -25,10 +25,10 @@ type Env struct {
 // Options configure Start.
 type Options struct {
 	// Backend is the go-workflows store; "" is a new SQLite file.
-	Backend  string
-	Handlers map[string]engine.Handler
-	Calendar engine.Calendar
-	Observer func(ctx context.Context, b *engine.Batch)
+	Backend   string
+	Handlers  map[string]engine.Handler
+	Calendars engine.Calendars
+	Observer  func(ctx context.Context, b *engine.Batch)
 }
 
 // Start runs an engine over db until the test ends.
@@ -41,7 +41,7 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: o.Handlers, Calendar: o.Calendar,
+	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: o.Handlers, Calendars: o.Calendars,
 		Observer: o.Observer, Worker: engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
