@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"onewindow/definitions"
+	"onewindow/definitions/expression"
+	"onewindow/engine/calendar"
+	"onewindow/engine/machine"
+	"onewindow/engine/simulate"
 )
 
 // runDefinitions implements "onewindow definitions SUBCOMMAND ..." and
@@ -18,18 +26,16 @@ func runDefinitions(args []string) int {
 func definitionsCommand(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "usage: onewindow definitions validate [--process ID] FILE...")
+		fmt.Fprintln(stderr, "       onewindow definitions simulate FILE... [--process ID] [--script SCRIPT.json]")
 		return 2
 	}
 	switch args[0] {
 	case "validate":
 		return validateDefinitions(args[1:], stdout, stderr)
 	case "simulate":
-		// TODO(engine): run a definition through the engine package with
-		// scripted task outcomes; the lead wires it once engine/ exists.
-		fmt.Fprintln(stderr, "onewindow definitions simulate: not implemented yet")
-		return 2
+		return simulateDefinitions(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "onewindow definitions: unknown subcommand %q (want validate)\n", args[0])
+		fmt.Fprintf(stderr, "onewindow definitions: unknown subcommand %q (want validate or simulate)\n", args[0])
 		return 2
 	}
 }
@@ -67,15 +73,8 @@ func validateDefinitions(args []string, stdout, stderr io.Writer) int {
 
 // validateFile reports on one file and says whether it has no error.
 func validateFile(file, processID string, out io.Writer) bool {
-	f, err := os.Open(file)
-	if err != nil {
-		fmt.Fprintf(out, "%s:0:0: -: error: %v\n", file, err)
-		return false
-	}
-	data, err := io.ReadAll(io.LimitReader(f, definitions.MaxSize+1))
-	f.Close()
-	if err != nil {
-		fmt.Fprintf(out, "%s:0:0: -: error: reading: %v\n", file, err)
+	data, ok := readBPMNFile(file, out)
+	if !ok {
 		return false
 	}
 	_, proc, problems := definitions.Check(data, processID)
@@ -84,15 +83,261 @@ func validateFile(file, processID string, out io.Writer) bool {
 		if p.Severity == definitions.SeverityWarning {
 			warnings++
 		}
+	}
+	printProblems(out, file, problems)
+	if definitions.HasErrors(problems) {
+		return false
+	}
+	fmt.Fprintf(out, "%s: ok: process %s, %d nodes, %d flows, %d warnings\n", file, proc.ID, len(proc.Nodes), len(proc.Flows), warnings)
+	return true
+}
+
+// readBPMNFile reads file (at most definitions.MaxSize+1 bytes, so that the
+// parser reports a larger file), or prints why it cannot as a problem line.
+func readBPMNFile(file string, out io.Writer) ([]byte, bool) {
+	f, err := os.Open(file)
+	if err != nil {
+		fmt.Fprintf(out, "%s:0:0: -: error: %v\n", file, err)
+		return nil, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, definitions.MaxSize+1))
+	if err != nil {
+		fmt.Fprintf(out, "%s:0:0: -: error: reading: %v\n", file, err)
+		return nil, false
+	}
+	return data, true
+}
+
+// printProblems prints one "FILE:LINE:COL: ELEMENT_ID: SEVERITY: message [code]" line per problem.
+func printProblems(out io.Writer, file string, problems []definitions.Problem) {
+	for _, p := range problems {
 		id := p.ElementID
 		if id == "" {
 			id = "-"
 		}
 		fmt.Fprintf(out, "%s:%d:%d: %s: %s: %s [%s]\n", file, p.Line, p.Column, id, p.Severity, p.Message, p.Code)
 	}
-	if definitions.HasErrors(problems) {
-		return false
+}
+
+const simulateUsage = "usage: onewindow definitions simulate FILE... [--process ID] [--script SCRIPT.json]"
+
+// simulateDefinitions runs a process of the files through the engine's
+// token machine with virtual time and prints simulate.Result as JSON. Every
+// process of every file can be called by a call activity. It returns 0 when
+// the script ran (whatever state the case reached), 1 when a file does not
+// validate (its problems printed as validate prints them), and 2 on bad
+// usage, a bad script, or a step that names something nothing waits for.
+func simulateDefinitions(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("onewindow definitions simulate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	processID := fs.String("process", "", "id of the process to run (default: the executable process of the first file)")
+	scriptFile := fs.String("script", "", `JSON script: {"variables":{...},"steps":[{"complete":"taskId","outcome":"...","variables":{...}},{"advance":"PT2H"},{"message":"name"},{"signal":"name"}]}`)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, simulateUsage)
+		fs.PrintDefaults()
 	}
-	fmt.Fprintf(out, "%s: ok: process %s, %d nodes, %d flows, %d warnings\n", file, proc.ID, len(proc.Nodes), len(proc.Flows), warnings)
-	return true
+	// Flags may follow the files.
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return 2
+	}
+	script, err := readScript(*scriptFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "onewindow definitions simulate: %v\n", err)
+		return 2
+	}
+	models, main, ok := loadModels(files, *processID, stdout)
+	if !ok {
+		return 1
+	}
+	res, err := simulate.Run(models, main, script, simulate.Options{AddWorkingDays: calendar.National().AddWorkingDays})
+	if res != nil {
+		stdout.Write(append(res.JSON(), '\n'))
+	}
+	switch {
+	case errors.Is(err, simulate.ErrStep):
+		fmt.Fprintf(stderr, "onewindow definitions simulate: %v\n", err)
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "onewindow definitions simulate: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// readScript reads a simulation script; no file is a script without steps.
+func readScript(file string) (simulate.Script, error) {
+	var script simulate.Script
+	if file == "" {
+		return script, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return script, fmt.Errorf("script: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&script); err != nil {
+		return script, fmt.Errorf("script %s is not a valid script: %w", file, err)
+	}
+	if dec.More() {
+		return script, fmt.Errorf("script %s holds more than one JSON value", file)
+	}
+	for i, st := range script.Steps {
+		n := 0
+		for _, set := range []bool{st.Complete != "", st.Advance != "", st.Message != "", st.Signal != ""} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return script, fmt.Errorf("script %s: step %d must have exactly one of complete, advance, message or signal", file, i+1)
+		}
+		if st.Outcome != "" && st.Complete == "" {
+			return script, fmt.Errorf("script %s: step %d: outcome goes with complete", file, i+1)
+		}
+	}
+	return script, nil
+}
+
+// bpmnFile is one parsed file of a simulation.
+type bpmnFile struct {
+	name string
+	defs *definitions.Definitions
+}
+
+// loadModels parses the files and compiles their processes. The process to
+// run (processID, or the first file's executable process) and every process
+// its call activities name, directly or not, must validate as executable;
+// other processes become models when they validate, and are left out
+// otherwise. Problems are printed to out; ok is false when the run cannot
+// start.
+func loadModels(files []string, processID string, out io.Writer) (models map[string]*machine.Model, main string, ok bool) {
+	var parsed []bpmnFile
+	ok = true
+	for _, file := range files {
+		data, readOK := readBPMNFile(file, out)
+		if !readOK {
+			ok = false
+			continue
+		}
+		defs, problems, err := definitions.Parse(data)
+		if err != nil || definitions.HasErrors(problems) {
+			printProblems(out, file, problems)
+			ok = false
+			continue
+		}
+		parsed = append(parsed, bpmnFile{name: file, defs: defs})
+	}
+	if !ok {
+		return nil, "", false
+	}
+
+	// Where each process is; a process id twice is ambiguous.
+	where := map[string]bpmnFile{}
+	for _, f := range parsed {
+		for _, p := range f.defs.Processes {
+			if other, dup := where[p.ID]; dup {
+				printProblems(out, f.name, []definitions.Problem{{Code: "duplicate-process", ElementID: p.ID, Line: p.Line, Column: p.Column,
+					Severity: definitions.SeverityError, Message: fmt.Sprintf("process %s is also in %s", p.ID, other.name)}})
+				ok = false
+				continue
+			}
+			where[p.ID] = f
+		}
+	}
+	if !ok {
+		return nil, "", false
+	}
+
+	// The process to run.
+	first := parsed[0]
+	if processID == "" {
+		p, problems := definitions.ExecutableProcess(first.defs, "")
+		if p == nil {
+			printProblems(out, first.name, problems)
+			return nil, "", false
+		}
+		main = p.ID
+	} else {
+		if _, found := where[processID]; !found {
+			ids := make([]string, 0, len(where))
+			for _, f := range parsed {
+				for _, p := range f.defs.Processes {
+					ids = append(ids, p.ID)
+				}
+			}
+			printProblems(out, first.name, []definitions.Problem{{Code: definitions.CodeProcessNotFound, ElementID: processID,
+				Severity: definitions.SeverityError, Message: fmt.Sprintf("no file has process %q (they have: %s)", processID, strings.Join(ids, ", "))}})
+			return nil, "", false
+		}
+		main = processID
+	}
+
+	// The process to run and the processes it calls, in call order.
+	needed := map[string]bool{main: true}
+	queue := []string{main}
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		f := where[id]
+		p, problems := definitions.ValidateExecutable(f.defs, id)
+		if definitions.HasErrors(problems) {
+			printProblems(out, f.name, problems)
+			ok = false
+			continue
+		}
+		for _, n := range p.Nodes {
+			called := strings.TrimSpace(n.CalledElement)
+			if n.Kind != definitions.CallActivity || called == "" || expression.IsExpression(called) || needed[called] {
+				continue
+			}
+			if _, found := where[called]; !found {
+				printProblems(out, f.name, []definitions.Problem{{Code: "called-process-missing", ElementID: n.ID, Line: n.Line, Column: n.Column,
+					Severity: definitions.SeverityError, Message: fmt.Sprintf("call activity %s calls process %q, which none of the files holds", n.ID, called)}})
+				ok = false
+				continue
+			}
+			needed[called] = true
+			queue = append(queue, called)
+		}
+	}
+	if !ok {
+		return nil, "", false
+	}
+
+	models = map[string]*machine.Model{}
+	for _, f := range parsed {
+		for _, p := range f.defs.Processes {
+			if !needed[p.ID] {
+				// Only a call activity with a computed calledElement can reach
+				// it; a process that does not validate is left out.
+				if _, problems := definitions.ValidateExecutable(f.defs, p.ID); definitions.HasErrors(problems) {
+					continue
+				}
+			}
+			m, err := machine.Compile(f.defs, p.ID, machine.Options{})
+			if err != nil {
+				if needed[p.ID] {
+					fmt.Fprintf(out, "%s:%d:%d: %s: error: %v [not-compiled]\n", f.name, p.Line, p.Column, p.ID, err)
+					return nil, "", false
+				}
+				continue
+			}
+			models[p.ID] = m
+		}
+	}
+	return models, main, true
 }

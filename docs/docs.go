@@ -119,6 +119,839 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/cancel": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A case started by a call activity is cancelled with its parent (409 child_case).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "Cancel a running case: its tasks, timers and child cases end (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OperationAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code case_ended or child_case",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/engine": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "A case as the engine sees it (admin, supervisor)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id (percent-encode a / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseEngineView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/messages/{name}": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The message goes to the case's oldest open wait for that message name (a message\ncatch event, receive task or message boundary event); its variables are set on the\ncase. The body is optional.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "Deliver a message to a case that waits for it (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id (percent-encode a / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "message name",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the message's variables",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.VariablesRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OperationAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code no_wait or case_ended",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/variables": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Variables the body does not name keep their values. Typically followed by retrying\nan incident.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "Set process variables of a running case (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id (percent-encode a / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the variables",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SetVariablesRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OperationAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code case_ended",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/definitions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "List processes with their latest and published versions (designer, admin)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DefinitionList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Send one BPMN 2.0 file as the raw body (Content-Type application/xml or text/xml; its\nname in the query parameter fileName), or one or several files as multipart/form-data\n(a process and the processes its call activities name). Each file must validate as\nexecutable; its executable process is stored byte for byte under the process id. The\nsame content again returns the existing version (200); changed content becomes the\nnext version, a draft (201). A call activity must name a process deployed in the same\nrequest or already published. Any error in any file answers 422 with every problem of\nevery file, and nothing is stored. Limits: 10 MiB per file, 32 MiB and 20 files per upload.",
+                "consumes": [
+                    "application/xml",
+                    "text/xml",
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "Deploy BPMN files (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "a BPMN file (repeat the field for several)",
+                        "name": "file",
+                        "in": "formData"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the file name of a raw XML body",
+                        "name": "fileName",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "every file was already stored",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DeployResponse"
+                        }
+                    },
+                    "201": {
+                        "description": "at least one new version",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DeployResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "no file, or a malformed upload",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "code too_large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "code unsupported_media_type",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "code invalid_definition",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DefinitionProblemsResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/definitions/{key}/versions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "List the versions of a process, newest first (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DefinitionVersionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/definitions/{key}/versions/{version}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "A version with a summary of its model: nodes, flows, warnings (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DefinitionModel"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/definitions/{key}/versions/{version}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A draft becomes published: new cases and call activities start the latest published\nversion, and a published version never changes. Publishing it again changes nothing.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "Publish a version (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DefinitionVersionInfo"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/definitions/{key}/versions/{version}/xml": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "text/xml",
+                    "application/json"
+                ],
+                "tags": [
+                    "definitions"
+                ],
+                "summary": "The original bytes of a version (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the BPMN file as deployed",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/incidents": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "List incidents across cases, oldest first (admin, supervisor)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "open",
+                            "resolved"
+                        ],
+                        "type": "string",
+                        "description": "only incidents in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only incidents of this case",
+                        "name": "caseId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only incidents of cases of this process",
+                        "name": "definitionKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.IncidentList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/incidents/{id}/retry": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Sets the variables on the case and runs the incident's element again. The body is\noptional.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "Retry an incident, optionally setting variables first (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "incident id (percent-encode its / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "variables to set before the retry",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.VariablesRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OperationAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code incident_resolved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "security": [
@@ -526,6 +1359,75 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/signals/{name}": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The body is optional; its variables are set on each case the signal reaches.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "engine"
+                ],
+                "summary": "Broadcast a BPMN signal to every case waiting for it (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "signal name",
+                        "name": "name",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the signal's variables",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.VariablesRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SignalBroadcast"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1262,6 +2164,215 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "definitions.Assignment": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "candidateUsers": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "dueDate": {
+                    "type": "string"
+                },
+                "followUpDate": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "priority": {
+                    "type": "string"
+                }
+            }
+        },
+        "definitions.EventDefinition": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer"
+                },
+                "condition": {
+                    "description": "Condition is a conditional event's condition expression.",
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "$ref": "#/definitions/definitions.EventKind"
+                },
+                "line": {
+                    "type": "integer"
+                },
+                "linkName": {
+                    "description": "LinkName is a link event's name.",
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "ref": {
+                    "description": "Ref is the messageRef, signalRef, errorRef or escalationRef as\nwritten; Name is the message or signal name it resolves to, Code the\nerror or escalation code. A Flowable-style errorRef that names no\ndeclared \u003cerror\u003e is taken as the code itself.",
+                    "type": "string"
+                },
+                "timeCycle": {
+                    "type": "string"
+                },
+                "timeDate": {
+                    "description": "Timer: exactly one of these is normally set, as written (ISO 8601).",
+                    "type": "string"
+                },
+                "timeDuration": {
+                    "type": "string"
+                },
+                "workingDays": {
+                    "description": "WorkingDays, from onewindow's ow:workingDays, makes a timer fire after\nthat many working days of the case's calendar instead of TimeDuration.",
+                    "type": "number"
+                }
+            }
+        },
+        "definitions.EventKind": {
+            "type": "string",
+            "enum": [
+                "",
+                "timer",
+                "message",
+                "signal",
+                "error",
+                "escalation",
+                "terminate",
+                "conditional",
+                "link",
+                "compensate",
+                "cancel"
+            ],
+            "x-enum-varnames": [
+                "NoneEvent",
+                "TimerEvent",
+                "MessageEvent",
+                "SignalEvent",
+                "ErrorEvent",
+                "EscalationEvent",
+                "TerminateEvent",
+                "ConditionalEvent",
+                "LinkEvent",
+                "CompensateEvent",
+                "CancelEvent"
+            ]
+        },
+        "definitions.Loop": {
+            "type": "object",
+            "properties": {
+                "collection": {
+                    "description": "Collection is the variable or expression to iterate: loopDataInputRef,\ncamunda/flowable collection, or zeebe inputCollection.",
+                    "type": "string"
+                },
+                "completionCondition": {
+                    "type": "string"
+                },
+                "elementVariable": {
+                    "description": "ElementVariable is the instance-local variable holding one element:\ninputDataItem's name, camunda/flowable elementVariable, zeebe inputElement.",
+                    "type": "string"
+                },
+                "loopCardinality": {
+                    "description": "LoopCardinality is an expression or a number (\"3\", \"${n}\").",
+                    "type": "string"
+                },
+                "loopCondition": {
+                    "description": "Standard loop.",
+                    "type": "string"
+                },
+                "loopMaximum": {
+                    "type": "integer"
+                },
+                "multiInstance": {
+                    "description": "MultiInstance is true for multiInstanceLoopCharacteristics, false for\nstandardLoopCharacteristics.",
+                    "type": "boolean"
+                },
+                "outputCollection": {
+                    "description": "OutputCollection and OutputElement gather instance results (zeebe).",
+                    "type": "string"
+                },
+                "outputElement": {
+                    "type": "string"
+                },
+                "sequential": {
+                    "type": "boolean"
+                },
+                "testBefore": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "definitions.Problem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "line": {
+                    "type": "integer"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "severity": {
+                    "$ref": "#/definitions/definitions.Severity"
+                }
+            }
+        },
+        "definitions.Severity": {
+            "type": "string",
+            "enum": [
+                "error",
+                "warning"
+            ],
+            "x-enum-varnames": [
+                "SeverityError",
+                "SeverityWarning"
+            ]
+        },
+        "definitions.Step": {
+            "type": "object",
+            "properties": {
+                "countersign": {
+                    "description": "Countersign is the completion rule of a multi-instance review:\n\"all\" (every signer must agree), \"any\", or a share such as \"0.6\".",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of StepKinds.",
+                    "type": "string"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the step's own time limit in working days (0: none).",
+                    "type": "number"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how many working days before the limit the warning\nfires (0: the default of one working day).",
+                    "type": "number"
+                }
+            }
+        },
         "handlers.APIKeyList": {
             "type": "object",
             "properties": {
@@ -1269,6 +2380,50 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.APIKey"
+                    }
+                }
+            }
+        },
+        "handlers.CaseEngineView": {
+            "type": "object",
+            "properties": {
+                "case": {
+                    "$ref": "#/definitions/store.CaseRow"
+                },
+                "children": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseRow"
+                    }
+                },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.HistoryRow"
+                    }
+                },
+                "incidents": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
+                },
+                "subscriptions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SubscriptionRow"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TaskRow"
+                    }
+                },
+                "timers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TimerRow"
                     }
                 }
             }
@@ -1389,6 +2544,247 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.DefinitionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DefinitionSummary"
+                    }
+                }
+            }
+        },
+        "handlers.DefinitionModel": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "flows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.FlowSummary"
+                    }
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "nodes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.NodeSummary"
+                    }
+                },
+                "process": {
+                    "$ref": "#/definitions/handlers.ProcessSummary"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "handlers.DefinitionProblemsResponse": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "$ref": "#/definitions/handlers.ErrorBody"
+                },
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.FileProblem"
+                    }
+                }
+            }
+        },
+        "handlers.DefinitionVersionInfo": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "handlers.DefinitionVersionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.DefinitionVersionInfo"
+                    }
+                }
+            }
+        },
+        "handlers.DeployResponse": {
+            "type": "object",
+            "properties": {
+                "definitions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.DeployedDefinition"
+                    }
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "handlers.DeployedDefinition": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
         "handlers.ErrorBody": {
             "type": "object",
             "properties": {
@@ -1429,6 +2825,74 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.FileProblem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "flow-target-missing"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "f1"
+                },
+                "file": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "message": {
+                    "type": "string",
+                    "example": "sequence flow f1 points to nowhere: no flow node has id \"review\""
+                },
+                "severity": {
+                    "type": "string",
+                    "enum": [
+                        "error",
+                        "warning"
+                    ],
+                    "example": "error"
+                }
+            }
+        },
+        "handlers.FlowSummary": {
+            "type": "object",
+            "properties": {
+                "condition": {
+                    "type": "string",
+                    "example": "${countersignResult == 'agreed'}"
+                },
+                "default": {
+                    "description": "Default marks the default flow of its source.",
+                    "type": "boolean"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "f3"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "target": {
+                    "type": "string",
+                    "example": "approve"
+                }
+            }
+        },
         "handlers.Health": {
             "type": "object",
             "properties": {
@@ -1442,6 +2906,17 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "dev"
+                }
+            }
+        },
+        "handlers.IncidentList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
                 }
             }
         },
@@ -1522,6 +2997,94 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.NodeSummary": {
+            "type": "object",
+            "properties": {
+                "assignment": {
+                    "$ref": "#/definitions/definitions.Assignment"
+                },
+                "attachedTo": {
+                    "type": "string"
+                },
+                "calledElement": {
+                    "type": "string"
+                },
+                "cancelActivity": {
+                    "type": "boolean"
+                },
+                "clock": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "default": {
+                    "type": "string"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.EventDefinition"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "implementation": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "userTask"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "loop": {
+                    "$ref": "#/definitions/definitions.Loop"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "部门审查"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "step": {
+                    "$ref": "#/definitions/definitions.Step"
+                }
+            }
+        },
+        "handlers.OperationAccepted": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "operation": {
+                    "type": "string",
+                    "enum": [
+                        "retry",
+                        "setVariables",
+                        "cancel",
+                        "message"
+                    ],
+                    "example": "retry"
+                },
+                "target": {
+                    "description": "Target is the incident retried or the wait the message went to.",
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000/x1"
+                }
+            }
+        },
         "handlers.OrgUnitList": {
             "type": "object",
             "properties": {
@@ -1530,6 +3093,19 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.OrgUnit"
                     }
+                }
+            }
+        },
+        "handlers.ProcessSummary": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
                 }
             }
         },
@@ -1570,6 +3146,31 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "zhangsan"
+                }
+            }
+        },
+        "handlers.SetVariablesRequest": {
+            "type": "object",
+            "required": [
+                "variables"
+            ],
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "handlers.SignalBroadcast": {
+            "type": "object",
+            "properties": {
+                "delivered": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "policyChanged"
                 }
             }
         },
@@ -1680,6 +3281,15 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.VariablesRequest": {
+            "type": "object",
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
         "store.APIKey": {
             "type": "object",
             "properties": {
@@ -1702,6 +3312,108 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "userId": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.CaseRow": {
+            "type": "object",
+            "properties": {
+                "definitionKey": {
+                    "type": "string"
+                },
+                "definitionVersion": {
+                    "type": "integer"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "parentCaseId": {
+                    "type": "string"
+                },
+                "startedAt": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string"
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "variables": {
+                    "type": "array",
+                    "items": {
+                        "type": "integer"
+                    }
+                }
+            }
+        },
+        "store.DefinitionSummary": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "string"
+                },
+                "latestVersion": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "publishedVersion": {
+                    "description": "0: none",
+                    "type": "integer"
+                }
+            }
+        },
+        "store.HistoryRow": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "idx": {
+                    "type": "integer"
+                },
+                "instanceId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "seq": {
+                    "type": "integer"
+                }
+            }
+        },
+        "store.IncidentRow": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "state": {
                     "type": "string"
                 }
             }
@@ -1759,6 +3471,96 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "updatedAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.SubscriptionRow": {
+            "type": "object",
+            "properties": {
+                "elementId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.TaskRow": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "bodyId": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "limitDays": {
+                    "type": "number"
+                },
+                "loopCounter": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "warnDays": {
+                    "type": "number"
+                }
+            }
+        },
+        "store.TimerRow": {
+            "type": "object",
+            "properties": {
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "spec": {
+                    "type": "string"
+                },
+                "state": {
                     "type": "string"
                 }
             }

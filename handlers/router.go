@@ -66,6 +66,7 @@ func New(d Deps) *gin.Engine {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Value reach the request's context
+	e.UseRawPath = true          // an id holding "/" (a child case, an incident) is sent as %2F in one path segment
 	e.Use(h.requestID, h.observe, h.recover)
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
@@ -86,7 +87,9 @@ func New(d Deps) *gin.Engine {
 		h.authRoutes,
 		h.orgRoutes,
 		h.userRoutes,
-		// Later areas: h.definitionRoutes, h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
+		h.definitionRoutes,
+		h.operationRoutes,
+		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)
 	}

@@ -142,3 +142,14 @@ func ListDefinitionVersions(ctx context.Context, q Q, key string) ([]DefinitionV
 	}
 	return out, nil
 }
+
+// HasPublishedDefinition reports whether key has a published version: what
+// a call activity naming key needs to start the called process.
+func HasPublishedDefinition(ctx context.Context, q Q, key string) (bool, error) {
+	var n int
+	err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) FROM definitions WHERE definition_key = ? AND state = 'published'`), key)
+	if err != nil {
+		return false, fmt.Errorf("published versions of %s: %w", key, err)
+	}
+	return n > 0, nil
+}

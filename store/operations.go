@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Queries of the engine operations API (handlers/operations.go) over the
+// engine's read model; the tables are written only by Engine.ApplyBatch.
+
+// Incident states.
+const (
+	IncidentOpen     = "open"
+	IncidentResolved = "resolved"
+)
+
+// IncidentStates lists the valid incident states.
+var IncidentStates = []string{IncidentOpen, IncidentResolved}
+
+// CaseEnded reports whether a case in status can no longer change.
+func CaseEnded(status string) bool {
+	switch status {
+	case "completed", "terminated", "cancelled", "failed":
+		return true
+	}
+	return false
+}
+
+// IncidentFilter selects incidents across cases; zero fields do not filter.
+type IncidentFilter struct {
+	State         string // open or resolved
+	CaseID        string
+	DefinitionKey string // only incidents of cases of this process
+	Limit         int    // default 100
+	Offset        int
+}
+
+// ListIncidents lists incidents across cases, oldest first.
+func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, error) {
+	query := `SELECT i.id, i.case_id, i.element_id, i.message, i.state, i.created_at FROM incidents i`
+	var where []string
+	var args []any
+	if f.DefinitionKey != "" {
+		query += ` JOIN cases c ON c.id = i.case_id`
+		where, args = append(where, "c.definition_key = ?"), append(args, f.DefinitionKey)
+	}
+	if f.State != "" {
+		where, args = append(where, "i.state = ?"), append(args, f.State)
+	}
+	if f.CaseID != "" {
+		where, args = append(where, "i.case_id = ?"), append(args, f.CaseID)
+	}
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	query += ` ORDER BY i.created_at, i.id LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	out := []IncidentRow{}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	return out, nil
+}
+
+// GetIncident returns one incident, or ErrNotFound.
+func GetIncident(ctx context.Context, q Q, id string) (*IncidentRow, error) {
+	var x IncidentRow
+	err := q.GetContext(ctx, &x, q.Rebind(`SELECT id, case_id, element_id, message, state, created_at FROM incidents WHERE id = ?`), id)
+	if err != nil {
+		return nil, classify(err, "incident %s", id)
+	}
+	return &x, nil
+}
+
+// CaseMessageWait returns the case's oldest open wait for message name, or
+// ErrNotFound when the case does not wait for it.
+func CaseMessageWait(ctx context.Context, q Q, caseID, name string) (*SubscriptionRow, error) {
+	var s SubscriptionRow
+	err := q.GetContext(ctx, &s, q.Rebind(`SELECT id, element_id, kind, name, state FROM subscriptions
+		WHERE case_id = ? AND kind = 'message' AND name = ? AND state = 'open' ORDER BY created_at, id LIMIT 1`), caseID, name)
+	if err != nil {
+		return nil, classify(err, "case %s waiting for message %q", caseID, name)
+	}
+	return &s, nil
+}
+
+// ChildCases lists the cases that caseID's call activities started, oldest first.
+func ChildCases(ctx context.Context, q Q, caseID string) ([]CaseRow, error) {
+	out := []CaseRow{}
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT id, definition_key, definition_version, parent_case_id, status, variables,
+		last_seq, started_at, updated_at, ended_at FROM cases WHERE parent_case_id = ? ORDER BY started_at, id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("child cases of %s: %w", caseID, err)
+	}
+	return out, nil
+}
