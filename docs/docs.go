@@ -3319,11 +3319,29 @@ const docTemplate = `{
         "store.CaseRow": {
             "type": "object",
             "properties": {
+                "calendarUnit": {
+                    "type": "string"
+                },
+                "clockReason": {
+                    "type": "string"
+                },
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "type": "string"
+                },
+                "clockStoppedAt": {
+                    "type": "string"
+                },
                 "definitionKey": {
                     "type": "string"
                 },
                 "definitionVersion": {
                     "type": "integer"
+                },
+                "dueAt": {
+                    "type": "string"
                 },
                 "endedAt": {
                     "type": "string"
@@ -3334,20 +3352,29 @@ const docTemplate = `{
                 "parentCaseId": {
                     "type": "string"
                 },
+                "promisedDays": {
+                    "type": "number"
+                },
                 "startedAt": {
                     "type": "string"
                 },
                 "status": {
                     "type": "string"
                 },
+                "statutoryDays": {
+                    "type": "number"
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
                 "updatedAt": {
                     "type": "string"
                 },
                 "variables": {
-                    "type": "array",
-                    "items": {
-                        "type": "integer"
-                    }
+                    "type": "object"
+                },
+                "warnAt": {
+                    "type": "string"
                 }
             }
         },
@@ -3516,6 +3543,9 @@ const docTemplate = `{
                 "documentation": {
                     "type": "string"
                 },
+                "dueAt": {
+                    "type": "string"
+                },
                 "elementId": {
                     "type": "string"
                 },
@@ -3538,6 +3568,9 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "stepKind": {
+                    "type": "string"
+                },
+                "warnAt": {
                     "type": "string"
                 },
                 "warnDays": {

@@ -33,7 +33,7 @@ const (
 
 // Error codes of the definitions API.
 const (
-	codeTooLarge          = "too_large"              // 413: a file or the upload is above its limit
+	codeTooLarge          = "body_too_large"         // 413: a file or the upload is above its limit
 	codeUnsupportedMedia  = "unsupported_media_type" // 415: neither XML nor multipart/form-data
 	codeInvalidDefinition = "invalid_definition"     // 422: see problems
 )

@@ -26,7 +26,7 @@ type DefinitionVersion struct {
 	FileName     string         `db:"file_name" json:"fileName"`
 	State        string         `db:"state" json:"state"`
 	DeploymentID string         `db:"deployment_id" json:"deploymentId"`
-	Warnings     JSON           `db:"warnings" json:"warnings"`
+	Warnings     JSON           `db:"warnings" json:"warnings" swaggertype:"array,object"`
 	CreatedBy    string         `db:"created_by" json:"createdBy"`
 	CreatedAt    time.Time      `db:"created_at" json:"createdAt"`
 	PublishedBy  sql.NullString `db:"published_by" json:"-"`

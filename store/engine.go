@@ -256,7 +256,7 @@ type CaseRow struct {
 	DefinitionVersion int        `db:"definition_version" json:"definitionVersion"`
 	ParentCaseID      *string    `db:"parent_case_id" json:"parentCaseId,omitempty"`
 	Status            string     `db:"status" json:"status"`
-	Variables         JSON       `db:"variables" json:"variables"`
+	Variables         JSON       `db:"variables" json:"variables" swaggertype:"object"`
 	LastSeq           int        `db:"last_seq" json:"-"`
 	StartedAt         time.Time  `db:"started_at" json:"startedAt"`
 	UpdatedAt         time.Time  `db:"updated_at" json:"updatedAt"`

@@ -53,6 +53,7 @@ const (
 	EntryCancelled EntryKind = "cancelled"
 	EntryFired     EntryKind = "timerFired"
 	EntryMoved     EntryKind = "moved"
+	EntryVariables EntryKind = "variablesSet"
 )
 
 // Entry is one element event of the case's history.

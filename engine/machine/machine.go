@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"onewindow/definitions"
 )
@@ -171,9 +172,13 @@ func (m *Machine) Handle(ev Event) ([]Command, error) {
 		err = m.retry(ev)
 	case SetVariables:
 		root := m.st.Root()
-		for _, k := range sortedKeys(ev.Vars) {
+		names := sortedKeys(ev.Vars)
+		for _, k := range names {
 			root.Vars[k] = ev.Vars[k]
 		}
+		// The history says who changed what; it also makes the shell write
+		// the new values to the read model at once.
+		m.record(EntryVariables, "", root.ID, strings.Join(names, ","))
 	case MoveToken:
 		err = m.move(ev)
 	case AddInstance:
