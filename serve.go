@@ -47,6 +47,16 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	defer db.Close()
 
+	// Items run the standard flows: deploy and publish any that this
+	// release ships and the database does not have yet.
+	published, err := store.EnsureStandardFlows(ctx, db, "system")
+	if err != nil {
+		return fmt.Errorf("standard flows: %w", err)
+	}
+	for _, d := range published {
+		log.Info("standard flow published", "key", d.Key, "version", d.Version)
+	}
+
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, db)
 		if err != nil {
