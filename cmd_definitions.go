@@ -162,7 +162,7 @@ func simulateDefinitions(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
-	res, err := simulate.Run(models, main, script, simulate.Options{AddWorkingDays: calendar.National().AddWorkingDays})
+	res, err := simulate.Run(models, main, script, simulate.Options{Calendar: calendar.National()})
 	if res != nil {
 		stdout.Write(append(res.JSON(), '\n'))
 	}

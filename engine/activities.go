@@ -8,6 +8,7 @@ import (
 
 	"github.com/cschleiden/go-workflows/workflow"
 
+	"onewindow/engine/clock"
 	"onewindow/engine/machine"
 )
 
@@ -23,14 +24,14 @@ type ApplyInput struct {
 	Timers     []TimerRequest `json:"timers,omitempty"`
 	Broadcasts []Broadcast    `json:"broadcasts,omitempty"`
 	// Clock is set when the case's clock or its limited tasks changed.
-	Clock *ClockInput `json:"clock,omitempty"`
+	Clock *clock.Input `json:"clock,omitempty"`
 }
 
 // ApplyResult is what the Apply activity computed: the due times of the
 // timers the step armed and, when the clock changed, the new due times.
 type ApplyResult struct {
 	Timers map[string]time.Time `json:"timers,omitempty"`
-	Dues   ClockDues            `json:"dues"`
+	Dues   clock.Dues           `json:"dues"`
 }
 
 // Broadcast is a signal thrown by a case, to deliver to the other cases.
@@ -83,7 +84,7 @@ func (a *activities) Apply(ctx context.Context, in *ApplyInput) (ApplyResult, er
 			Element: t.Element, Due: due, Spec: timerText(t.Spec)})
 	}
 	if c := in.Clock; c != nil {
-		res.Dues = computeDues(cal, c)
+		res.Dues = clock.ComputeDues(cal, c)
 		b.Clock = &ClockRow{Unit: c.Unit, State: c.State, Start: c.Start, Reason: c.Reason, Stopped: c.Stopped,
 			Warn: res.Dues.Warn, Due: res.Dues.Due, Statutory: res.Dues.Statutory}
 		if c.Limits != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cschleiden/go-workflows/workflow"
 
+	"onewindow/engine/clock"
 	"onewindow/engine/machine"
 )
 
@@ -90,7 +91,7 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		return CaseResult{}, err
 	}
 	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{},
-		clock: newClock(in, workflow.Now(ctx))}
+		clock: clock.New(in.CalendarUnit, in.Limits, receiptOf(in, workflow.Now(ctx)))}
 	cmds := s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
 	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
 	for {
@@ -114,9 +115,9 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		case a.clock != nil:
 			now := workflow.Now(ctx)
 			if a.clock.Name == ClockPause {
-				s.clock.pause("procedure:"+a.clock.Instance, a.clock.Target, a.clock.Reason, now)
+				s.clock.Pause("procedure:"+a.clock.Instance, a.clock.Target, a.clock.Reason, now)
 			} else {
-				s.clock.resume("procedure:"+a.clock.Instance, now)
+				s.clock.Resume("procedure:"+a.clock.Instance, now)
 			}
 			cmds = nil
 			continue
@@ -155,7 +156,8 @@ type shell struct {
 	orphans   []workflow.Future[any] // futures of closed waits still running
 	finalVars map[string]any
 	seen      map[string]bool // delivery ids already acted on (lookups only)
-	clock     *clock
+	clock     *clock.State
+	alarms    alarms
 }
 
 // openWait is the workflow side of one machine wait.
@@ -173,14 +175,14 @@ type openWait struct {
 // batch opened and disarms what it closed.
 func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	now := workflow.Now(ctx)
-	s.clock.observe(s.m.Model(), cmds, now, s.in.CaseID)
-	if len(cmds) == 0 && !s.clock.dirty {
+	s.clock.Observe(s.m.Model(), cmds, now, s.in.CaseID)
+	if len(cmds) == 0 && !s.clock.Dirty() {
 		return nil
 	}
 	s.seq++
 	in := &ApplyInput{Batch: s.batch(cmds, now), Unit: s.in.CalendarUnit}
-	if s.clock.dirty {
-		in.Clock = s.clock.input()
+	if s.clock.Dirty() {
+		in.Clock = s.clock.Input()
 	}
 	for _, c := range cmds {
 		switch c.Kind {
@@ -202,9 +204,9 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	}
 	dues := res.Timers
 	if in.Clock != nil {
-		s.clock.dues, s.clock.dirty = res.Dues, false
+		s.clock.SetDues(res.Dues)
 		if !s.m.Ended() {
-			s.clock.rearm(ctx, s.in.CaseID)
+			s.alarms.rearm(ctx, s.clock, s.in.CaseID)
 		}
 	}
 	for _, c := range cmds {
@@ -413,7 +415,7 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) arr
 			}))
 		}
 	}
-	for _, al := range s.clock.alarms {
+	for _, al := range s.alarms.list {
 		cases = append(cases, workflow.Await(al.timer, func(ctx workflow.Context, f workflow.Future[any]) {
 			a.alarm = al
 		}))
@@ -438,7 +440,7 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) arr
 
 // raise records the alert of an alarm that fired.
 func (s *shell) raise(ctx workflow.Context, al *alarm) error {
-	s.clock.fire(al)
+	s.alarms.fire(s.clock, al)
 	alert := al.alert
 	alert.At = workflow.Now(ctx)
 	_, err := workflow.ExecuteActivity[any](ctx, s.e.applyOptions, s.e.acts.RecordAlert, alert).Get(ctx)
@@ -480,10 +482,10 @@ func controlEvent(sig Signal) machine.Event {
 // drain waits for cancelled handlers and children, and disarms every
 // remaining wait, so that the workflow ends with no pending future.
 func (s *shell) drain(ctx workflow.Context) {
-	for _, al := range s.clock.alarms {
+	for _, al := range s.alarms.list {
 		al.cancel()
 	}
-	s.clock.alarms = nil
+	s.alarms.list = nil
 	for _, ow := range s.waits {
 		if ow.cancel != nil {
 			ow.cancel()
@@ -509,3 +511,11 @@ func anyFuture[T any](f workflow.Future[T]) workflow.Future[any] {
 type futureAny[T any] struct{ f workflow.Future[T] }
 
 func (a futureAny[T]) Get(ctx workflow.Context) (any, error) { return a.f.Get(ctx) }
+
+// receiptOf is when the case's application was received.
+func receiptOf(in CaseInput, started time.Time) time.Time {
+	if !in.ReceivedAt.IsZero() {
+		return in.ReceivedAt
+	}
+	return started
+}

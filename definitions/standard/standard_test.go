@@ -215,7 +215,7 @@ func start(t *testing.T, key string) *run {
 	}
 	// Monday 2026-01-05 09:00 in Beijing.
 	s, err := simulate.New(map[string]*machine.Model{key: m}, key, startVars(), simulate.Options{
-		AddWorkingDays: calendar.National().AddWorkingDays,
+		Calendar: calendar.National(),
 	})
 	if err != nil {
 		t.Fatal(err)

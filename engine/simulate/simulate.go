@@ -15,13 +15,18 @@ import (
 	"time"
 
 	"onewindow/definitions"
+	"onewindow/engine/calendar"
+	"onewindow/engine/clock"
 	"onewindow/engine/machine"
 )
 
 // Script drives a simulation: start variables and the steps to take.
 type Script struct {
 	Variables map[string]any `json:"variables,omitempty"`
-	Steps     []Step         `json:"steps"`
+	// Limits are the case's time limits in working days; with them the
+	// result shows the clock and the alerts it raised.
+	Limits *clock.Limits `json:"limits,omitempty"`
+	Steps  []Step        `json:"steps"`
 }
 
 // Step is one thing that happens: exactly one of Complete, Advance,
@@ -38,6 +43,13 @@ type Step struct {
 	// Signal broadcasts a signal by name.
 	Signal    string         `json:"signal,omitempty"`
 	Variables map[string]any `json:"variables,omitempty"`
+	// Pause starts a special procedure of that name (hearing, expert
+	// review, ...) that pauses the clock, of Kind and with Reason; Resume
+	// ends it.
+	Pause  string `json:"pause,omitempty"`
+	Kind   string `json:"kind,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	Resume string `json:"resume,omitempty"`
 }
 
 // Result is what a simulation prints.
@@ -47,6 +59,21 @@ type Result struct {
 	Active    []string       `json:"active"`
 	Variables map[string]any `json:"variables"`
 	Incident  *Incident      `json:"incident"`
+	// Clock and Alerts are shown when the case has time limits or steps
+	// with limits of their own.
+	Clock  *Clock        `json:"clock,omitempty"`
+	Alerts []clock.Alert `json:"alerts,omitempty"`
+}
+
+// Clock is the state of the simulated case's time-limit clock.
+type Clock struct {
+	State     string           `json:"state"`
+	Start     time.Time        `json:"start,omitzero"`
+	Reason    string           `json:"reason,omitempty"`
+	Warn      time.Time        `json:"warn,omitzero"`
+	Due       time.Time        `json:"due,omitzero"`
+	Statutory time.Time        `json:"statutory,omitzero"`
+	Pauses    []clock.PauseRow `json:"pauses,omitempty"`
 }
 
 // Incident is the first open incident of a simulated case.
@@ -63,7 +90,9 @@ var ErrStep = errors.New("step cannot be taken")
 type Sim struct {
 	models  map[string]*machine.Model
 	now     time.Time
-	workday func(time.Time, float64) time.Time
+	cal     *calendar.Calendar
+	clock   *clock.State
+	alerts  []clock.Alert
 	cases   []*simCase // root first, children in start order
 	timers  []*timer
 	entered []string
@@ -84,15 +113,18 @@ type timer struct {
 	due  time.Time
 	base time.Time
 	seq  int
+	// alert is set for the alarm of a clock alert instead of a BPMN timer.
+	alert *clock.Alert
 }
 
 // Options configure a simulation.
 type Options struct {
 	// Start is the virtual time at start (default 2026-01-05 09:00 CST, a Monday).
 	Start time.Time
-	// AddWorkingDays counts working days for ow:workingDays timers; nil
-	// counts calendar days.
-	AddWorkingDays func(time.Time, float64) time.Time
+	// Calendar counts working days (default: the national calendar).
+	Calendar *calendar.Calendar
+	// Limits are the case's time limits (see Script.Limits).
+	Limits *clock.Limits
 }
 
 // New starts a simulation of process (an id among models) with vars.
@@ -102,10 +134,14 @@ func New(models map[string]*machine.Model, process string, vars map[string]any, 
 	if m == nil {
 		return nil, fmt.Errorf("no process %q to simulate", process)
 	}
-	s := &Sim{models: models, now: opts.Start, workday: opts.AddWorkingDays}
+	s := &Sim{models: models, now: opts.Start, cal: opts.Calendar}
 	if s.now.IsZero() {
 		s.now = time.Date(2026, 1, 5, 9, 0, 0, 0, machine.Zone)
 	}
+	if s.cal == nil {
+		s.cal = calendar.National()
+	}
+	s.clock = clock.New("", opts.Limits, s.now)
 	root := &simCase{id: "case", m: machine.New(m)}
 	s.cases = append(s.cases, root)
 	if err := s.apply(root, root.m.Start(machine.StartOptions{Vars: vars})); err != nil {
@@ -116,6 +152,9 @@ func New(models map[string]*machine.Model, process string, vars map[string]any, 
 
 // Run runs a whole script and returns the result.
 func Run(models map[string]*machine.Model, process string, script Script, opts Options) (*Result, error) {
+	if script.Limits != nil {
+		opts.Limits = script.Limits
+	}
 	s, err := New(models, process, script.Variables, opts)
 	if err != nil {
 		return nil, err
@@ -142,8 +181,16 @@ func (s *Sim) Step(st Step) error {
 		return s.Message(st.Message, st.Variables)
 	case st.Signal != "":
 		return s.Signal(st.Signal, st.Variables)
+	case st.Pause != "":
+		s.clock.Pause("procedure:"+st.Pause, st.Kind, st.Reason, s.now)
+		return s.follow(nil)
+	case st.Resume != "":
+		if !s.clock.Resume("procedure:"+st.Resume, s.now) {
+			return fmt.Errorf("%w: no special procedure %q is running", ErrStep, st.Resume)
+		}
+		return s.follow(nil)
 	}
-	return fmt.Errorf("%w: a step needs one of complete, advance, message or signal", ErrStep)
+	return fmt.Errorf("%w: a step needs one of complete, advance, message, signal, pause or resume", ErrStep)
 }
 
 // Complete completes the oldest open instance of user task id.
@@ -231,7 +278,39 @@ func (s *Sim) earliest() *timer {
 
 func (s *Sim) fire(t *timer) error {
 	s.dropTimer(t.c, t.wait)
+	if t.alert != nil {
+		a := *t.alert
+		a.At = s.now
+		s.alerts = append(s.alerts, a)
+		s.clock.Fire(clock.Key(a))
+		return nil
+	}
 	return s.handle(t.c, machine.Event{Kind: machine.TimerFired, WaitID: t.wait})
+}
+
+// follow feeds the root case's commands to its clock and re-arms the
+// clock's alarms when its due times changed.
+func (s *Sim) follow(cmds []machine.Command) error {
+	root := s.cases[0]
+	s.clock.Observe(root.m.Model(), cmds, s.now, root.id)
+	if !s.clock.Dirty() {
+		return nil
+	}
+	s.clock.SetDues(clock.ComputeDues(s.cal, s.clock.Input()))
+	for i := len(s.timers) - 1; i >= 0; i-- {
+		if s.timers[i].alert != nil {
+			s.timers = append(s.timers[:i:i], s.timers[i+1:]...)
+		}
+	}
+	if root.m.Ended() {
+		return nil
+	}
+	for _, a := range s.clock.Alerts(root.id) {
+		s.seq++
+		a := a
+		s.timers = append(s.timers, &timer{c: root, wait: "alert:" + clock.Key(a), due: a.Due, seq: s.seq, alert: &a})
+	}
+	return nil
 }
 
 func (s *Sim) handle(c *simCase, ev machine.Event) error {
@@ -247,6 +326,11 @@ func (s *Sim) handle(c *simCase, ev machine.Event) error {
 
 // apply carries out a machine's commands in memory.
 func (s *Sim) apply(c *simCase, cmds []machine.Command) error {
+	if c == s.cases[0] {
+		if err := s.follow(cmds); err != nil {
+			return err
+		}
+	}
 	for _, cmd := range cmds {
 		switch cmd.Kind {
 		case machine.Record:
@@ -297,7 +381,7 @@ func (s *Sim) open(c *simCase, w *machine.Wait) error {
 			}
 		}
 		s.dropTimer(c, w.ID)
-		due, ok, err := machine.Due(*w.Timer, base, s.workday)
+		due, ok, err := machine.Due(*w.Timer, base, s.cal.AddWorkingDays)
 		if err != nil {
 			return fmt.Errorf("timer of %s: %w", w.Element, err)
 		}
@@ -359,6 +443,12 @@ func (s *Sim) Result() *Result {
 			x := c.m.State().Incidents[0]
 			r.Incident = &Incident{ElementID: x.Element, Message: x.Message}
 		}
+	}
+	if s.clock.Dirty() || len(s.clock.Dues.Tasks) > 0 || s.clock.Input().Limits != nil || len(s.alerts) > 0 {
+		in := s.clock.Input()
+		r.Clock = &Clock{State: in.State, Start: in.Start, Reason: in.Reason, Warn: s.clock.Dues.Warn, Due: s.clock.Dues.Due,
+			Statutory: s.clock.Dues.Statutory, Pauses: in.Pauses}
+		r.Alerts = s.alerts
 	}
 	switch {
 	case r.Incident != nil:

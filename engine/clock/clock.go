@@ -1,10 +1,13 @@
-package engine
+// Package clock counts a case's time limits: the clock starts at
+// acceptance (or as ow:clock says), pauses while the case waits for a
+// supplement or a special procedure runs, and yields the due times of the
+// case's promised and statutory limits and of each step's own limit, and
+// the warning (yellow) and overdue (red) alerts that can still fire.
+package clock
 
 import (
 	"strings"
 	"time"
-
-	"github.com/cschleiden/go-workflows/workflow"
 
 	"onewindow/definitions"
 	"onewindow/engine/calendar"
@@ -20,16 +23,9 @@ type Limits struct {
 	WarnDays float64 `json:"warnDays,omitempty"`
 }
 
-// Clock actions a clerk sends (special procedures: hearing, expert review,
-// on-site survey, public notice), through PauseClock and ResumeClock.
-const (
-	ClockPause  = "pause"
-	ClockResume = "resume"
-)
-
-// ClockInput is the state of a case's clock that the Apply activity turns
+// Input is the state of a case's clock that the Apply activity turns
 // into due times with the case's calendar.
-type ClockInput struct {
+type Input struct {
 	Unit          string      `json:"unit,omitempty"`
 	Limits        *Limits     `json:"limits,omitempty"`
 	State         string      `json:"state"` // none, running, paused, stopped
@@ -62,8 +58,8 @@ type PauseRow struct {
 	To     time.Time `json:"to,omitzero"`
 }
 
-// ClockDues are the due times the Apply activity computed.
-type ClockDues struct {
+// Dues are the due times the Apply activity computed.
+type Dues struct {
 	Warn      time.Time           `json:"warn,omitzero"`
 	Due       time.Time           `json:"due,omitzero"`
 	Statutory time.Time           `json:"statutory,omitzero"`
@@ -90,10 +86,12 @@ type Alert struct {
 	At       time.Time `json:"at"`
 }
 
-// clock is the shell's side of a case's time limits: it follows the
-// machine's history (acceptance, ow:clock nodes, pausing waits) and keeps
-// one durable timer per alert that can still fire.
-type clock struct {
+// State is the clock of one case: it follows the token machine's
+// history (acceptance, ow:clock nodes, pausing waits, limited tasks) and
+// the clerks' special procedures, and says which alerts can still fire.
+// It is pure: each shell (the durable one in package engine, the
+// simulator) turns its Dues and Alerts into timers of its own.
+type State struct {
 	unit    string
 	limits  *Limits
 	receipt time.Time
@@ -106,28 +104,19 @@ type clock struct {
 	dirty   bool // something changed that the read model and the due times must follow
 	// writeFrom is the first pause that changed since the last write.
 	writeFrom int
-	dues      ClockDues
-	alarms    []*alarm
-	fired     map[string]bool // alert keys already raised (lookups only)
+	// Dues are the due times last computed (see SetDues).
+	Dues  Dues
+	fired map[string]bool // alert keys already raised (lookups only)
 }
 
-// alarm is a go-workflows timer that raises an Alert.
-type alarm struct {
-	alert  Alert
-	key    string
-	timer  workflow.Future[any]
-	cancel workflow.CancelFunc
+// New returns the clock of a case received at receipt, with limits (nil
+// for none) counted on the calendar of unit.
+func New(unit string, limits *Limits, receipt time.Time) *State {
+	return &State{unit: unit, limits: limits, receipt: receipt, state: "none", fired: map[string]bool{}, dirty: limits != nil}
 }
 
-func newClock(in CaseInput, receipt time.Time) *clock {
-	if !in.ReceivedAt.IsZero() {
-		receipt = in.ReceivedAt
-	}
-	return &clock{unit: in.CalendarUnit, limits: in.Limits, receipt: receipt, state: "none", fired: map[string]bool{}, dirty: in.Limits != nil}
-}
-
-// observe follows one batch of machine commands.
-func (c *clock) observe(model *machine.Model, cmds []machine.Command, now time.Time, caseID string) {
+// Observe follows one batch of machine commands.
+func (c *State) Observe(model *machine.Model, cmds []machine.Command, now time.Time, caseID string) {
 	for _, cmd := range cmds {
 		switch cmd.Kind {
 		case machine.OpenWait:
@@ -153,7 +142,7 @@ func (c *clock) observe(model *machine.Model, cmds []machine.Command, now time.T
 	}
 }
 
-func (c *clock) record(model *machine.Model, e *machine.Entry, now time.Time) {
+func (c *State) record(model *machine.Model, e *machine.Entry, now time.Time) {
 	n := model.Process.Node(e.Element)
 	if n == nil {
 		return
@@ -169,16 +158,16 @@ func (c *clock) record(model *machine.Model, e *machine.Entry, now time.Time) {
 			c.stop(now)
 		case definitions.ClockPause:
 			if e.Instance != "" {
-				c.pause(e.Instance, n.ID, "waiting at "+label(n), now)
+				c.Pause(e.Instance, n.ID, "waiting at "+label(n), now)
 			}
 		}
 	case machine.EntryCompleted:
 		if n.Step != nil && n.Step.Kind == definitions.StepAcceptance && isAccept(e.Detail) {
 			c.startAt(now, "accepted at "+label(n))
 		}
-		c.resume(e.Instance, now)
+		c.Resume(e.Instance, now)
 	case machine.EntryCancelled:
-		c.resume(e.Instance, now)
+		c.Resume(e.Instance, now)
 	}
 }
 
@@ -197,7 +186,7 @@ func isAccept(outcome string) bool {
 	return false
 }
 
-func (c *clock) startAt(at time.Time, reason string) {
+func (c *State) startAt(at time.Time, reason string) {
 	if c.state != "none" {
 		return
 	}
@@ -207,7 +196,7 @@ func (c *clock) startAt(at time.Time, reason string) {
 	}
 }
 
-func (c *clock) stop(at time.Time) {
+func (c *State) stop(at time.Time) {
 	if c.state == "stopped" {
 		return
 	}
@@ -223,8 +212,8 @@ func (c *clock) stop(at time.Time) {
 	c.state, c.dirty = "stopped", true
 }
 
-// pause opens a pause held by holder (a waiting instance or a procedure).
-func (c *clock) pause(holder, kind, reason string, at time.Time) {
+// Pause opens a pause held by holder (a waiting instance or a procedure).
+func (c *State) Pause(holder, kind, reason string, at time.Time) {
 	if c.state == "stopped" {
 		return
 	}
@@ -241,8 +230,8 @@ func (c *clock) pause(holder, kind, reason string, at time.Time) {
 	c.dirty = true
 }
 
-// resume closes holder's open pause, if it has one.
-func (c *clock) resume(holder string, at time.Time) bool {
+// Resume closes holder's open pause, if it has one.
+func (c *State) Resume(holder string, at time.Time) bool {
 	if holder == "" {
 		return false
 	}
@@ -260,7 +249,7 @@ func (c *clock) resume(holder string, at time.Time) bool {
 	return false
 }
 
-func (c *clock) paused() bool {
+func (c *State) paused() bool {
 	for _, p := range c.pauses {
 		if p.To.IsZero() {
 			return true
@@ -269,22 +258,22 @@ func (c *clock) paused() bool {
 	return false
 }
 
-func (c *clock) touch(i int) {
+func (c *State) touch(i int) {
 	if i < c.writeFrom {
 		c.writeFrom = i
 	}
 }
 
-// input is what the Apply activity needs to compute and write due times.
-func (c *clock) input() *ClockInput {
-	in := &ClockInput{Unit: c.unit, Limits: c.limits, State: c.state, Start: c.start, Reason: c.reason, Stopped: c.stopped,
+// Input is what the Apply activity needs to compute and write due times.
+func (c *State) Input() *Input {
+	in := &Input{Unit: c.unit, Limits: c.limits, State: c.state, Start: c.start, Reason: c.reason, Stopped: c.stopped,
 		Pauses: c.pauses, Tasks: c.tasks, WritePausesAt: c.writeFrom}
 	c.writeFrom = len(c.pauses)
 	return in
 }
 
-// wantedAlerts are the alerts that can still fire given the current dues.
-func (c *clock) wantedAlerts(caseID string) []Alert {
+// Alerts are the alerts that can still fire given the current dues.
+func (c *State) Alerts(caseID string) []Alert {
 	var out []Alert
 	add := func(key string, a Alert) {
 		if a.Due.IsZero() || c.fired[key] {
@@ -294,12 +283,12 @@ func (c *clock) wantedAlerts(caseID string) []Alert {
 		out = append(out, a)
 	}
 	if c.state == "running" {
-		add("case:warning", Alert{Kind: "warning", Scope: "case", Due: c.dues.Warn})
-		add("case:overdue", Alert{Kind: "overdue", Scope: "case", Due: c.dues.Due})
-		add("statutory:overdue", Alert{Kind: "overdue", Scope: "statutory", Due: c.dues.Statutory})
+		add("case:warning", Alert{Kind: "warning", Scope: "case", Due: c.Dues.Warn})
+		add("case:overdue", Alert{Kind: "overdue", Scope: "case", Due: c.Dues.Due})
+		add("statutory:overdue", Alert{Kind: "overdue", Scope: "statutory", Due: c.Dues.Statutory})
 	}
 	for _, t := range c.tasks {
-		d := c.dues.Tasks[t.WaitID]
+		d := c.Dues.Tasks[t.WaitID]
 		base := Alert{TaskID: t.TaskID, Scope: "task", Element: t.Element, StepKind: t.StepKind}
 		w, o := base, base
 		w.Kind, w.Due = "warning", d.Warn
@@ -310,66 +299,10 @@ func (c *clock) wantedAlerts(caseID string) []Alert {
 	return out
 }
 
-// alertKey is the part of an alert's id after the case id.
-func alertKey(a Alert) string { return strings.TrimPrefix(a.ID, a.CaseID+"/") }
-
-// rearm makes the alarms match the alerts that can still fire: an alarm
-// whose due time has not changed keeps its timer.
-func (c *clock) rearm(ctx workflow.Context, caseID string) {
-	wanted := c.wantedAlerts(caseID)
-	keep := make([]*alarm, 0, len(wanted))
-	for _, a := range c.alarms {
-		still := false
-		for _, w := range wanted {
-			if alertKey(w) == a.key && w.Due.Equal(a.alert.Due) {
-				still = true
-				break
-			}
-		}
-		if still {
-			keep = append(keep, a)
-		} else {
-			a.cancel()
-		}
-	}
-	c.alarms = keep
-	for _, w := range wanted {
-		key := alertKey(w)
-		exists := false
-		for _, a := range c.alarms {
-			if a.key == key {
-				exists = true
-				break
-			}
-		}
-		if exists {
-			continue
-		}
-		delay := w.Due.Sub(workflow.Now(ctx))
-		if delay < 0 {
-			delay = 0
-		}
-		tctx, cancel := workflow.WithCancel(ctx)
-		c.alarms = append(c.alarms, &alarm{alert: w, key: key, cancel: cancel,
-			timer: workflow.ScheduleTimer(tctx, delay, workflow.WithTimerName(key))})
-	}
-}
-
-// fire marks an alarm's alert as raised and drops the alarm.
-func (c *clock) fire(a *alarm) {
-	c.fired[a.key] = true
-	for i, x := range c.alarms {
-		if x == a {
-			c.alarms = append(c.alarms[:i:i], c.alarms[i+1:]...)
-			return
-		}
-	}
-}
-
-// computeDues turns a clock into due times with a calendar: the Apply
+// ComputeDues turns a clock into due times with a calendar: the Apply
 // activity calls it, so a replay sees the same times.
-func computeDues(cal *calendar.Calendar, in *ClockInput) ClockDues {
-	var d ClockDues
+func ComputeDues(cal *calendar.Calendar, in *Input) Dues {
+	var d Dues
 	pauses := make([]calendar.Pause, len(in.Pauses))
 	for i, p := range in.Pauses {
 		pauses[i] = calendar.Pause{From: p.From, To: p.To}
@@ -407,3 +340,19 @@ func computeDues(cal *calendar.Calendar, in *ClockInput) ClockDues {
 	}
 	return d
 }
+
+// Dirty reports whether something changed that the read model and the due
+// times must follow.
+func (c *State) Dirty() bool { return c.dirty }
+
+// SetDues records the due times computed from Input.
+func (c *State) SetDues(d Dues) { c.Dues, c.dirty = d, false }
+
+// Running reports whether the case's clock runs now.
+func (c *State) Running() bool { return c.state == "running" }
+
+// Fire marks an alert as raised, so that it never fires again.
+func (c *State) Fire(key string) { c.fired[key] = true }
+
+// Key is the part of an alert's id after the case id.
+func Key(a Alert) string { return strings.TrimPrefix(a.ID, a.CaseID+"/") }
