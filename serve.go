@@ -133,7 +133,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	e, err := engine.New(engine.Config{
 		Backend:   b,
 		Store:     store.Engine{DB: db},
-		Calendars: engine.National{},
+		Calendars: &store.Calendars{DB: db, Logger: log},
 		Logger:    log,
 		Worker: engine.WorkerOptions{
 			WorkflowPollers:          cfg.Engine.WorkflowPollers,

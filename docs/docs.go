@@ -119,6 +119,142 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/calendars/{unit}/days": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "description": "unit is national or an org unit id. A unit without days of its own follows its\nnearest ancestor that has some, else the national calendar (inheritsFrom).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calendars"
+                ],
+                "summary": "A calendar's days in one year",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "national or an org unit id",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "the year (default: this year)",
+                        "name": "year",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CalendarYear"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The body lists every holiday and make-up working day the unit decides itself in\nthat year (an empty list removes them); dates not listed follow the calendar the\nunit inherits. A date listed twice, listed as both holiday and workday, that does\nnot exist (2026-02-30) or outside the year is refused with 400 naming it. Cases\ncount on the new calendar from their next step.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "calendars"
+                ],
+                "summary": "Replace the days listed for a calendar in one year (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "national or an org unit id",
+                        "name": "unit",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "the year the days fall in",
+                        "name": "year",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "description": "the days",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CalendarDaysRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CalendarYear"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed: fields name each bad date",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/cancel": {
             "post": {
                 "security": [
@@ -2164,6 +2300,17 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "calendar.Kind": {
+            "type": "string",
+            "enum": [
+                "holiday",
+                "workday"
+            ],
+            "x-enum-varnames": [
+                "Holiday",
+                "Workday"
+            ]
+        },
         "definitions.Assignment": {
             "type": "object",
             "properties": {
@@ -2381,6 +2528,102 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.APIKey"
                     }
+                }
+            }
+        },
+        "handlers.CalendarDayInput": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2027-02-06"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "春节"
+                }
+            }
+        },
+        "handlers.CalendarDayView": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2026-10-01"
+                },
+                "kind": {
+                    "description": "holiday (a day off on a weekday) or workday (a make-up working day on a weekend)",
+                    "type": "string",
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "国庆节"
+                }
+            }
+        },
+        "handlers.CalendarDaysRequest": {
+            "type": "object",
+            "required": [
+                "days"
+            ],
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "maxItems": 366,
+                    "items": {
+                        "$ref": "#/definitions/handlers.CalendarDayInput"
+                    }
+                }
+            }
+        },
+        "handlers.CalendarYear": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "description": "every listed day in force in the year, by date; days not listed follow the weekday rule",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CalendarDayView"
+                    }
+                },
+                "inheritsFrom": {
+                    "description": "the calendar this one builds on: national, or the org unit id of the nearest ancestor\nwith days of its own (\"\" for the national calendar itself)",
+                    "type": "string",
+                    "example": "national"
+                },
+                "overrides": {
+                    "description": "the days an admin listed for this unit in the year",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CalendarDay"
+                    }
+                },
+                "unit": {
+                    "description": "national or an org unit id",
+                    "type": "string",
+                    "example": "national"
+                },
+                "workdays": {
+                    "description": "working days in the year",
+                    "type": "integer",
+                    "example": 250
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
                 }
             }
         },
@@ -3312,6 +3555,33 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "userId": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.CalendarDay": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2027-02-06"
+                },
+                "kind": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/calendar.Kind"
+                        }
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "春节"
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "updatedBy": {
                     "type": "string"
                 }
             }

@@ -41,6 +41,7 @@ type Deps struct {
 type api struct {
 	Deps
 	metrics *metrics
+	cals    *store.Calendars // the calendars as the engine counts them (a cache over the database)
 }
 
 // New returns the HTTP handler of the whole API.
@@ -60,7 +61,7 @@ func New(d Deps) *gin.Engine {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &api{Deps: d, metrics: newMetrics(d.Version)}
+	h := &api{Deps: d, metrics: newMetrics(d.Version), cals: &store.Calendars{DB: d.DB, Logger: d.Logger}}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -89,6 +90,7 @@ func New(d Deps) *gin.Engine {
 		h.userRoutes,
 		h.definitionRoutes,
 		h.operationRoutes,
+		h.calendarRoutes,
 		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)

@@ -5,6 +5,7 @@ package store
 // that has them all applies nothing. Numbers are reserved per table group:
 //
 //	0001 identity   0002 definitions   0003 engine   0004 catalogue   0005 cases   0006 supervision
+//	0007 engine clock   0008 supervision alerts
 //
 // One SQL text serves both databases. Write portable SQL (TEXT, INTEGER, BIGINT, BOOLEAN,
 // DOUBLE PRECISION, CHECK, REFERENCES, CREATE INDEX, partial indexes, WITH RECURSIVE, ON CONFLICT
