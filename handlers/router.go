@@ -91,6 +91,7 @@ func New(d Deps) *gin.Engine {
 		h.definitionRoutes,
 		h.operationRoutes,
 		h.calendarRoutes,
+		h.procedureRoutes,
 		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)

@@ -29,6 +29,10 @@ type Options struct {
 	Handlers  map[string]engine.Handler
 	Calendars engine.Calendars
 	Observer  func(ctx context.Context, b *engine.Batch)
+	OnAlert   func(ctx context.Context, a engine.Alert) error
+	// Worker tunes the worker; zero fields take the engine's defaults, except a
+	// polling interval of 10ms.
+	Worker engine.WorkerOptions
 }
 
 // Start runs an engine over db until the test ends.
@@ -41,8 +45,11 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.Worker.PollingInterval == 0 {
+		o.Worker.PollingInterval = 10 * time.Millisecond
+	}
 	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: o.Handlers, Calendars: o.Calendars,
-		Observer: o.Observer, Worker: engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}})
+		Observer: o.Observer, OnAlert: o.OnAlert, Worker: o.Worker})
 	if err != nil {
 		t.Fatal(err)
 	}
