@@ -130,11 +130,17 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	if err != nil {
 		return nil, nil, err
 	}
+	sup := store.Supervision{DB: db, Logger: log}
 	e, err := engine.New(engine.Config{
 		Backend:   b,
 		Store:     store.Engine{DB: db},
 		Calendars: &store.Calendars{DB: db, Logger: log},
-		Logger:    log,
+		// e-supervision: alerts enriched and notified, steps checked against the published
+		// rules, and the built-in notify handler
+		OnAlert:  sup.OnAlert,
+		Observer: sup.Observe,
+		Handlers: sup.Handlers(),
+		Logger:   log,
 		Worker: engine.WorkerOptions{
 			WorkflowPollers:          cfg.Engine.WorkflowPollers,
 			ActivityPollers:          cfg.Engine.ActivityPollers,

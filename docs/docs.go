@@ -1345,6 +1345,119 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/notifications": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "The caller's notifications, newest first",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "only those not read yet",
+                        "name": "unread",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.NotificationList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/notifications/{id}/read": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Mark one of the caller's notifications read",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "notification id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Notification"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/org-units": {
             "get": {
                 "security": [
@@ -1788,6 +1901,293 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/alerts": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A supervisor sees the alerts of the departments in their part of the org tree\n(and those of no department); an admin sees all.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Alerts: warnings, overdue and rule violations (supervisor, admin)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "warning",
+                            "overdue",
+                            "violation"
+                        ],
+                        "type": "string",
+                        "description": "warning (yellow), overdue (red) or violation",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "case",
+                            "statutory",
+                            "task",
+                            "rule"
+                        ],
+                        "type": "string",
+                        "description": "case (promised limit), statutory, task (a step's limit) or rule",
+                        "name": "scope",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "refusal_without_reason",
+                            "notice_twice"
+                        ],
+                        "type": "string",
+                        "description": "only violations of this rule",
+                        "name": "rule",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this case's",
+                        "name": "caseId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "department",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "window id",
+                        "name": "window",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "user id of the person concerned",
+                        "name": "person",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fired at or after (RFC 3339 or YYYY-MM-DD, China time)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "fired before (RFC 3339 or YYYY-MM-DD, China time)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.AlertList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/cases": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Remaining time counts on each case's calendar with its pauses. Sort by remaining\n(default, least first), due, started or alerts; a supervisor sees the cases of\ndepartments in their part of the org tree (and those of none).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Every open case with its remaining working time (supervisor, admin)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "overdue",
+                            "warning",
+                            "normal",
+                            "paused",
+                            "none"
+                        ],
+                        "type": "string",
+                        "description": "only cases in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "department",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases of this process",
+                        "name": "definitionKey",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "remaining",
+                            "due",
+                            "started",
+                            "alerts"
+                        ],
+                        "type": "string",
+                        "description": "sort key (default remaining)",
+                        "name": "sort",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "asc",
+                            "desc"
+                        ],
+                        "type": "string",
+                        "description": "asc (default) or desc",
+                        "name": "order",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-1000, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SupervisedCaseList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/cases/{id}/timeline": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "A case's time limits, due dates, pauses and alerts, in time order (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id (percent-encode a / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseTimeline"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -2755,6 +3155,17 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.AlertList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
+                    }
+                }
+            }
+        },
         "handlers.CalendarDayInput": {
             "type": "object",
             "properties": {
@@ -2891,6 +3302,44 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.TimerRow"
+                    }
+                }
+            }
+        },
+        "handlers.CaseTimeline": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/handlers.SupervisedCase"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineEvent"
+                    }
+                },
+                "pauses": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelinePause"
+                    }
+                },
+                "procedures": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Procedure"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineTask"
                     }
                 }
             }
@@ -3538,6 +3987,17 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.NotificationList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Notification"
+                    }
+                }
+            }
+        },
         "handlers.OperationAccepted": {
             "type": "object",
             "properties": {
@@ -3683,6 +4143,235 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
+                }
+            }
+        },
+        "handlers.SupervisedCase": {
+            "type": "object",
+            "properties": {
+                "clock": {
+                    "description": "Clock is the time-limit clock: none (not accepted yet), running, paused or stopped.",
+                    "type": "string",
+                    "example": "running"
+                },
+                "clockReason": {
+                    "type": "string"
+                },
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-promised"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "建设工程规划许可"
+                },
+                "openTasks": {
+                    "type": "integer"
+                },
+                "overdue": {
+                    "type": "integer"
+                },
+                "parentCaseId": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "remainingDays": {
+                    "description": "RemainingDays are the working days left before the promised limit (negative: overdue by\nthat much); StatutoryRemainingDays before the statutory one.",
+                    "type": "number",
+                    "example": 6.5
+                },
+                "startedAt": {
+                    "type": "string"
+                },
+                "state": {
+                    "description": "State is overdue (red), warning (yellow), normal, paused (the clock stands, within the\nlimit) or none (no limit or no clock yet); in a timeline, ended or ended_late for a case\nthat has ended (after its due time).",
+                    "type": "string",
+                    "enum": [
+                        "overdue",
+                        "warning",
+                        "normal",
+                        "paused",
+                        "none",
+                        "ended",
+                        "ended_late"
+                    ],
+                    "example": "normal"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "active"
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "statutoryRemainingDays": {
+                    "type": "number",
+                    "example": 16.5
+                },
+                "usedDays": {
+                    "description": "UsedDays are the working days of the limit used so far (pauses excluded).",
+                    "type": "number",
+                    "example": 3.5
+                },
+                "violations": {
+                    "type": "integer"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnings": {
+                    "type": "integer"
+                }
+            }
+        },
+        "handlers.SupervisedCaseList": {
+            "type": "object",
+            "properties": {
+                "counts": {
+                    "description": "Counts are those cases by state.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.SupervisedCase"
+                    }
+                },
+                "total": {
+                    "description": "Total is the number of open cases the filters select.",
+                    "type": "integer"
+                }
+            }
+        },
+        "handlers.TimelineEvent": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "started",
+                        "clockStarted",
+                        "taskCreated",
+                        "taskClosed",
+                        "pauseStarted",
+                        "pauseEnded",
+                        "alert",
+                        "clockStopped",
+                        "ended"
+                    ],
+                    "example": "clockStarted"
+                },
+                "ref": {
+                    "type": "string"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "accepted at 受理 (acceptance)"
+                }
+            }
+        },
+        "handlers.TimelinePause": {
+            "type": "object",
+            "properties": {
+                "endedBy": {
+                    "type": "string"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is supplement wait's node id, or a special procedure's kind.",
+                    "type": "string",
+                    "example": "hearing"
+                },
+                "procedureId": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人要求听证"
+                },
+                "startedBy": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "handlers.TimelineTask": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "element": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "late": {
+                    "description": "Late says the step closed after (or is still open past) its own due time.",
+                    "type": "boolean"
+                },
+                "limitDays": {
+                    "type": "number",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "审核"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "completed"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "warnAt": {
+                    "type": "string"
                 }
             }
         },
@@ -4010,6 +4699,47 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Notification": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "warning",
+                        "overdue",
+                        "violation",
+                        "message"
+                    ],
+                    "example": "warning"
+                },
+                "readAt": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "alert:C-01jd.../case:warning"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "黄牌预警：办件 C-01jd... 的「审核」环节"
+                }
+            }
+        },
         "store.OrgUnit": {
             "type": "object",
             "properties": {
@@ -4104,6 +4834,84 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "state": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.SupervisedAlert": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "departmentName": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "firedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "warning",
+                        "overdue",
+                        "violation"
+                    ]
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "personName": {
+                    "type": "string"
+                },
+                "rule": {
+                    "description": "Rule and Detail are set for violations.",
+                    "type": "string",
+                    "example": "refusal_without_reason"
+                },
+                "scope": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "statutory",
+                        "task",
+                        "rule"
+                    ]
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "taskName": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "type": "string"
+                },
+                "windowName": {
                     "type": "string"
                 }
             }

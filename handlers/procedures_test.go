@@ -22,7 +22,8 @@ type supEnv struct {
 
 func newSupEnv(t *testing.T, opts ...func(*enginetest.Options)) *supEnv {
 	db := storetest.SQLite(t)
-	o := enginetest.Options{Calendars: &store.Calendars{DB: db}}
+	sup := store.Supervision{DB: db}
+	o := enginetest.Options{Calendars: &store.Calendars{DB: db}, OnAlert: sup.OnAlert, Observer: sup.Observe, Handlers: sup.Handlers()}
 	for _, f := range opts {
 		f(&o)
 	}

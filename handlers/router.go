@@ -92,6 +92,7 @@ func New(d Deps) *gin.Engine {
 		h.operationRoutes,
 		h.calendarRoutes,
 		h.procedureRoutes,
+		h.supervisionRoutes,
 		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)
