@@ -6,6 +6,7 @@ import (
 
 	"github.com/cschleiden/go-workflows/workflow"
 
+	"onewindow/definitions"
 	"onewindow/engine/clock"
 	"onewindow/engine/machine"
 )
@@ -158,6 +159,33 @@ type shell struct {
 	seen      map[string]bool // delivery ids already acted on (lookups only)
 	clock     *clock.State
 	alarms    alarms
+	// receiptTimers are the timers on an acceptance step already armed once from the receipt.
+	receiptTimers map[string]bool
+}
+
+// fromReceipt reports whether the timer event element, armed now, counts from the receipt of
+// the application rather than from now: the first arming of a timer attached to an acceptance
+// step (ow:stepKind="acceptance") in a case received before it started. The notify-once
+// deadline runs from receipt (行政许可法 §32: five working days from receiving the
+// application), also when the case is entered after the application arrived; after a
+// supplement the re-armed timer counts from the return to acceptance.
+func (s *shell) fromReceipt(element string, now time.Time) bool {
+	if s.in.ReceivedAt.IsZero() || !s.in.ReceivedAt.Before(now) || s.receiptTimers[element] {
+		return false
+	}
+	n := s.m.Model().Process.Node(element)
+	if n == nil || n.AttachedTo == "" {
+		return false
+	}
+	host := s.m.Model().Process.Node(n.AttachedTo)
+	if host == nil || host.Step == nil || host.Step.Kind != definitions.StepAcceptance {
+		return false
+	}
+	if s.receiptTimers == nil {
+		s.receiptTimers = map[string]bool{}
+	}
+	s.receiptTimers[element] = true
+	return true
 }
 
 // openWait is the workflow side of one machine wait.
@@ -191,6 +219,8 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 				base := now
 				if ow := s.find(c.Wait.ID); ow != nil && !ow.base.IsZero() {
 					base = ow.base // a cycle arming again counts from its first arming
+				} else if s.fromReceipt(c.Wait.Element, now) {
+					base = s.in.ReceivedAt
 				}
 				in.Timers = append(in.Timers, TimerRequest{WaitID: c.Wait.ID, Element: c.Wait.Element, Spec: *c.Wait.Timer, Base: base})
 			}
