@@ -56,6 +56,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	for _, d := range published {
 		log.Info("standard flow published", "key", d.Key, "version", d.Version)
 	}
+	// E-supervision starts rectifications and complaints as cases of its own processes.
+	if published, err = store.EnsureSupervisionFlows(ctx, db, "system"); err != nil {
+		return fmt.Errorf("supervision processes: %w", err)
+	}
+	for _, d := range published {
+		log.Info("supervision process published", "key", d.Key, "version", d.Version)
+	}
 
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, db)

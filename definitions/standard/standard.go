@@ -167,11 +167,13 @@ func IsStandard(key string) bool {
 	return ok
 }
 
-// XML returns the BPMN file of the standard flow key.
+// XML returns the BPMN file of the standard flow or supervision process key.
 func XML(key string) ([]byte, error) {
 	f, ok := Get(key)
 	if !ok {
-		return nil, fmt.Errorf("no standard flow %q", key)
+		if f, ok = supervisionFlow(key); !ok {
+			return nil, fmt.Errorf("no standard flow %q", key)
+		}
 	}
 	return files.ReadFile(f.File)
 }
