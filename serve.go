@@ -168,12 +168,32 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		return nil, nil, err
 	}
 	log.Info("workflow engine started", "engine_store", cfg.EngineStore.Kind, "worker", cfg.WorkerName)
+	go sweepProcessStarts(ectx, db, e, log)
 	stop := func(context.Context) error {
 		cancel()
 		err := e.Wait()
 		return errors.Join(err, b.Close())
 	}
 	return e, stop, nil
+}
+
+// sweepProcessStarts starts, until ctx ends, the cases e-supervision queued (rectifications,
+// complaints) whose request died between its commit and the engine start.
+func sweepProcessStarts(ctx context.Context, db *store.DB, e *engine.Engine, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := store.SweepProcessStarts(ctx, db, e, time.Now().Add(-10*time.Second)); err != nil {
+			log.Warn("starting queued cases", "err", err)
+		} else if n > 0 {
+			log.Info("queued cases started", "count", n)
+		}
+	}
 }
 
 // tokenSecret returns the configured token secret, or the one kept in the database (made on

@@ -694,6 +694,131 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/rating": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evaluation"
+                ],
+                "summary": "A case's rating (its applicant, supervisors, admins)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Rating"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "not rated, no such case, or not the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Five levels: very_satisfied, satisfied, basically_satisfied, dissatisfied,\nvery_dissatisfied, and an optional comment; once per case. A rating of\ndissatisfied or worse opens a rectification for the department: a case of the\nstd-rectification process with a limit of 15 working days\n(rectificationCaseId).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evaluation"
+                ],
+                "summary": "Rate a finished case (the case's applicant)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rating",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RatingRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/store.Rating"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed: a level outside the five names the field level",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such case, or not the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code case_not_finished or already_rated",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/variables": {
             "put": {
                 "security": [
@@ -4081,6 +4206,30 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.RatingRequest": {
+            "type": "object",
+            "required": [
+                "level"
+            ],
+            "properties": {
+                "comment": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "窗口人员热情周到，一次办好"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "very_satisfied",
+                        "satisfied",
+                        "basically_satisfied",
+                        "dissatisfied",
+                        "very_dissatisfied"
+                    ],
+                    "example": "satisfied"
+                }
+            }
+        },
         "handlers.RegisterRequest": {
             "type": "object",
             "required": [
@@ -4815,6 +4964,51 @@ const docTemplate = `{
                         "open",
                         "ended"
                     ]
+                }
+            }
+        },
+        "store.Rating": {
+            "type": "object",
+            "properties": {
+                "applicantId": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string",
+                    "example": "窗口人员热情周到"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "very_satisfied",
+                        "satisfied",
+                        "basically_satisfied",
+                        "dissatisfied",
+                        "very_dissatisfied"
+                    ],
+                    "example": "satisfied"
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "ratedAt": {
+                    "type": "string"
+                },
+                "rectificationCaseId": {
+                    "type": "string"
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 4
+                },
+                "windowId": {
+                    "type": "string"
                 }
             }
         },

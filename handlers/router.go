@@ -93,6 +93,7 @@ func New(d Deps) *gin.Engine {
 		h.calendarRoutes,
 		h.procedureRoutes,
 		h.supervisionRoutes,
+		h.ratingRoutes,
 		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)

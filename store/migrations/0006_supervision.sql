@@ -68,6 +68,17 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_user ON notifications (user_id, created_at);
 CREATE INDEX notifications_outbox ON notifications (created_at) WHERE delivered_at IS NULL;
 
+-- Cases e-supervision starts (a rectification, a complaint), written in the transaction that
+-- decides them and started through the engine after commit; a sweeper starts those a crash left
+-- behind (an outbox of case starts).
+CREATE TABLE process_starts (
+    case_id     TEXT PRIMARY KEY,
+    input       {{json}} NOT NULL,
+    created_at  {{timestamp}} NOT NULL,
+    started_at  {{timestamp}}
+);
+CREATE INDEX process_starts_pending ON process_starts (created_at) WHERE started_at IS NULL;
+
 -- The applicant's rating of a finished case (好差评), once per case. A poor one (dissatisfied
 -- or worse) opens a rectification: a case of the std-rectification process for the department.
 CREATE TABLE ratings (
