@@ -907,6 +907,204 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/complaints": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Supervisors and admins see every complaint; anyone else their own.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evaluation"
+                ],
+                "summary": "Complaints, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "case",
+                            "window",
+                            "department"
+                        ],
+                        "type": "string",
+                        "description": "case, window or department",
+                        "name": "subject",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "complaints about this case",
+                        "name": "caseId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "window id",
+                        "name": "window",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "department",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "filed at or after (RFC 3339 or YYYY-MM-DD)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "filed before (RFC 3339 or YYYY-MM-DD)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ComplaintList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "No account is needed: without one, contactName and contactPhone are required. The\ncomplaint runs as a case of the std-complaint process (processCaseId) with a limit\nof 15 working days: registered, assigned, handled, replied to, and confirmed by the\ncomplainant. A subject that does not exist is 404 with code case_not_found,\nwindow_not_found or department_not_found.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evaluation"
+                ],
+                "summary": "File a complaint about a case, a window or a department (anyone)",
+                "parameters": [
+                    {
+                        "description": "the complaint",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ComplaintRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed, naming the field",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "bad credentials (none at all are fine)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "code case_not_found, window_not_found or department_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evaluation"
+                ],
+                "summary": "A complaint and the state of its handling (its complainant, supervisors, admins)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/definitions": {
             "get": {
                 "security": [
@@ -3469,6 +3667,135 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ComplaintList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Complaint"
+                    }
+                }
+            }
+        },
+        "handlers.ComplaintRequest": {
+            "type": "object",
+            "required": [
+                "content",
+                "subject"
+            ],
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "maxLength": 512,
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "contactName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "handlers.ComplaintView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
+                    "type": "string"
+                },
+                "complainantId": {
+                    "type": "string"
+                },
+                "contactName": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "processCaseId": {
+                    "type": "string",
+                    "example": "T-01jd5q3k8m0000000000000000"
+                },
+                "reply": {
+                    "description": "Reply is the answer given to the complainant, once given; Result how it ended\n(satisfied, unsatisfied, or deemedSatisfied when the complainant did not answer).",
+                    "type": "string"
+                },
+                "result": {
+                    "type": "string"
+                },
+                "status": {
+                    "description": "Status is the complaint process's status: active while it is handled, completed once\nclosed.",
+                    "type": "string",
+                    "example": "active"
+                },
+                "steps": {
+                    "description": "Steps are the steps open now (登记, 交办, 调查处理, 答复投诉人, 投诉人确认, ...).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -4751,6 +5078,58 @@ const docTemplate = `{
                     "type": "object"
                 },
                 "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Complaint": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
+                    "type": "string"
+                },
+                "complainantId": {
+                    "type": "string"
+                },
+                "contactName": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "processCaseId": {
+                    "type": "string",
+                    "example": "T-01jd5q3k8m0000000000000000"
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
                     "type": "string"
                 }
             }

@@ -94,6 +94,7 @@ func New(d Deps) *gin.Engine {
 		h.procedureRoutes,
 		h.supervisionRoutes,
 		h.ratingRoutes,
+		h.complaintRoutes,
 		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)

@@ -105,6 +105,8 @@ CREATE TABLE complaints (
     case_id          TEXT REFERENCES cases (id),
     window_id        TEXT REFERENCES org_units (id),
     department_id    TEXT REFERENCES org_units (id),
+    -- the person who served the case complained about, if known
+    person_id        TEXT REFERENCES users (id),
     complainant_id   TEXT REFERENCES users (id),
     contact_name     TEXT NOT NULL,
     contact_phone    TEXT NOT NULL,
