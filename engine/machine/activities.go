@@ -213,29 +213,39 @@ func (m *Machine) pickImplicit(scope *Instance, n *definitions.Node) ([]string, 
 	if len(n.Outgoing) == 0 {
 		return nil, nil // the token is consumed: an implicit end
 	}
+	taken, err := m.openFlows(scope, n, false)
+	if err != nil || len(taken) > 0 {
+		return taken, err
+	}
+	if n.Default != "" {
+		return []string{n.Default}, nil
+	}
+	return nil, fmt.Errorf("no outgoing flow of %s %s can be taken: every condition is false and there is no default flow", n.Kind, n.ID)
+}
+
+// openFlows lists, in document order, the outgoing flows of n other than
+// its default that have no condition or whose condition holds; first stops
+// at the first one (an exclusive choice).
+func (m *Machine) openFlows(scope *Instance, n *definitions.Node, first bool) ([]string, error) {
 	var taken []string
 	for _, fid := range n.Outgoing {
-		f := m.model.flow(fid)
 		if fid == n.Default {
 			continue
 		}
-		if f.Condition == "" {
-			taken = append(taken, fid)
-			continue
-		}
-		ok, err := m.condition(scope, f)
-		if err != nil {
-			return nil, err
+		f := m.model.flow(fid)
+		ok := f.Condition == ""
+		if !ok {
+			var err error
+			if ok, err = m.condition(scope, f); err != nil {
+				return nil, err
+			}
 		}
 		if ok {
 			taken = append(taken, fid)
+			if first {
+				break
+			}
 		}
-	}
-	if len(taken) == 0 {
-		if n.Default != "" {
-			return []string{n.Default}, nil
-		}
-		return nil, fmt.Errorf("no outgoing flow of %s %s can be taken: every condition is false and there is no default flow", n.Kind, n.ID)
 	}
 	return taken, nil
 }
