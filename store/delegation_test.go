@@ -130,7 +130,10 @@ func TestGrantRules(t *testing.T) {
 		wantInvalid(t, err, "stepKinds[0]")
 		revoke := func() (*store.Grant, error) {
 			var r *store.Grant
-			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) { r, err = store.RevokeGrant(ctx, tx, g.ID, "admin3", "窗口调整"); return err })
+			err := db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+				r, err = store.RevokeGrant(ctx, tx, g.ID, "admin3", "窗口调整")
+				return err
+			})
 			return r, err
 		}
 		r, err := revoke()
