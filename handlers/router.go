@@ -86,7 +86,9 @@ func New(d Deps) *gin.Engine {
 		h.authRoutes,
 		h.orgRoutes,
 		h.userRoutes,
-		// Later areas: h.definitionRoutes, h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
+		h.itemRoutes,
+		h.grantRoutes,
+		// Later areas: h.definitionRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)
 	}

@@ -442,7 +442,7 @@ func ownershipIndex(ctx context.Context, q Q, states []string) (map[string]map[s
 	if err != nil {
 		return nil, nil, err
 	}
-	fc := flowCache{}
+	fc := newFlowCache()
 	idx := map[string]map[string][]string{}
 	byID := map[string]*Item{}
 	for i := range items {
