@@ -665,8 +665,8 @@ type TaskInfo struct {
 }
 
 // TaskVisibility returns what user userID may act on at time at: their
-// units and the active grants to them (a named clerk) or to a window they
-// are a clerk of.
+// units, and the active grants to a window they are a clerk of that name
+// no clerk or name them.
 func TaskVisibility(ctx context.Context, q Q, userID string, at time.Time) (*Visibility, error) {
 	u, err := GetUser(ctx, q, userID)
 	if err != nil {
@@ -694,7 +694,9 @@ func TaskVisibility(ctx context.Context, q Q, userID string, at time.Time) (*Vis
 		return nil, err
 	}
 	for _, g := range gs {
-		if g.UserID != userID && (g.UserID != "" || !slices.Contains(windows, g.WindowID)) {
+		// A grant reaches the clerks of its window, or the one it names while
+		// they are a clerk there.
+		if !slices.Contains(windows, g.WindowID) || (g.UserID != "" && g.UserID != userID) {
 			continue
 		}
 		s := DelegationScope{GrantID: g.ID, DepartmentID: g.DepartmentID, SectionID: g.SectionID, SectionCode: g.SectionCode,

@@ -294,6 +294,17 @@ func TestVisibilityAndAuthority(t *testing.T) {
 			t.Fatalf("clerk2 sees %v, want both acceptances", got)
 		}
 
+		// clerk1 is not named by that grant; clerk2 loses it on leaving window 2.
+		if _, err := act("clerk1", acc2, time.Now()); !errors.Is(err, store.ErrNoAuthority) {
+			t.Fatalf("clerk1 under clerk2's named grant: %v", err)
+		}
+		if err := store.RemoveMembership(ctx, db, c.users["clerk2"].ID, c.id("w2"), store.RoleClerk); err != nil {
+			t.Fatal(err)
+		}
+		if got := visible(t, db, c.users["clerk2"].ID, time.Now()); len(got) != 0 {
+			t.Fatalf("clerk2 sees %v after leaving the window", got)
+		}
+
 		// Revoked: gone at once.
 		err := db.Tx(ctx, func(tx *sqlx.Tx) error { _, err := store.RevokeGrant(ctx, tx, g.ID, "admin", ""); return err })
 		if err != nil {
