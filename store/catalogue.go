@@ -633,7 +633,9 @@ func previewVars(c *ItemContent) map[string]any {
 }
 
 // taskGroups resolves the candidate groups of user task n over vars: for a
-// multi-instance task, once per element of its collection.
+// multi-instance task, once per element of its collection. It reads the
+// values as the engine does when it creates the task (engine/machine's
+// listValue: a list, or a comma-separated text).
 func taskGroups(n *definitions.Node, vars map[string]any) ([]string, error) {
 	a := n.Assignment
 	if a == nil || len(a.CandidateGroups) == 0 {

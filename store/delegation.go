@@ -689,14 +689,18 @@ func TaskVisibility(ctx context.Context, q Q, userID string, at time.Time) (*Vis
 	if u.Disabled {
 		return v, nil
 	}
-	gs, err := ListGrants(ctx, q, GrantFilter{ActiveAt: at})
-	if err != nil {
-		return nil, err
+	var gs []Grant
+	for _, w := range windows {
+		more, err := ListGrants(ctx, q, GrantFilter{WindowID: w, ActiveAt: at})
+		if err != nil {
+			return nil, err
+		}
+		gs = append(gs, more...)
 	}
 	for _, g := range gs {
 		// A grant reaches the clerks of its window, or the one it names while
 		// they are a clerk there.
-		if !slices.Contains(windows, g.WindowID) || (g.UserID != "" && g.UserID != userID) {
+		if g.UserID != "" && g.UserID != userID {
 			continue
 		}
 		s := DelegationScope{GrantID: g.ID, DepartmentID: g.DepartmentID, SectionID: g.SectionID, SectionCode: g.SectionCode,
