@@ -89,7 +89,9 @@ func New(d Deps) *gin.Engine {
 		h.userRoutes,
 		h.definitionRoutes,
 		h.operationRoutes,
-		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
+		h.itemRoutes,
+		h.grantRoutes,
+		// Later areas: h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
 	} {
 		register(public, authed)
 	}
