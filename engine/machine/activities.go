@@ -291,6 +291,10 @@ func (m *Machine) runScript(scope *Instance, n *definitions.Node, local map[stri
 	return nil
 }
 
+// StepLimitsVar is the process variable whose object maps user task ids
+// to their time limits in working days, overriding ow:timeLimit.
+const StepLimitsVar = "stepLimits"
+
 // taskSpec resolves a user task's assignment expressions over the
 // variables the new task will see.
 func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[string]any) (*TaskSpec, error) {
@@ -310,6 +314,13 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 	}
 	if n.Step != nil {
 		spec.StepKind, spec.LimitDays, spec.WarnDays = n.Step.Kind, n.Step.LimitDays, n.Step.WarnDays
+	}
+	// An item may set its own limit for a step: the process variable
+	// stepLimits maps user task ids to working days (see the catalogue).
+	if limits, ok := vars[StepLimitsVar].(map[string]any); ok {
+		if d, ok := limits[n.ID].(float64); ok && d > 0 {
+			spec.LimitDays = d
+		}
 	}
 	a := n.Assignment
 	if a == nil {
