@@ -17,8 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"onewindow/definitions"
-	"onewindow/definitions/expression"
 	"onewindow/definitions/standard"
+	"onewindow/engine/machine"
 )
 
 // Kinds of item, after the national implementation list (国家政务服务事项基本目录).
@@ -632,69 +632,11 @@ func previewVars(c *ItemContent) map[string]any {
 	return startVars(c, "", 0, map[string]string{}, co, CaseStart{Channel: ChannelWindow}, "")
 }
 
-// taskGroups resolves the candidate groups of user task n over vars: for a
-// multi-instance task, once per element of its collection. It reads the
-// values as the engine does when it creates the task (engine/machine's
-// listValue: a list, or a comma-separated text).
+// taskGroups resolves the candidate groups of user task n over vars, as
+// the engine will when it creates the task (every instance of a
+// multi-instance task).
 func taskGroups(n *definitions.Node, vars map[string]any) ([]string, error) {
-	a := n.Assignment
-	if a == nil || len(a.CandidateGroups) == 0 {
-		return nil, nil
-	}
-	scopes := []map[string]any{vars}
-	if l := n.Loop; l != nil && l.MultiInstance && l.Collection != "" {
-		var v any
-		if expression.IsExpression(l.Collection) {
-			var err error
-			if v, err = expression.Value(l.Collection, vars); err != nil {
-				return nil, fmt.Errorf("collection %s: %w", l.Collection, err)
-			}
-		} else if v = vars[strings.TrimSpace(l.Collection)]; v == nil {
-			return nil, fmt.Errorf("collection %s: %w", l.Collection, expression.ErrMissingVariable)
-		}
-		var els []any
-		switch x := v.(type) {
-		case []any:
-			els = x
-		case []string:
-			for _, s := range x {
-				els = append(els, s)
-			}
-		}
-		scopes = nil
-		for i, el := range els {
-			s := maps.Clone(vars)
-			s["loopCounter"] = float64(i)
-			if l.ElementVariable != "" {
-				s[l.ElementVariable] = el
-			}
-			scopes = append(scopes, s)
-		}
-	}
-	var out []string
-	for _, s := range scopes {
-		for _, src := range a.CandidateGroups {
-			v, err := expression.Value(src, s)
-			if err != nil {
-				return nil, err
-			}
-			switch x := v.(type) {
-			case []any:
-				for _, el := range x {
-					out = append(out, expression.Text(el))
-				}
-			case []string:
-				out = append(out, x...)
-			default:
-				for _, part := range strings.Split(expression.Text(v), ",") {
-					if p := strings.TrimSpace(part); p != "" && !slices.Contains(out, p) {
-						out = append(out, p)
-					}
-				}
-			}
-		}
-	}
-	return out, nil
+	return machine.CandidateGroups(n, vars)
 }
 
 // ItemStep is one user task of an item's flow as a case of the item will

@@ -330,10 +330,10 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 	if spec.Assignee, err = m.textValue(a.Assignee, vars, n, "assignee"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateUsers, err = m.listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
+	if spec.CandidateUsers, err = listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateGroups, err = m.listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
+	if spec.CandidateGroups, err = listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
 		return nil, err
 	}
 	if spec.DueDate, err = m.textValue(a.DueDate, vars, n, "dueDate"); err != nil {
@@ -359,7 +359,7 @@ func (m *Machine) textValue(src string, vars map[string]any, n *definitions.Node
 
 // listValue resolves a list of names where each entry may be an
 // expression giving one name, a comma-separated string or a list.
-func (m *Machine) listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
+func listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
 	var out []string
 	for _, src := range srcs {
 		v, err := expression.Value(src, vars)
