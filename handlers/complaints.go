@@ -190,10 +190,10 @@ func (h *api) listComplaints(c *gin.Context) {
 	if f.Subject, ok = queryOneOf(c, "subject", store.ComplaintSubjects); !ok {
 		return
 	}
-	if f.From, ok = queryTime(c, "from"); !ok {
+	if f.From, ok = queryTimeOrDate(c, "from"); !ok {
 		return
 	}
-	if f.To, ok = queryTime(c, "to"); !ok {
+	if f.To, ok = queryTimeOrDate(c, "to"); !ok {
 		return
 	}
 	if f.Limit, ok = queryInt(c, "limit", 100, 1, 500); !ok {

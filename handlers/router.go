@@ -90,12 +90,14 @@ func New(d Deps) *gin.Engine {
 		h.userRoutes,
 		h.definitionRoutes,
 		h.operationRoutes,
+		h.itemRoutes,
+		h.grantRoutes,
 		h.calendarRoutes,
 		h.procedureRoutes,
 		h.supervisionRoutes,
 		h.ratingRoutes,
 		h.complaintRoutes,
-		// Later areas: h.itemRoutes, h.caseRoutes, h.taskRoutes, h.supervisionRoutes.
+		// Later areas: h.caseRoutes, h.taskRoutes.
 	} {
 		register(public, authed)
 	}

@@ -136,10 +136,10 @@ func (h *api) listAlerts(c *gin.Context) {
 	if f.Rule, ok = queryOneOf(c, "rule", []string{store.RuleRefusalWithoutReason, store.RuleNoticeTwice}); !ok {
 		return
 	}
-	if f.From, ok = queryTime(c, "from"); !ok {
+	if f.From, ok = queryTimeOrDate(c, "from"); !ok {
 		return
 	}
-	if f.To, ok = queryTime(c, "to"); !ok {
+	if f.To, ok = queryTimeOrDate(c, "to"); !ok {
 		return
 	}
 	if f.Limit, ok = queryInt(c, "limit", 100, 1, 500); !ok {
@@ -163,8 +163,8 @@ func (h *api) listAlerts(c *gin.Context) {
 	c.JSON(http.StatusOK, AlertList{Items: list})
 }
 
-// queryTime reads a time query parameter: RFC 3339, or a date (its midnight in China).
-func queryTime(c *gin.Context, name string) (time.Time, bool) {
+// queryTimeOrDate reads a time query parameter: RFC 3339, or a date (its midnight in China).
+func queryTimeOrDate(c *gin.Context, name string) (time.Time, bool) {
 	s := c.Query(name)
 	if s == "" {
 		return time.Time{}, true

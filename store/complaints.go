@@ -153,13 +153,6 @@ func FileComplaint(ctx context.Context, q Q, c *Complaint) (*engine.CaseInput, e
 	return in, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // complaintUnit checks that a complaint's window or department exists and is of kind.

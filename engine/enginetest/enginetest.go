@@ -30,9 +30,8 @@ type Options struct {
 	Calendars engine.Calendars
 	Observer  func(ctx context.Context, b *engine.Batch)
 	OnAlert   func(ctx context.Context, a engine.Alert) error
-	// Worker tunes the worker; zero fields take the engine's defaults, except a
-	// polling interval of 10ms.
-	Worker engine.WorkerOptions
+	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
+	Worker *engine.WorkerOptions
 }
 
 // Start runs an engine over db until the test ends.
@@ -45,11 +44,12 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Worker.PollingInterval == 0 {
-		o.Worker.PollingInterval = 10 * time.Millisecond
+	worker := engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}
+	if o.Worker != nil {
+		worker = *o.Worker
 	}
 	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: o.Handlers, Calendars: o.Calendars,
-		Observer: o.Observer, OnAlert: o.OnAlert, Worker: o.Worker})
+		Observer: o.Observer, OnAlert: o.OnAlert, Worker: worker})
 	if err != nil {
 		t.Fatal(err)
 	}
