@@ -126,7 +126,7 @@ func (b Blobs) Put(id string, r io.Reader, limit int64) (*Blob, error) {
 
 // Open opens the blob at path (relative to Dir).
 func (b Blobs) Open(path string) (*os.File, error) {
-	f, err := os.Open(filepath.Join(b.Dir, filepath.Clean("/" + path)))
+	f, err := os.Open(filepath.Join(b.Dir, filepath.Clean("/"+path)))
 	if err != nil {
 		return nil, fmt.Errorf("open stored file: %w", err)
 	}
