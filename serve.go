@@ -79,7 +79,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("start engine: %w", err)
 	}
 
-	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version})
+	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
+		DataDir: cfg.DataDir})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,

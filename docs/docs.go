@@ -119,6 +119,244 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; admins and supervisors every case. Newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "List cases: an applicant's own; the cases a staff member's units, windows and delegations deal with",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only cases of this item",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "window",
+                            "online",
+                            "station"
+                        ],
+                        "type": "string",
+                        "description": "only cases that came in through this channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "open",
+                            "ended"
+                        ],
+                        "type": "string",
+                        "description": "open (running) or ended",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "approve",
+                            "reject",
+                            "refuse"
+                        ],
+                        "type": "string",
+                        "description": "only cases with this decision",
+                        "name": "decision",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "receivedFrom",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received before (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "receivedBefore",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "part of the case number or of the applicant's name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online (channel online; the case starts in pre-review,\n网上预审: the acceptance clerk checks it before the applicant comes); a clerk at a window\n(channel window) and a proxy agent at a station (channel station) give the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Apply for an item (applicant online, clerk at a window, agent at a station)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "1-128 visible ASCII characters, unique per request",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the application",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CreateCaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseSubmitted"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code ...)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not an applicant, clerk or agent; a window or station that is not the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal comments. A case the caller may not see is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "A case: status in plain words, current steps, deadlines, materials and the full timeline",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseDetail"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/cancel": {
             "post": {
                 "security": [
@@ -415,6 +653,82 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/withdraw": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Cancels the case's workflow: its open steps end and an open notice is closed. A case that\nhas a decision (including a refusal) or has ended is 409 case_decided; one withdrawn before\n409 case_withdrawn. The case keeps its number and timeline.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Withdraw an application that has not been decided (applicant, submitting clerk or agent)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WithdrawRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseSummary"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "staff who did not submit the case",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "case_decided or case_withdrawn",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -780,6 +1094,122 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/files": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Send one file as multipart/form-data in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the\ncontent (the name and declared type do not count): PDF, JPEG, PNG, OFD (GB/T 33190), DOCX or\nXLSX. Its SHA-256 is stored. Reference it by id in the materials of a case\n(POST /api/v1/cases) or of a supplement. Only the uploader, and whoever may see a case that\nreferences it, may download it.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "files"
+                ],
+                "summary": "Upload a file (a material's scan or document)",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/store.FileInfo"
+                        }
+                    },
+                    "400": {
+                        "description": "no file, or a malformed upload",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "code body_too_large: above the size limit (20 MiB by default)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "code unsupported_file_type, or unsupported_media_type when not multipart",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/files/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Streams the file with its sniffed content type. Its uploader, and whoever may see a case\nwhose materials reference it, may download it; anyone else gets 404.",
+                "produces": [
+                    "application/pdf",
+                    "image/jpeg",
+                    "image/png",
+                    "application/octet-stream"
+                ],
+                "tags": [
+                    "files"
+                ],
+                "summary": "Download a file",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "file id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1353,6 +1783,56 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/progress": {
+            "get": {
+                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Progress of a case by its number and query code, without an account",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "20251126-450981-FGJ-XK-001-0001",
+                        "description": "case number",
+                        "name": "number",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "example": "K7Q4M2XP",
+                        "description": "query code",
+                        "name": "code",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PublicProgress"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -2384,6 +2864,155 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ApplicantInput": {
+            "type": "object",
+            "required": [
+                "certNo",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "type": "string",
+                    "enum": [
+                        "idCard",
+                        "creditCode"
+                    ],
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID links the case to an applicant's account, who then follows it online.",
+                    "type": "string"
+                }
+            }
+        },
+        "handlers.CaseDetail": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "$ref": "#/definitions/store.Applicant"
+                },
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "deadlines": {
+                    "$ref": "#/definitions/handlers.Deadlines"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "decisionReason": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "form": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "refusalReason": {
+                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
+                    "type": "string",
+                    "example": "申请事项不属于本机关职权范围"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "steps": {
+                    "description": "Steps are the steps the case is at now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineEntry"
+                    }
+                },
+                "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
         "handlers.CaseEngineView": {
             "type": "object",
             "properties": {
@@ -2428,6 +3057,145 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CaseList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "offset": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "handlers.CaseSubmitted": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "missingMaterials": {
+                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page together with the number: keep it.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                }
+            }
+        },
+        "handlers.CaseSummary": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                }
+            }
+        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -2450,6 +3218,55 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "owk_..."
+                }
+            }
+        },
+        "handlers.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "channel",
+                "itemId"
+            ],
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is required at a window or station; online it defaults to the caller's\naccount (give it to apply for an organisation).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.ApplicantInput"
+                        }
+                    ]
+                },
+                "channel": {
+                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
+                    "type": "string",
+                    "enum": [
+                        "window",
+                        "online",
+                        "station"
+                    ],
+                    "example": "online"
+                },
+                "form": {
+                    "description": "Form holds the application form's fields.",
+                    "type": "object"
+                },
+                "itemId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000050"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "stationId": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
+                    "type": "string"
                 }
             }
         },
@@ -2541,6 +3358,73 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "clerk3"
+                }
+            }
+        },
+        "handlers.CurrentStep": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "description": "Assignee is shown to staff only.",
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                },
+                "since": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "taskId": {
+                    "description": "TaskID is shown to staff only.",
+                    "type": "string"
+                },
+                "units": {
+                    "description": "Units are the names of the units the step is with.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "北流市发展和改革局行政审批股"
+                    ]
+                }
+            }
+        },
+        "handlers.Deadlines": {
+            "type": "object",
+            "properties": {
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
+                    "type": "string",
+                    "example": "running"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
                 }
             }
         },
@@ -3109,6 +3993,58 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.PublicProgress": {
+            "type": "object",
+            "properties": {
+                "acceptedAt": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Words"
+                        }
+                    ]
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "example": "inProgress"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineEntry"
+                    }
+                }
+            }
+        },
         "handlers.RegisterRequest": {
             "type": "object",
             "required": [
@@ -3171,6 +4107,39 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
+                }
+            }
+        },
+        "handlers.TimelineEntry": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
+                    "type": "string",
+                    "example": "complete"
+                },
+                "step": {
+                    "description": "Step names the step concerned.",
+                    "type": "string",
+                    "example": "受理"
+                },
+                "text": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
                 }
             }
         },
@@ -3290,6 +4259,29 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已通过其他途径办理"
+                }
+            }
+        },
+        "handlers.Words": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Online pre-review"
+                },
+                "zh": {
+                    "type": "string",
+                    "example": "网上预审中"
+                }
+            }
+        },
         "store.APIKey": {
             "type": "object",
             "properties": {
@@ -3313,6 +4305,75 @@ const docTemplate = `{
                 },
                 "userId": {
                     "type": "string"
+                }
+            }
+        },
+        "store.Applicant": {
+            "type": "object",
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "description": "CertType is idCard (natural persons) or creditCode (organisations); CertNo the number.",
+                    "type": "string",
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson or legalPerson.",
+                    "type": "string",
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID is the applicant's account, \"\" for a walk-in without one.",
+                    "type": "string"
+                }
+            }
+        },
+        "store.CaseMaterial": {
+            "type": "object",
+            "properties": {
+                "addedAt": {
+                    "type": "string"
+                },
+                "addedBy": {
+                    "type": "string"
+                },
+                "code": {
+                    "type": "string",
+                    "example": "M01"
+                },
+                "files": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.FileInfo"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "营业执照申请书"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
                 }
             }
         },
@@ -3396,6 +4457,37 @@ const docTemplate = `{
                 }
             }
         },
+        "store.FileInfo": {
+            "type": "object",
+            "properties": {
+                "contentType": {
+                    "type": "string",
+                    "example": "application/pdf"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000200"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "营业执照.pdf"
+                },
+                "sha256": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 184320
+                },
+                "uploadedAt": {
+                    "type": "string"
+                },
+                "uploadedBy": {
+                    "type": "string"
+                }
+            }
+        },
         "store.HistoryRow": {
             "type": "object",
             "properties": {
@@ -3442,6 +4534,78 @@ const docTemplate = `{
                 },
                 "state": {
                     "type": "string"
+                }
+            }
+        },
+        "store.Material": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "description": "Code identifies the material within its item; notices and\nsupplements name materials by it.",
+                    "type": "string",
+                    "example": "M01"
+                },
+                "condition": {
+                    "type": "string",
+                    "example": ""
+                },
+                "count": {
+                    "description": "Count is the number of copies (份数), at least 1.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "form": {
+                    "description": "Form is original, copy or originalAndCopy.",
+                    "type": "string",
+                    "example": "original"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "营业执照申请书"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "requirement": {
+                    "description": "Requirement is required or conditional; a conditional material\nsays when it is needed in Condition.",
+                    "type": "string",
+                    "example": "required"
+                },
+                "sample": {
+                    "description": "Sample references a sample or blank template: an uploaded file's id\nor a URL.",
+                    "type": "string",
+                    "example": "https://zwfw.example.gov.cn/samples/M01.pdf"
+                }
+            }
+        },
+        "store.MaterialInput": {
+            "type": "object",
+            "required": [
+                "code",
+                "fileIds"
+            ],
+            "properties": {
+                "code": {
+                    "description": "Code is a material code of the item, or OTHER with a Name.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "M01"
+                },
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
                 }
             }
         },
