@@ -11,7 +11,9 @@ import (
 	"onewindow/store"
 )
 
-func (h *api) scopeGrants(ctx context.Context, p *Principal) ([]store.ScopeGrant, error) { return nil, nil }
+func (h *api) scopeGrants(ctx context.Context, p *Principal) ([]store.ScopeGrant, error) {
+	return nil, nil
+}
 
 func (h *api) noticeRoutes(public, authed *gin.RouterGroup) {}
 
