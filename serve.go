@@ -63,9 +63,15 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		if loaded {
-			log.Info("demo organisation and users loaded", "password", demo.Password)
+			log.Info("demo organisation, users and catalogue loaded", "password", demo.Password, "items", len(demo.Items()))
 		} else {
 			log.Info("database not empty: demo data not loaded")
+			// A demo database from before the catalogue existed gets it now.
+			if loaded, err = demo.LoadCatalogue(ctx, db); err != nil {
+				return fmt.Errorf("load demo catalogue: %w", err)
+			} else if loaded {
+				log.Info("demo catalogue loaded", "items", len(demo.Items()))
+			}
 		}
 	}
 

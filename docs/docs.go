@@ -1107,6 +1107,70 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/departments/{id}/delegation-report": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Over the published items in which the department's sections hold a step: the share whose acceptance, review, coordination and delivery steps are all delegated to windows by active grants (the source reports 100%), the same for approval and certification (80%+), and a row per item and step kind.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "A department's delegation rate (admin, supervisor)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "as of this time (RFC 3339; default now)",
+                        "name": "at",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.DelegationReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/files": {
             "post": {
                 "security": [
@@ -1216,6 +1280,399 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/grants": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "List delegation grants (三集中), newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only grants of this department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only grants to this window",
+                        "name": "windowId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only grants naming this clerk",
+                        "name": "userId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only grants in force at this time (RFC 3339); without it, revoked and expired ones are listed too",
+                        "name": "activeAt",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.GrantList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Refused with 400 naming the field: a unit that is not a window (windowId), a step kind the department's section does not own in the grant's items (stepKinds[i]: it is the candidate group of no such step), an item in which the section holds no step (itemIds[i]), a named user who is not a clerk of the window (userId). Audited.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "Delegate authority to a window (admin)",
+                "parameters": [
+                    {
+                        "description": "the grant",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CreateGrantRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/store.Grant"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/grants/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "Get a delegation grant",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "grant id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Grant"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Checked as on creation and audited. 409 for a revoked grant.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "Change a grant's terms (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "grant id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the changes",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.UpdateGrantRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Grant"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "revoked",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/grants/{id}/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "Who granted, changed and revoked a grant, and when",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "grant id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.GrantAuditList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/grants/{id}/revoke": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The grant stays, with who revoked it, when and why. 409 when it is revoked already.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "delegation"
+                ],
+                "summary": "Revoke a grant now (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "grant id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RevokeGrantRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Grant"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "already revoked",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1375,6 +1832,689 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "List catalogue items",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only items of this competent department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "draft",
+                            "published",
+                            "unpublished"
+                        ],
+                        "type": "string",
+                        "description": "only items in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "licence",
+                            "confirmation",
+                            "payment",
+                            "ruling",
+                            "reward",
+                            "levy",
+                            "otherPower",
+                            "publicService"
+                        ],
+                        "type": "string",
+                        "description": "only this kind",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "immediate",
+                            "promised"
+                        ],
+                        "type": "string",
+                        "description": "only this handling type",
+                        "name": "handlingType",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only items running this definition",
+                        "name": "definitionKey",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "a part of the code or name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ItemList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Stores the content-information table as a draft. Refused with 400 naming the field: a definition that is not published (definitionKey), a pinned draft version (definitionVersion), duplicate material codes (materials[i].code), a promised limit above the statutory one (promisedDays), a lead section outside the competent department, a standard flow that does not fit (handlingType, coReviewerSectionIds, channels), step limits for tasks the flow lacks (stepLimits.ID). 409 when the code is taken.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "Create an item (designer, admin)",
+                "parameters": [
+                    {
+                        "description": "the item",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/store.ItemContent"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/store.Item"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code already used",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "Get an item (its draft, state and current version)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Item"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The same rules as creation. A published item keeps its current version for new cases until it is published again.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "Replace an item's draft (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the item",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/store.ItemContent"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Item"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code already used",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A published item is unpublished instead: its versions stay for the cases that ran them (409).",
+                "tags": [
+                    "items"
+                ],
+                "summary": "Delete a draft item that was never published (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "published, or named by a grant",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Checks the draft again, pins the definition version it runs (the body's definitionVersion, the draft's, or the latest published) and makes it the version new cases start with. Publishing unchanged content reuses the current version. The body is optional.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "Publish an item (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the definition version to bind",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PublishItemRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.ItemVersion"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}/steps": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The user tasks of the flow the item's draft runs, with their step kinds, limits (the item's overrides applied) and the candidate groups (org unit codes) a case of the item gives them.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "The steps of an item's flow, with who does them",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ItemStepList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}/unpublish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "New cases are refused; running cases go on with their version. 409 when the item is not published.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "Unpublish an item (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Item"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "Conflict",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}/versions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "The published versions of an item, newest first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ItemVersionList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/items/{id}/versions/{version}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "One published version of an item (what its cases run)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.ItemVersion"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1908,6 +3048,43 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/standard-flows": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The four standard flows (definitions/standard, docs/standard-flows.md): their steps with step kinds, candidate-group variables and outcomes, and the published version an item binds to.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "items"
+                ],
+                "summary": "The standard flows items can run",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.StandardFlowList"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3270,6 +4447,68 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CreateGrantRequest": {
+            "type": "object",
+            "required": [
+                "departmentId",
+                "stepKinds",
+                "windowId"
+            ],
+            "properties": {
+                "departmentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "itemIds": {
+                    "description": "ItemIDs limits the grant to these items; absent or empty covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "发改局授权综合受理一号窗口"
+                },
+                "sectionId": {
+                    "description": "SectionID is the department's section whose tasks are delegated; it may be left out when\nthe department has exactly one.",
+                    "type": "string"
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "acceptance",
+                        "review",
+                        "coordination",
+                        "delivery"
+                    ]
+                },
+                "userId": {
+                    "description": "UserID names one clerk of the window; absent grants every clerk of it.",
+                    "type": "string"
+                },
+                "validFrom": {
+                    "description": "ValidFrom defaults to now; ValidUntil absent means until revoked.",
+                    "type": "string",
+                    "example": "2025-01-01T00:00:00+08:00"
+                },
+                "validUntil": {
+                    "type": "string",
+                    "example": "2025-12-31T23:59:59+08:00"
+                },
+                "windowId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000002"
+                }
+            }
+        },
         "handlers.CreateOrgUnitRequest": {
             "type": "object",
             "required": [
@@ -3777,6 +5016,28 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.GrantAuditList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.GrantAuditEntry"
+                    }
+                }
+            }
+        },
+        "handlers.GrantList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Grant"
+                    }
+                }
+            }
+        },
         "handlers.Health": {
             "type": "object",
             "properties": {
@@ -3800,6 +5061,39 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.IncidentRow"
+                    }
+                }
+            }
+        },
+        "handlers.ItemList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Item"
+                    }
+                }
+            }
+        },
+        "handlers.ItemStepList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemStep"
+                    }
+                }
+            }
+        },
+        "handlers.ItemVersionList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemVersion"
                     }
                 }
             }
@@ -4045,6 +5339,17 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.PublishItemRequest": {
+            "type": "object",
+            "properties": {
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins this published version of the item's\ndefinition (0: the latest published one); absent keeps the draft's.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 1
+                }
+            }
+        },
         "handlers.RegisterRequest": {
             "type": "object",
             "required": [
@@ -4085,6 +5390,19 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.RevokeGrantRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "窗口调整"
+                }
+            }
+        },
         "handlers.SetVariablesRequest": {
             "type": "object",
             "required": [
@@ -4107,6 +5425,51 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
+                }
+            }
+        },
+        "handlers.StandardFlow": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string"
+                },
+                "file": {
+                    "description": "File is the name of the embedded BPMN file.",
+                    "type": "string"
+                },
+                "handlingType": {
+                    "description": "HandlingType is the handling type of the items it suits: immediate\nor promised.",
+                    "type": "string"
+                },
+                "key": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "publishedVersion": {
+                    "description": "PublishedVersion is the latest published version of the flow (0: none yet).",
+                    "type": "integer",
+                    "example": 1
+                },
+                "steps": {
+                    "description": "Steps lists the user tasks in the order a case passes them.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/standard.Step"
+                    }
+                }
+            }
+        },
+        "handlers.StandardFlowList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.StandardFlow"
+                    }
                 }
             }
         },
@@ -4154,6 +5517,38 @@ const docTemplate = `{
                 },
                 "user": {
                     "$ref": "#/definitions/store.User"
+                }
+            }
+        },
+        "handlers.UpdateGrantRequest": {
+            "type": "object",
+            "properties": {
+                "clearValidUntil": {
+                    "description": "ClearValidUntil removes the end of validity.",
+                    "type": "boolean"
+                },
+                "itemIds": {
+                    "description": "ItemIDs replaces the grant's items; an empty list covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "validUntil": {
+                    "type": "string"
                 }
             }
         },
@@ -4279,6 +5674,30 @@ const docTemplate = `{
                 "zh": {
                     "type": "string",
                     "example": "网上预审中"
+                }
+            }
+        },
+        "standard.Step": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "description": "Element is the task's id in the BPMN file.",
+                    "type": "string"
+                },
+                "group": {
+                    "description": "Group names the start variable its candidate group comes from:\n\"leadSection\", \"section\" (one task per element of coReviewers) or\n\"station\".",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is its ow:stepKind.",
+                    "type": "string"
+                },
+                "outcomes": {
+                    "description": "Outcomes lists the outcomes the task must complete with; empty means\nthe task completes without one.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },
@@ -4439,6 +5858,23 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Contact": {
+            "type": "object",
+            "required": [
+                "phone"
+            ],
+            "properties": {
+                "address": {
+                    "type": "string",
+                    "example": "北流市政务服务中心一楼咨询台"
+                },
+                "phone": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "0775-1234567"
+                }
+            }
+        },
         "store.DefinitionSummary": {
             "type": "object",
             "properties": {
@@ -4454,6 +5890,95 @@ const docTemplate = `{
                 "publishedVersion": {
                     "description": "0: none",
                     "type": "integer"
+                }
+            }
+        },
+        "store.DelegationReport": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "decision": {
+                    "description": "Decision is the share for approval and certification (the source: 80%+).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/store.DelegationShare"
+                        }
+                    ]
+                },
+                "departmentCode": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "departmentName": {
+                    "type": "string"
+                },
+                "handling": {
+                    "description": "Handling is the share for acceptance, review, coordination and delivery (the source: 100%).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/store.DelegationShare"
+                        }
+                    ]
+                },
+                "items": {
+                    "description": "Items counts the published items in which the department's sections hold a step.",
+                    "type": "integer"
+                },
+                "rows": {
+                    "description": "Rows details every item.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemDelegation"
+                    }
+                }
+            }
+        },
+        "store.DelegationShare": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "description": "Delegated counts those in which every such step is covered by an active grant.",
+                    "type": "integer"
+                },
+                "items": {
+                    "description": "Items counts the items in which the department holds a step of these kinds.",
+                    "type": "integer"
+                },
+                "share": {
+                    "description": "Share is Delegated/Items, 0 when Items is 0.",
+                    "type": "number",
+                    "example": 1
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "store.Fee": {
+            "type": "object",
+            "required": [
+                "name",
+                "standard"
+            ],
+            "properties": {
+                "basis": {
+                    "type": "string",
+                    "example": "桂价费〔2012〕1号"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "工本费"
+                },
+                "standard": {
+                    "type": "string",
+                    "example": "每证10元"
                 }
             }
         },
@@ -4484,6 +6009,115 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "uploadedBy": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Grant": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "departmentName": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemIds": {
+                    "description": "ItemIDs limits the grant to these items; empty covers every item of the section.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "revokeReason": {
+                    "type": "string"
+                },
+                "revokedAt": {
+                    "type": "string"
+                },
+                "revokedBy": {
+                    "type": "string"
+                },
+                "sectionCode": {
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "sectionId": {
+                    "description": "SectionID is the department's section whose tasks the window may act\non; SectionCode is the candidate group those tasks carry.",
+                    "type": "string"
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "acceptance",
+                        "review"
+                    ]
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "updatedBy": {
+                    "type": "string"
+                },
+                "userId": {
+                    "description": "UserID names one clerk of the window; \"\" grants every clerk of it.",
+                    "type": "string"
+                },
+                "validFrom": {
+                    "type": "string"
+                },
+                "validUntil": {
+                    "type": "string"
+                },
+                "windowCode": {
+                    "type": "string",
+                    "example": "zwzx-01"
+                },
+                "windowId": {
+                    "type": "string"
+                },
+                "windowName": {
+                    "type": "string",
+                    "example": "综合受理一号窗口"
+                }
+            }
+        },
+        "store.GrantAuditEntry": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "granted"
+                },
+                "actor": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "detail": {
+                    "description": "Detail holds the grant as it was after the change, and a revocation's reason.",
+                    "type": "object"
+                },
+                "grantId": {
+                    "type": "string"
+                },
+                "id": {
                     "type": "string"
                 }
             }
@@ -4537,12 +6171,661 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Item": {
+            "type": "object",
+            "required": [
+                "channels",
+                "code",
+                "definitionKey",
+                "departmentId",
+                "handlingType",
+                "kind",
+                "leadSectionId",
+                "legalBasis",
+                "name"
+            ],
+            "properties": {
+                "changed": {
+                    "description": "Changed says the draft differs from the current version: publish\nagain to let new cases see the changes.",
+                    "type": "boolean"
+                },
+                "channels": {
+                    "description": "Channels are the ways to apply: window, online, station.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "window",
+                        "online"
+                    ]
+                },
+                "coReviewerSectionIds": {
+                    "description": "CoReviewerSectionIDs are the sections of the departments that review\nin parallel (${coReviewers}); the lead's own section may be one.",
+                    "type": "array",
+                    "maxItems": 30,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "code": {
+                    "description": "Code is the item's implementation code (实施编码), unique in the catalogue.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "450981-FGJ-XK-001"
+                },
+                "complaint": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "conditions": {
+                    "type": "string",
+                    "example": "属于《政府核准的投资项目目录》范围内的企业投资项目"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "currentVersion": {
+                    "description": "CurrentVersion is the published version new cases start with (the\nlast one, when unpublished); 0 before the first publication.",
+                    "type": "integer"
+                },
+                "definitionKey": {
+                    "description": "DefinitionKey is the flow the item runs: a standard flow\n(std-immediate, std-promised, std-parallel, std-proxy) or a\npublished custom definition.",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins a published version of the definition; 0\ntakes the latest published one when the item is published. A\npublished item version always holds the version it pinned.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 0
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the competent department (主管部门), an org unit of kind department.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "enquiry": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "fees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.Fee"
+                    }
+                },
+                "handlingType": {
+                    "description": "HandlingType is immediate or promised.",
+                    "type": "string",
+                    "enum": [
+                        "immediate",
+                        "promised"
+                    ],
+                    "example": "promised"
+                },
+                "hours": {
+                    "type": "string",
+                    "example": "工作日 9:00-12:00 13:30-17:30"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "implementingBodyId": {
+                    "description": "ImplementingBodyID is the body in whose name the item is done (实施主体):\na government, department, centre or station at any level; the\ncompetent department when empty.",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of ItemKinds.",
+                    "type": "string",
+                    "enum": [
+                        "licence",
+                        "confirmation",
+                        "payment",
+                        "ruling",
+                        "reward",
+                        "levy",
+                        "otherPower",
+                        "publicService"
+                    ],
+                    "example": "licence"
+                },
+                "leadSectionId": {
+                    "description": "LeadSectionID is the competent department's section that accepts,\ndecides and delivers (the candidate group ${leadSection}).",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "legalBasis": {
+                    "type": "string",
+                    "example": "《企业投资项目核准和备案管理条例》第三条"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "北流市政务服务中心投资项目并联审批窗口"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "企业投资项目核准"
+                },
+                "onSiteVisits": {
+                    "description": "OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.",
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 1
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "result": {
+                    "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
+                    "type": "string",
+                    "example": "项目核准批复文件"
+                },
+                "serviceObjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "legalPerson"
+                    ]
+                },
+                "specialProcedures": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/store.SpecialProcedure"
+                    }
+                },
+                "state": {
+                    "type": "string",
+                    "example": "published"
+                },
+                "statutoryDays": {
+                    "description": "StatutoryDays and PromisedDays are the limits in working days\n(法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's\npromised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "stepLimits": {
+                    "description": "StepLimits overrides the flow's per-step limits (ow:timeLimit), in\nworking days, by user task id.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "updatedBy": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.ItemContent": {
+            "type": "object",
+            "required": [
+                "channels",
+                "code",
+                "definitionKey",
+                "departmentId",
+                "handlingType",
+                "kind",
+                "leadSectionId",
+                "legalBasis",
+                "name"
+            ],
+            "properties": {
+                "channels": {
+                    "description": "Channels are the ways to apply: window, online, station.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "window",
+                        "online"
+                    ]
+                },
+                "coReviewerSectionIds": {
+                    "description": "CoReviewerSectionIDs are the sections of the departments that review\nin parallel (${coReviewers}); the lead's own section may be one.",
+                    "type": "array",
+                    "maxItems": 30,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "code": {
+                    "description": "Code is the item's implementation code (实施编码), unique in the catalogue.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "450981-FGJ-XK-001"
+                },
+                "complaint": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "conditions": {
+                    "type": "string",
+                    "example": "属于《政府核准的投资项目目录》范围内的企业投资项目"
+                },
+                "definitionKey": {
+                    "description": "DefinitionKey is the flow the item runs: a standard flow\n(std-immediate, std-promised, std-parallel, std-proxy) or a\npublished custom definition.",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins a published version of the definition; 0\ntakes the latest published one when the item is published. A\npublished item version always holds the version it pinned.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 0
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the competent department (主管部门), an org unit of kind department.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "enquiry": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "fees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.Fee"
+                    }
+                },
+                "handlingType": {
+                    "description": "HandlingType is immediate or promised.",
+                    "type": "string",
+                    "enum": [
+                        "immediate",
+                        "promised"
+                    ],
+                    "example": "promised"
+                },
+                "hours": {
+                    "type": "string",
+                    "example": "工作日 9:00-12:00 13:30-17:30"
+                },
+                "implementingBodyId": {
+                    "description": "ImplementingBodyID is the body in whose name the item is done (实施主体):\na government, department, centre or station at any level; the\ncompetent department when empty.",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of ItemKinds.",
+                    "type": "string",
+                    "enum": [
+                        "licence",
+                        "confirmation",
+                        "payment",
+                        "ruling",
+                        "reward",
+                        "levy",
+                        "otherPower",
+                        "publicService"
+                    ],
+                    "example": "licence"
+                },
+                "leadSectionId": {
+                    "description": "LeadSectionID is the competent department's section that accepts,\ndecides and delivers (the candidate group ${leadSection}).",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "legalBasis": {
+                    "type": "string",
+                    "example": "《企业投资项目核准和备案管理条例》第三条"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "北流市政务服务中心投资项目并联审批窗口"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "企业投资项目核准"
+                },
+                "onSiteVisits": {
+                    "description": "OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.",
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 1
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "result": {
+                    "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
+                    "type": "string",
+                    "example": "项目核准批复文件"
+                },
+                "serviceObjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "legalPerson"
+                    ]
+                },
+                "specialProcedures": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/store.SpecialProcedure"
+                    }
+                },
+                "statutoryDays": {
+                    "description": "StatutoryDays and PromisedDays are the limits in working days\n(法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's\npromised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "stepLimits": {
+                    "description": "StepLimits overrides the flow's per-step limits (ow:timeLimit), in\nworking days, by user task id.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                }
+            }
+        },
+        "store.ItemDelegation": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.StepDelegation"
+                    }
+                }
+            }
+        },
+        "store.ItemStep": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "groups": {
+                    "description": "Groups are the task's candidate groups (org unit codes) for a case of\nthe item; groups that depend on the case (a station) are missing.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "fgj-xzsp"
+                    ]
+                },
+                "kind": {
+                    "description": "Kind is the task's ow:stepKind (\"\" when it has none).",
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the step's limit: the item's override or the flow's ow:timeLimit.",
+                    "type": "number",
+                    "example": 1
+                },
+                "multiInstance": {
+                    "description": "MultiInstance marks one task per group (a countersign).",
+                    "type": "boolean"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                }
+            }
+        },
+        "store.ItemVersion": {
+            "type": "object",
+            "required": [
+                "channels",
+                "code",
+                "definitionKey",
+                "departmentId",
+                "handlingType",
+                "kind",
+                "leadSectionId",
+                "legalBasis",
+                "name"
+            ],
+            "properties": {
+                "channels": {
+                    "description": "Channels are the ways to apply: window, online, station.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "window",
+                        "online"
+                    ]
+                },
+                "coReviewerSectionIds": {
+                    "description": "CoReviewerSectionIDs are the sections of the departments that review\nin parallel (${coReviewers}); the lead's own section may be one.",
+                    "type": "array",
+                    "maxItems": 30,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "code": {
+                    "description": "Code is the item's implementation code (实施编码), unique in the catalogue.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "450981-FGJ-XK-001"
+                },
+                "complaint": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "conditions": {
+                    "type": "string",
+                    "example": "属于《政府核准的投资项目目录》范围内的企业投资项目"
+                },
+                "definitionKey": {
+                    "description": "DefinitionKey is the flow the item runs: a standard flow\n(std-immediate, std-promised, std-parallel, std-proxy) or a\npublished custom definition.",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins a published version of the definition; 0\ntakes the latest published one when the item is published. A\npublished item version always holds the version it pinned.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 0
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the competent department (主管部门), an org unit of kind department.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "enquiry": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "fees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.Fee"
+                    }
+                },
+                "handlingType": {
+                    "description": "HandlingType is immediate or promised.",
+                    "type": "string",
+                    "enum": [
+                        "immediate",
+                        "promised"
+                    ],
+                    "example": "promised"
+                },
+                "hours": {
+                    "type": "string",
+                    "example": "工作日 9:00-12:00 13:30-17:30"
+                },
+                "implementingBodyId": {
+                    "description": "ImplementingBodyID is the body in whose name the item is done (实施主体):\na government, department, centre or station at any level; the\ncompetent department when empty.",
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of ItemKinds.",
+                    "type": "string",
+                    "enum": [
+                        "licence",
+                        "confirmation",
+                        "payment",
+                        "ruling",
+                        "reward",
+                        "levy",
+                        "otherPower",
+                        "publicService"
+                    ],
+                    "example": "licence"
+                },
+                "leadSectionId": {
+                    "description": "LeadSectionID is the competent department's section that accepts,\ndecides and delivers (the candidate group ${leadSection}).",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "legalBasis": {
+                    "type": "string",
+                    "example": "《企业投资项目核准和备案管理条例》第三条"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "北流市政务服务中心投资项目并联审批窗口"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "企业投资项目核准"
+                },
+                "onSiteVisits": {
+                    "description": "OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.",
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 1
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string"
+                },
+                "result": {
+                    "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
+                    "type": "string",
+                    "example": "项目核准批复文件"
+                },
+                "serviceObjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "legalPerson"
+                    ]
+                },
+                "specialProcedures": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/store.SpecialProcedure"
+                    }
+                },
+                "statutoryDays": {
+                    "description": "StatutoryDays and PromisedDays are the limits in working days\n(法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's\npromised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "stepLimits": {
+                    "description": "StepLimits overrides the flow's per-step limits (ow:timeLimit), in\nworking days, by user task id.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "version": {
+                    "type": "integer"
+                }
+            }
+        },
         "store.Material": {
             "type": "object",
+            "required": [
+                "code",
+                "form",
+                "name",
+                "requirement"
+            ],
             "properties": {
                 "code": {
                     "description": "Code identifies the material within its item; notices and\nsupplements name materials by it.",
                     "type": "string",
+                    "maxLength": 32,
                     "example": "M01"
                 },
                 "condition": {
@@ -4552,15 +6835,23 @@ const docTemplate = `{
                 "count": {
                     "description": "Count is the number of copies (份数), at least 1.",
                     "type": "integer",
+                    "maximum": 99,
+                    "minimum": 0,
                     "example": 1
                 },
                 "form": {
                     "description": "Form is original, copy or originalAndCopy.",
                     "type": "string",
+                    "enum": [
+                        "original",
+                        "copy",
+                        "originalAndCopy"
+                    ],
                     "example": "original"
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 128,
                     "example": "营业执照申请书"
                 },
                 "note": {
@@ -4569,11 +6860,16 @@ const docTemplate = `{
                 "requirement": {
                     "description": "Requirement is required or conditional; a conditional material\nsays when it is needed in Condition.",
                     "type": "string",
+                    "enum": [
+                        "required",
+                        "conditional"
+                    ],
                     "example": "required"
                 },
                 "sample": {
                     "description": "Sample references a sample or blank template: an uploaded file's id\nor a URL.",
                     "type": "string",
+                    "maxLength": 512,
                     "example": "https://zwfw.example.gov.cn/samples/M01.pdf"
                 }
             }
@@ -4663,6 +6959,52 @@ const docTemplate = `{
                 },
                 "updatedAt": {
                     "type": "string"
+                }
+            }
+        },
+        "store.SpecialProcedure": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "basis": {
+                    "type": "string"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the procedure's own limit in working days (0: none).",
+                    "type": "number",
+                    "minimum": 0,
+                    "example": 10
+                },
+                "name": {
+                    "type": "string",
+                    "example": "专家评审"
+                }
+            }
+        },
+        "store.StepDelegation": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "type": "boolean"
+                },
+                "grantIds": {
+                    "description": "GrantIDs are the active grants covering it.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "sections": {
+                    "description": "Sections are the department's sections holding the step.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },

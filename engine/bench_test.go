@@ -3,7 +3,9 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -75,7 +77,8 @@ func runBench(b *testing.B, variant string) float64 {
 	var deliver func(sig engine.OutboxSignal) error
 	switch variant {
 	case "engine":
-		env := enginetest.Start(b, db, enginetest.Options{})
+		w := benchWorker()
+		env := enginetest.Start(b, db, enginetest.Options{Worker: &w})
 		env.Deploy("bench", benchFlow)
 		start = func(id string) error {
 			return env.Engine.StartCase(ctx, engine.CaseInput{CaseID: id, Definition: "bench", Vars: map[string]any{"departments": benchDepartments}})
@@ -183,9 +186,11 @@ func startHandwritten(b *testing.B, db *store.DB) *handwritten {
 	}
 	h := &handwritten{db: db, client: client.New(be)}
 	opts := worker.DefaultOptions
-	d := engine.DefaultWorkerOptions
+	d := benchWorker()
+	opts.WorkflowPollers, opts.ActivityPollers = d.WorkflowPollers, d.ActivityPollers
 	opts.WorkflowPollingInterval, opts.ActivityPollingInterval = d.PollingInterval, d.PollingInterval
 	opts.WorkflowExecutorCacheSize, opts.WorkflowExecutorCacheTTL = d.ExecutorCacheSize, d.ExecutorCacheTTL
+	opts.WorkflowHeartbeatInterval, opts.ActivityHeartbeatInterval = d.HeartbeatInterval, d.HeartbeatInterval
 	w := worker.New(be, &opts)
 	if err := w.RegisterWorkflow(h.Workflow); err != nil {
 		b.Fatal(err)
@@ -285,3 +290,17 @@ func (h *handwritten) Workflow(ctx workflow.Context, caseID string) error {
 }
 
 var benchVariants = []string{"engine", "handwritten"}
+
+// benchWorker is the worker both variants run with: the engine's defaults,
+// or ONEWINDOW_BENCH_POLL (a duration) and ONEWINDOW_BENCH_POLLERS to
+// compare settings.
+func benchWorker() engine.WorkerOptions {
+	w := engine.DefaultWorkerOptions
+	if d, err := time.ParseDuration(os.Getenv("ONEWINDOW_BENCH_POLL")); err == nil {
+		w.PollingInterval = d
+	}
+	if n, err := strconv.Atoi(os.Getenv("ONEWINDOW_BENCH_POLLERS")); err == nil && n > 0 {
+		w.WorkflowPollers, w.ActivityPollers = n, n
+	}
+	return w
+}

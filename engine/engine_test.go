@@ -281,3 +281,49 @@ func TestCancelCase(t *testing.T) {
 		t.Fatalf("%d tasks cancelled, want the 2 open reviews", cancelled)
 	}
 }
+
+func TestRunningCaseKeepsItsVersion(t *testing.T) {
+	v := newEnv(t, storetest.SQLite(t), "", nil)
+	v1 := bpmn(`<process id="pinned" isExecutable="true"><startEvent id="s"/><userTask id="first"/><userTask id="second"/><endEvent id="e"/>
+	  <sequenceFlow id="a" sourceRef="s" targetRef="first"/><sequenceFlow id="b" sourceRef="first" targetRef="second"/>
+	  <sequenceFlow id="c" sourceRef="second" targetRef="e"/></process>`)
+	v2 := bpmn(`<process id="pinned" isExecutable="true"><startEvent id="s"/><userTask id="first"/><userTask id="other"/><endEvent id="e"/>
+	  <sequenceFlow id="a" sourceRef="s" targetRef="first"/><sequenceFlow id="b" sourceRef="first" targetRef="other"/>
+	  <sequenceFlow id="c" sourceRef="other" targetRef="e"/></process>`)
+	v.deploy("pinned", v1)
+	old := v.x.StartCase("pinned", nil)
+	v.openTask(old, "first")
+	v.deploy("pinned", v2) // version 2, published while the first case runs
+	fresh := v.x.StartCase("pinned", nil)
+	v.complete(v.openTask(old, "first"), "", nil)
+	v.complete(v.openTask(fresh, "first"), "", nil)
+	v.openTask(old, "second") // the running case goes on with version 1
+	v.openTask(fresh, "other")
+	c, _ := store.GetCaseRow(context.Background(), v.db, old)
+	if c.DefinitionVersion != 1 {
+		t.Fatalf("old case runs version %d, want 1", c.DefinitionVersion)
+	}
+}
+
+func TestThrownSignalReachesOtherCases(t *testing.T) {
+	v := newEnv(t, storetest.SQLite(t), "", nil)
+	v.deploy("listener", bpmn(`<signal id="sig" name="recall"/><process id="listener" isExecutable="true"><startEvent id="s"/>
+	  <intermediateCatchEvent id="hear"><signalEventDefinition signalRef="sig"/></intermediateCatchEvent><userTask id="act"/><endEvent id="e"/>
+	  <sequenceFlow id="a" sourceRef="s" targetRef="hear"/><sequenceFlow id="b" sourceRef="hear" targetRef="act"/><sequenceFlow id="c" sourceRef="act" targetRef="e"/></process>`))
+	v.deploy("shouter", bpmn(`<signal id="sig" name="recall"/><process id="shouter" isExecutable="true"><startEvent id="s"/><userTask id="decide"/>
+	  <intermediateThrowEvent id="shout"><signalEventDefinition signalRef="sig"/></intermediateThrowEvent><endEvent id="e"/>
+	  <sequenceFlow id="a" sourceRef="s" targetRef="decide"/><sequenceFlow id="b" sourceRef="decide" targetRef="shout"/><sequenceFlow id="c" sourceRef="shout" targetRef="e"/></process>`))
+	listeners := []string{v.x.StartCase("listener", nil), v.x.StartCase("listener", nil)}
+	for _, l := range listeners {
+		v.eventually("the listener's signal wait", func() bool {
+			subs, _ := store.CaseSubscriptions(context.Background(), v.db, l, "open")
+			return len(subs) == 1
+		})
+	}
+	shouter := v.x.StartCase("shouter", nil)
+	v.complete(v.openTask(shouter, "decide"), "", nil)
+	v.waitStatus(shouter, "completed")
+	for _, l := range listeners {
+		v.openTask(l, "act") // each listener heard the signal once
+	}
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -92,7 +93,11 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 	}
 	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{},
 		clock: clock.New(in.CalendarUnit, in.Limits, receiptOf(in, workflow.Now(ctx)))}
-	cmds := s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
+	var cmds []machine.Command
+	s.guard(ctx, func() error {
+		cmds = s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
+		return nil
+	}, &cmds)
 	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
 	for {
 		if err := s.apply(ctx, cmds); err != nil {
@@ -128,7 +133,10 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 			a.ev = machine.Event{Kind: machine.CancelCase}
 		}
 		ev := a.ev
-		cmds, err = s.m.Handle(ev)
+		err = s.guard(ctx, func() (err error) {
+			cmds, err = s.m.Handle(ev)
+			return err
+		}, &cmds)
 		if err != nil {
 			// An event for a wait that has just closed (a task completed as
 			// its timer fired): nothing to do.
@@ -158,6 +166,7 @@ type shell struct {
 	seen      map[string]bool // delivery ids already acted on (lookups only)
 	clock     *clock.State
 	alarms    alarms
+	panics    int
 }
 
 // openWait is the workflow side of one machine wait.
@@ -260,7 +269,7 @@ func (s *shell) batch(cmds []machine.Command, now time.Time) *Batch {
 	switch {
 	case st.Result != machine.Running:
 		b.Status = string(st.Result)
-	case len(st.Incidents) > 0:
+	case len(st.Incidents) > 0 || s.panics > 0:
 		b.Status = "incident"
 	}
 	if root := st.Root(); root != nil {
@@ -477,6 +486,23 @@ func controlEvent(sig Signal) machine.Event {
 		return machine.Event{Kind: machine.CancelCase}
 	}
 	return machine.Event{Kind: machine.EventKind("unknown:" + string(sig.Kind))}
+}
+
+// guard runs a call into the machine. A panic there is a bug in onewindow,
+// not in the case: instead of failing the workflow task over and over, it
+// becomes an incident on this case (other cases are untouched) and the
+// event is dropped.
+func (s *shell) guard(ctx workflow.Context, call func() error, cmds *[]machine.Command) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			workflow.Logger(ctx).Error("token machine panicked", "case", s.in.CaseID, "panic", p)
+			s.panics++
+			*cmds = []machine.Command{{Kind: machine.RaiseIncident, Incident: &machine.Incident{
+				ID: "panic" + strconv.Itoa(s.panics), Message: fmt.Sprintf("internal error in the engine: %v", p)}}}
+			err = nil
+		}
+	}()
+	return call()
 }
 
 // drain waits for cancelled handlers and children, and disarms every

@@ -198,6 +198,8 @@ func ruleMessage(fe validator.FieldError) string {
 			return "must have at most " + fe.Param() + " items"
 		}
 		return "must be at most " + fe.Param()
+	case "gt":
+		return "must be more than " + fe.Param()
 	case "len":
 		return "must have exactly " + fe.Param() + " characters"
 	case "oneof":

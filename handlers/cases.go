@@ -549,10 +549,10 @@ func (h *api) listCases(c *gin.Context) {
 	if f.Decision, ok = queryOneOf(c, "decision", []string{store.DecisionApprove, store.DecisionReject, store.DecisionRefuse}); !ok {
 		return
 	}
-	if f.ReceivedFrom, ok = queryTime(c, "receivedFrom"); !ok {
+	if f.ReceivedFrom, ok = queryDateTime(c, "receivedFrom"); !ok {
 		return
 	}
-	if f.ReceivedBefore, ok = queryTime(c, "receivedBefore"); !ok {
+	if f.ReceivedBefore, ok = queryDateTime(c, "receivedBefore"); !ok {
 		return
 	}
 	if f.Limit, ok = queryInt(c, "limit", 50, 1, 200); !ok {
@@ -584,9 +584,9 @@ func (h *api) listCases(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// queryTime reads an RFC 3339 time or a YYYY-MM-DD date (Beijing time) from query parameter
+// queryDateTime reads an RFC 3339 time or a YYYY-MM-DD date (Beijing time) from query parameter
 // name, or answers 400.
-func queryTime(c *gin.Context, name string) (time.Time, bool) {
+func queryDateTime(c *gin.Context, name string) (time.Time, bool) {
 	s := c.Query(name)
 	if s == "" {
 		return time.Time{}, true

@@ -42,6 +42,9 @@ const (
 	codeForbidden        = "forbidden"           // 403: signed in, but the role may not
 	codeNotFound         = "not_found"           // 404
 	codeConflict         = "conflict"            // 409: duplicate
+	codeNotifyOnce       = "notify_once"         // 409: a second notice the notify-once rule forbids
+	codeNoOpenNotice     = "no_open_notice"      // 409: a supplement while no notice waits for one
+	codeNoAuthority      = "no_authority"        // 403: the task is not the caller's, their unit's or delegated to them
 	codeTooManyAttempts  = "too_many_attempts"   // 429: sign-ins are being slowed
 	codeInternal         = "internal_error"      // 500
 )
@@ -52,8 +55,9 @@ func writeError(c *gin.Context, status int, code, message string, fields ...Fiel
 }
 
 // fail answers with the status that err calls for: store.InvalidError and ErrInvalid 400,
-// ErrReference 400, ErrNotFound 404, ErrConflict 409, anything else 500 (logged, and
-// answered without details).
+// ErrReference 400, ErrNotFound 404, ErrNoAuthority 403, ErrNotifyOnce and ErrNoOpenNotice 409
+// with their own codes, ErrConflict 409, anything else 500 (logged, and answered without
+// details).
 func (h *api) fail(c *gin.Context, err error) {
 	var inv *store.InvalidError
 	switch {
@@ -65,6 +69,12 @@ func (h *api) fail(c *gin.Context, err error) {
 		writeError(c, http.StatusBadRequest, codeInvalidReference, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		writeError(c, http.StatusNotFound, codeNotFound, err.Error())
+	case errors.Is(err, store.ErrNoAuthority):
+		writeError(c, http.StatusForbidden, codeNoAuthority, err.Error())
+	case errors.Is(err, store.ErrNotifyOnce):
+		writeError(c, http.StatusConflict, codeNotifyOnce, err.Error())
+	case errors.Is(err, store.ErrNoOpenNotice):
+		writeError(c, http.StatusConflict, codeNoOpenNotice, err.Error())
 	case errors.Is(err, store.ErrConflict):
 		writeError(c, http.StatusConflict, codeConflict, err.Error())
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:

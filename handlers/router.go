@@ -102,10 +102,12 @@ func New(d Deps) *gin.Engine {
 		h.userRoutes,
 		h.definitionRoutes,
 		h.operationRoutes,
+		h.itemRoutes,
+		h.grantRoutes,
 		h.fileRoutes,
 		h.caseRoutes,
 		h.taskRoutes,
-		// Later areas: h.itemRoutes, h.supervisionRoutes.
+		// Later areas: h.supervisionRoutes.
 	} {
 		register(public, authed)
 	}

@@ -30,8 +30,8 @@ func upload(t *testing.T, db *store.DB, userID, name string) string {
 	return f.ID
 }
 
-// newCase creates a case of iv submitted by user (a clerk at w1) in one transaction.
-func newCase(t *testing.T, db *store.DB, c *centre, iv *store.ItemVersion, user string, at time.Time, ms ...store.MaterialInput) (*store.Case, error) {
+// submitCase creates a case of iv submitted by user (a clerk at w1) in one transaction.
+func submitCase(t *testing.T, db *store.DB, c *centre, iv *store.ItemVersion, user string, at time.Time, ms ...store.MaterialInput) (*store.Case, error) {
 	t.Helper()
 	var out *store.Case
 	err := db.Tx(context.Background(), func(tx *sqlx.Tx) (err error) {
@@ -63,7 +63,7 @@ func TestCaseNumbersUnderConcurrency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				k, err := newCase(t, db, c, iv, "clerk1", at)
+				k, err := submitCase(t, db, c, iv, "clerk1", at)
 				if err != nil {
 					errs <- err
 					return
@@ -83,12 +83,12 @@ func TestCaseNumbersUnderConcurrency(t *testing.T) {
 				t.Fatalf("numbers %v: #%d is %s, want %s", numbers, i, num, want)
 			}
 		}
-		k, err := newCase(t, db, c, other, "clerk1", at)
+		k, err := submitCase(t, db, c, other, "clerk1", at)
 		if err != nil || k.Number != "20251126-BL-XK-002-0001" {
 			t.Fatalf("other item: %v %v", k, err)
 		}
 		// 16:30 UTC is 00:30 the next day in Beijing.
-		k, err = newCase(t, db, c, iv, "clerk1", at.Add(time.Hour))
+		k, err = submitCase(t, db, c, iv, "clerk1", at.Add(time.Hour))
 		if err != nil || k.Number != "20251127-BL-XK-001-0001" {
 			t.Fatalf("next day: %v %v", k, err)
 		}
@@ -129,18 +129,18 @@ func TestCaseMaterialsAndVersions(t *testing.T) {
 		mine, theirs := upload(t, db, clerk, "a.pdf"), upload(t, db, other, "b.pdf")
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 
-		_, err := newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M09", FileIDs: []string{mine}})
+		_, err := submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M09", FileIDs: []string{mine}})
 		wantInvalid(t, err, "materials[0].code")
-		_, err = newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{theirs}})
+		_, err = submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{theirs}})
 		wantInvalid(t, err, "materials[0].fileIds[0]")
-		_, err = newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{store.NewID()}})
+		_, err = submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{store.NewID()}})
 		wantInvalid(t, err, "materials[0].fileIds[0]")
-		_, err = newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "OTHER", FileIDs: []string{mine}})
+		_, err = submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "OTHER", FileIDs: []string{mine}})
 		wantInvalid(t, err, "materials[0].name")
-		_, err = newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{mine}}, store.MaterialInput{Code: "M01", FileIDs: []string{mine}})
+		_, err = submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{mine}}, store.MaterialInput{Code: "M01", FileIDs: []string{mine}})
 		wantInvalid(t, err, "materials[1].code")
 		// Nothing of the refused submissions was kept, not even a number.
-		k, err := newCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{mine}},
+		k, err := submitCase(t, db, c, iv, "clerk1", at, store.MaterialInput{Code: "M01", FileIDs: []string{mine}},
 			store.MaterialInput{Code: "OTHER", Name: "情况说明", FileIDs: []string{mine}})
 		if err != nil {
 			t.Fatal(err)
@@ -185,8 +185,8 @@ func TestDecisionAndWithdrawal(t *testing.T) {
 		c := newCentre(t, db)
 		iv := c.published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		a, _ := newCase(t, db, c, iv, "clerk1", at)
-		b, _ := newCase(t, db, c, iv, "clerk1", at)
+		a, _ := submitCase(t, db, c, iv, "clerk1", at)
+		b, _ := submitCase(t, db, c, iv, "clerk1", at)
 		if err := store.SetCaseDecision(ctx, db, a.ID, store.DecisionApprove, "", at); err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func TestCaseScope(t *testing.T) {
 		c := newCentre(t, db)
 		iv := c.published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		k, err := newCase(t, db, c, iv, "clerk1", at)
+		k, err := submitCase(t, db, c, iv, "clerk1", at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestTaskClaimsAndDelegation(t *testing.T) {
 		c := newCentre(t, db)
 		iv := c.published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		k, _ := newCase(t, db, c, iv, "clerk1", at)
+		k, _ := submitCase(t, db, c, iv, "clerk1", at)
 		id := k.ID + "/w1"
 		applyCase(t, db, &engine.Batch{CaseID: k.ID, At: at, Status: "active", Definition: standard.Promised, Version: 1,
 			Tasks: []engine.TaskRow{{ID: id, CaseID: k.ID, Element: "review", Name: "审核", StepKind: "review",
@@ -382,7 +382,7 @@ func TestInbox(t *testing.T) {
 		c := newCentre(t, db)
 		iv := c.published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		k, _ := newCase(t, db, c, iv, "clerk1", at)
+		k, _ := submitCase(t, db, c, iv, "clerk1", at)
 		applyCase(t, db, &engine.Batch{CaseID: k.ID, At: at, Status: "active", Definition: standard.Promised, Version: 1,
 			Tasks: []engine.TaskRow{
 				{ID: k.ID + "/w1", CaseID: k.ID, Element: "review", Name: "审核", StepKind: "review", CandidateGroups: []string{"fgj-xzsp"}, LoopCounter: -1, Created: at},

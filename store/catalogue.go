@@ -11,13 +11,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"onewindow/definitions"
-	"onewindow/definitions/expression"
 	"onewindow/definitions/standard"
+	"onewindow/engine/machine"
 )
 
 // Kinds of item, after the national implementation list (国家政务服务事项基本目录).
@@ -92,26 +93,26 @@ var (
 type Material struct {
 	// Code identifies the material within its item; notices and
 	// supplements name materials by it.
-	Code string `json:"code" example:"M01"`
-	Name string `json:"name" example:"营业执照申请书"`
+	Code string `json:"code" validate:"required,max=32" example:"M01"`
+	Name string `json:"name" validate:"required,max=128" example:"营业执照申请书"`
 	// Form is original, copy or originalAndCopy.
-	Form string `json:"form" example:"original"`
+	Form string `json:"form" validate:"required,oneof=original copy originalAndCopy" example:"original"`
 	// Count is the number of copies (份数), at least 1.
-	Count int `json:"count" example:"1"`
+	Count int `json:"count" validate:"min=0,max=99" example:"1"`
 	// Requirement is required or conditional; a conditional material
 	// says when it is needed in Condition.
-	Requirement string `json:"requirement" example:"required"`
+	Requirement string `json:"requirement" validate:"required,oneof=required conditional" example:"required"`
 	Condition   string `json:"condition,omitempty" example:""`
 	// Sample references a sample or blank template: an uploaded file's id
 	// or a URL.
-	Sample string `json:"sample,omitempty" example:"https://zwfw.example.gov.cn/samples/M01.pdf"`
+	Sample string `json:"sample,omitempty" validate:"max=512" example:"https://zwfw.example.gov.cn/samples/M01.pdf"`
 	Note   string `json:"note,omitempty"`
 }
 
 // Fee is one charge of an item (收费项目); an item without fees is free.
 type Fee struct {
-	Name     string `json:"name" example:"工本费"`
-	Standard string `json:"standard" example:"每证10元"`
+	Name     string `json:"name" validate:"required" example:"工本费"`
+	Standard string `json:"standard" validate:"required" example:"每证10元"`
 	Basis    string `json:"basis,omitempty" example:"桂价费〔2012〕1号"`
 }
 
@@ -119,49 +120,50 @@ type Fee struct {
 // item's limits (特别程序: hearing, expert review, on-site survey, public
 // notice, ...).
 type SpecialProcedure struct {
-	Name string `json:"name" example:"专家评审"`
+	Name string `json:"name" validate:"required" example:"专家评审"`
 	// LimitDays is the procedure's own limit in working days (0: none).
-	LimitDays float64 `json:"limitDays" example:"10"`
+	LimitDays float64 `json:"limitDays" validate:"min=0" example:"10"`
 	Basis     string  `json:"basis,omitempty"`
 }
 
 // Contact is where to enquire or complain.
 type Contact struct {
-	Phone   string `json:"phone" example:"0775-1234567"`
+	Phone   string `json:"phone" validate:"required,max=64" example:"0775-1234567"`
 	Address string `json:"address,omitempty" example:"北流市政务服务中心一楼咨询台"`
 }
 
 // ItemContent is an item's content-information table (事项内容信息表): what
-// a designer fills in, what a published version freezes.
+// a designer fills in, what a published version freezes. Its validate tags
+// give the API's shape checks; CheckItem applies every rule.
 type ItemContent struct {
 	// Code is the item's implementation code (实施编码), unique in the catalogue.
-	Code string `json:"code" example:"450981-FGJ-XK-001"`
-	Name string `json:"name" example:"企业投资项目核准"`
+	Code string `json:"code" validate:"required,max=64" example:"450981-FGJ-XK-001"`
+	Name string `json:"name" validate:"required,max=128" example:"企业投资项目核准"`
 	// Kind is one of ItemKinds.
-	Kind string `json:"kind" example:"licence"`
+	Kind string `json:"kind" validate:"required,oneof=licence confirmation payment ruling reward levy otherPower publicService" example:"licence"`
 	// HandlingType is immediate or promised.
-	HandlingType string `json:"handlingType" example:"promised"`
+	HandlingType string `json:"handlingType" validate:"required,oneof=immediate promised" example:"promised"`
 	// DepartmentID is the competent department (主管部门), an org unit of kind department.
-	DepartmentID string `json:"departmentId" example:"01jd5q3k8m0000000000000000"`
+	DepartmentID string `json:"departmentId" validate:"required,id" example:"01jd5q3k8m0000000000000000"`
 	// ImplementingBodyID is the body in whose name the item is done (实施主体):
 	// a government, department, centre or station at any level; the
 	// competent department when empty.
-	ImplementingBodyID string     `json:"implementingBodyId,omitempty"`
-	ServiceObjects     []string   `json:"serviceObjects,omitempty" example:"legalPerson"`
-	LegalBasis         string     `json:"legalBasis" example:"《企业投资项目核准和备案管理条例》第三条"`
+	ImplementingBodyID string     `json:"implementingBodyId,omitempty" validate:"omitempty,id"`
+	ServiceObjects     []string   `json:"serviceObjects,omitempty" validate:"dive,oneof=naturalPerson legalPerson" example:"legalPerson"`
+	LegalBasis         string     `json:"legalBasis" validate:"required" example:"《企业投资项目核准和备案管理条例》第三条"`
 	Conditions         string     `json:"conditions,omitempty" example:"属于《政府核准的投资项目目录》范围内的企业投资项目"`
-	Materials          []Material `json:"materials"`
-	Fees               []Fee      `json:"fees"`
+	Materials          []Material `json:"materials" validate:"max=200,dive"`
+	Fees               []Fee      `json:"fees" validate:"max=50,dive"`
 	// StatutoryDays and PromisedDays are the limits in working days
 	// (法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's
 	// promised limit.
-	StatutoryDays     float64            `json:"statutoryDays" example:"20"`
-	PromisedDays      float64            `json:"promisedDays" example:"10"`
-	SpecialProcedures []SpecialProcedure `json:"specialProcedures"`
+	StatutoryDays     float64            `json:"statutoryDays" validate:"min=0,max=3650" example:"20"`
+	PromisedDays      float64            `json:"promisedDays" validate:"min=0,max=3650" example:"10"`
+	SpecialProcedures []SpecialProcedure `json:"specialProcedures" validate:"max=20,dive"`
 	// OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.
-	OnSiteVisits int `json:"onSiteVisits" example:"1"`
+	OnSiteVisits int `json:"onSiteVisits" validate:"min=0,max=5" example:"1"`
 	// Channels are the ways to apply: window, online, station.
-	Channels  []string `json:"channels" example:"window,online"`
+	Channels  []string `json:"channels" validate:"required,min=1,dive,oneof=window online station" example:"window,online"`
 	Enquiry   Contact  `json:"enquiry"`
 	Complaint Contact  `json:"complaint"`
 	Location  string   `json:"location,omitempty" example:"北流市政务服务中心投资项目并联审批窗口"`
@@ -171,20 +173,20 @@ type ItemContent struct {
 	// DefinitionKey is the flow the item runs: a standard flow
 	// (std-immediate, std-promised, std-parallel, std-proxy) or a
 	// published custom definition.
-	DefinitionKey string `json:"definitionKey" example:"std-parallel"`
+	DefinitionKey string `json:"definitionKey" validate:"required,max=255" example:"std-parallel"`
 	// DefinitionVersion pins a published version of the definition; 0
 	// takes the latest published one when the item is published. A
 	// published item version always holds the version it pinned.
-	DefinitionVersion int `json:"definitionVersion" example:"0"`
+	DefinitionVersion int `json:"definitionVersion" validate:"min=0" example:"0"`
 	// LeadSectionID is the competent department's section that accepts,
 	// decides and delivers (the candidate group ${leadSection}).
-	LeadSectionID string `json:"leadSectionId" example:"01jd5q3k8m0000000000000001"`
+	LeadSectionID string `json:"leadSectionId" validate:"required,id" example:"01jd5q3k8m0000000000000001"`
 	// CoReviewerSectionIDs are the sections of the departments that review
 	// in parallel (${coReviewers}); the lead's own section may be one.
-	CoReviewerSectionIDs []string `json:"coReviewerSectionIds"`
+	CoReviewerSectionIDs []string `json:"coReviewerSectionIds" validate:"max=30,dive,id"`
 	// StepLimits overrides the flow's per-step limits (ow:timeLimit), in
 	// working days, by user task id.
-	StepLimits map[string]float64 `json:"stepLimits"`
+	StepLimits map[string]float64 `json:"stepLimits" validate:"max=50,dive,gt=0"`
 }
 
 // StepLimit returns the time limit of the flow's user task element for a
@@ -478,7 +480,7 @@ func checkItemFlow(ctx context.Context, q Q, c *ItemContent) error {
 	if c.DefinitionVersion < 0 {
 		return Invalid("definitionVersion", "cannot be negative")
 	}
-	fc := flowCache{}
+	fc := newFlowCache()
 	p, _, err := fc.process(ctx, q, c.DefinitionKey, c.DefinitionVersion)
 	if err != nil {
 		return err
@@ -547,14 +549,26 @@ func standardKeys() []string {
 	return out
 }
 
-// flowCache keeps parsed processes by definition key and version during one
-// operation over many items.
-type flowCache map[string]*definitions.Process
+// flowCache keeps parsed processes by definition key and version, and org
+// unit codes by id, during one operation over many items.
+type flowCache struct {
+	procs    map[string]*definitions.Process // by key and version
+	resolved map[string]int                  // key and version asked (0: latest published) → version
+	codes    map[string]string
+}
+
+func newFlowCache() *flowCache {
+	return &flowCache{procs: map[string]*definitions.Process{}, resolved: map[string]int{}, codes: map[string]string{}}
+}
 
 // process returns the executable process of version of key (0: the latest
 // published) and the version it resolved to. A definition that is missing
 // or not published is an *InvalidError on definitionKey or definitionVersion.
-func (fc flowCache) process(ctx context.Context, q Q, key string, version int) (*definitions.Process, int, error) {
+func (fc *flowCache) process(ctx context.Context, q Q, key string, version int) (*definitions.Process, int, error) {
+	asked := fmt.Sprintf("%s\x00%d", key, version)
+	if r, ok := fc.resolved[asked]; ok {
+		return fc.procs[fmt.Sprintf("%s\x00%d", key, r)], r, nil
+	}
 	d, err := GetDefinition(ctx, q, key, version)
 	switch {
 	case errors.Is(err, ErrNotFound) && version == 0:
@@ -571,20 +585,41 @@ func (fc flowCache) process(ctx context.Context, q Q, key string, version int) (
 		return nil, 0, Invalid("definitionVersion", "version %d of definition %q is a draft: publish it before binding an item to it", d.Version, key)
 	}
 	ck := fmt.Sprintf("%s\x00%d", key, d.Version)
-	if p := fc[ck]; p != nil {
+	if p := fc.procs[ck]; p != nil {
+		fc.resolved[asked] = d.Version
 		return p, d.Version, nil
+	}
+	p, err := parsedProcess(d)
+	if err != nil {
+		return nil, 0, err
+	}
+	fc.procs[ck] = p
+	fc.resolved[asked] = d.Version
+	return p, d.Version, nil
+}
+
+// parsed keeps parsed processes by content hash and key: published
+// definitions never change, so a hash names one process forever.
+var parsed sync.Map
+
+// parsedProcess parses the executable process of d, once per content. The
+// result is shared: callers must not change it.
+func parsedProcess(d *DefinitionVersion) (*definitions.Process, error) {
+	ck := d.Hash + "\x00" + d.Key
+	if p, ok := parsed.Load(ck); ok {
+		return p.(*definitions.Process), nil
 	}
 	defs, problems, err := definitions.Parse(d.XML)
 	if err != nil || definitions.HasErrors(problems) {
-		return nil, 0, fmt.Errorf("definition %s v%d does not parse: %v %v", key, d.Version, err, problems)
+		return nil, fmt.Errorf("definition %s v%d does not parse: %v %v", d.Key, d.Version, err, problems)
 	}
-	p, problems := definitions.ExecutableProcess(defs, key)
+	p, problems := definitions.ExecutableProcess(defs, d.Key)
 	if p == nil {
-		return nil, 0, fmt.Errorf("definition %s v%d: %v", key, d.Version, problems)
+		return nil, fmt.Errorf("definition %s v%d: %v", d.Key, d.Version, problems)
 	}
 	p.Index()
-	fc[ck] = p
-	return p, d.Version, nil
+	parsed.Store(ck, p)
+	return p, nil
 }
 
 // previewVars are start variables for checking a flow against an item
@@ -597,67 +632,11 @@ func previewVars(c *ItemContent) map[string]any {
 	return startVars(c, "", 0, map[string]string{}, co, CaseStart{Channel: ChannelWindow}, "")
 }
 
-// taskGroups resolves the candidate groups of user task n over vars: for a
-// multi-instance task, once per element of its collection.
+// taskGroups resolves the candidate groups of user task n over vars, as
+// the engine will when it creates the task (every instance of a
+// multi-instance task).
 func taskGroups(n *definitions.Node, vars map[string]any) ([]string, error) {
-	a := n.Assignment
-	if a == nil || len(a.CandidateGroups) == 0 {
-		return nil, nil
-	}
-	scopes := []map[string]any{vars}
-	if l := n.Loop; l != nil && l.MultiInstance && l.Collection != "" {
-		var v any
-		if expression.IsExpression(l.Collection) {
-			var err error
-			if v, err = expression.Value(l.Collection, vars); err != nil {
-				return nil, fmt.Errorf("collection %s: %w", l.Collection, err)
-			}
-		} else if v = vars[strings.TrimSpace(l.Collection)]; v == nil {
-			return nil, fmt.Errorf("collection %s: %w", l.Collection, expression.ErrMissingVariable)
-		}
-		var els []any
-		switch x := v.(type) {
-		case []any:
-			els = x
-		case []string:
-			for _, s := range x {
-				els = append(els, s)
-			}
-		}
-		scopes = nil
-		for i, el := range els {
-			s := maps.Clone(vars)
-			s["loopCounter"] = float64(i)
-			if l.ElementVariable != "" {
-				s[l.ElementVariable] = el
-			}
-			scopes = append(scopes, s)
-		}
-	}
-	var out []string
-	for _, s := range scopes {
-		for _, src := range a.CandidateGroups {
-			v, err := expression.Value(src, s)
-			if err != nil {
-				return nil, err
-			}
-			switch x := v.(type) {
-			case []any:
-				for _, el := range x {
-					out = append(out, expression.Text(el))
-				}
-			case []string:
-				out = append(out, x...)
-			default:
-				for _, part := range strings.Split(expression.Text(v), ",") {
-					if p := strings.TrimSpace(part); p != "" && !slices.Contains(out, p) {
-						out = append(out, p)
-					}
-				}
-			}
-		}
-	}
-	return out, nil
+	return machine.CandidateGroups(n, vars)
 }
 
 // ItemStep is one user task of an item's flow as a case of the item will
@@ -680,15 +659,15 @@ type ItemStep struct {
 // version, or the latest published one) with the candidate groups they get
 // from c's start variables, in document order.
 func ItemSteps(ctx context.Context, q Q, c *ItemContent) ([]ItemStep, error) {
-	return itemSteps(ctx, q, flowCache{}, c)
+	return itemSteps(ctx, q, newFlowCache(), c)
 }
 
-func itemSteps(ctx context.Context, q Q, fc flowCache, c *ItemContent) ([]ItemStep, error) {
+func itemSteps(ctx context.Context, q Q, fc *flowCache, c *ItemContent) ([]ItemStep, error) {
 	p, _, err := fc.process(ctx, q, c.DefinitionKey, c.DefinitionVersion)
 	if err != nil {
 		return nil, err
 	}
-	codes, err := unitCodes(ctx, q, append([]string{c.DepartmentID, c.ImplementingBodyID, c.LeadSectionID}, c.CoReviewerSectionIDs...))
+	codes, err := fc.unitCodes(ctx, q, append([]string{c.DepartmentID, c.ImplementingBodyID, c.LeadSectionID}, c.CoReviewerSectionIDs...))
 	if err != nil {
 		return nil, err
 	}
@@ -717,17 +696,21 @@ func itemSteps(ctx context.Context, q Q, fc flowCache, c *ItemContent) ([]ItemSt
 }
 
 // unitCodes maps org unit ids to their codes ("" ids are skipped).
-func unitCodes(ctx context.Context, q Q, ids []string) (map[string]string, error) {
+func (fc *flowCache) unitCodes(ctx context.Context, q Q, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, id := range ids {
 		if id == "" || out[id] != "" {
+			continue
+		}
+		if code, ok := fc.codes[id]; ok {
+			out[id] = code
 			continue
 		}
 		u, err := GetOrgUnit(ctx, q, id)
 		if err != nil {
 			return nil, fmt.Errorf("org unit of an item: %w", err)
 		}
-		out[id] = u.Code
+		out[id], fc.codes[id] = u.Code, u.Code
 	}
 	return out, nil
 }
@@ -880,7 +863,7 @@ func PublishItem(ctx context.Context, q Q, id, by string) (*ItemVersion, error) 
 	if err := CheckItem(ctx, q, &c); err != nil {
 		return nil, err
 	}
-	_, v, err := flowCache{}.process(ctx, q, c.DefinitionKey, c.DefinitionVersion)
+	_, v, err := newFlowCache().process(ctx, q, c.DefinitionKey, c.DefinitionVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -1031,7 +1014,7 @@ func StartVariables(ctx context.Context, q Q, iv *ItemVersion, in CaseStart) (ma
 		}
 		stationCode = st.Code
 	}
-	codes, err := unitCodes(ctx, q, append([]string{iv.DepartmentID, iv.ImplementingBodyID, iv.LeadSectionID}, iv.CoReviewerSectionIDs...))
+	codes, err := newFlowCache().unitCodes(ctx, q, append([]string{iv.DepartmentID, iv.ImplementingBodyID, iv.LeadSectionID}, iv.CoReviewerSectionIDs...))
 	if err != nil {
 		return nil, err
 	}

@@ -18,13 +18,13 @@ import (
 // approval section each (fgj, zjj, zrzyj) and one with two (two-a, two-b),
 // a service centre with two windows, a village station, and users.
 type centre struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	units map[string]*store.OrgUnit // by code
 	users map[string]*store.User    // by username
 }
 
-func newCentre(t *testing.T, db *store.DB) *centre {
+func newCentre(t testing.TB, db *store.DB) *centre {
 	t.Helper()
 	ctx := context.Background()
 	c := &centre{t: t, db: db, units: map[string]*store.OrgUnit{}, users: map[string]*store.User{}}

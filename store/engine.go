@@ -311,17 +311,7 @@ const taskCols = `id, case_id, element_id, name, state, assignee, step_kind, lim
 
 // CaseTasks lists a case's tasks, oldest first; state "" lists all.
 func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]TaskRow, error) {
-	out := []TaskRow{}
-	query := `SELECT ` + taskCols + ` FROM tasks WHERE case_id = ?`
-	args := []any{caseID}
-	if state != "" {
-		query += ` AND state = ?`
-		args = append(args, state)
-	}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
-		return nil, fmt.Errorf("tasks of case %s: %w", caseID, err)
-	}
-	return out, nil
+	return caseRows[TaskRow](ctx, q, taskCols, "tasks", caseID, state, "created_at, id", "tasks")
 }
 
 // GetTask returns one task, or ErrNotFound.
@@ -388,17 +378,7 @@ type TimerRow struct {
 
 // CaseTimers lists a case's timers by due time; state "" lists all.
 func CaseTimers(ctx context.Context, q Q, caseID, state string) ([]TimerRow, error) {
-	out := []TimerRow{}
-	query := `SELECT id, element_id, due_at, spec, state FROM timers WHERE case_id = ?`
-	args := []any{caseID}
-	if state != "" {
-		query += ` AND state = ?`
-		args = append(args, state)
-	}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY due_at, id`), args...); err != nil {
-		return nil, fmt.Errorf("timers of case %s: %w", caseID, err)
-	}
-	return out, nil
+	return caseRows[TimerRow](ctx, q, `id, element_id, due_at, spec, state`, "timers", caseID, state, "due_at, id", "timers")
 }
 
 // SubscriptionRow is an open or closed message or signal wait.
@@ -412,17 +392,7 @@ type SubscriptionRow struct {
 
 // CaseSubscriptions lists a case's message and signal waits; state "" lists all.
 func CaseSubscriptions(ctx context.Context, q Q, caseID, state string) ([]SubscriptionRow, error) {
-	out := []SubscriptionRow{}
-	query := `SELECT id, element_id, kind, name, state FROM subscriptions WHERE case_id = ?`
-	args := []any{caseID}
-	if state != "" {
-		query += ` AND state = ?`
-		args = append(args, state)
-	}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
-		return nil, fmt.Errorf("subscriptions of case %s: %w", caseID, err)
-	}
-	return out, nil
+	return caseRows[SubscriptionRow](ctx, q, `id, element_id, kind, name, state`, "subscriptions", caseID, state, "created_at, id", "subscriptions")
 }
 
 // IncidentRow is an open or resolved incident.
@@ -437,17 +407,7 @@ type IncidentRow struct {
 
 // CaseIncidents lists a case's incidents; state "" lists all.
 func CaseIncidents(ctx context.Context, q Q, caseID, state string) ([]IncidentRow, error) {
-	out := []IncidentRow{}
-	query := `SELECT id, case_id, element_id, message, state, created_at FROM incidents WHERE case_id = ?`
-	args := []any{caseID}
-	if state != "" {
-		query += ` AND state = ?`
-		args = append(args, state)
-	}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at, id`), args...); err != nil {
-		return nil, fmt.Errorf("incidents of case %s: %w", caseID, err)
-	}
-	return out, nil
+	return caseRows[IncidentRow](ctx, q, `id, case_id, element_id, message, state, created_at`, "incidents", caseID, state, "created_at, id", "incidents")
 }
 
 // EnqueueSignal writes a signal for a case to the outbox, setting its ID.
@@ -541,6 +501,22 @@ func CaseAlerts(ctx context.Context, q Q, caseID string) ([]AlertRow, error) {
 		FROM alerts WHERE case_id = ? ORDER BY fired_at, id`), caseID)
 	if err != nil {
 		return nil, fmt.Errorf("alerts of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// caseRows selects the rows of one case from table, in one state or
+// ("" ) all, ordered by order.
+func caseRows[T any](ctx context.Context, q Q, cols, table, caseID, state, order, what string) ([]T, error) {
+	out := []T{}
+	query := `SELECT ` + cols + ` FROM ` + table + ` WHERE case_id = ?`
+	args := []any{caseID}
+	if state != "" {
+		query += ` AND state = ?`
+		args = append(args, state)
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY `+order), args...); err != nil {
+		return nil, fmt.Errorf("%s of case %s: %w", what, caseID, err)
 	}
 	return out, nil
 }

@@ -29,6 +29,8 @@ type Options struct {
 	Handlers  map[string]engine.Handler
 	Calendars engine.Calendars
 	Observer  func(ctx context.Context, b *engine.Batch)
+	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
+	Worker *engine.WorkerOptions
 }
 
 // Start runs an engine over db until the test ends.
@@ -41,8 +43,12 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	worker := engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}
+	if o.Worker != nil {
+		worker = *o.Worker
+	}
 	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Handlers: o.Handlers, Calendars: o.Calendars,
-		Observer: o.Observer, Worker: engine.WorkerOptions{PollingInterval: 10 * time.Millisecond}})
+		Observer: o.Observer, Worker: worker})
 	if err != nil {
 		t.Fatal(err)
 	}

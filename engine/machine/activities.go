@@ -213,29 +213,39 @@ func (m *Machine) pickImplicit(scope *Instance, n *definitions.Node) ([]string, 
 	if len(n.Outgoing) == 0 {
 		return nil, nil // the token is consumed: an implicit end
 	}
+	taken, err := m.openFlows(scope, n, false)
+	if err != nil || len(taken) > 0 {
+		return taken, err
+	}
+	if n.Default != "" {
+		return []string{n.Default}, nil
+	}
+	return nil, fmt.Errorf("no outgoing flow of %s %s can be taken: every condition is false and there is no default flow", n.Kind, n.ID)
+}
+
+// openFlows lists, in document order, the outgoing flows of n other than
+// its default that have no condition or whose condition holds; first stops
+// at the first one (an exclusive choice).
+func (m *Machine) openFlows(scope *Instance, n *definitions.Node, first bool) ([]string, error) {
 	var taken []string
 	for _, fid := range n.Outgoing {
-		f := m.model.flow(fid)
 		if fid == n.Default {
 			continue
 		}
-		if f.Condition == "" {
-			taken = append(taken, fid)
-			continue
-		}
-		ok, err := m.condition(scope, f)
-		if err != nil {
-			return nil, err
+		f := m.model.flow(fid)
+		ok := f.Condition == ""
+		if !ok {
+			var err error
+			if ok, err = m.condition(scope, f); err != nil {
+				return nil, err
+			}
 		}
 		if ok {
 			taken = append(taken, fid)
+			if first {
+				break
+			}
 		}
-	}
-	if len(taken) == 0 {
-		if n.Default != "" {
-			return []string{n.Default}, nil
-		}
-		return nil, fmt.Errorf("no outgoing flow of %s %s can be taken: every condition is false and there is no default flow", n.Kind, n.ID)
 	}
 	return taken, nil
 }
@@ -281,6 +291,10 @@ func (m *Machine) runScript(scope *Instance, n *definitions.Node, local map[stri
 	return nil
 }
 
+// StepLimitsVar is the process variable whose object maps user task ids
+// to their time limits in working days, overriding ow:timeLimit.
+const StepLimitsVar = "stepLimits"
+
 // taskSpec resolves a user task's assignment expressions over the
 // variables the new task will see.
 func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[string]any) (*TaskSpec, error) {
@@ -301,6 +315,13 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 	if n.Step != nil {
 		spec.StepKind, spec.LimitDays, spec.WarnDays = n.Step.Kind, n.Step.LimitDays, n.Step.WarnDays
 	}
+	// An item may set its own limit for a step: the process variable
+	// stepLimits maps user task ids to working days (see the catalogue).
+	if limits, ok := vars[StepLimitsVar].(map[string]any); ok {
+		if d, ok := limits[n.ID].(float64); ok && d > 0 {
+			spec.LimitDays = d
+		}
+	}
 	a := n.Assignment
 	if a == nil {
 		return spec, nil
@@ -309,10 +330,10 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 	if spec.Assignee, err = m.textValue(a.Assignee, vars, n, "assignee"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateUsers, err = m.listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
+	if spec.CandidateUsers, err = listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateGroups, err = m.listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
+	if spec.CandidateGroups, err = listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
 		return nil, err
 	}
 	if spec.DueDate, err = m.textValue(a.DueDate, vars, n, "dueDate"); err != nil {
@@ -338,7 +359,7 @@ func (m *Machine) textValue(src string, vars map[string]any, n *definitions.Node
 
 // listValue resolves a list of names where each entry may be an
 // expression giving one name, a comma-separated string or a list.
-func (m *Machine) listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
+func listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
 	var out []string
 	for _, src := range srcs {
 		v, err := expression.Value(src, vars)

@@ -152,56 +152,24 @@ func (m *Machine) upstreamToken(scope, gateway string) bool {
 // pickExclusive takes the first flow, in document order, without a
 // condition or whose condition holds; else the default flow.
 func (m *Machine) pickExclusive(scope *Instance, n *definitions.Node) ([]string, error) {
-	for _, fid := range n.Outgoing {
-		if fid == n.Default {
-			continue
-		}
-		f := m.model.flow(fid)
-		if f.Condition == "" {
-			return []string{fid}, nil
-		}
-		ok, err := m.condition(scope, f)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			return []string{fid}, nil
-		}
-	}
-	if n.Default != "" {
-		return []string{n.Default}, nil
-	}
-	return nil, fmt.Errorf("exclusive gateway %s: no outgoing flow's condition is true and there is no default flow", n.ID)
+	return m.pickOr(scope, n, true, "exclusive")
 }
 
 // pickInclusive takes every flow without a condition or whose condition
 // holds; else the default flow.
 func (m *Machine) pickInclusive(scope *Instance, n *definitions.Node) ([]string, error) {
-	var taken []string
-	for _, fid := range n.Outgoing {
-		if fid == n.Default {
-			continue
-		}
-		f := m.model.flow(fid)
-		if f.Condition == "" {
-			taken = append(taken, fid)
-			continue
-		}
-		ok, err := m.condition(scope, f)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			taken = append(taken, fid)
-		}
-	}
-	if len(taken) > 0 {
-		return taken, nil
+	return m.pickOr(scope, n, false, "inclusive")
+}
+
+func (m *Machine) pickOr(scope *Instance, n *definitions.Node, first bool, kind string) ([]string, error) {
+	taken, err := m.openFlows(scope, n, first)
+	if err != nil || len(taken) > 0 {
+		return taken, err
 	}
 	if n.Default != "" {
 		return []string{n.Default}, nil
 	}
-	return nil, fmt.Errorf("inclusive gateway %s: no outgoing flow's condition is true and there is no default flow", n.ID)
+	return nil, fmt.Errorf("%s gateway %s: no outgoing flow's condition is true and there is no default flow", kind, n.ID)
 }
 
 func contains(list []string, s string) bool {

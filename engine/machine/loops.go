@@ -57,32 +57,9 @@ func (m *Machine) startBody(scope *Instance, n *definitions.Node) error {
 func (m *Machine) miItems(scope *Instance, n *definitions.Node) ([]any, int, error) {
 	loop := n.Loop
 	vars := m.vars(scope.ID)
-	if c := strings.TrimSpace(loop.Collection); c != "" {
-		var v any
-		if expression.IsExpression(c) {
-			var err error
-			if v, err = expression.Value(c, vars); err != nil {
-				return nil, 0, fmt.Errorf("collection of %s: %w", n.ID, err)
-			}
-		} else {
-			var ok bool
-			if v, ok = vars[c]; !ok {
-				return nil, 0, fmt.Errorf("collection of %s: %w: %s", n.ID, expression.ErrMissingVariable, c)
-			}
-		}
-		switch x := v.(type) {
-		case []any:
-			return append([]any(nil), x...), len(x), nil
-		case []string:
-			out := make([]any, len(x))
-			for i, s := range x {
-				out[i] = s
-			}
-			return out, len(out), nil
-		case nil:
-			return nil, 0, nil
-		}
-		return nil, 0, fmt.Errorf("collection of %s is %T, not a list", n.ID, v)
+	if strings.TrimSpace(loop.Collection) != "" {
+		items, err := Collection(n, vars)
+		return items, len(items), err
 	}
 	if c := strings.TrimSpace(loop.LoopCardinality); c != "" {
 		e, err := m.model.compile(c)
@@ -99,6 +76,76 @@ func (m *Machine) miItems(scope *Instance, n *definitions.Node) ([]any, int, err
 		return nil, total, nil
 	}
 	return nil, 0, fmt.Errorf("multi-instance %s has neither a loop cardinality nor a collection", n.ID)
+}
+
+// Collection resolves the collection of a multi-instance activity over
+// vars: a variable name or an expression giving a list.
+func Collection(n *definitions.Node, vars map[string]any) ([]any, error) {
+	c := strings.TrimSpace(n.Loop.Collection)
+	var v any
+	if expression.IsExpression(c) {
+		var err error
+		if v, err = expression.Value(c, vars); err != nil {
+			return nil, fmt.Errorf("collection of %s: %w", n.ID, err)
+		}
+	} else {
+		var ok bool
+		if v, ok = vars[c]; !ok {
+			return nil, fmt.Errorf("collection of %s: %w: %s", n.ID, expression.ErrMissingVariable, c)
+		}
+	}
+	switch x := v.(type) {
+	case []any:
+		return append([]any(nil), x...), nil
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, fmt.Errorf("collection of %s is %T, not a list", n.ID, v)
+}
+
+// CandidateGroups resolves the candidate groups user task n will have over
+// vars, as the machine resolves them when it creates the task; for a
+// multi-instance task over a collection, the groups of every instance.
+func CandidateGroups(n *definitions.Node, vars map[string]any) ([]string, error) {
+	a := n.Assignment
+	if a == nil || len(a.CandidateGroups) == 0 {
+		return nil, nil
+	}
+	scopes := []map[string]any{vars}
+	if l := n.Loop; l != nil && l.MultiInstance && strings.TrimSpace(l.Collection) != "" {
+		items, err := Collection(n, vars)
+		if err != nil {
+			return nil, err
+		}
+		scopes = scopes[:0]
+		for i, el := range items {
+			s := copyVars(vars)
+			s["loopCounter"] = float64(i)
+			if l.ElementVariable != "" {
+				s[l.ElementVariable] = el
+			}
+			scopes = append(scopes, s)
+		}
+	}
+	var out []string
+	for _, s := range scopes {
+		groups, err := listValue(a.CandidateGroups, s, n, "candidateGroups")
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			if !contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out, nil
 }
 
 // startInner starts instance Index of body Instance.

@@ -523,3 +523,16 @@ func TestEndlessLoopIsAnIncident(t *testing.T) {
 		t.Fatalf("incidents = %+v, want one endless-loop incident", mc.State().Incidents)
 	}
 }
+
+func TestStepLimitsVariableOverridesTimeLimit(t *testing.T) {
+	xml := bpmn("", `<startEvent id="s"/><userTask id="review" ow:stepKind="review" ow:timeLimit="3"/><userTask id="approve" ow:timeLimit="2"/><endEvent id="e"/>`+
+		seq("s", "review", "approve", "e"))
+	s := start(t, xml, map[string]any{machine.StepLimitsVar: map[string]any{"review": 1.5}})
+	if got := s.Tasks()[0].Task.LimitDays; got != 1.5 {
+		t.Fatalf("review limit %v, want the item's 1.5", got)
+	}
+	must(t, s.Complete("review", "", nil))
+	if got := s.Tasks()[0].Task.LimitDays; got != 2 {
+		t.Fatalf("approve limit %v, want the flow's 2", got)
+	}
+}

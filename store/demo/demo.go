@@ -2,8 +2,8 @@
 // its government tree, service centre with windows, eight departments with their approval
 // sections, two townships and a village with service stations, and a user for every role.
 //
-// The data is plain Go values so that later areas (catalogue items, definitions) can add their
-// own sections here and to Load.
+// The data is plain Go values so that later areas can add their own sections here and to Load;
+// catalogue.go holds the catalogue (items and delegation grants).
 package demo
 
 import (
@@ -117,7 +117,9 @@ func Users() []User {
 }
 
 // Load writes the demo data in one transaction if the database has no org units and no users,
-// and reports whether it did; a database with any of them is left alone.
+// and reports whether it did; a database with any of them is left alone. The data includes the
+// catalogue: the standard flows, the items of Items (published) and every department's grants
+// to the centre's windows.
 func Load(ctx context.Context, db *store.DB) (bool, error) {
 	hash, err := store.HashPassword(Password) // one hash for all: bcrypt is slow on purpose
 	if err != nil {
@@ -141,6 +143,7 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 			}
 			ids[u.Code] = ou.ID
 		}
+		users := map[string]string{} // username → id
 		for _, du := range Users() {
 			u := &store.User{Username: du.Username, DisplayName: du.DisplayName, Kind: du.Kind,
 				RealName: du.RealName, IDCard: du.IDCard, Phone: du.Phone}
@@ -150,11 +153,15 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 			if err := store.CreateUser(ctx, tx, u); err != nil {
 				return fmt.Errorf("demo user %s: %w", du.Username, err)
 			}
+			users[du.Username] = u.ID
 			for _, g := range du.Grants {
 				if err := store.AddMembership(ctx, tx, &store.Membership{UserID: u.ID, OrgUnitID: ids[g.Unit], Role: g.Role}); err != nil {
 					return fmt.Errorf("demo user %s: %w", du.Username, err)
 				}
 			}
+		}
+		if err := loadCatalogue(ctx, tx, ids, users["designer"], users["admin"]); err != nil {
+			return err
 		}
 		loaded = true
 		return nil

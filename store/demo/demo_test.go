@@ -3,7 +3,9 @@ package demo_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"onewindow/definitions/standard"
 	"onewindow/store"
 	"onewindow/store/demo"
 	"onewindow/store/storetest"
@@ -68,4 +70,82 @@ func TestLoadOnceIntoEmptyDatabase(t *testing.T) {
 			t.Errorf("applicant1 = %+v, %v", app, err)
 		}
 	})
+}
+
+func TestDemoCatalogue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		items, err := store.ListItems(ctx, db, store.ItemFilter{State: store.ItemPublished, Limit: 500})
+		if err != nil || len(items) != len(demo.Items()) || len(items) < 20 {
+			t.Fatalf("%d published items, want %d (%v)", len(items), len(demo.Items()), err)
+		}
+		count := map[string]int{}
+		for _, it := range items {
+			count[it.DefinitionKey]++
+			count[it.HandlingType]++
+			if it.DefinitionKey == standard.Parallel && len(it.CoReviewerSectionIDs) < 3 {
+				t.Errorf("%s: parallel approval by %d departments", it.Code, len(it.CoReviewerSectionIDs))
+			}
+			if len(it.Materials) == 0 {
+				t.Errorf("%s has no materials", it.Code)
+			}
+		}
+		if count[standard.Parallel] < 3 || count[standard.Proxy] < 2 || count[store.HandlingImmediate] < 3 || count[store.HandlingPromised] < 3 {
+			t.Errorf("catalogue mix %v", count)
+		}
+		// Every department delegates all its handling steps and most of its decisions.
+		var decided, delegated int
+		for _, d := range demo.Departments {
+			dept, _ := store.GetOrgUnitByCode(ctx, db, d.Code)
+			r, err := store.GetDelegationReport(ctx, db, dept.ID, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Items == 0 || r.Handling.Share != 1 {
+				t.Errorf("%s: handling delegated %+v over %d items", d.Code, r.Handling, r.Items)
+			}
+			decided += r.Decision.Items
+			delegated += r.Decision.Delegated
+		}
+		if share := float64(delegated) / float64(decided); share < 0.8 || share == 1 {
+			t.Errorf("decisions delegated: %d of %d (%.0f%%), want 80%% or more but not all", delegated, decided, share*100)
+		}
+		// Window 1's clerk holds grants; the thematic windows only their departments'.
+		clerk1, _ := store.GetUserByUsername(ctx, db, "clerk1")
+		v, err := store.TaskVisibility(ctx, db, clerk1.ID, time.Now())
+		if err != nil || len(v.Grants) < len(demo.Departments) {
+			t.Fatalf("clerk1 acts under %d grants (%v)", len(v.Grants), err)
+		}
+		// Loading again does nothing.
+		if loaded, err := demo.LoadCatalogue(ctx, db); loaded || err != nil {
+			t.Fatalf("LoadCatalogue after Load: %v %v", loaded, err)
+		}
+		// A demo database from before the catalogue gets it.
+		for _, table := range []string{"delegation_audit", "delegation_grant_steps", "delegation_grant_items", "delegation_grants", "item_versions", "items"} {
+			if _, err := db.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if loaded, err := demo.LoadCatalogue(ctx, db); !loaded || err != nil {
+			t.Fatalf("LoadCatalogue on a demo without items: %v %v", loaded, err)
+		}
+		if items, _ := store.ListItems(ctx, db, store.ItemFilter{Limit: 500}); len(items) != len(demo.Items()) {
+			t.Fatalf("%d items after LoadCatalogue", len(items))
+		}
+	})
+}
+
+// A database that is not the demo organisation gets no demo catalogue.
+func TestLoadCatalogueLeavesOtherDatabasesAlone(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if err := store.CreateOrgUnit(ctx, db, &store.OrgUnit{Code: "x", Name: "x", Kind: store.KindGovernment, Level: store.LevelRegion}); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, err := demo.LoadCatalogue(ctx, db); loaded || err != nil {
+		t.Fatalf("LoadCatalogue: %v %v", loaded, err)
+	}
 }
