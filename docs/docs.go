@@ -572,6 +572,134 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/notice": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Lists every missing or defective material at once, as the acceptance step issued it. Answer it\nwith POST /api/v1/cases/{id}/supplement. A case never notified is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "The notice (一次性告知书) of a case: the open one, or the last one",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.NoticeView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such case, or it has no notice",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/supplement": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Adds the next version of each material (its files uploaded first) and sends the case back to\nacceptance; the clock, paused since the notice, runs again. Without an open notice: 409\nno_open_notice, and nothing changes.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Answer the open notice with a supplement (applicant, submitting clerk or agent)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the supplied materials",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SupplementRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SupplementAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed naming the material",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "staff who did not submit the case",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "no_open_notice, or not_waiting (the case is still moving to the wait: try again)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/variables": {
             "put": {
                 "security": [
@@ -3092,6 +3220,959 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/tasks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Tasks assigned to the caller, offered to one of their units (candidate group = the unit's\ncode) or to them, and the tasks of departments that delegated the step to the caller's window\n(三集中). A task of another unit is not listed. Most urgent first (due time, then age).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The caller's inbox: the open tasks they may act on",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only tasks of cases of this item",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "acceptance",
+                            "review",
+                            "coordination",
+                            "approval",
+                            "certification",
+                            "delivery"
+                        ],
+                        "type": "string",
+                        "description": "only tasks of this step kind",
+                        "name": "stepKind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only tasks due before this time (RFC 3339 or YYYY-MM-DD)",
+                        "name": "dueBefore",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "claimed",
+                            "unclaimed",
+                            "delegated",
+                            "warning",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "description": "claimed (by the caller), unclaimed, delegated (to the caller), warning (past the warning time), overdue",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "applicants and systems have no inbox",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "A task with its case, materials, timeline and what completing it takes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (case id + / + wait id; send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskDetail"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: the task is another unit's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/claim": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Claim a task: it becomes the caller's alone",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, or task_held (claimed by someone else)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/comments": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff dealing with the task see it in the case's timeline; with public true the applicant too.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Write an opinion (意见) on a task",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the opinion",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CommentRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/complete": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Of two people completing one task at once, one succeeds and\nthe other gets 409 task_closed. A second notice on a case is 409 notify_once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Complete a task with an outcome (accept, refuse, notify once, approve, reject, agree, object ...)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "outcome and variables",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CompleteRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed naming outcome, reason, notice.materials or variables.X",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/delegate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller stays its owner: the delegate resolves it (POST .../resolve), and the owner completes it.\nWhile delegated, nobody completes it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Delegate a task to another person who works on it and gives it back (委派)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "to whom",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PersonRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/handover": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The person must be able to act on the task themselves (one of its units, or a delegation).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Hand a task over to another person for good (转办)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "to whom",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PersonRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: userId is unknown, you, or may not act on the task",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/recall": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units. A\ncountersign opinion cannot be recalled.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Recall one's own completion while the next step has not started (撤回)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the caller's completed task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RecallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: someone else completed it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_recallable: the next step has started, or the task is not completed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/remove-signer": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is the signer's open task; the caller acts for the case's lead section. The only\nsigner left of a countersign nobody has signed yet cannot be removed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Remove a signer from a running countersign (减签)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the signer's open task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RecallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: not the lead section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_countersign, last_signer, task_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/resolve": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Give a delegated task back to its owner (委派归还; the owner may also take it back)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "what the delegate found",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CommentRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "neither the delegate nor the owner",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, or conflict: not delegated",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/return": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. A decision made since the target step is undone.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Return the case to an earlier step of its path (退回)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "where to and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ReturnRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: target is not a step the case passed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/signers": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is any open signer's task of the countersign; the caller acts for the case's lead\nsection (as one of its members, or under its delegation). The new section gets its own task.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Add a signer (a department's section) to a running countersign (加签)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "an open signer's task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the section",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SignerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: sectionId is not a section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: not the lead section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_countersign, already_signer, task_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/unclaim": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Give a claimed task back to its units",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed; task_held (not the caller's, or delegated)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/users": {
             "get": {
                 "security": [
@@ -4373,6 +5454,57 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CommentRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "public": {
+                    "description": "Public shows it to the applicant too; by default staff only see it.",
+                    "type": "boolean"
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "已核对原件，与复印件一致"
+                }
+            }
+        },
+        "handlers.CompleteRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "description": "Comment is the opinion (意见) written with the completion; staff see it.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "材料齐全，符合法定形式"
+                },
+                "notice": {
+                    "description": "Notice is required with outcome notify.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.NoticeInput"
+                        }
+                    ]
+                },
+                "outcome": {
+                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "accept"
+                },
+                "reason": {
+                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "variables": {
+                    "description": "Variables are set on the case; the conditions after the step may read them.",
+                    "type": "object"
+                }
+            }
+        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -5239,6 +6371,100 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.NoticeInput": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials lists every missing or defective material, at once.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "请于补正后重新提交"
+                }
+            }
+        },
+        "handlers.NoticeView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issuedAt": {
+                    "type": "string"
+                },
+                "issuedBy": {
+                    "type": "string"
+                },
+                "issuedByName": {
+                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "itemId": {
+                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer"
+                },
+                "letter": {
+                    "description": "Letter is the notice as the applicant reads it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Words"
+                        }
+                    ]
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq numbers the case's notices from 1.",
+                    "type": "integer"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
         "handlers.OperationAccepted": {
             "type": "object",
             "properties": {
@@ -5271,6 +6497,23 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.OrgUnit"
                     }
+                }
+            }
+        },
+        "handlers.PersonRequest": {
+            "type": "object",
+            "required": [
+                "userId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "该申请涉及专业审查，转由专人办理"
+                },
+                "userId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000010"
                 }
             }
         },
@@ -5350,6 +6593,16 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.RecallRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "结果填写有误"
+                }
+            }
+        },
         "handlers.RegisterRequest": {
             "type": "object",
             "required": [
@@ -5390,6 +6643,26 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ReturnRequest": {
+            "type": "object",
+            "required": [
+                "reason",
+                "target"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "申请书签字不全，退回受理环节重新核对"
+                },
+                "target": {
+                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "acceptance"
+                }
+            }
+        },
         "handlers.RevokeGrantRequest": {
             "type": "object",
             "required": [
@@ -5425,6 +6698,43 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
+                }
+            }
+        },
+        "handlers.Signer": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局行政审批股"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "handlers.SignerRequest": {
+            "type": "object",
+            "required": [
+                "sectionId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "涉及消防审查，增加消防部门会签"
+                },
+                "sectionId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000020"
                 }
             }
         },
@@ -5470,6 +6780,150 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.StandardFlow"
                     }
+                }
+            }
+        },
+        "handlers.SupplementAccepted": {
+            "type": "object",
+            "properties": {
+                "materials": {
+                    "description": "Materials are the case's materials with the new versions.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "supplement": {
+                    "$ref": "#/definitions/store.Supplement"
+                }
+            }
+        },
+        "handlers.SupplementRequest": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "已补充编制单位盖章"
+                }
+            }
+        },
+        "handlers.TaskActionResult": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "$ref": "#/definitions/store.Action"
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                }
+            }
+        },
+        "handlers.TaskDetail": {
+            "type": "object",
+            "properties": {
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Action"
+                    }
+                },
+                "authority": {
+                    "description": "Authority is why the caller may act on it now (nil: they may not).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/store.Authority"
+                        }
+                    ]
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/handlers.CaseDetail"
+                },
+                "outcomes": {
+                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "passed": {
+                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reads": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "requires": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        }
+                    }
+                },
+                "signers": {
+                    "description": "Signers are the departments of the countersign this task belongs to.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Signer"
+                    }
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                },
+                "units": {
+                    "description": "Units are the names of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "handlers.TaskList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.InboxTask"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "offset": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
                 }
             }
         },
@@ -5727,6 +7181,82 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Action": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "complete"
+                },
+                "actorId": {
+                    "type": "string"
+                },
+                "actorName": {
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "authority": {
+                    "description": "Authority is assignee, candidateUser, unit or delegation; for a delegation\nGrantID, DepartmentID and WindowID say whose and where.",
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "grantId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string",
+                    "example": "accept"
+                },
+                "public": {
+                    "description": "Public actions are shown to the applicant; internal comments are not.",
+                    "type": "boolean"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "target": {
+                    "type": "string"
+                },
+                "targetUser": {
+                    "description": "TargetUser is the person a task was handed over or delegated to; Target the step a case\nwas returned to or the section a signer was added for.",
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unitCode": {
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
         "store.Applicant": {
             "type": "object",
             "properties": {
@@ -5754,6 +7284,30 @@ const docTemplate = `{
                 },
                 "userId": {
                     "description": "UserID is the applicant's account, \"\" for a walk-in without one.",
+                    "type": "string"
+                }
+            }
+        },
+        "store.Authority": {
+            "type": "object",
+            "properties": {
+                "departmentId": {
+                    "type": "string"
+                },
+                "grantId": {
+                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "unitCode": {
+                    "description": "UnitCode is the unit acted for: the user's own unit, or the\ndelegating department's section.",
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
                     "type": "string"
                 }
             }
@@ -6145,6 +7699,106 @@ const docTemplate = `{
                 },
                 "seq": {
                     "type": "integer"
+                }
+            }
+        },
+        "store.InboxTask": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "北流市某某实业有限公司"
+                },
+                "assignee": {
+                    "type": "string"
+                },
+                "bodyId": {
+                    "type": "string"
+                },
+                "candidateGroups": {
+                    "description": "CandidateGroups are the codes of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "caseDueAt": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "claimedAt": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "delegation": {
+                    "description": "Delegation is pending or resolved (\"\" when never delegated).",
+                    "type": "string",
+                    "example": "pending"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "limitDays": {
+                    "type": "number"
+                },
+                "loopCounter": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "owner": {
+                    "description": "Owner is who delegated the task (委派) and gets it back when it is resolved.",
+                    "type": "string"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnDays": {
+                    "type": "number"
                 }
             }
         },
@@ -6931,6 +8585,30 @@ const docTemplate = `{
                 }
             }
         },
+        "store.NoticeItem": {
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "description": "Detail says what is wrong or what to supply.",
+                    "type": "string",
+                    "example": "缺少编制单位盖章"
+                },
+                "materialCode": {
+                    "description": "MaterialCode is the code of a material of the case's item; \"\" for\nsomething the item does not list, which Name then describes.",
+                    "type": "string",
+                    "example": "M02"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "项目可行性研究报告"
+                },
+                "problem": {
+                    "description": "Problem is missing or defective.",
+                    "type": "string",
+                    "example": "defective"
+                }
+            }
+        },
         "store.OrgUnit": {
             "type": "object",
             "properties": {
@@ -7025,6 +8703,107 @@ const docTemplate = `{
                 },
                 "state": {
                     "type": "string"
+                }
+            }
+        },
+        "store.Supplement": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "materials": {
+                    "description": "Materials are the codes of the materials newly supplied.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "M02"
+                    ]
+                },
+                "note": {
+                    "type": "string"
+                },
+                "noticeId": {
+                    "type": "string"
+                },
+                "recordedAt": {
+                    "type": "string"
+                },
+                "recordedBy": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Task": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "bodyId": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "claimedAt": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "delegation": {
+                    "description": "Delegation is pending or resolved (\"\" when never delegated).",
+                    "type": "string",
+                    "example": "pending"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "limitDays": {
+                    "type": "number"
+                },
+                "loopCounter": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "owner": {
+                    "description": "Owner is who delegated the task (委派) and gets it back when it is resolved.",
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnDays": {
+                    "type": "number"
                 }
             }
         },

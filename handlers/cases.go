@@ -21,12 +21,8 @@ import (
 	"onewindow/store"
 )
 
-// Error codes of the case API.
-const (
-	codeIdempotencyReused = "idempotency_key_reused" // 422: the key was used for another request
-	codeNotDecidable      = "case_decided"           // 409: the case was decided or has ended
-	codeWithdrawn         = "case_withdrawn"         // 409: the applicant withdrew the case
-)
+// codeIdempotencyReused (422): an Idempotency-Key used for another request.
+const codeIdempotencyReused = "idempotency_key_reused"
 
 func (h *api) caseRoutes(public, authed *gin.RouterGroup) {
 	authed.POST("/cases", requireRole(store.RoleApplicant, store.RoleClerk, store.RoleAgent), h.needEngine, h.createCase)
@@ -672,7 +668,7 @@ func (h *api) caseDetail(ctx context.Context, k *store.Case, side, staff bool) (
 	if err != nil {
 		return nil, err
 	}
-	d.Timeline = timeline(actions, hist, f, k, n, false)
+	d.Timeline = timeline(actions, hist, f, k, n, staff)
 	return d, nil
 }
 
@@ -757,14 +753,7 @@ func (h *api) withdrawCase(c *gin.Context) {
 		}
 		return store.EnqueueSignal(ctx, tx, &sig)
 	})
-	switch {
-	case errors.Is(err, store.ErrDecided):
-		writeError(c, http.StatusConflict, codeNotDecidable, err.Error())
-		return
-	case errors.Is(err, store.ErrWithdrawn):
-		writeError(c, http.StatusConflict, codeWithdrawn, err.Error())
-		return
-	case err != nil:
+	if err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -481,5 +481,5 @@ func TestWithdrawApplication(t *testing.T) {
 	if len(tasks) != 1 || tasks[0].State != "cancelled" {
 		t.Fatalf("tasks after withdrawal %+v", tasks)
 	}
-	expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{}`), http.StatusConflict, codeWithdrawn)
+	expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{}`), http.StatusConflict, codeCaseWithdrawn)
 }

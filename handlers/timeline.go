@@ -317,14 +317,17 @@ func flowEntries(hist []store.HistoryRow, f *flowInfo, c *store.Case) []Timeline
 	return out
 }
 
-// timeline merges a case's actions and flow events in time order; public leaves out who
-// acted.
-func timeline(actions []store.Action, hist []store.HistoryRow, f *flowInfo, c *store.Case, n *namer, public bool) []TimelineEntry {
+// timeline merges a case's actions and flow events in time order. Outside staff (staff
+// false) the opinions written with an action are left out, but for the applicant's own words
+// and comments made public.
+func timeline(actions []store.Action, hist []store.HistoryRow, f *flowInfo, c *store.Case, n *namer, staff bool) []TimelineEntry {
 	out := []TimelineEntry{}
 	for i := range actions {
 		e := actionEntry(&actions[i], f, n)
-		if public {
-			e.Actor, e.Comment = "", ""
+		switch a := actions[i].Action; {
+		case staff, a == store.ActionSupplement, a == store.ActionWithdraw, a == store.ActionComment:
+		default:
+			e.Comment = ""
 		}
 		out = append(out, e)
 	}

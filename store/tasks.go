@@ -94,6 +94,15 @@ func TaskCandidates(ctx context.Context, q Q, taskID string) (users, groups []st
 	return users, groups, nil
 }
 
+var (
+	// ErrTaskClosed is wrapped when a task is no longer open (completed, cancelled, or being
+	// completed); it wraps ErrConflict.
+	ErrTaskClosed = fmt.Errorf("the task is no longer open: %w", ErrConflict)
+	// ErrTaskHeld is wrapped when someone else holds a task (claimed, delegated); it wraps
+	// ErrConflict.
+	ErrTaskHeld = fmt.Errorf("the task is held by someone else: %w", ErrConflict)
+)
+
 // taskConflict explains why a conditional update of task id changed nothing: the task is
 // missing (ErrNotFound), no longer open, or held by someone else (ErrConflict).
 func taskConflict(ctx context.Context, q Q, id, want string) error {
@@ -103,13 +112,13 @@ func taskConflict(ctx context.Context, q Q, id, want string) error {
 	}
 	switch {
 	case t.State != "open":
-		return fmt.Errorf("task %s (%s) is %s: %w", id, t.Name, t.State, ErrConflict)
+		return fmt.Errorf("task %s (%s) is %s: %w", id, t.Name, t.State, ErrTaskClosed)
 	case t.Delegation == DelegationPending:
-		return fmt.Errorf("task %s (%s) is delegated to %s until they resolve it: %w", id, t.Name, deref(t.Assignee), ErrConflict)
+		return fmt.Errorf("task %s (%s) is delegated to %s until they resolve it: %w", id, t.Name, deref(t.Assignee), ErrTaskHeld)
 	case t.Assignee != nil:
-		return fmt.Errorf("task %s (%s) is claimed by %s: %w", id, t.Name, *t.Assignee, ErrConflict)
+		return fmt.Errorf("task %s (%s) is claimed by %s: %w", id, t.Name, *t.Assignee, ErrTaskHeld)
 	}
-	return fmt.Errorf("task %s (%s): %s: %w", id, t.Name, want, ErrConflict)
+	return fmt.Errorf("task %s (%s): %s: %w", id, t.Name, want, ErrTaskHeld)
 }
 
 // ClaimTask assigns an open, unassigned task to userID. Claiming a task one holds already
@@ -130,11 +139,12 @@ func ClaimTask(ctx context.Context, q Q, id, userID string, at time.Time) error 
 	return taskConflict(ctx, q, id, "cannot be claimed")
 }
 
-// UnclaimTask gives a task userID holds back to its candidates. A delegated task is
-// ErrConflict (the delegate resolves it instead).
+// UnclaimTask gives a task one of holders holds back to its candidates. A task delegated and
+// not yet resolved is ErrTaskHeld (the delegate resolves it instead).
 func UnclaimTask(ctx context.Context, q Q, id string, holders []string) error {
-	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET assignee = NULL, claimed_at = NULL
-		WHERE id = ? AND state = 'open' AND assignee IN (`+qmarkList(len(holders))+`) AND owner IS NULL`), append([]any{id}, anys(holders)...)...)
+	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET assignee = NULL, claimed_at = NULL, owner = NULL, delegation = NULL
+		WHERE id = ? AND state = 'open' AND assignee IN (`+qmarkList(len(holders))+`) AND (delegation IS NULL OR delegation <> 'pending')`),
+		append([]any{id}, anys(holders)...)...)
 	if err != nil {
 		return classify(err, "unclaim task %s", id)
 	}
@@ -189,7 +199,7 @@ func ResolveTask(ctx context.Context, q Q, id string, at time.Time) error {
 		return err
 	}
 	if t.State != "open" {
-		return fmt.Errorf("task %s (%s) is %s: %w", id, t.Name, t.State, ErrConflict)
+		return fmt.Errorf("task %s (%s) is %s: %w", id, t.Name, t.State, ErrTaskClosed)
 	}
 	return fmt.Errorf("task %s (%s) is not delegated: %w", id, t.Name, ErrConflict)
 }
