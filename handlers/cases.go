@@ -259,9 +259,8 @@ func (h *api) createCase(c *gin.Context) {
 		return
 	}
 	var (
-		k       *store.Case
-		answer  CaseSubmitted
-		replayd bool
+		k      *store.Case
+		answer CaseSubmitted
 	)
 	err := h.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		iv, err := store.ItemForCase(ctx, tx, req.ItemID)
@@ -289,13 +288,16 @@ func (h *api) createCase(c *gin.Context) {
 			return nil
 		}
 		body, _ := json.Marshal(answer)
-		return store.SaveIdempotent(ctx, tx, &store.IdempotentResponse{UserID: p.UserID, Key: key, RequestHash: hash,
+		err = store.SaveIdempotent(ctx, tx, &store.IdempotentResponse{UserID: p.UserID, Key: key, RequestHash: hash,
 			Status: http.StatusCreated, Response: body, CaseID: k.ID, CreatedAt: h.Now()})
+		if errors.Is(err, store.ErrConflict) {
+			return errKeyRace
+		}
+		return err
 	})
-	if key != "" && errors.Is(err, store.ErrConflict) && strings.Contains(err.Error(), "Idempotency-Key") {
+	if errors.Is(err, errKeyRace) {
 		// The same key raced in from another request, which won: answer as it did.
-		replayd = h.replay(c, p, key, hash)
-		if replayd {
+		if h.replay(c, p, key, hash) {
 			return
 		}
 	}
@@ -310,6 +312,9 @@ func (h *api) createCase(c *gin.Context) {
 	c.Header("Location", "/api/v1/cases/"+k.ID)
 	c.JSON(http.StatusCreated, answer)
 }
+
+// errKeyRace: another request with the same Idempotency-Key stored its answer first.
+var errKeyRace = errors.New("another request with the same Idempotency-Key came first")
 
 func validIdempotencyKey(s string) bool {
 	if len(s) == 0 || len(s) > 128 {
@@ -472,21 +477,39 @@ func missingMaterials(iv *store.ItemVersion, given []store.MaterialInput) []stor
 // startCase starts the workflow of case k from what its row holds; a workflow started before
 // is fine.
 func (h *api) startCase(ctx context.Context, k *store.Case) error {
-	iv, err := store.GetItemVersion(ctx, h.DB, k.ItemID, k.ItemVersion)
+	return StartCase(ctx, h.DB, h.Engine, k)
+}
+
+// StartCase starts the workflow of case k (a row CreateCase wrote) with the input its row and
+// item version give; a workflow started before is fine.
+func StartCase(ctx context.Context, db *store.DB, e *engine.Engine, k *store.Case) error {
+	in, err := store.CaseStartInput(ctx, db, k)
 	if err != nil {
 		return err
 	}
-	unit := iv.ImplementingBodyID
-	if unit == "" {
-		unit = iv.DepartmentID
+	if err := e.StartCase(ctx, in); err != nil && !errors.Is(err, engine.ErrCaseExists) {
+		return err
 	}
-	err = h.Engine.StartCase(ctx, engine.CaseInput{CaseID: k.ID, Definition: k.DefinitionKey, Version: k.DefinitionVersion,
-		Vars: k.Vars(), Initiator: k.SubmittedBy, Limits: &engine.Limits{PromisedDays: iv.PromisedDays, StatutoryDays: iv.StatutoryDays},
-		CalendarUnit: unit, ReceivedAt: k.ReceivedAt})
-	if errors.Is(err, engine.ErrCaseExists) {
-		return nil
+	return nil
+}
+
+// ResumeStarting starts the workflows of the cases that were stored but whose start was
+// interrupted (the process stopped between the two) before before; it returns how many.
+func ResumeStarting(ctx context.Context, db *store.DB, e *engine.Engine, before time.Time) (int, error) {
+	ids, err := store.StartingCases(ctx, db, before)
+	if err != nil {
+		return 0, err
 	}
-	return err
+	for i, id := range ids {
+		k, err := store.GetCase(ctx, db, id)
+		if err == nil {
+			err = StartCase(ctx, db, e, k)
+		}
+		if err != nil {
+			return i, fmt.Errorf("resume case %s: %w", id, err)
+		}
+	}
+	return len(ids), nil
 }
 
 func summaryOf(k *store.Case, stage string) CaseSummary {

@@ -483,3 +483,41 @@ func TestWithdrawApplication(t *testing.T) {
 	}
 	expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{}`), http.StatusConflict, codeCaseWithdrawn)
 }
+
+// A case stored by a process that stopped before starting its workflow starts at the next
+// start of the server (ResumeStarting), and on a replay of its Idempotency-Key.
+func TestResumeStartingCases(t *testing.T) {
+	v := newCaseEnv(t, nil)
+	ctx := context.Background()
+	create := func() *store.Case {
+		var k *store.Case
+		err := v.db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
+			iv := v.items[itemPromised]
+			vars, err := store.StartVariables(ctx, tx, iv, store.CaseStart{Channel: store.ChannelOnline, ApplicantID: v.userID("applicant1"), ApplicantName: "李明"})
+			if err != nil {
+				return err
+			}
+			k, err = store.CreateCase(ctx, tx, &store.NewCase{Item: iv, Channel: store.ChannelOnline, SubmittedBy: v.userID("applicant1"),
+				Applicant:  store.Applicant{UserID: v.userID("applicant1"), Name: "李明", Kind: store.ObjectNaturalPerson, CertType: store.CertIDCard, CertNo: "450981199001011230"},
+				ReceivedAt: time.Now(), Vars: vars, ActorName: "李明"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	a, b := create(), create()
+	if d := v.getCase("applicant1", a.ID); d.Stage != StageSubmitted {
+		t.Fatalf("a stored case is %s", d.Stage)
+	}
+	n, err := ResumeStarting(ctx, v.db, v.x.Engine, time.Now().Add(time.Minute))
+	if err != nil || n != 2 {
+		t.Fatalf("resumed %d: %v", n, err)
+	}
+	v.open(a.ID, "acceptance")
+	v.open(b.ID, "acceptance")
+	if n, err := ResumeStarting(ctx, v.db, v.x.Engine, time.Now().Add(time.Minute)); err != nil || n != 0 {
+		t.Fatalf("resumed again %d: %v", n, err)
+	}
+}

@@ -232,6 +232,18 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		}
 		expectError(t, v.act("reviewer-zjj", signers["fgj-xzsp"], "complete", map[string]any{"outcome": "agree"}), http.StatusForbidden, codeNoAuthority)
 		expectError(t, v.act("reviewer-zjj", signers["zjj-xzsp"], "complete", map[string]any{"outcome": "object"}), http.StatusBadRequest, codeValidation)
+		// Staff see the cases their units and delegations deal with.
+		for _, u := range []string{"reviewer-zjj", "clerk1", "clerk2", "supervisor"} {
+			var l CaseList
+			v.as(v.tok(u), "GET", "/api/v1/cases?state=open", "").json(t, &l)
+			if l.Total != 1 || l.Items[0].ID != k.ID {
+				t.Fatalf("%s lists %+v", u, l)
+			}
+		}
+		var l CaseList
+		if v.as(v.tok("reviewer-mzj"), "GET", "/api/v1/cases", "").json(t, &l); l.Total != 0 {
+			t.Fatalf("民政局 lists %+v", l)
+		}
 		for _, u := range []string{"fgj", "zjj", "zrzyj"} {
 			v.ok(v.act("reviewer-"+u, signers[u+"-xzsp"], "complete", map[string]any{"outcome": "agree", "comment": "同意"}), "agree "+u)
 		}

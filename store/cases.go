@@ -19,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"onewindow/engine"
 )
 
 // CaseZone is the local time of the service centres: case numbers carry the local date.
@@ -961,6 +963,23 @@ func SaveIdempotent(ctx context.Context, q Q, r *IdempotentResponse) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, response, case_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`), r.UserID, r.Key, r.RequestHash, r.Status, string(r.Response), nullable(r.CaseID), Time(r.CreatedAt))
 	return classify(err, "store the answer to Idempotency-Key %q", r.Key)
+}
+
+// CaseStartInput is the input that starts the workflow of case k: its pinned definition
+// version, its start variables, its submitter as initiator, its item version's limits, the
+// calendar of the implementing body, and when it was received.
+func CaseStartInput(ctx context.Context, q Q, k *Case) (engine.CaseInput, error) {
+	iv, err := GetItemVersion(ctx, q, k.ItemID, k.ItemVersion)
+	if err != nil {
+		return engine.CaseInput{}, err
+	}
+	unit := iv.ImplementingBodyID
+	if unit == "" {
+		unit = iv.DepartmentID
+	}
+	return engine.CaseInput{CaseID: k.ID, Definition: k.DefinitionKey, Version: k.DefinitionVersion, Vars: k.Vars(),
+		Initiator: k.SubmittedBy, Limits: &engine.Limits{PromisedDays: iv.PromisedDays, StatutoryDays: iv.StatutoryDays},
+		CalendarUnit: unit, ReceivedAt: k.ReceivedAt}, nil
 }
 
 // StartingCases lists the ids of cases whose workflow has not started although they were
