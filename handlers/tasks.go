@@ -900,6 +900,11 @@ func (h *api) returnTask(c *gin.Context) {
 				return err
 			}
 		}
+		if n := tc.f.proc.Node(target); n.Step != nil && n.Step.Kind == definitions.StepAcceptance {
+			if err := store.ClearCaseAccepted(ctx, tx, tc.k.ID); err != nil {
+				return err
+			}
+		}
 		if err := store.RecordAction(ctx, tx, a); err != nil {
 			return err
 		}
@@ -1043,6 +1048,11 @@ func (h *api) recallTask(c *gin.Context) {
 		}
 		if done.Detail["decision"] != nil {
 			if err := store.ClearCaseDecision(ctx, tx, tc.k.ID); err != nil {
+				return err
+			}
+		}
+		if done.StepKind == definitions.StepAcceptance && done.Outcome == standard.OutcomeAccept {
+			if err := store.ClearCaseAccepted(ctx, tx, tc.k.ID); err != nil {
 				return err
 			}
 		}

@@ -357,7 +357,14 @@ func TestStationProxySubmission(t *testing.T) {
 func TestReturnAndRecall(t *testing.T) {
 	v := newCaseEnv(t, nil)
 	k := v.submitted(v.apply("applicant1", v.onlineApplication(itemPromised, "M01", "M02")))
-	v.ok(v.act("clerk1", v.open(k.ID, "acceptance"), "complete", map[string]any{"outcome": "accept"}), "accept")
+	acc := v.open(k.ID, "acceptance")
+	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
+	v.waitStage("applicant1", k.ID, StageInProgress)
+	v.open(k.ID, "review")
+	// The clerk recalls the acceptance: the online case is in pre-review again.
+	v.ok(v.act("clerk1", acc, "recall", nil), "recall the acceptance")
+	v.waitStage("applicant1", k.ID, StagePreReview)
+	v.ok(v.act("clerk1", v.open(k.ID, "acceptance"), "complete", map[string]any{"outcome": "accept"}), "accept again")
 	rv := v.open(k.ID, "review")
 	v.ok(v.act("reviewer-fgj", rv, "claim", nil), "claim")
 	v.ok(v.act("reviewer-fgj", rv, "complete", map[string]any{"comment": "审核通过"}), "review")
@@ -411,7 +418,8 @@ func TestReturnAndRecall(t *testing.T) {
 			kinds = append(kinds, e.Kind+":"+e.Text.Zh)
 		}
 	}
-	want := []string{"recall:撤回了「审核」的办理结果，重新办理", "return:将案件从「审批」退回至「审核」", "recall:撤回了「审批」的办理结果，重新办理"}
+	want := []string{"recall:撤回了「受理」的办理结果，重新办理", "recall:撤回了「审核」的办理结果，重新办理",
+		"return:将案件从「审批」退回至「审核」", "recall:撤回了「审批」的办理结果，重新办理"}
 	if !slices.Equal(kinds, want) {
 		t.Fatalf("timeline %q", kinds)
 	}

@@ -571,6 +571,12 @@ func SetCaseAccepted(ctx context.Context, q Q, caseID string, t time.Time) error
 	return classify(err, "accept case %s", caseID)
 }
 
+// ClearCaseAccepted forgets the acceptance of a case sent back to (or recalled to) acceptance.
+func ClearCaseAccepted(ctx context.Context, q Q, caseID string) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE cases SET accepted_at = NULL WHERE id = ?`), caseID)
+	return classify(err, "clear the acceptance of case %s", caseID)
+}
+
 // ErrWithdrawn is wrapped when a case was withdrawn by its applicant; it wraps ErrConflict.
 var ErrWithdrawn = fmt.Errorf("the applicant has withdrawn the case: %w", ErrConflict)
 
