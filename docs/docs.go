@@ -8547,7 +8547,10 @@ const docTemplate = `{
                     "minItems": 1,
                     "items": {
                         "type": "string"
-                    }
+                    },
+                    "example": [
+                        "01jd5q3k8m0000000000000200"
+                    ]
                 },
                 "name": {
                     "type": "string",

@@ -258,7 +258,7 @@ type MaterialInput struct {
 	// Code is a material code of the item, or OTHER with a Name.
 	Code    string   `json:"code" validate:"required,max=64" example:"M01"`
 	Name    string   `json:"name,omitempty" validate:"max=200"`
-	FileIDs []string `json:"fileIds" validate:"required,min=1,max=20,dive,id"`
+	FileIDs []string `json:"fileIds" validate:"required,min=1,max=20,dive,id" example:"01jd5q3k8m0000000000000200"`
 	Note    string   `json:"note,omitempty" validate:"max=500"`
 }
 
