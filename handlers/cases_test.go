@@ -112,6 +112,22 @@ func (v *caseEnv) publish(code, dept, flow string, co []string, channels ...stri
 	return iv
 }
 
+// demoItem returns the current version of the demo catalogue's item with code.
+func (v *caseEnv) demoItem(code string) *store.ItemVersion {
+	v.t.Helper()
+	ctx := context.Background()
+	items, err := store.ListItems(ctx, v.db, store.ItemFilter{Search: code})
+	if err != nil || len(items) != 1 {
+		v.t.Fatalf("demo item %s: %d found (%v)", code, len(items), err)
+	}
+	iv, err := store.ItemForCase(ctx, v.db, items[0].ID)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	v.items[code] = iv
+	return iv
+}
+
 // tok returns (and keeps) a token of a demo user.
 func (v *caseEnv) tok(username string) string {
 	if t, ok := v.toks[username]; ok {

@@ -121,13 +121,18 @@ func timelineKinds(d CaseDetail) []string {
 	return out
 }
 
-// The whole online path of a parallel approval: pre-review, one notice, the supplement,
-// acceptance under a window's delegation, three departments countersigning, the joint
-// decision, delivery; with the bad inputs on the way.
+// The whole online path of a parallel approval of the demo catalogue (企业投资项目核准, led by
+// 发改局 with 自然资源局 and 住建局): pre-review, one notice, the supplement, acceptance under
+// window 1's delegation, three departments countersigning, the joint decision, delivery; with
+// the bad inputs on the way.
 func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		v := newCaseEnv(t, db)
-		k := v.submitted(v.apply("applicant1", v.onlineApplication(itemParallel, "M01")))
+		const item = "450981-FGJ-XK-001"
+		if iv := v.demoItem(item); iv.Name != "企业投资项目核准" || iv.DefinitionKey != "std-parallel" {
+			t.Fatalf("demo item %+v", iv)
+		}
+		k := v.submitted(v.apply("applicant1", v.onlineApplication(item, "M01")))
 		v.waitStage("applicant1", k.ID, StagePreReview)
 		acc := v.open(k.ID, "acceptance")
 
@@ -183,7 +188,8 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		}
 		var nv NoticeView
 		nr := v.as(v.tok("applicant1"), "GET", "/api/v1/cases/"+k.ID+"/notice", "")
-		if nr.json(t, &nv); nr.Code != http.StatusOK || nv.State != store.NoticeOpen || len(nv.Materials) != 2 || !strings.Contains(nv.Letter.Zh, "项目申请书") && !strings.Contains(nv.Letter.Zh, "可行性研究报告") {
+		if nr.json(t, &nv); nr.Code != http.StatusOK || nv.State != store.NoticeOpen || len(nv.Materials) != 2 ||
+			!strings.Contains(nv.Letter.Zh, "1. 项目申请报告（未提交）：须加盖编制单位公章") || !strings.Contains(nv.Letter.Zh, "2. 项目核准申请书（不符合要求）") {
 			t.Fatalf("notice: %d %s", nr.Code, nr.Body)
 		}
 		if nv.Unit != "北流市发展和改革局行政审批股" || !strings.Contains(nv.Letter.Zh, k.Number) {
