@@ -85,7 +85,7 @@ func parseEngineStore(s string) (engineStore, error) {
 // the database.
 func commandFlags(name string, cfg *config, engine *string, logLevel *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
-	fs.StringVar(&cfg.DataDir, "data-dir", "data", "directory for the default SQLite files")
+	fs.StringVar(&cfg.DataDir, "data-dir", "data", "directory for the default SQLite files and uploaded files")
 	fs.StringVar(&cfg.DB, "db", "", "application database: sqlite:PATH or postgres://USER@HOST:5432/DB (default sqlite:DATA-DIR/onewindow.db)")
 	fs.StringVar(logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.LogJSON, "log-json", false, "log JSON lines instead of text")

@@ -91,8 +91,15 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
+	// Cases stored while a previous run stopped before starting their workflow start now.
+	if n, err := handlers.ResumeStarting(ctx, db, eng, time.Now()); err != nil {
+		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
+	} else if n > 0 {
+		log.Info("resumed cases whose workflow did not start", "cases", n)
+	}
 
-	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version})
+	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
+		DataDir: cfg.DataDir})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,

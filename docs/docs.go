@@ -255,6 +255,244 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; admins and supervisors every case. Newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "List cases: an applicant's own; the cases a staff member's units, windows and delegations deal with",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only cases of this item",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "window",
+                            "online",
+                            "station"
+                        ],
+                        "type": "string",
+                        "description": "only cases that came in through this channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "open",
+                            "ended"
+                        ],
+                        "type": "string",
+                        "description": "open (running) or ended",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "approve",
+                            "reject",
+                            "refuse"
+                        ],
+                        "type": "string",
+                        "description": "only cases with this decision",
+                        "name": "decision",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "receivedFrom",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "received before (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "receivedBefore",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "part of the case number or of the applicant's name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online (channel online; the case starts in pre-review,\n网上预审: the acceptance clerk checks it before the applicant comes); a clerk at a window\n(channel window) and a proxy agent at a station (channel station) give the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Apply for an item (applicant online, clerk at a window, agent at a station)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "1-128 visible ASCII characters, unique per request",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the application",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CreateCaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseSubmitted"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code ...)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "not an applicant, clerk or agent; a window or station that is not the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal comments. A case the caller may not see is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "A case: status in plain words, current steps, deadlines, materials and the full timeline",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseDetail"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/cancel": {
             "post": {
                 "security": [
@@ -463,6 +701,58 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/notice": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Lists every missing or defective material at once, as the acceptance step issued it. Answer it\nwith POST /api/v1/cases/{id}/supplement. A case never notified is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "The notice (一次性告知书) of a case: the open one, or the last one",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.NoticeView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such case, or it has no notice",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -819,6 +1109,82 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/supplement": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Adds the next version of each material (its files uploaded first) and sends the case back to\nacceptance; the clock, paused since the notice, runs again. Without an open notice: 409\nno_open_notice, and nothing changes.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Answer the open notice with a supplement (applicant, submitting clerk or agent)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the supplied materials",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SupplementRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SupplementAccepted"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed naming the material",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "staff who did not submit the case",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "no_open_notice, or not_waiting (the case is still moving to the wait: try again)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/variables": {
             "put": {
                 "security": [
@@ -900,6 +1266,82 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/withdraw": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Cancels the case's workflow: its open steps end and an open notice is closed. A case that\nhas a decision (including a refusal) or has ended is 409 case_decided; one withdrawn before\n409 case_withdrawn. The case keeps its number and timeline.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Withdraw an application that has not been decided (applicant, submitting clerk or agent)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WithdrawRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CaseSummary"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "staff who did not submit the case",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "case_decided or case_withdrawn",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1527,6 +1969,122 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/files": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Send one file as multipart/form-data in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the\ncontent (the name and declared type do not count): PDF, JPEG, PNG, OFD (GB/T 33190), DOCX or\nXLSX. Its SHA-256 is stored. Reference it by id in the materials of a case\n(POST /api/v1/cases) or of a supplement. Only the uploader, and whoever may see a case that\nreferences it, may download it.",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "files"
+                ],
+                "summary": "Upload a file (a material's scan or document)",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the file",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/store.FileInfo"
+                        }
+                    },
+                    "400": {
+                        "description": "no file, or a malformed upload",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "code body_too_large: above the size limit (20 MiB by default)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "code unsupported_file_type, or unsupported_media_type when not multipart",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/files/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Streams the file with its sniffed content type. Its uploader, and whoever may see a case\nwhose materials reference it, may download it; anyone else gets 404.",
+                "produces": [
+                    "application/pdf",
+                    "image/jpeg",
+                    "image/png",
+                    "application/octet-stream"
+                ],
+                "tags": [
+                    "files"
+                ],
+                "summary": "Download a file",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "file id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3302,6 +3860,56 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/public/progress": {
+            "get": {
+                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Progress of a case by its number and query code, without an account",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "20251126-450981-FGJ-XK-001-0001",
+                        "description": "case number",
+                        "name": "number",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "example": "K7Q4M2XP",
+                        "description": "query code",
+                        "name": "code",
+                        "in": "query",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PublicProgress"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/signals/{name}": {
             "post": {
                 "security": [
@@ -3688,6 +4296,959 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Tasks assigned to the caller, offered to one of their units (candidate group = the unit's\ncode) or to them, and the tasks of departments that delegated the step to the caller's window\n(三集中). A task of another unit is not listed. Most urgent first (due time, then age).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The caller's inbox: the open tasks they may act on",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only tasks of cases of this item",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "acceptance",
+                            "review",
+                            "coordination",
+                            "approval",
+                            "certification",
+                            "delivery"
+                        ],
+                        "type": "string",
+                        "description": "only tasks of this step kind",
+                        "name": "stepKind",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only tasks due before this time (RFC 3339 or YYYY-MM-DD)",
+                        "name": "dueBefore",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "claimed",
+                            "unclaimed",
+                            "delegated",
+                            "warning",
+                            "overdue"
+                        ],
+                        "type": "string",
+                        "description": "claimed (by the caller), unclaimed, delegated (to the caller), warning (past the warning time), overdue",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "applicants and systems have no inbox",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "A task with its case, materials, timeline and what completing it takes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (case id + / + wait id; send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskDetail"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: the task is another unit's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/claim": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Claim a task: it becomes the caller's alone",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, or task_held (claimed by someone else)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/comments": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff dealing with the task see it in the case's timeline; with public true the applicant too.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Write an opinion (意见) on a task",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the opinion",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CommentRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/complete": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Of two people completing one task at once, one succeeds and\nthe other gets 409 task_closed. A second notice on a case is 409 notify_once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Complete a task with an outcome (accept, refuse, notify once, approve, reject, agree, object ...)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "outcome and variables",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CompleteRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed naming outcome, reason, notice.materials or variables.X",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/delegate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller stays its owner: the delegate resolves it (POST .../resolve), and the owner completes it.\nWhile delegated, nobody completes it.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Delegate a task to another person who works on it and gives it back (委派)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "to whom",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PersonRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/handover": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The person must be able to act on the task themselves (one of its units, or a delegation).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Hand a task over to another person for good (转办)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "to whom",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PersonRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: userId is unknown, you, or may not act on the task",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/recall": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units. A\ncountersign opinion cannot be recalled.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Recall one's own completion while the next step has not started (撤回)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the caller's completed task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RecallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: someone else completed it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_recallable: the next step has started, or the task is not completed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/remove-signer": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is the signer's open task; the caller acts for the case's lead section. The only\nsigner left of a countersign nobody has signed yet cannot be removed.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Remove a signer from a running countersign (减签)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the signer's open task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.RecallRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: not the lead section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_countersign, last_signer, task_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/resolve": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Give a delegated task back to its owner (委派归还; the owner may also take it back)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "what the delegate found",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CommentRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "neither the delegate nor the owner",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, or conflict: not delegated",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/return": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. A decision made since the target step is undone.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Return the case to an earlier step of its path (退回)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "where to and why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ReturnRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: target is not a step the case passed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed, task_held",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/signers": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The task is any open signer's task of the countersign; the caller acts for the case's lead\nsection (as one of its members, or under its delegation). The new section gets its own task.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Add a signer (a department's section) to a running countersign (加签)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "an open signer's task (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the section",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SignerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: sectionId is not a section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: not the lead section",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "not_countersign, already_signer, task_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/unclaim": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "Give a claimed task back to its units",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id (send the / as %2F)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.TaskActionResult"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "task_closed; task_held (not the caller's, or delegated)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4666,6 +6227,51 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ApplicantInput": {
+            "type": "object",
+            "required": [
+                "certNo",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "type": "string",
+                    "enum": [
+                        "idCard",
+                        "creditCode"
+                    ],
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID links the case to an applicant's account, who then follows it online.",
+                    "type": "string"
+                }
+            }
+        },
         "handlers.CalendarDayInput": {
             "type": "object",
             "properties": {
@@ -4762,6 +6368,110 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CaseDetail": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "$ref": "#/definitions/store.Applicant"
+                },
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "deadlines": {
+                    "$ref": "#/definitions/handlers.Deadlines"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "decisionReason": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "form": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "refusalReason": {
+                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
+                    "type": "string",
+                    "example": "申请事项不属于本机关职权范围"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "steps": {
+                    "description": "Steps are the steps the case is at now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineEntry"
+                    }
+                },
+                "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
         "handlers.CaseEngineView": {
             "type": "object",
             "properties": {
@@ -4806,6 +6516,145 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CaseList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "offset": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "handlers.CaseSubmitted": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "missingMaterials": {
+                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page together with the number: keep it.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                }
+            }
+        },
+        "handlers.CaseSummary": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                }
+            }
+        },
         "handlers.CaseTimeline": {
             "type": "object",
             "properties": {
@@ -4841,6 +6690,23 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.TimelineTask"
                     }
+                }
+            }
+        },
+        "handlers.CommentRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "public": {
+                    "description": "Public shows it to the applicant too; by default staff only see it.",
+                    "type": "boolean"
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "已核对原件，与复印件一致"
                 }
             }
         },
@@ -4973,6 +6839,40 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.CompleteRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "description": "Comment is the opinion (意见) written with the completion; staff see it.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "材料齐全，符合法定形式"
+                },
+                "notice": {
+                    "description": "Notice is required with outcome notify.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.NoticeInput"
+                        }
+                    ]
+                },
+                "outcome": {
+                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "accept"
+                },
+                "reason": {
+                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "variables": {
+                    "description": "Variables are set on the case; the conditions after the step may read them.",
+                    "type": "object"
+                }
+            }
+        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -4995,6 +6895,55 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "owk_..."
+                }
+            }
+        },
+        "handlers.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "channel",
+                "itemId"
+            ],
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is required at a window or station; online it defaults to the caller's\naccount (give it to apply for an organisation).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.ApplicantInput"
+                        }
+                    ]
+                },
+                "channel": {
+                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
+                    "type": "string",
+                    "enum": [
+                        "window",
+                        "online",
+                        "station"
+                    ],
+                    "example": "online"
+                },
+                "form": {
+                    "description": "Form holds the application form's fields.",
+                    "type": "object"
+                },
+                "itemId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000050"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "stationId": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
+                    "type": "string"
                 }
             }
         },
@@ -5148,6 +7097,73 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "clerk3"
+                }
+            }
+        },
+        "handlers.CurrentStep": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "description": "Assignee is shown to staff only.",
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                },
+                "since": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "taskId": {
+                    "description": "TaskID is shown to staff only.",
+                    "type": "string"
+                },
+                "units": {
+                    "description": "Units are the names of the units the step is with.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "北流市发展和改革局行政审批股"
+                    ]
+                }
+            }
+        },
+        "handlers.Deadlines": {
+            "type": "object",
+            "properties": {
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
+                    "type": "string",
+                    "example": "running"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
                 }
             }
         },
@@ -5733,6 +7749,100 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.NoticeInput": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials lists every missing or defective material, at once.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "请于补正后重新提交"
+                }
+            }
+        },
+        "handlers.NoticeView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issuedAt": {
+                    "type": "string"
+                },
+                "issuedBy": {
+                    "type": "string"
+                },
+                "issuedByName": {
+                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "itemId": {
+                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer"
+                },
+                "letter": {
+                    "description": "Letter is the notice as the applicant reads it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Words"
+                        }
+                    ]
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq numbers the case's notices from 1.",
+                    "type": "integer"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
         "handlers.NotificationList": {
             "type": "object",
             "properties": {
@@ -5776,6 +7886,23 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.OrgUnit"
                     }
+                }
+            }
+        },
+        "handlers.PersonRequest": {
+            "type": "object",
+            "required": [
+                "userId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "该申请涉及专业审查，转由专人办理"
+                },
+                "userId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000010"
                 }
             }
         },
@@ -5827,6 +7954,58 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.PublicProgress": {
+            "type": "object",
+            "properties": {
+                "acceptedAt": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Words"
+                        }
+                    ]
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "example": "inProgress"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.TimelineEntry"
+                    }
+                }
+            }
+        },
         "handlers.PublishItemRequest": {
             "type": "object",
             "properties": {
@@ -5859,6 +8038,16 @@ const docTemplate = `{
                         "very_dissatisfied"
                     ],
                     "example": "satisfied"
+                }
+            }
+        },
+        "handlers.RecallRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "结果填写有误"
                 }
             }
         },
@@ -5902,6 +8091,26 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ReturnRequest": {
+            "type": "object",
+            "required": [
+                "reason",
+                "target"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "申请书签字不全，退回受理环节重新核对"
+                },
+                "target": {
+                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "acceptance"
+                }
+            }
+        },
         "handlers.RevokeGrantRequest": {
             "type": "object",
             "required": [
@@ -5937,6 +8146,43 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
+                }
+            }
+        },
+        "handlers.Signer": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局行政审批股"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "handlers.SignerRequest": {
+            "type": "object",
+            "required": [
+                "sectionId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "涉及消防审查，增加消防部门会签"
+                },
+                "sectionId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000020"
                 }
             }
         },
@@ -6105,6 +8351,183 @@ const docTemplate = `{
                 "total": {
                     "description": "Total is the number of open cases the filters select.",
                     "type": "integer"
+                }
+            }
+        },
+        "handlers.SupplementAccepted": {
+            "type": "object",
+            "properties": {
+                "materials": {
+                    "description": "Materials are the case's materials with the new versions.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "supplement": {
+                    "$ref": "#/definitions/store.Supplement"
+                }
+            }
+        },
+        "handlers.SupplementRequest": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "已补充编制单位盖章"
+                }
+            }
+        },
+        "handlers.TaskActionResult": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "$ref": "#/definitions/store.Action"
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                }
+            }
+        },
+        "handlers.TaskDetail": {
+            "type": "object",
+            "properties": {
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Action"
+                    }
+                },
+                "authority": {
+                    "description": "Authority is why the caller may act on it now (nil: they may not).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/store.Authority"
+                        }
+                    ]
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/handlers.CaseDetail"
+                },
+                "outcomes": {
+                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "passed": {
+                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reads": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "requires": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        }
+                    }
+                },
+                "signers": {
+                    "description": "Signers are the departments of the countersign this task belongs to.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Signer"
+                    }
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                },
+                "units": {
+                    "description": "Units are the names of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "handlers.TaskList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.InboxTask"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "offset": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "handlers.TimelineEntry": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
+                    "type": "string",
+                    "example": "complete"
+                },
+                "step": {
+                    "description": "Step names the step concerned.",
+                    "type": "string",
+                    "example": "受理"
+                },
+                "text": {
+                    "$ref": "#/definitions/handlers.Words"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
                 }
             }
         },
@@ -6362,6 +8785,29 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已通过其他途径办理"
+                }
+            }
+        },
+        "handlers.Words": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Online pre-review"
+                },
+                "zh": {
+                    "type": "string",
+                    "example": "网上预审中"
+                }
+            }
+        },
         "standard.Step": {
             "type": "object",
             "properties": {
@@ -6412,6 +8858,137 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Action": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "complete"
+                },
+                "actorId": {
+                    "type": "string"
+                },
+                "actorName": {
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "authority": {
+                    "description": "Authority is assignee, candidateUser, unit or delegation; for a delegation\nGrantID, DepartmentID and WindowID say whose and where.",
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "object",
+                    "additionalProperties": {}
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "grantId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string",
+                    "example": "accept"
+                },
+                "public": {
+                    "description": "Public actions are shown to the applicant; internal comments are not.",
+                    "type": "boolean"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "target": {
+                    "type": "string"
+                },
+                "targetUser": {
+                    "description": "TargetUser is the person a task was handed over or delegated to; Target the step a case\nwas returned to or the section a signer was added for.",
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unitCode": {
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Applicant": {
+            "type": "object",
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "description": "CertType is idCard (natural persons) or creditCode (organisations); CertNo the number.",
+                    "type": "string",
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson or legalPerson.",
+                    "type": "string",
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID is the applicant's account, \"\" for a walk-in without one.",
+                    "type": "string"
+                }
+            }
+        },
+        "store.Authority": {
+            "type": "object",
+            "properties": {
+                "departmentId": {
+                    "type": "string"
+                },
+                "grantId": {
+                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "unitCode": {
+                    "description": "UnitCode is the unit acted for: the user's own unit, or the\ndelegating department's section.",
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
         "store.CalendarDay": {
             "type": "object",
             "properties": {
@@ -6436,6 +9013,44 @@ const docTemplate = `{
                 },
                 "updatedBy": {
                     "type": "string"
+                }
+            }
+        },
+        "store.CaseMaterial": {
+            "type": "object",
+            "properties": {
+                "addedAt": {
+                    "type": "string"
+                },
+                "addedBy": {
+                    "type": "string"
+                },
+                "code": {
+                    "type": "string",
+                    "example": "M01"
+                },
+                "files": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.FileInfo"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "营业执照申请书"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
                 }
             }
         },
@@ -6677,6 +9292,37 @@ const docTemplate = `{
                 }
             }
         },
+        "store.FileInfo": {
+            "type": "object",
+            "properties": {
+                "contentType": {
+                    "type": "string",
+                    "example": "application/pdf"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000200"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "营业执照.pdf"
+                },
+                "sha256": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 184320
+                },
+                "uploadedAt": {
+                    "type": "string"
+                },
+                "uploadedBy": {
+                    "type": "string"
+                }
+            }
+        },
         "store.Grant": {
             "type": "object",
             "properties": {
@@ -6809,6 +9455,106 @@ const docTemplate = `{
                 },
                 "seq": {
                     "type": "integer"
+                }
+            }
+        },
+        "store.InboxTask": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "北流市某某实业有限公司"
+                },
+                "assignee": {
+                    "type": "string"
+                },
+                "bodyId": {
+                    "type": "string"
+                },
+                "candidateGroups": {
+                    "description": "CandidateGroups are the codes of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "caseDueAt": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "claimedAt": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "delegation": {
+                    "description": "Delegation is pending or resolved (\"\" when never delegated).",
+                    "type": "string",
+                    "example": "pending"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "limitDays": {
+                    "type": "number"
+                },
+                "loopCounter": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "owner": {
+                    "description": "Owner is who delegated the task (委派) and gets it back when it is resolved.",
+                    "type": "string"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnDays": {
+                    "type": "number"
                 }
             }
         },
@@ -7538,6 +10284,40 @@ const docTemplate = `{
                 }
             }
         },
+        "store.MaterialInput": {
+            "type": "object",
+            "required": [
+                "code",
+                "fileIds"
+            ],
+            "properties": {
+                "code": {
+                    "description": "Code is a material code of the item, or OTHER with a Name.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "M01"
+                },
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "01jd5q3k8m0000000000000200"
+                    ]
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                }
+            }
+        },
         "store.Membership": {
             "type": "object",
             "properties": {
@@ -7561,6 +10341,30 @@ const docTemplate = `{
                 },
                 "userId": {
                     "type": "string"
+                }
+            }
+        },
+        "store.NoticeItem": {
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "description": "Detail says what is wrong or what to supply.",
+                    "type": "string",
+                    "example": "缺少编制单位盖章"
+                },
+                "materialCode": {
+                    "description": "MaterialCode is the code of a material of the case's item; \"\" for\nsomething the item does not list, which Name then describes.",
+                    "type": "string",
+                    "example": "M02"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "项目可行性研究报告"
+                },
+                "problem": {
+                    "description": "Problem is missing or defective.",
+                    "type": "string",
+                    "example": "defective"
                 }
             }
         },
@@ -7869,6 +10673,107 @@ const docTemplate = `{
                 },
                 "windowName": {
                     "type": "string"
+                }
+            }
+        },
+        "store.Supplement": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "materials": {
+                    "description": "Materials are the codes of the materials newly supplied.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "M02"
+                    ]
+                },
+                "note": {
+                    "type": "string"
+                },
+                "noticeId": {
+                    "type": "string"
+                },
+                "recordedAt": {
+                    "type": "string"
+                },
+                "recordedBy": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Task": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "bodyId": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "claimedAt": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "delegation": {
+                    "description": "Delegation is pending or resolved (\"\" when never delegated).",
+                    "type": "string",
+                    "example": "pending"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "formKey": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "limitDays": {
+                    "type": "number"
+                },
+                "loopCounter": {
+                    "type": "integer"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "owner": {
+                    "description": "Owner is who delegated the task (委派) and gets it back when it is resolved.",
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnDays": {
+                    "type": "number"
                 }
             }
         },

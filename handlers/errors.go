@@ -45,6 +45,10 @@ const (
 	codeNotifyOnce       = "notify_once"         // 409: a second notice the notify-once rule forbids
 	codeNoOpenNotice     = "no_open_notice"      // 409: a supplement while no notice waits for one
 	codeNoAuthority      = "no_authority"        // 403: the task is not the caller's, their unit's or delegated to them
+	codeTaskClosed       = "task_closed"         // 409: the task is completed, cancelled or being completed
+	codeTaskHeld         = "task_held"           // 409: someone else holds the task (claimed, delegated)
+	codeCaseDecided      = "case_decided"        // 409: the case was decided or has ended
+	codeCaseWithdrawn    = "case_withdrawn"      // 409: the applicant withdrew the case
 	codeTooManyAttempts  = "too_many_attempts"   // 429: sign-ins are being slowed
 	codeInternal         = "internal_error"      // 500
 )
@@ -55,9 +59,9 @@ func writeError(c *gin.Context, status int, code, message string, fields ...Fiel
 }
 
 // fail answers with the status that err calls for: store.InvalidError and ErrInvalid 400,
-// ErrReference 400, ErrNotFound 404, ErrNoAuthority 403, ErrNotifyOnce and ErrNoOpenNotice 409
-// with their own codes, ErrConflict 409, anything else 500 (logged, and answered without
-// details).
+// ErrReference 400, ErrNotFound 404, ErrNoAuthority 403, ErrNotifyOnce, ErrNoOpenNotice,
+// ErrTaskClosed, ErrTaskHeld, ErrDecided and ErrWithdrawn 409 with their own codes, ErrConflict
+// 409, anything else 500 (logged, and answered without details).
 func (h *api) fail(c *gin.Context, err error) {
 	var inv *store.InvalidError
 	switch {
@@ -75,6 +79,14 @@ func (h *api) fail(c *gin.Context, err error) {
 		writeError(c, http.StatusConflict, codeNotifyOnce, err.Error())
 	case errors.Is(err, store.ErrNoOpenNotice):
 		writeError(c, http.StatusConflict, codeNoOpenNotice, err.Error())
+	case errors.Is(err, store.ErrTaskClosed):
+		writeError(c, http.StatusConflict, codeTaskClosed, err.Error())
+	case errors.Is(err, store.ErrTaskHeld):
+		writeError(c, http.StatusConflict, codeTaskHeld, err.Error())
+	case errors.Is(err, store.ErrDecided):
+		writeError(c, http.StatusConflict, codeCaseDecided, err.Error())
+	case errors.Is(err, store.ErrWithdrawn):
+		writeError(c, http.StatusConflict, codeCaseWithdrawn, err.Error())
 	case errors.Is(err, store.ErrConflict):
 		writeError(c, http.StatusConflict, codeConflict, err.Error())
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:

@@ -11,6 +11,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -35,12 +36,18 @@ type Deps struct {
 	Version     string // reported by /healthz and the build-info metric
 	// MaxBodyBytes limits JSON request bodies; default 1 MiB.
 	MaxBodyBytes int64
+	// DataDir is where uploaded files are kept (under DataDir/files); default "data".
+	DataDir string
+	// MaxFileBytes limits one uploaded file; default 20 MiB.
+	MaxFileBytes int64
 }
 
 // api holds the dependencies shared by every handler.
 type api struct {
 	Deps
 	metrics *metrics
+	blobs   store.Blobs
+	flows   *flowCache
 	cals    *store.Calendars // the calendars as the engine counts them (a cache over the database)
 }
 
@@ -61,7 +68,14 @@ func New(d Deps) *gin.Engine {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &api{Deps: d, metrics: newMetrics(d.Version), cals: &store.Calendars{DB: d.DB, Logger: d.Logger}}
+	if d.DataDir == "" {
+		d.DataDir = "data"
+	}
+	if d.MaxFileBytes == 0 {
+		d.MaxFileBytes = 20 << 20
+	}
+	h := &api{Deps: d, metrics: newMetrics(d.Version), blobs: store.Blobs{Dir: filepath.Join(d.DataDir, "files")}, flows: newFlowCache(),
+		cals: &store.Calendars{DB: d.DB, Logger: d.Logger}}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -92,12 +106,14 @@ func New(d Deps) *gin.Engine {
 		h.operationRoutes,
 		h.itemRoutes,
 		h.grantRoutes,
+		h.fileRoutes,
+		h.caseRoutes,
+		h.taskRoutes,
 		h.calendarRoutes,
 		h.procedureRoutes,
 		h.supervisionRoutes,
 		h.ratingRoutes,
 		h.complaintRoutes,
-		// Later areas: h.caseRoutes, h.taskRoutes.
 	} {
 		register(public, authed)
 	}

@@ -183,10 +183,3 @@ func TestSupervisionViews(t *testing.T) {
 	}
 	expectError(t, v.as(sup, "POST", "/api/v1/notifications/"+nl.Items[0].ID+"/read", ""), http.StatusNotFound, codeNotFound)
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

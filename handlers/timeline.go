@@ -1,0 +1,337 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"onewindow/definitions"
+	"onewindow/definitions/standard"
+	"onewindow/store"
+)
+
+// Words is a text in plain Chinese and English.
+type Words struct {
+	Zh string `json:"zh" example:"网上预审中"`
+	En string `json:"en" example:"Online pre-review"`
+}
+
+// Stages of a case in plain words: what the applicant is told.
+const (
+	StageSubmitted          = "submitted"          // the workflow is starting
+	StagePreReview          = "preReview"          // online: the acceptance clerk pre-reviews it (网上预审)
+	StageAwaitingAcceptance = "awaitingAcceptance" // at a window or station: waiting for acceptance
+	StageAwaitingSupplement = "awaitingSupplement" // a notice is open: waiting for the applicant's supplement
+	StageInProgress         = "inProgress"         // accepted, being reviewed and decided
+	StageDelivering         = "delivering"         // decided; the result is being produced and delivered
+	StageFinished           = "finished"           // decided and delivered
+	StageRefused            = "refused"            // not accepted (不予受理)
+	StageWithdrawn          = "withdrawn"          // withdrawn by the applicant
+	StageCancelled          = "cancelled"          // ended by an administrator
+)
+
+var stageWords = map[string]Words{
+	StageSubmitted:          {"已提交，正在登记", "Submitted, being registered"},
+	StagePreReview:          {"网上预审中", "Online pre-review"},
+	StageAwaitingAcceptance: {"待受理", "Awaiting acceptance"},
+	StageAwaitingSupplement: {"待补正：请按一次性告知书补正材料", "Waiting for your supplement (see the notice)"},
+	StageInProgress:         {"已受理，办理中", "Accepted, in progress"},
+	StageDelivering:         {"已作出决定，待送达", "Decided, result being delivered"},
+	StageFinished:           {"已办结", "Finished"},
+	StageRefused:            {"不予受理", "Not accepted"},
+	StageWithdrawn:          {"已撤回", "Withdrawn"},
+	StageCancelled:          {"已终止", "Cancelled"},
+}
+
+var decisionWords = map[string]Words{
+	store.DecisionApprove: {"准予", "Granted"},
+	store.DecisionReject:  {"不予准予", "Not granted"},
+	store.DecisionRefuse:  {"不予受理", "Not accepted"},
+}
+
+var stepKindWords = map[string]Words{
+	definitions.StepAcceptance:   {"受理", "acceptance"},
+	definitions.StepReview:       {"审查", "review"},
+	definitions.StepCoordination: {"协调", "coordination"},
+	definitions.StepApproval:     {"审批", "approval"},
+	definitions.StepCertificate:  {"制证", "certification"},
+	definitions.StepDelivery:     {"送达", "delivery"},
+}
+
+// caseStage says where a case stands, from its row, its open tasks and whether it waits for
+// a supplement.
+func caseStage(c *store.Case, open []store.Task, waitingSupplement bool) string {
+	switch {
+	case c.WithdrawnAt != nil:
+		return StageWithdrawn
+	case c.Status == "starting":
+		return StageSubmitted
+	case c.Ended():
+		switch {
+		case c.Decision == store.DecisionRefuse:
+			return StageRefused
+		case c.Status == "completed":
+			return StageFinished
+		}
+		return StageCancelled
+	case waitingSupplement:
+		return StageAwaitingSupplement
+	}
+	for _, t := range open {
+		if deref(t.StepKind) == definitions.StepAcceptance {
+			if c.Channel == store.ChannelOnline && c.AcceptedAt == nil {
+				return StagePreReview
+			}
+			return StageAwaitingAcceptance
+		}
+	}
+	if c.Decision == store.DecisionApprove || c.Decision == store.DecisionReject {
+		return StageDelivering
+	}
+	return StageInProgress
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TimelineEntry is one event of a case's timeline in plain words.
+type TimelineEntry struct {
+	At time.Time `json:"at"`
+	// Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,
+	// addSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,
+	// deemedAccepted, ended).
+	Kind string `json:"kind" example:"complete"`
+	Text Words  `json:"text"`
+	// Step names the step concerned.
+	Step string `json:"step,omitempty" example:"受理"`
+	// Actor is who acted (left out on the public page), Unit the unit they acted for.
+	Actor   string `json:"actor,omitempty" example:"一号窗口 王丽"`
+	Unit    string `json:"unit,omitempty" example:"北流市发展和改革局行政审批股"`
+	Comment string `json:"comment,omitempty"`
+}
+
+// namer resolves org units and users to names for one request.
+type namer struct {
+	h     *api
+	ctx   context.Context
+	units map[string]string
+	users map[string]string
+}
+
+func (h *api) namer(ctx context.Context) *namer {
+	return &namer{h: h, ctx: ctx, units: map[string]string{}, users: map[string]string{}}
+}
+
+// unitByCode names the unit with code (the code itself when unknown).
+func (n *namer) unitByCode(code string) string {
+	if code == "" {
+		return ""
+	}
+	if s, ok := n.units["code:"+code]; ok {
+		return s
+	}
+	name := code
+	if u, err := store.GetOrgUnitByCode(n.ctx, n.h.DB, code); err == nil {
+		name = u.Name
+	}
+	n.units["code:"+code] = name
+	return name
+}
+
+// unitByID names the unit with id.
+func (n *namer) unitByID(id string) string {
+	if id == "" {
+		return ""
+	}
+	if s, ok := n.units[id]; ok {
+		return s
+	}
+	name := id
+	if u, err := store.GetOrgUnit(n.ctx, n.h.DB, id); err == nil {
+		name = u.Name
+	}
+	n.units[id] = name
+	return name
+}
+
+// user names the user with id (or username).
+func (n *namer) user(id string) string {
+	if id == "" {
+		return ""
+	}
+	if s, ok := n.users[id]; ok {
+		return s
+	}
+	name := id
+	if u, err := store.GetUser(n.ctx, n.h.DB, id); err == nil {
+		name = u.DisplayName
+	} else if u, err := store.GetUserByUsername(n.ctx, n.h.DB, id); err == nil {
+		name = u.DisplayName
+	}
+	n.users[id] = name
+	return name
+}
+
+var channelWords = map[string]Words{
+	store.ChannelOnline:  {"网上", "online"},
+	store.ChannelWindow:  {"窗口", "at a window"},
+	store.ChannelStation: {"便民服务站代办", "through a station's proxy agent"},
+}
+
+// actionEntry puts an action into plain words.
+func actionEntry(a *store.Action, f *flowInfo, n *namer) TimelineEntry {
+	step := f.name(a.ElementID)
+	e := TimelineEntry{At: a.At, Kind: a.Action, Step: step, Actor: a.ActorName, Comment: a.Comment}
+	if a.UnitCode != "" {
+		e.Unit = n.unitByCode(a.UnitCode)
+	}
+	under := Words{}
+	if a.Authority == "delegation" {
+		under = Words{fmt.Sprintf("（受%s委托）", n.unitByCode(a.UnitCode)), fmt.Sprintf(" (under the delegation of %s)", n.unitByCode(a.UnitCode))}
+	}
+	target := n.user(a.TargetUser)
+	switch a.Action {
+	case store.ActionSubmit:
+		ch := channelWords[fmt.Sprint(a.Detail["channel"])]
+		e.Text = Words{ch.Zh + "提交了申请", "Application submitted " + ch.En}
+		if ch.Zh == "" {
+			e.Text = Words{"提交了申请", "Application submitted"}
+		}
+	case store.ActionClaim:
+		e.Text = Words{fmt.Sprintf("开始办理「%s」%s", step, under.Zh), fmt.Sprintf("Took up %q%s", step, under.En)}
+	case store.ActionUnclaim:
+		e.Text = Words{fmt.Sprintf("将「%s」放回待办", step), fmt.Sprintf("Put %q back for the team", step)}
+	case store.ActionComplete:
+		e.Text = completionWords(a, step, under)
+	case store.ActionHandover:
+		e.Text = Words{fmt.Sprintf("将「%s」转交%s办理", step, target), fmt.Sprintf("Handed %q over to %s", step, target)}
+	case store.ActionDelegate:
+		e.Text = Words{fmt.Sprintf("委派%s协助办理「%s」", target, step), fmt.Sprintf("Asked %s to work on %q", target, step)}
+	case store.ActionResolve:
+		e.Text = Words{fmt.Sprintf("委派办理完毕，「%s」交回%s", step, target), fmt.Sprintf("Delegated work on %q done, back to %s", step, target)}
+	case store.ActionReturn:
+		to := f.name(a.Target)
+		e.Text = Words{fmt.Sprintf("将案件从「%s」退回至「%s」", step, to), fmt.Sprintf("Returned the case from %q to %q", step, to)}
+	case store.ActionRecall:
+		e.Text = Words{fmt.Sprintf("撤回了「%s」的办理结果，重新办理", step), fmt.Sprintf("Recalled the completion of %q to redo it", step)}
+	case store.ActionAddSigner:
+		sec := n.unitByCode(a.Target)
+		e.Text = Words{fmt.Sprintf("「%s」增加会签部门：%s", step, sec), fmt.Sprintf("Added %s to the countersign %q", sec, step)}
+	case store.ActionRemoveSigner:
+		sec := n.unitByCode(a.Target)
+		e.Text = Words{fmt.Sprintf("「%s」减少会签部门：%s", step, sec), fmt.Sprintf("Removed %s from the countersign %q", sec, step)}
+	case store.ActionComment:
+		e.Text = Words{"填写了意见", "Commented"}
+	case store.ActionSupplement:
+		k := len(anyList(a.Detail["materials"]))
+		e.Text = Words{fmt.Sprintf("提交了补正材料（%d 项）", k), fmt.Sprintf("Supplement handed in (%d materials)", k)}
+	case store.ActionWithdraw:
+		e.Text = Words{"申请人撤回了申请", "The applicant withdrew the application"}
+	default:
+		e.Text = Words{a.Action, a.Action}
+	}
+	return e
+}
+
+func anyList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// completionWords says what a completion decided.
+func completionWords(a *store.Action, step string, under Words) Words {
+	reason := fmt.Sprint(a.Detail["reason"])
+	if a.Detail["reason"] == nil {
+		reason = ""
+	}
+	switch a.Outcome {
+	case standard.OutcomeAccept:
+		return Words{"申请材料齐全、符合法定形式，予以受理" + under.Zh, "Application accepted" + under.En}
+	case standard.OutcomeRefuse:
+		return Words{"不予受理。理由：" + reason + under.Zh, "Not accepted. Reason: " + reason + under.En}
+	case standard.OutcomeNotify:
+		k := len(anyList(a.Detail["materials"]))
+		return Words{fmt.Sprintf("出具一次性告知书，需补正 %d 项材料%s", k, under.Zh), fmt.Sprintf("Notice issued: %d materials to supplement%s", k, under.En)}
+	case standard.OutcomeApprove:
+		return Words{fmt.Sprintf("「%s」：准予%s", step, under.Zh), fmt.Sprintf("%s: granted%s", step, under.En)}
+	case standard.OutcomeReject:
+		return Words{fmt.Sprintf("「%s」：不予准予。理由：%s%s", step, reason, under.Zh), fmt.Sprintf("%s: not granted. Reason: %s%s", step, reason, under.En)}
+	case standard.OutcomeAgree:
+		return Words{fmt.Sprintf("「%s」：同意%s", step, under.Zh), fmt.Sprintf("%s: agreed%s", step, under.En)}
+	case standard.OutcomeObject:
+		return Words{fmt.Sprintf("「%s」：提出异议：%s%s", step, reason, under.Zh), fmt.Sprintf("%s: objected: %s%s", step, reason, under.En)}
+	case standard.OutcomeResolved:
+		return Words{"牵头部门协调一致" + under.Zh, "The lead department resolved the objections" + under.En}
+	case standard.OutcomeRereview:
+		return Words{"牵头部门协调后，各部门重新审查" + under.Zh, "After coordination every department reviews again" + under.En}
+	case "":
+		return Words{fmt.Sprintf("完成「%s」%s", step, under.Zh), fmt.Sprintf("Completed %q%s", step, under.En)}
+	}
+	return Words{fmt.Sprintf("完成「%s」，结果：%s%s", step, a.Outcome, under.Zh), fmt.Sprintf("Completed %q with %s%s", step, a.Outcome, under.En)}
+}
+
+// flowEntries puts the case's flow events into plain words: steps started, deemed
+// acceptance, the end.
+func flowEntries(hist []store.HistoryRow, f *flowInfo, c *store.Case) []TimelineEntry {
+	var out []TimelineEntry
+	seen := map[string]bool{}
+	for _, h := range hist {
+		if h.Kind != "entered" || f == nil {
+			continue
+		}
+		n := f.proc.Node(h.ElementID)
+		if n == nil {
+			continue
+		}
+		switch {
+		case n.Kind == definitions.UserTask:
+			key := fmt.Sprintf("%s/%d", h.ElementID, h.Seq)
+			if seen[key] {
+				continue // the instances of a multi-instance step start together
+			}
+			seen[key] = true
+			name := f.name(h.ElementID)
+			out = append(out, TimelineEntry{At: h.At, Kind: "stepStarted", Step: name,
+				Text: Words{fmt.Sprintf("进入「%s」环节", name), fmt.Sprintf("Step %q started", name)}})
+		case n.Clock == definitions.ClockStartAtReceipt:
+			out = append(out, TimelineEntry{At: h.At, Kind: "deemedAccepted",
+				Text: Words{"自收到申请之日起5个工作日内未告知补正，依法视为受理", "No notice within 5 working days of receipt: accepted by law"}})
+		case n.Kind == definitions.EndEvent:
+			w := Words{"办件结束", "The case ended"}
+			switch {
+			case h.ElementID == standard.RefusedElement || c.Decision == store.DecisionRefuse:
+				w = Words{"不予受理，办件结束", "Not accepted: the case ended"}
+			case c.Decision != "":
+				d := decisionWords[c.Decision]
+				w = Words{"已办结（" + d.Zh + "）", "Finished (" + strings.ToLower(d.En) + ")"}
+			}
+			out = append(out, TimelineEntry{At: h.At, Kind: "ended", Text: w})
+		}
+	}
+	return out
+}
+
+// timeline merges a case's actions and flow events in time order. Outside staff (staff
+// false) the opinions written with an action are left out, but for the applicant's own words
+// and comments made public.
+func timeline(actions []store.Action, hist []store.HistoryRow, f *flowInfo, c *store.Case, n *namer, staff bool) []TimelineEntry {
+	out := []TimelineEntry{}
+	for i := range actions {
+		e := actionEntry(&actions[i], f, n)
+		switch a := actions[i].Action; {
+		case staff, a == store.ActionSupplement, a == store.ActionWithdraw, a == store.ActionComment:
+		default:
+			e.Comment = ""
+		}
+		out = append(out, e)
+	}
+	out = append(out, flowEntries(hist, f, c)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
