@@ -571,6 +571,14 @@ func (h *api) completeTask(c *gin.Context) {
 		}
 		return store.EnqueueSignal(ctx, tx, &sig)
 	})
+	if errors.Is(err, store.ErrNotifyOnce) {
+		// E-supervision: a second notice attempted on the case breaks notify-once (一次性告知);
+		// recorded outside the transaction that was just rolled back.
+		if _, rerr := store.RecordRuleAlert(ctx, h.DB, store.RuleAlert{CaseID: tc.k.ID, TaskID: tc.t.ID, Element: tc.t.ElementID,
+			StepKind: kind, Rule: store.RuleNoticeTwice, Detail: err.Error(), At: now}); rerr != nil {
+			h.log(c).Error("recording a notice issued twice", "case", tc.k.ID, "err", rerr)
+		}
+	}
 	if err != nil {
 		h.fail(c, err)
 		return

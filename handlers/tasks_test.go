@@ -216,6 +216,11 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		if tk, _ := store.GetCaseTask(context.Background(), v.db, acc2); tk.State != "open" {
 			t.Fatalf("the refused notice changed the task: %s", tk.State)
 		}
+		// E-supervision records the attempt as a violation of notify-once.
+		if got, _ := store.ListAlerts(context.Background(), v.db, store.AlertFilter{CaseID: k.ID, Rule: store.RuleNoticeTwice}); len(got) != 1 ||
+			got[0].Kind != store.AlertViolation || deref(got[0].DepartmentID) != v.unitID("fgj") {
+			t.Fatalf("notice-twice alerts %+v, want one violation of 发改局", got)
+		}
 		v.ok(v.act("clerk1", acc2, "complete", map[string]any{"outcome": "accept", "comment": "材料齐全"}), "accept")
 		d3 := v.waitStage("applicant1", k.ID, StageInProgress)
 		var versions []string

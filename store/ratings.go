@@ -64,12 +64,18 @@ const ratingCols = `case_id, applicant_id, level, score, comment, department_id,
 // CaseApplicant returns the user id of a case's applicant ("" for a walk-in without an
 // account), or ErrNotFound when the case does not exist.
 func CaseApplicant(ctx context.Context, q Q, caseID string) (string, error) {
-	var raw JSON
-	if err := q.GetContext(ctx, &raw, q.Rebind(`SELECT variables FROM cases WHERE id = ?`), caseID); err != nil {
+	var row struct {
+		Variables   JSON    `db:"variables"`
+		ApplicantID *string `db:"applicant_id"`
+	}
+	if err := q.GetContext(ctx, &row, q.Rebind(`SELECT variables, applicant_id FROM cases WHERE id = ?`), caseID); err != nil {
 		return "", classify(err, "case %s", caseID)
 	}
+	if row.ApplicantID != nil && *row.ApplicantID != "" {
+		return *row.ApplicantID, nil
+	}
 	var vars map[string]any
-	_ = json.Unmarshal(raw, &vars)
+	_ = json.Unmarshal(row.Variables, &vars)
 	return str(vars["applicant"]), nil
 }
 
@@ -143,28 +149,33 @@ func GetRating(ctx context.Context, q Q, caseID string) (*Rating, error) {
 	return &r, nil
 }
 
-// ServedBy returns whom a finished (or running) case concerns for its evaluation: its item, its
-// competent department, the window of the clerk who accepted it, and that clerk (else the last
-// person who held one of its tasks).
+// ServedBy returns whom a case concerns for its evaluation (a rating, a complaint): its item,
+// its competent department, the window that accepted it, and the clerk responsible for it: who
+// completed its acceptance (首问负责), else who holds or held its acceptance, else the last
+// person who held one of its tasks.
 func ServedBy(ctx context.Context, q Q, caseID string) (*CaseParties, error) {
 	p, err := Parties(ctx, q, caseID, "")
 	if err != nil {
 		return nil, err
 	}
-	if p.PersonID == "" {
-		var people []string
-		err := q.SelectContext(ctx, &people, q.Rebind(`SELECT assignee FROM tasks WHERE case_id = ? AND assignee IS NOT NULL
-			ORDER BY CASE WHEN step_kind = 'acceptance' THEN 0 ELSE 1 END, created_at DESC, id`), caseID)
-		if err != nil {
-			return nil, fmt.Errorf("people of case %s: %w", caseID, err)
-		}
-		if len(people) > 0 {
-			p.PersonID = people[0]
-		}
-		if p.WindowID == "" && p.PersonID != "" {
-			if p.WindowID, err = caseWindow(ctx, q, caseID, p.PersonID); err != nil {
-				return nil, err
-			}
+	var people []string
+	err = q.SelectContext(ctx, &people, q.Rebind(`SELECT actor_id FROM case_actions WHERE case_id = ? AND step_kind = 'acceptance'
+		AND action = 'complete' ORDER BY at DESC, id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("acceptance of case %s: %w", caseID, err)
+	}
+	var holders []string
+	err = q.SelectContext(ctx, &holders, q.Rebind(`SELECT assignee FROM tasks WHERE case_id = ? AND assignee IS NOT NULL
+		ORDER BY CASE WHEN step_kind = 'acceptance' THEN 0 ELSE 1 END, created_at DESC, id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("people of case %s: %w", caseID, err)
+	}
+	if people = append(people, holders...); len(people) > 0 {
+		p.PersonID = people[0]
+	}
+	if p.WindowID == "" && p.PersonID != "" {
+		if p.WindowID, err = caseWindow(ctx, q, caseID, p.PersonID); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil

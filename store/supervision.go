@@ -180,12 +180,18 @@ func EnrichAlert(ctx context.Context, q Q, alertID string) error {
 // is the window of a clerk who holds the case's acceptance task.
 func Parties(ctx context.Context, q Q, caseID, taskID string) (*CaseParties, error) {
 	var vars map[string]any
-	var raw JSON
-	if err := q.GetContext(ctx, &raw, q.Rebind(`SELECT variables FROM cases WHERE id = ?`), caseID); err != nil {
+	var row struct {
+		Variables JSON    `db:"variables"`
+		ItemID    *string `db:"item_id"`
+	}
+	if err := q.GetContext(ctx, &row, q.Rebind(`SELECT variables, item_id FROM cases WHERE id = ?`), caseID); err != nil {
 		return nil, classify(err, "case %s", caseID)
 	}
-	_ = json.Unmarshal(raw, &vars)
+	_ = json.Unmarshal(row.Variables, &vars)
 	p := &CaseParties{ItemID: str(vars["itemId"])}
+	if row.ItemID != nil {
+		p.ItemID = *row.ItemID
+	}
 	var groups []string
 	if taskID != "" {
 		var assignee *string
@@ -264,26 +270,59 @@ func departmentOfCode(ctx context.Context, q Q, code string) (string, error) {
 	return "", nil
 }
 
-// caseWindow returns the window that serves a case: the window of the clerk who holds (or
-// held) its acceptance task, else the window of person; "" when none is known.
+// caseWindow returns the window that serves a case: the window its acceptance was completed
+// at (under a department's delegation), else the window of the clerk who completed or holds its
+// acceptance, else the window it was submitted at, else the window of person; "" when none is
+// known.
 func caseWindow(ctx context.Context, q Q, caseID, person string) (string, error) {
+	var acted []struct {
+		WindowID *string `db:"window_id"`
+		ActorID  string  `db:"actor_id"`
+	}
+	if err := q.SelectContext(ctx, &acted, q.Rebind(`SELECT window_id, actor_id FROM case_actions
+		WHERE case_id = ? AND step_kind = 'acceptance' AND action = 'complete' ORDER BY at DESC, id`), caseID); err != nil {
+		return "", fmt.Errorf("acceptance of case %s: %w", caseID, err)
+	}
 	var users []string
-	if err := q.SelectContext(ctx, &users, q.Rebind(`SELECT assignee FROM tasks WHERE case_id = ? AND step_kind = 'acceptance' AND assignee IS NOT NULL
+	for _, a := range acted {
+		if a.WindowID != nil && *a.WindowID != "" {
+			return *a.WindowID, nil
+		}
+		users = append(users, a.ActorID)
+	}
+	var holders []string
+	if err := q.SelectContext(ctx, &holders, q.Rebind(`SELECT assignee FROM tasks WHERE case_id = ? AND step_kind = 'acceptance' AND assignee IS NOT NULL
 		ORDER BY created_at DESC, id`), caseID); err != nil {
 		return "", fmt.Errorf("acceptance of case %s: %w", caseID, err)
 	}
-	if person != "" {
-		users = append(users, person)
-	}
+	users = append(users, holders...)
 	for _, u := range users {
-		var ids []string
-		if err := q.SelectContext(ctx, &ids, q.Rebind(`SELECT o.id FROM memberships m JOIN org_units o ON o.id = m.org_unit_id
-			WHERE m.user_id = ? AND o.kind = 'window' ORDER BY o.code`), u); err != nil {
-			return "", fmt.Errorf("windows of user %s: %w", u, err)
+		if w, err := userWindow(ctx, q, u); err != nil || w != "" {
+			return w, err
 		}
-		if len(ids) > 0 {
-			return ids[0], nil
-		}
+	}
+	var submitted *string
+	if err := q.GetContext(ctx, &submitted, q.Rebind(`SELECT window_id FROM cases WHERE id = ?`), caseID); err != nil {
+		return "", classify(err, "case %s", caseID)
+	}
+	if submitted != nil && *submitted != "" {
+		return *submitted, nil
+	}
+	if person != "" {
+		return userWindow(ctx, q, person)
+	}
+	return "", nil
+}
+
+// userWindow returns the first window where user is a member, or "".
+func userWindow(ctx context.Context, q Q, user string) (string, error) {
+	var ids []string
+	if err := q.SelectContext(ctx, &ids, q.Rebind(`SELECT o.id FROM memberships m JOIN org_units o ON o.id = m.org_unit_id
+		WHERE m.user_id = ? AND o.kind = 'window' ORDER BY o.code`), user); err != nil {
+		return "", fmt.Errorf("windows of user %s: %w", user, err)
+	}
+	if len(ids) > 0 {
+		return ids[0], nil
 	}
 	return "", nil
 }
