@@ -301,6 +301,14 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 				t.Fatalf("the public page names %s", e.Actor)
 			}
 		}
+		// The applicant rates the finished case; the rating names who served it: 发改局, and
+		// clerk1 who accepted it at window 1 under 发改局's delegation.
+		var rt store.Rating
+		rr := v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/rating", `{"level":"very_satisfied","comment":"一次办好"}`)
+		if rr.json(t, &rt); rr.Code != http.StatusCreated || deref(rt.DepartmentID) != v.unitID("fgj") ||
+			deref(rt.WindowID) != v.unitID("zwzx-01") || deref(rt.PersonID) != v.userID("clerk1") {
+			t.Fatalf("rating: %d %s", rr.Code, rr.Body)
+		}
 	})
 }
 
