@@ -9787,6 +9787,13 @@ const docTemplate = `{
                 },
                 "updatedBy": {
                     "type": "string"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 2
                 }
             }
         },
@@ -9969,6 +9976,13 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 2
                 }
             }
         },
@@ -10220,6 +10234,13 @@ const docTemplate = `{
                 },
                 "version": {
                     "type": "integer"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 2
                 }
             }
         },

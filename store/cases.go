@@ -972,8 +972,8 @@ func SaveIdempotent(ctx context.Context, q Q, r *IdempotentResponse) error {
 }
 
 // CaseStartInput is the input that starts the workflow of case k: its pinned definition
-// version, its start variables, its submitter as initiator, its item version's limits, the
-// calendar of the implementing body, and when it was received.
+// version, its start variables, its submitter as initiator, its item version's limits and
+// warning, the calendar of the implementing body, and when it was received.
 func CaseStartInput(ctx context.Context, q Q, k *Case) (engine.CaseInput, error) {
 	iv, err := GetItemVersion(ctx, q, k.ItemID, k.ItemVersion)
 	if err != nil {
@@ -984,7 +984,7 @@ func CaseStartInput(ctx context.Context, q Q, k *Case) (engine.CaseInput, error)
 		unit = iv.DepartmentID
 	}
 	return engine.CaseInput{CaseID: k.ID, Definition: k.DefinitionKey, Version: k.DefinitionVersion, Vars: k.Vars(),
-		Initiator: k.SubmittedBy, Limits: &engine.Limits{PromisedDays: iv.PromisedDays, StatutoryDays: iv.StatutoryDays},
+		Initiator: k.SubmittedBy, Limits: &engine.Limits{PromisedDays: iv.PromisedDays, StatutoryDays: iv.StatutoryDays, WarnDays: iv.WarnDays},
 		CalendarUnit: unit, ReceivedAt: k.ReceivedAt}, nil
 }
 

@@ -157,8 +157,11 @@ type ItemContent struct {
 	// StatutoryDays and PromisedDays are the limits in working days
 	// (法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's
 	// promised limit.
-	StatutoryDays     float64            `json:"statutoryDays" validate:"min=0,max=3650" example:"20"`
-	PromisedDays      float64            `json:"promisedDays" validate:"min=0,max=3650" example:"10"`
+	StatutoryDays float64 `json:"statutoryDays" validate:"min=0,max=3650" example:"20"`
+	PromisedDays  float64 `json:"promisedDays" validate:"min=0,max=3650" example:"10"`
+	// WarnDays is how long before the promised limit e-supervision's yellow warning fires, in
+	// working days; 0 means one working day. At most the promised limit.
+	WarnDays          float64            `json:"warnDays,omitempty" validate:"min=0,max=3650" example:"2"`
 	SpecialProcedures []SpecialProcedure `json:"specialProcedures" validate:"max=20,dive"`
 	// OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.
 	OnSiteVisits int `json:"onSiteVisits" validate:"min=0,max=5" example:"1"`
@@ -350,6 +353,9 @@ func CheckItem(ctx context.Context, q Q, c *ItemContent) error {
 	}
 	if c.HandlingType == HandlingPromised && c.PromisedDays <= 0 {
 		return Invalid("promisedDays", "a promised item needs a promised limit of more than 0 working days")
+	}
+	if c.WarnDays > c.PromisedDays {
+		return Invalid("warnDays", "the warning (%g working days before the limit) would come before the promised limit of %g working days starts", c.WarnDays, c.PromisedDays)
 	}
 	for i, p := range c.SpecialProcedures {
 		if strings.TrimSpace(p.Name) == "" {
