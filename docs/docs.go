@@ -3910,6 +3910,172 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/scorecards": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units in their part of the org tree.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Scorecards per department, window or person over a period (supervisor, admin)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "department",
+                            "window",
+                            "person"
+                        ],
+                        "type": "string",
+                        "description": "department, window or person",
+                        "name": "level",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "a quarter such as 2025Q4 (China time)",
+                        "name": "quarter",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "start, inclusive (YYYY-MM-DD or RFC 3339)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "end, exclusive (YYYY-MM-DD or RFC 3339)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ScorecardReport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/scorecards/weights": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "The weights and grade thresholds of scorecards (supervisor, admin)",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.ScorecardWeights"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Weights and penalties are 0 or more, not all weights 0; 0 \u003c= pass \u003c= good \u003c=\nexcellent \u003c= 100. A field left out is 0.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Set the weights and grade thresholds of scorecards (admin)",
+                "parameters": [
+                    {
+                        "description": "the weights",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/store.ScorecardWeights"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.ScorecardWeights"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed naming the field",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/signals/{name}": {
             "post": {
                 "security": [
@@ -8124,6 +8290,31 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ScorecardReport": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "description": "From and To bound the period: From \u003c= t \u003c To.",
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Scorecard"
+                    }
+                },
+                "level": {
+                    "type": "string",
+                    "example": "department"
+                },
+                "to": {
+                    "type": "string"
+                },
+                "weights": {
+                    "$ref": "#/definitions/store.ScorecardWeights"
+                }
+            }
+        },
         "handlers.SetVariablesRequest": {
             "type": "object",
             "required": [
@@ -10550,6 +10741,165 @@ const docTemplate = `{
                 },
                 "windowId": {
                     "type": "string"
+                }
+            }
+        },
+        "store.Scorecard": {
+            "type": "object",
+            "properties": {
+                "avgDaysUsed": {
+                    "description": "AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out\n(90th percentile by nearest rank).",
+                    "type": "number",
+                    "example": 3.2
+                },
+                "avgRating": {
+                    "type": "number",
+                    "example": 4.6
+                },
+                "complaints": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "finished": {
+                    "type": "integer",
+                    "example": 110
+                },
+                "grade": {
+                    "type": "string",
+                    "enum": [
+                        "excellent",
+                        "good",
+                        "pass",
+                        "fail"
+                    ],
+                    "example": "excellent"
+                },
+                "id": {
+                    "description": "ID is the org unit id (department, window) or the user id (person).",
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "department",
+                        "window",
+                        "person"
+                    ],
+                    "example": "department"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "北流市发展和改革局"
+                },
+                "notices": {
+                    "description": "Notices counts the notify-once notices of the cases received in the period.",
+                    "type": "integer",
+                    "example": 30
+                },
+                "noticesPerCase": {
+                    "type": "number",
+                    "example": 0.25
+                },
+                "onTime": {
+                    "type": "integer",
+                    "example": 98
+                },
+                "onTimeRate": {
+                    "type": "number",
+                    "example": 0.98
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "p90DaysUsed": {
+                    "type": "number",
+                    "example": 5.5
+                },
+                "parts": {
+                    "description": "Parts are the four parts' scores (0 to 100; a part without data is absent), Score their\nweighted mean, Grade its grade.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "ratingCount": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "ratings": {
+                    "description": "Ratings counts the ratings given in the period by level; AvgRating is their mean score.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "received": {
+                    "description": "Received counts the cases received in the period; Finished those that ended (completed)\nin it; OnTime those of them that ended by their due time, out of WithLimit that had one.",
+                    "type": "integer",
+                    "example": 120
+                },
+                "score": {
+                    "type": "number",
+                    "example": 93.5
+                },
+                "warnings": {
+                    "description": "Warnings and Overdue count the alerts fired in the period.",
+                    "type": "integer",
+                    "example": 4
+                },
+                "withLimit": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "store.ScorecardWeights": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "complaintPenalty": {
+                    "description": "ComplaintPenalty: points off per percent of cases complained about.",
+                    "type": "number",
+                    "example": 2
+                },
+                "complaints": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "excellent": {
+                    "description": "Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.",
+                    "type": "number",
+                    "example": 90
+                },
+                "good": {
+                    "type": "number",
+                    "example": 80
+                },
+                "onTime": {
+                    "type": "number",
+                    "example": 0.4
+                },
+                "overduePenalty": {
+                    "type": "number",
+                    "example": 2
+                },
+                "pass": {
+                    "type": "number",
+                    "example": 60
+                },
+                "satisfaction": {
+                    "type": "number",
+                    "example": 0.3
+                },
+                "warningPenalty": {
+                    "description": "WarningPenalty and OverduePenalty: points off per alert per 100 cases.",
+                    "type": "number",
+                    "example": 0.5
                 }
             }
         },

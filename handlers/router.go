@@ -114,6 +114,7 @@ func New(d Deps) *gin.Engine {
 		h.supervisionRoutes,
 		h.ratingRoutes,
 		h.complaintRoutes,
+		h.scorecardRoutes,
 	} {
 		register(public, authed)
 	}
