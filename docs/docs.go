@@ -877,7 +877,7 @@ const docTemplate = `{
                         }
                     },
                     "404": {
-                        "description": "Not Found",
+                        "description": "no such case, or not one the caller deals with",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }

@@ -150,9 +150,9 @@ func TestCalendarAPIRefusesBadInput(t *testing.T) {
 
 // The engine counts a case's limits on its implementing body's calendar as the API edited it.
 var receiptXML = []byte(`<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:ow="` + definitions.ExtensionNS + `" targetNamespace="t">
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:flowable="http://flowable.org/bpmn" xmlns:ow="` + definitions.ExtensionNS + `" targetNamespace="t">
 <process id="receipt" isExecutable="true"><startEvent id="s"/>
-  <intermediateThrowEvent id="deemed" ow:clock="startAtReceipt"/><userTask id="work"/><endEvent id="e"/>
+  <intermediateThrowEvent id="deemed" ow:clock="startAtReceipt"/><userTask id="work" flowable:candidateGroups="zwzx-01"/><endEvent id="e"/>
   <sequenceFlow id="f1" sourceRef="s" targetRef="deemed"/><sequenceFlow id="f2" sourceRef="deemed" targetRef="work"/>
   <sequenceFlow id="f3" sourceRef="work" targetRef="e"/></process></definitions>`)
 

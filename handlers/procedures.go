@@ -58,7 +58,7 @@ type ProcedureList struct {
 //	@Failure		400		{object}	ErrorResponse	"code validation_failed (a missing reason names the field reason)"
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
-//	@Failure		404		{object}	ErrorResponse
+//	@Failure		404		{object}	ErrorResponse	"no such case, or not one the caller deals with"
 //	@Failure		409		{object}	ErrorResponse	"code case_ended"
 //	@Failure		503		{object}	ErrorResponse	"code engine_unavailable"
 //	@Router			/api/v1/cases/{id}/procedures [post]
@@ -69,6 +69,9 @@ func (h *api) startProcedure(c *gin.Context) {
 	}
 	var req ProcedureRequest
 	if !h.bind(c, &req) {
+		return
+	}
+	if !h.seesCase(c, caseID) {
 		return
 	}
 	req.Reason = strings.TrimSpace(req.Reason)
@@ -117,7 +120,7 @@ func (h *api) endProcedure(c *gin.Context) {
 		return
 	}
 	var req EndProcedureRequest
-	if !h.bindOptional(c, &req) {
+	if !h.bindOptional(c, &req) || !h.seesCase(c, caseID) {
 		return
 	}
 	by := principalOf(c).UserID
@@ -155,17 +158,35 @@ func (h *api) listProcedures(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetCaseRow(ctx, h.DB, caseID); err != nil {
-		h.fail(c, err)
+	if !h.seesCase(c, caseID) {
 		return
 	}
-	list, err := store.CaseProcedures(ctx, h.DB, caseID)
+	list, err := store.CaseProcedures(c.Request.Context(), h.DB, caseID)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, ProcedureList{Items: list})
+}
+
+// seesCase reports whether the caller may see case id (admins and supervisors see every
+// case; staff the cases of their units, tasks and delegations), or answers 404.
+func (h *api) seesCase(c *gin.Context, id string) bool {
+	ctx := c.Request.Context()
+	scope, err := h.caseScope(ctx, principalOf(c))
+	if err != nil {
+		h.fail(c, err)
+		return false
+	}
+	ok, err := store.CanSeeCase(ctx, h.DB, scope, id)
+	if err != nil {
+		h.fail(c, err)
+		return false
+	}
+	if !ok {
+		writeError(c, http.StatusNotFound, codeNotFound, "no case "+id+" that you deal with")
+	}
+	return ok
 }
 
 // signalCase runs build in a transaction and writes the signal it returns to the outbox there,

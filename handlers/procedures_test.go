@@ -74,6 +74,8 @@ func TestSpecialProcedurePausesTheClock(t *testing.T) {
 	}
 	expectError(t, v.as(v.login("applicant1"), "POST", path, `{"kind":"hearing","reason":"x"}`), http.StatusForbidden, codeForbidden)
 	expectError(t, v.as(clerk, "POST", "/api/v1/cases/C-nosuchcase/procedures", `{"kind":"hearing","reason":"x"}`), http.StatusNotFound, codeNotFound)
+	// A reviewer of another department does not deal with the case: it looks like no case.
+	expectError(t, v.as(v.login("reviewer-mzj"), "POST", path, `{"kind":"hearing","reason":"x"}`), http.StatusNotFound, codeNotFound)
 
 	r := v.as(clerk, "POST", path, `{"kind":"hearing","reason":"申请人要求听证"}`)
 	if r.Code != http.StatusCreated {
