@@ -3860,6 +3860,124 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/public/items": {
+            "get": {
+                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees, time limits, channels, contacts. No account needed.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Service guides of the published items (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only items of this competent department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "licence",
+                            "confirmation",
+                            "payment",
+                            "ruling",
+                            "reward",
+                            "levy",
+                            "otherPower",
+                            "publicService"
+                        ],
+                        "type": "string",
+                        "description": "only this kind",
+                        "name": "kind",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "immediate",
+                            "promised"
+                        ],
+                        "type": "string",
+                        "description": "only this handling type",
+                        "name": "handlingType",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "a part of the code or name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-500, default 100)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows to skip",
+                        "name": "offset",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.GuideList"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/items/{id}": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "The service guide of one published item (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.ItemVersion"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such item, or it is not published",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/public/progress": {
             "get": {
                 "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
@@ -7710,6 +7828,17 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.Grant"
+                    }
+                }
+            }
+        },
+        "handlers.GuideList": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemVersion"
                     }
                 }
             }

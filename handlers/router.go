@@ -105,6 +105,7 @@ func New(d Deps) *gin.Engine {
 		h.definitionRoutes,
 		h.operationRoutes,
 		h.itemRoutes,
+		h.guideRoutes,
 		h.grantRoutes,
 		h.fileRoutes,
 		h.caseRoutes,
