@@ -566,10 +566,7 @@ func (h *api) completeTask(c *gin.Context) {
 			}
 			a.Detail["decision"] = req.Outcome
 		}
-		if err := store.RecordAction(ctx, tx, a); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
+		return recordAndQueue(ctx, tx, a, &sig)
 	})
 	if errors.Is(err, store.ErrNotifyOnce) {
 		// E-supervision: a second notice attempted on the case breaks notify-once (一次性告知);
@@ -913,10 +910,7 @@ func (h *api) returnTask(c *gin.Context) {
 				return err
 			}
 		}
-		if err := store.RecordAction(ctx, tx, a); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
+		return recordAndQueue(ctx, tx, a, &sig)
 	})
 	if err != nil {
 		h.fail(c, err)
@@ -1064,10 +1058,7 @@ func (h *api) recallTask(c *gin.Context) {
 				return err
 			}
 		}
-		if err := store.RecordAction(ctx, tx, a); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
+		return recordAndQueue(ctx, tx, a, &sig)
 	})
 	if errors.Is(err, store.ErrConflict) {
 		writeError(c, http.StatusConflict, codeNotRecallable, err.Error())
@@ -1178,10 +1169,7 @@ func (h *api) addSigner(c *gin.Context) {
 	a := tc.action(store.ActionAddSigner)
 	a.Target, a.Comment = sec.Code, strings.TrimSpace(req.Reason)
 	err = h.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		if err := store.RecordAction(ctx, tx, a); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
+		return recordAndQueue(ctx, tx, a, &sig)
 	})
 	if err != nil {
 		h.fail(c, err)
@@ -1259,10 +1247,7 @@ func (h *api) removeSigner(c *gin.Context) {
 		if err := store.TakeTask(ctx, tx, tc.t.ID); err != nil {
 			return fmt.Errorf("%w (%v)", store.ErrTaskClosed, err)
 		}
-		if err := store.RecordAction(ctx, tx, a); err != nil {
-			return err
-		}
-		return store.EnqueueSignal(ctx, tx, &sig)
+		return recordAndQueue(ctx, tx, a, &sig)
 	})
 	if err != nil {
 		h.fail(c, err)
@@ -1309,4 +1294,14 @@ func (h *api) commentTask(c *gin.Context) {
 		return
 	}
 	h.answer(c, http.StatusCreated, tc.t.ID, a)
+}
+
+// recordAndQueue logs an action on a task and queues the signal that
+// carries it to the case, in the caller's transaction: the log and the
+// signal stand or fall together.
+func recordAndQueue(ctx context.Context, tx *sqlx.Tx, a *store.Action, sig *engine.OutboxSignal) error {
+	if err := store.RecordAction(ctx, tx, a); err != nil {
+		return err
+	}
+	return store.EnqueueSignal(ctx, tx, sig)
 }
