@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"onewindow/app"
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
@@ -91,14 +92,16 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
+	uc := app.New(app.Config{DB: db, Engine: eng, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL})
 	// Cases stored while a previous run stopped before starting their workflow start now.
-	if n, err := handlers.ResumeStarting(ctx, db, eng, time.Now()); err != nil {
+	if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
 		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
 	} else if n > 0 {
 		log.Info("resumed cases whose workflow did not start", "cases", n)
 	}
+	go sweepStarts(ctx, uc, log)
 
-	h := handlers.New(handlers.Deps{DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
+	h := handlers.New(handlers.Deps{App: uc, DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
 		DataDir: cfg.DataDir})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -181,7 +184,6 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		return nil, nil, err
 	}
 	log.Info("workflow engine started", "engine_store", cfg.EngineStore.Kind, "worker", cfg.WorkerName)
-	go sweepProcessStarts(ectx, db, e, log)
 	stop := func(context.Context) error {
 		cancel()
 		err := e.Wait()
@@ -190,9 +192,9 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	return e, stop, nil
 }
 
-// sweepProcessStarts starts, until ctx ends, the cases e-supervision queued (rectifications,
+// sweepStarts starts, until ctx ends, the queued cases (applications, rectifications,
 // complaints) whose request died between its commit and the engine start.
-func sweepProcessStarts(ctx context.Context, db *store.DB, e *engine.Engine, log *slog.Logger) {
+func sweepStarts(ctx context.Context, uc *app.App, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
@@ -201,7 +203,7 @@ func sweepProcessStarts(ctx context.Context, db *store.DB, e *engine.Engine, log
 			return
 		case <-t.C:
 		}
-		if n, err := store.SweepProcessStarts(ctx, db, e, time.Now().Add(-10*time.Second)); err != nil {
+		if n, err := uc.SweepStarts(ctx, time.Now().Add(-10*time.Second)); err != nil {
 			log.Warn("starting queued cases", "err", err)
 		} else if n > 0 {
 			log.Info("queued cases started", "count", n)

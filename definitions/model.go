@@ -410,6 +410,9 @@ type Step struct {
 	// Countersign is the completion rule of a multi-instance review:
 	// "all" (every signer must agree), "any", or a share such as "0.6".
 	Countersign string `json:"countersign,omitempty"`
+	// PublicOpinions shows the opinions written at this step (an objection, a comment) to the
+	// applicant; by default they are internal (内部意见). Set by ow:opinions="public".
+	PublicOpinions bool `json:"publicOpinions,omitempty"`
 }
 
 // Values of ow:clock, which any flow node may carry.

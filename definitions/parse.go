@@ -756,7 +756,7 @@ func (p *parser) extensionAttr(f *frame, a xml.Attr, pos Position) {
 	v := strings.TrimSpace(a.Value)
 	name := "ow:" + a.Name.Local
 	switch a.Name.Local {
-	case "stepKind", "timeLimit", "warnDays", "countersign":
+	case "stepKind", "timeLimit", "warnDays", "countersign", "opinions":
 		if n.Kind != UserTask {
 			p.problems.warnf(CodeUnknownExtension, pos, n.ID, "%s applies to user tasks, not to a %s; it is ignored", name, n.Kind)
 			return
@@ -783,6 +783,12 @@ func (p *parser) extensionAttr(f *frame, a xml.Attr, pos Position) {
 				return
 			}
 			step(n).Countersign = c
+		case "opinions":
+			if v != "public" && v != "internal" {
+				p.problems.errorf(CodeInvalidExtension, pos, n.ID, "%s=%q: use public (the applicant reads the opinions) or internal", name, v)
+				return
+			}
+			step(n).PublicOpinions = v == "public"
 		}
 	case "clock":
 		if !slices.Contains(ClockValues, v) {

@@ -297,6 +297,13 @@ func AddSigner(caseID, body string, item any) OutboxSignal {
 	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalAddInstance, Instance: body, Item: item}}
 }
 
+// ReopenSigner takes back a signer's opinion in a running countersign (撤回意见):
+// body is the multi-instance body instance id, index the signer's loop counter,
+// outcome the opinion given. The signer's step starts again.
+func ReopenSigner(caseID, body string, index int, outcome string) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalReopen, Instance: body, Item: float64(index), Outcome: outcome}}
+}
+
 // DeliverMessage delivers a message to a message wait (an id from the
 // subscriptions table: case id + "/" + wait id).
 func DeliverMessage(waitID, name string, vars map[string]any) (OutboxSignal, error) {

@@ -73,6 +73,7 @@ const (
 	SignalRetry        SignalKind = "retry"        // retry Incident with Vars
 	SignalSetVariables SignalKind = "setVariables" // set process variables
 	SignalAddInstance  SignalKind = "addInstance"  // add Item to body Instance
+	SignalReopen       SignalKind = "reopen"       // reopen instance Item (its loop counter) of body Instance, which completed with Outcome
 	SignalCancel       SignalKind = "cancel"       // cancel the case
 	SignalClock        SignalKind = "clock"        // pause (Name pause) or resume the clock for procedure Instance
 )
@@ -512,6 +513,8 @@ func controlEvent(sig Signal) machine.Event {
 		return machine.Event{Kind: machine.SetVariables, Vars: sig.Vars}
 	case SignalAddInstance:
 		return machine.Event{Kind: machine.AddInstance, WaitID: sig.Instance, Item: sig.Item}
+	case SignalReopen:
+		return machine.Event{Kind: machine.ReopenInstance, WaitID: sig.Instance, Item: sig.Item, Outcome: sig.Outcome}
 	case SignalCancel:
 		return machine.Event{Kind: machine.CancelCase}
 	}

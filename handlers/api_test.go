@@ -36,7 +36,7 @@ func TestRolesGiveForbiddenNotUnauthorized(t *testing.T) {
 }
 
 func TestValidationErrors(t *testing.T) {
-	s := newTestServer(t, nil, func(d *Deps) { d.MaxBodyBytes = 4096 })
+	s := newTestServer(t, nil, func(d *testConfig) { d.MaxBodyBytes = 4096 })
 	admin := s.login("admin")
 	county := s.unitID("450981")
 	cases := []struct {

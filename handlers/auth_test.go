@@ -62,7 +62,7 @@ func TestUnauthenticatedAndBadTokens(t *testing.T) {
 	expectError(t, s.as("not.a.jwt", "GET", "/api/v1/me", ""), http.StatusUnauthorized, codeInvalidToken)
 
 	// A token signed with another secret is refused.
-	other := newTestServer(t, nil, func(d *Deps) { d.TokenSecret = []byte("another-secret-another-secret-another") })
+	other := newTestServer(t, nil, func(d *testConfig) { d.TokenSecret = []byte("another-secret-another-secret-another") })
 	tok := other.login("admin")
 	expectError(t, s.as(tok, "GET", "/api/v1/me", ""), http.StatusUnauthorized, codeInvalidToken)
 

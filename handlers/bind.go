@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -24,6 +26,8 @@ import (
 //	idcard    a GB 11643 resident ID-card number with a correct check character
 //	cnmobile  an 11-digit mainland mobile number
 //	id        an id made by store.NewID
+//	plaintext text without control or format characters (NUL, right-to-left overrides,
+//	          zero-width spaces): what codes, usernames and names may hold
 var validate = newValidator()
 
 var (
@@ -53,7 +57,19 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("idcard", func(fl validator.FieldLevel) bool { return store.CheckIDCard(fl.Field().String()) == nil }))
 	must(v.RegisterValidation("cnmobile", func(fl validator.FieldLevel) bool { return mobileRE.MatchString(fl.Field().String()) }))
 	must(v.RegisterValidation("id", func(fl validator.FieldLevel) bool { return idRE.MatchString(fl.Field().String()) }))
+	must(v.RegisterValidation("plaintext", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String()) }))
 	return v
+}
+
+// plainText reports whether s holds no control characters (but for tab and newline) and no
+// format characters (Unicode Cf: bidirectional overrides, zero-width characters).
+func plainText(s string) bool {
+	for _, r := range s {
+		if (unicode.IsControl(r) && r != '\t' && r != '\n') || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 // bind decodes the JSON body into dst (a pointer to a struct) and validates it. On failure it
@@ -215,6 +231,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an 11-digit mobile number starting with 1"
 	case "id":
 		return "must be an id of 26 characters (0-9 and lower-case letters)"
+	case "plaintext":
+		return "must not hold control or invisible formatting characters (such as NUL, right-to-left overrides or zero-width spaces)"
 	case "email":
 		return "must be an e-mail address"
 	case "url", "http_url":

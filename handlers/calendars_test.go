@@ -159,7 +159,7 @@ var receiptXML = []byte(`<?xml version="1.0" encoding="UTF-8"?>
 func TestEngineCountsOnTheEditedCalendar(t *testing.T) {
 	db := storetest.SQLite(t)
 	x := enginetest.Start(t, db, enginetest.Options{Calendars: &store.Calendars{DB: db}})
-	s := newTestServer(t, db, func(d *Deps) { d.Engine = x.Engine })
+	s := newTestServer(t, db, func(d *testConfig) { d.Engine = x.Engine })
 	x.Deploy("receipt", receiptXML)
 	county, station := s.unitID(demo.CountyCode), s.unitID(demo.VillageStation)
 	if r := s.as(s.login("admin"), "PUT", "/api/v1/calendars/"+county+"/days?year=2025", `{"days":[{"date":"2025-09-29","kind":"holiday","name":"县放假"}]}`); r.Code != http.StatusOK {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"onewindow/app"
 	"regexp"
 	"strings"
 	"sync"
@@ -46,7 +47,7 @@ func newCaseEnv(t *testing.T, db *store.DB) *caseEnv {
 	}
 	x := enginetest.Start(t, db, enginetest.Options{})
 	dir := t.TempDir()
-	s := newTestServer(t, db, func(d *Deps) {
+	s := newTestServer(t, db, func(d *testConfig) {
 		d.Engine = x.Engine
 		d.DataDir = dir
 		d.MaxFileBytes = 64 << 10
@@ -198,12 +199,12 @@ func (v *caseEnv) apply(user string, body any, headers ...string) response {
 }
 
 // submitted decodes a 201 answer to an application.
-func (v *caseEnv) submitted(r response) CaseSubmitted {
+func (v *caseEnv) submitted(r response) app.CaseSubmitted {
 	v.t.Helper()
 	if r.Code != http.StatusCreated {
 		v.t.Fatalf("apply: %d %s", r.Code, r.Body)
 	}
-	var out CaseSubmitted
+	var out app.CaseSubmitted
 	r.json(v.t, &out)
 	return out
 }
@@ -218,21 +219,21 @@ func (v *caseEnv) onlineApplication(item string, codes ...string) map[string]any
 }
 
 // getCase reads a case as user.
-func (v *caseEnv) getCase(user, id string) CaseDetail {
+func (v *caseEnv) getCase(user, id string) app.CaseDetail {
 	v.t.Helper()
 	r := v.as(v.tok(user), "GET", "/api/v1/cases/"+id, "")
 	if r.Code != http.StatusOK {
 		v.t.Fatalf("get case: %d %s", r.Code, r.Body)
 	}
-	var d CaseDetail
+	var d app.CaseDetail
 	r.json(v.t, &d)
 	return d
 }
 
 // waitStage waits until user reads the case at stage.
-func (v *caseEnv) waitStage(user, id, stage string) CaseDetail {
+func (v *caseEnv) waitStage(user, id, stage string) app.CaseDetail {
 	v.t.Helper()
-	var d CaseDetail
+	var d app.CaseDetail
 	v.x.Eventually("case "+id+" at stage "+stage, func() bool {
 		d = v.getCase(user, id)
 		return d.Stage == stage
@@ -259,9 +260,9 @@ func TestFileUploadAndDownload(t *testing.T) {
 		want    string
 	}{
 		{"scan.png", pngBytes, "image/png"},
-		{"form.docx", zipBytes(t, "[Content_Types].xml", "word/document.xml"), typeDOCX},
-		{"licence.ofd", zipBytes(t, "OFD.xml", "Doc_0/Document.xml"), typeOFD},
-		{"table.xlsx", zipBytes(t, "xl/workbook.xml"), typeXLSX},
+		{"form.docx", zipBytes(t, "[Content_Types].xml", "word/document.xml"), app.TypeDOCX},
+		{"licence.ofd", zipBytes(t, "OFD.xml", "Doc_0/Document.xml"), app.TypeOFD},
+		{"table.xlsx", zipBytes(t, "xl/workbook.xml"), app.TypeXLSX},
 	} {
 		r := v.uploadAs("applicant1", c.name, c.content)
 		var got store.FileInfo
@@ -273,8 +274,8 @@ func TestFileUploadAndDownload(t *testing.T) {
 		}
 	}
 	// The content decides, not the name.
-	expectError(t, v.uploadAs("applicant1", "fake.pdf", []byte("just some text, not a PDF")), http.StatusUnsupportedMediaType, codeFileType)
-	expectError(t, v.uploadAs("applicant1", "archive.zip", zipBytes(t, "a.txt")), http.StatusUnsupportedMediaType, codeFileType)
+	expectError(t, v.uploadAs("applicant1", "fake.pdf", []byte("just some text, not a PDF")), http.StatusUnsupportedMediaType, app.CodeFileType)
+	expectError(t, v.uploadAs("applicant1", "archive.zip", zipBytes(t, "a.txt")), http.StatusUnsupportedMediaType, app.CodeFileType)
 	big := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte("x"), 64<<10)...)
 	expectError(t, v.uploadAs("applicant1", "big.pdf", big), http.StatusRequestEntityTooLarge, codeBodyTooLarge)
 	expectError(t, v.uploadAs("applicant1", "empty.pdf", nil), http.StatusBadRequest, codeValidation)
@@ -298,16 +299,16 @@ func TestFileUploadAndDownload(t *testing.T) {
 	expectError(t, v.as(v.tok("applicant1"), "GET", "/api/v1/files/"+store.NewID(), ""), http.StatusNotFound, codeNotFound)
 
 	// Once a case references it, the section handling the case may read it too.
-	app := map[string]any{"itemId": v.items[itemPromised].ItemID, "channel": "online", "materials": []any{map[string]any{"code": "M01", "fileIds": []string{f.ID}}}}
-	k := v.submitted(v.apply("applicant1", app))
-	v.waitStage("applicant1", k.ID, StagePreReview)
+	application := map[string]any{"itemId": v.items[itemPromised].ItemID, "channel": "online", "materials": []any{map[string]any{"code": "M01", "fileIds": []string{f.ID}}}}
+	k := v.submitted(v.apply("applicant1", application))
+	v.waitStage("applicant1", k.ID, app.StagePreReview)
 	if r := v.as(v.tok("reviewer-fgj"), "GET", "/api/v1/files/"+f.ID, ""); r.Code != http.StatusOK {
 		t.Fatalf("the lead section downloads a material: %d %s", r.Code, r.Body)
 	}
 	expectError(t, v.as(v.tok("reviewer-zjj"), "GET", "/api/v1/files/"+f.ID, ""), http.StatusNotFound, codeNotFound)
 	// Another applicant cannot put someone else's file into a case.
-	app["itemId"] = v.items[itemPromised].ItemID
-	e := expectError(t, v.apply("applicant2", app), http.StatusBadRequest, codeValidation)
+	application["itemId"] = v.items[itemPromised].ItemID
+	e := expectError(t, v.apply("applicant2", application), http.StatusBadRequest, codeValidation)
 	if e.Fields[0].Field != "materials[0].fileIds[0]" {
 		t.Fatalf("fields %+v", e.Fields)
 	}
@@ -322,7 +323,7 @@ func TestOnlineApplicationAndProgress(t *testing.T) {
 	if len(k.MissingMaterials) != 1 || k.MissingMaterials[0].Code != "M02" || k.ApplicantName != "李明" {
 		t.Fatalf("answer %+v", k)
 	}
-	d := v.waitStage("applicant1", k.ID, StagePreReview)
+	d := v.waitStage("applicant1", k.ID, app.StagePreReview)
 	if d.StageText.Zh != "网上预审中" || d.QueryCode != k.QueryCode || d.Applicant.CertNo != "450981199001011230" {
 		t.Fatalf("detail %+v", d)
 	}
@@ -342,14 +343,14 @@ func TestOnlineApplicationAndProgress(t *testing.T) {
 	if s := v.getCase("reviewer-fgj", k.ID); s.Steps[0].TaskID == "" || s.QueryCode != "" {
 		t.Fatalf("staff view %+v", s.Steps)
 	}
-	var list CaseList
+	var list app.List[app.CaseSummary]
 	r := v.as(v.tok("applicant1"), "GET", "/api/v1/cases?state=open", "")
-	if r.json(t, &list); r.Code != http.StatusOK || list.Total != 1 || list.Items[0].Stage != StagePreReview {
+	if r.json(t, &list); r.Code != http.StatusOK || list.Total == nil || *list.Total != 1 || list.Items[0].Stage != app.StagePreReview {
 		t.Fatalf("list: %d %s", r.Code, r.Body)
 	}
 	// Another applicant: not listed, 404.
 	r = v.as(v.tok("applicant2"), "GET", "/api/v1/cases", "")
-	if r.json(t, &list); list.Total != 0 {
+	if r.json(t, &list); list.Total == nil || *list.Total != 0 {
 		t.Fatalf("applicant2 sees %s", r.Body)
 	}
 	expectError(t, v.as(v.tok("applicant2"), "GET", "/api/v1/cases/"+k.ID, ""), http.StatusNotFound, codeNotFound)
@@ -360,8 +361,8 @@ func TestOnlineApplicationAndProgress(t *testing.T) {
 	// Public progress: the number and the code, nothing else.
 	q := "/api/v1/public/progress?number=" + url.QueryEscape(k.Number) + "&code=" + k.QueryCode
 	r = v.do("GET", q, "")
-	var pp PublicProgress
-	if r.json(t, &pp); r.Code != http.StatusOK || pp.Stage != StagePreReview || pp.ItemName != "事项 "+itemPromised || len(pp.Steps) != 1 {
+	var pp app.PublicProgress
+	if r.json(t, &pp); r.Code != http.StatusOK || pp.Stage != app.StagePreReview || pp.ItemName != "事项 "+itemPromised || len(pp.Steps) != 1 {
 		t.Fatalf("public progress: %d %s", r.Code, r.Body)
 	}
 	if strings.Contains(r.Body.String(), "李明") || strings.Contains(r.Body.String(), "450981199001011230") {
@@ -380,19 +381,19 @@ func TestOnlineApplicationAndProgress(t *testing.T) {
 
 func TestApplicationIdempotency(t *testing.T) {
 	v := newCaseEnv(t, nil)
-	app := v.onlineApplication(itemPromised, "M01", "M02")
-	first := v.apply("applicant1", app, "Idempotency-Key", "apply-1")
+	application := v.onlineApplication(itemPromised, "M01", "M02")
+	first := v.apply("applicant1", application, "Idempotency-Key", "apply-1")
 	k := v.submitted(first)
-	again := v.apply("applicant1", app, "Idempotency-Key", "apply-1")
+	again := v.apply("applicant1", application, "Idempotency-Key", "apply-1")
 	if again.Code != http.StatusCreated || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay: %d %s (first %s)", again.Code, again.Body, first.Body)
 	}
 	// The same key for another application.
 	other := v.onlineApplication(itemParallel, "M01")
-	expectError(t, v.apply("applicant1", other, "Idempotency-Key", "apply-1"), http.StatusUnprocessableEntity, codeIdempotencyReused)
+	expectError(t, v.apply("applicant1", other, "Idempotency-Key", "apply-1"), http.StatusUnprocessableEntity, app.CodeIdempotencyReused)
 	// Keys are per caller: applicant2's apply-1 is a new request.
-	expectError(t, v.apply("applicant2", app, "Idempotency-Key", "apply-1"), http.StatusBadRequest, codeValidation) // applicant1's files
-	expectError(t, v.apply("applicant1", app, "Idempotency-Key", strings.Repeat("k", 129)), http.StatusBadRequest, codeValidation)
+	expectError(t, v.apply("applicant2", application, "Idempotency-Key", "apply-1"), http.StatusBadRequest, codeValidation) // applicant1's files
+	expectError(t, v.apply("applicant1", application, "Idempotency-Key", strings.Repeat("k", 129)), http.StatusBadRequest, codeValidation)
 
 	// Racing requests with one key create one case.
 	var wg sync.WaitGroup
@@ -410,12 +411,12 @@ func TestApplicationIdempotency(t *testing.T) {
 			t.Fatalf("racing answers differ: %d %s / %s", a.Code, a.Body, answers[0].Body)
 		}
 	}
-	var list CaseList
+	var list app.List[app.CaseSummary]
 	v.as(v.tok("applicant1"), "GET", "/api/v1/cases", "").json(t, &list)
-	if list.Total != 2 {
+	if list.Total == nil || *list.Total != 2 {
 		t.Fatalf("%d cases after replays, want 2", list.Total)
 	}
-	v.waitStage("applicant1", k.ID, StagePreReview)
+	v.waitStage("applicant1", k.ID, app.StagePreReview)
 }
 
 func TestApplicationValidation(t *testing.T) {
@@ -477,7 +478,7 @@ func TestApplicationValidation(t *testing.T) {
 func TestWithdrawApplication(t *testing.T) {
 	v := newCaseEnv(t, nil)
 	k := v.submitted(v.apply("applicant1", v.onlineApplication(itemPromised, "M01", "M02")))
-	v.waitStage("applicant1", k.ID, StagePreReview)
+	v.waitStage("applicant1", k.ID, app.StagePreReview)
 	expectError(t, v.as(v.tok("applicant2"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{"reason":"x"}`), http.StatusNotFound, codeNotFound)
 	expectError(t, v.as(v.tok("reviewer-fgj"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{"reason":"x"}`), http.StatusForbidden, codeForbidden)
 	r := v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{"reason":"已通过其他途径办理"}`)
@@ -486,7 +487,7 @@ func TestWithdrawApplication(t *testing.T) {
 	}
 	v.x.WaitStatus(k.ID, "cancelled")
 	d := v.getCase("applicant1", k.ID)
-	if d.Stage != StageWithdrawn || d.WithdrawReason != "已通过其他途径办理" || len(d.Steps) != 0 {
+	if d.Stage != app.StageWithdrawn || d.WithdrawReason != "已通过其他途径办理" || len(d.Steps) != 0 {
 		t.Fatalf("withdrawn case %+v", d)
 	}
 	last := d.Timeline[len(d.Timeline)-1]
@@ -524,16 +525,16 @@ func TestResumeStartingCases(t *testing.T) {
 		return k
 	}
 	a, b := create(), create()
-	if d := v.getCase("applicant1", a.ID); d.Stage != StageSubmitted {
+	if d := v.getCase("applicant1", a.ID); d.Stage != app.StageSubmitted {
 		t.Fatalf("a stored case is %s", d.Stage)
 	}
-	n, err := ResumeStarting(ctx, v.db, v.x.Engine, time.Now().Add(time.Minute))
+	n, err := v.app.ResumeStarting(ctx, time.Now().Add(time.Minute))
 	if err != nil || n != 2 {
 		t.Fatalf("resumed %d: %v", n, err)
 	}
 	v.open(a.ID, "acceptance")
 	v.open(b.ID, "acceptance")
-	if n, err := ResumeStarting(ctx, v.db, v.x.Engine, time.Now().Add(time.Minute)); err != nil || n != 0 {
+	if n, err := v.app.ResumeStarting(ctx, time.Now().Add(time.Minute)); err != nil || n != 0 {
 		t.Fatalf("resumed again %d: %v", n, err)
 	}
 }

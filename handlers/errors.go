@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -42,9 +45,7 @@ const (
 	codeForbidden        = "forbidden"           // 403: signed in, but the role may not
 	codeNotFound         = "not_found"           // 404
 	codeConflict         = "conflict"            // 409: duplicate
-	codeNotifyOnce       = "notify_once"         // 409: a second notice the notify-once rule forbids
 	codeNoOpenNotice     = "no_open_notice"      // 409: a supplement while no notice waits for one
-	codeNoAuthority      = "no_authority"        // 403: the task is not the caller's, their unit's or delegated to them
 	codeTaskClosed       = "task_closed"         // 409: the task is completed, cancelled or being completed
 	codeTaskHeld         = "task_held"           // 409: someone else holds the task (claimed, delegated)
 	codeCaseDecided      = "case_decided"        // 409: the case was decided or has ended
@@ -58,13 +59,58 @@ func writeError(c *gin.Context, status int, code, message string, fields ...Fiel
 	c.AbortWithStatusJSON(status, ErrorResponse{Error: ErrorBody{Code: code, Message: message, Fields: fields}})
 }
 
-// fail answers with the status that err calls for: store.InvalidError and ErrInvalid 400,
-// ErrReference 400, ErrNotFound 404, ErrNoAuthority 403, ErrNotifyOnce, ErrNoOpenNotice,
+// statusOf is the HTTP status of each kind of refusal.
+var statusOf = map[app.Kind]int{
+	app.Invalid:         http.StatusBadRequest,
+	app.Unauthenticated: http.StatusUnauthorized,
+	app.Forbidden:       http.StatusForbidden,
+	app.NotFound:        http.StatusNotFound,
+	app.Conflict:        http.StatusConflict,
+	app.Unprocessable:   http.StatusUnprocessableEntity,
+	app.TooLarge:        http.StatusRequestEntityTooLarge,
+	app.Unsupported:     http.StatusUnsupportedMediaType,
+	app.TooMany:         http.StatusTooManyRequests,
+	app.Unavailable:     http.StatusServiceUnavailable,
+}
+
+// conflicts are the store's sentinels whose text only repeats what the code says; a message
+// that ends in one loses it.
+var conflicts = []error{store.ErrTaskClosed, store.ErrTaskHeld, store.ErrDecided, store.ErrWithdrawn, store.ErrNoOpenNotice,
+	store.ErrProcedureNotOpen, store.ErrConflict}
+
+// plain is err's message without the trailing texts of the sentinels it wraps.
+func plain(err error) string {
+	msg := err.Error()
+	for again := true; again; {
+		again = false
+		for _, s := range conflicts {
+			if m, ok := strings.CutSuffix(msg, ": "+s.Error()); ok {
+				msg, again = m, true
+			}
+		}
+	}
+	return msg
+}
+
+// fail answers with the status that err calls for: an *app.Error by its kind and code;
+// store.InvalidError and ErrInvalid 400, ErrReference 400, ErrNotFound 404, ErrNoOpenNotice,
 // ErrTaskClosed, ErrTaskHeld, ErrDecided and ErrWithdrawn 409 with their own codes, ErrConflict
-// 409, anything else 500 (logged, and answered without details).
+// 409; anything else 500 (logged, and answered without details).
 func (h *api) fail(c *gin.Context, err error) {
-	var inv *store.InvalidError
+	var (
+		inv *store.InvalidError
+		ae  *app.Error
+	)
 	switch {
+	case errors.As(err, &ae):
+		if ae.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds()+0.999)))
+		}
+		var fields []FieldError
+		if ae.Field != "" {
+			fields = append(fields, FieldError{Field: ae.Field, Message: ae.Message})
+		}
+		writeError(c, statusOf[ae.Kind], ae.Code, ae.Message, fields...)
 	case errors.As(err, &inv):
 		writeError(c, http.StatusBadRequest, codeValidation, inv.Error(), FieldError{Field: inv.Field, Message: inv.Message})
 	case errors.Is(err, store.ErrInvalid):
@@ -73,22 +119,18 @@ func (h *api) fail(c *gin.Context, err error) {
 		writeError(c, http.StatusBadRequest, codeInvalidReference, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		writeError(c, http.StatusNotFound, codeNotFound, err.Error())
-	case errors.Is(err, store.ErrNoAuthority):
-		writeError(c, http.StatusForbidden, codeNoAuthority, err.Error())
-	case errors.Is(err, store.ErrNotifyOnce):
-		writeError(c, http.StatusConflict, codeNotifyOnce, err.Error())
 	case errors.Is(err, store.ErrNoOpenNotice):
-		writeError(c, http.StatusConflict, codeNoOpenNotice, err.Error())
+		writeError(c, http.StatusConflict, codeNoOpenNotice, plain(err))
 	case errors.Is(err, store.ErrTaskClosed):
-		writeError(c, http.StatusConflict, codeTaskClosed, err.Error())
+		writeError(c, http.StatusConflict, codeTaskClosed, plain(err))
 	case errors.Is(err, store.ErrTaskHeld):
-		writeError(c, http.StatusConflict, codeTaskHeld, err.Error())
+		writeError(c, http.StatusConflict, codeTaskHeld, plain(err))
 	case errors.Is(err, store.ErrDecided):
-		writeError(c, http.StatusConflict, codeCaseDecided, err.Error())
+		writeError(c, http.StatusConflict, codeCaseDecided, plain(err))
 	case errors.Is(err, store.ErrWithdrawn):
-		writeError(c, http.StatusConflict, codeCaseWithdrawn, err.Error())
+		writeError(c, http.StatusConflict, codeCaseWithdrawn, plain(err))
 	case errors.Is(err, store.ErrConflict):
-		writeError(c, http.StatusConflict, codeConflict, err.Error())
+		writeError(c, http.StatusConflict, codeConflict, plain(err))
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		c.Abort()

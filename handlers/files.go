@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"archive/zip"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,31 +8,11 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
-	"unicode"
 
 	"github.com/gin-gonic/gin"
 
-	"onewindow/store"
+	"onewindow/app"
 )
-
-// Error codes of the files API.
-const (
-	codeFileType = "unsupported_file_type" // 415: the content is not one of the accepted types
-)
-
-// Content types of the files applicants and clerks may upload, as sniffed from the content.
-const (
-	typePDF  = "application/pdf"
-	typeJPEG = "image/jpeg"
-	typePNG  = "image/png"
-	typeOFD  = "application/ofd" // GB/T 33190 电子文件版式文档, a zip holding OFD.xml
-	typeDOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-	typeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-)
-
-var acceptedTypes = "PDF, JPEG, PNG, OFD, DOCX or XLSX"
 
 func (h *api) fileRoutes(public, authed *gin.RouterGroup) {
 	authed.POST("/files", h.uploadFile)
@@ -61,7 +39,6 @@ func (h *api) fileRoutes(public, authed *gin.RouterGroup) {
 //	@Failure		415		{object}	ErrorResponse	"code unsupported_file_type, or unsupported_media_type when not multipart"
 //	@Router			/api/v1/files [post]
 func (h *api) uploadFile(c *gin.Context) {
-	p := principalOf(c)
 	mediaType, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" {
 		writeError(c, http.StatusUnsupportedMediaType, codeUnsupportedMedia, "send the file as multipart/form-data in the field file")
@@ -71,13 +48,14 @@ func (h *api) uploadFile(c *gin.Context) {
 		writeError(c, http.StatusBadRequest, codeValidation, "the multipart/form-data Content-Type has no boundary")
 		return
 	}
+	limit := h.App.MaxFileBytes()
 	tooLarge := func() {
 		writeError(c, http.StatusRequestEntityTooLarge, codeBodyTooLarge,
-			fmt.Sprintf("the file is larger than %d bytes (%s), the limit of one upload", h.MaxFileBytes, byteSize(h.MaxFileBytes)),
+			fmt.Sprintf("the file is larger than %d bytes (%s), the limit of one upload", limit, app.ByteSize(limit)),
 			FieldError{Field: "file", Message: "is too large"})
 	}
-	// The form around the file may add a little; the file itself is limited exactly below.
-	r := multipart.NewReader(http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxFileBytes+64<<10), params["boundary"])
+	// The form around the file may add a little; the file itself is limited exactly by the use case.
+	r := multipart.NewReader(http.MaxBytesReader(c.Writer, c.Request.Body, limit+64<<10), params["boundary"])
 	var part *multipart.Part
 	for {
 		part, err = r.NextPart()
@@ -98,117 +76,41 @@ func (h *api) uploadFile(c *gin.Context) {
 			break
 		}
 	}
-	name := cleanFileName(part.FileName())
-	id := store.NewID()
-	blob, err := h.blobs.Put(id, part, h.MaxFileBytes)
-	var tooBig *http.MaxBytesError
+	f, err := h.App.UploadFile(c.Request.Context(), principalOf(c), part.FileName(), uploadReader{part})
+	var (
+		broken uploadError
+		tooBig *http.MaxBytesError
+	)
 	switch {
-	case errors.Is(err, store.ErrTooLarge), errors.As(err, &tooBig):
+	case errors.As(err, &tooBig):
 		tooLarge()
-		return
-	case err != nil && strings.Contains(err.Error(), "multipart"):
-		writeError(c, http.StatusBadRequest, codeValidation, "the multipart body could not be read: "+err.Error())
-		return
+	case errors.As(err, &broken):
+		// The client sent a body that ends before the multipart form does, or breaks it.
+		writeError(c, http.StatusBadRequest, codeValidation, "the upload broke off before the file's end: "+broken.err.Error(),
+			FieldError{Field: "file", Message: "is incomplete"})
 	case err != nil:
 		h.fail(c, err)
-		return
-	}
-	if blob.Size == 0 {
-		_ = h.blobs.Remove(blob.Path)
-		writeError(c, http.StatusBadRequest, codeValidation, "the file is empty", FieldError{Field: "file", Message: "is empty"})
-		return
-	}
-	ctype, err := h.sniff(blob)
-	if err != nil {
-		_ = h.blobs.Remove(blob.Path)
-		writeError(c, http.StatusUnsupportedMediaType, codeFileType, fmt.Sprintf("%s: %v; upload %s", name, err, acceptedTypes),
-			FieldError{Field: "file", Message: "is not " + acceptedTypes})
-		return
-	}
-	f := &store.FileInfo{ID: id, Name: name, ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, Path: blob.Path,
-		UploadedBy: p.UserID, UploadedAt: h.Now()}
-	if err := store.CreateFile(c.Request.Context(), h.DB, f); err != nil {
-		_ = h.blobs.Remove(blob.Path)
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, f)
-}
-
-// sniff returns the content type of a stored blob, or why it is not accepted.
-func (h *api) sniff(b *store.Blob) (string, error) {
-	switch t := http.DetectContentType(b.Head); {
-	case t == typePDF, t == typeJPEG, t == typePNG:
-		return t, nil
-	case t == "application/zip":
-		return h.sniffZip(b)
 	default:
-		kind, _, _ := strings.Cut(t, ";")
-		return "", fmt.Errorf("the content is %s", kind)
+		c.JSON(http.StatusCreated, f)
 	}
 }
 
-// sniffZip tells OFD, DOCX and XLSX apart by the entries of the zip.
-func (h *api) sniffZip(b *store.Blob) (string, error) {
-	f, err := h.blobs.Open(b.Path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	z, err := zip.NewReader(f, b.Size)
-	if err != nil {
-		return "", errors.New("the content is a damaged zip archive")
-	}
-	for _, e := range z.File {
-		switch e.Name {
-		case "OFD.xml":
-			return typeOFD, nil
-		case "word/document.xml":
-			return typeDOCX, nil
-		case "xl/workbook.xml":
-			return typeXLSX, nil
-		}
-	}
-	return "", errors.New("the content is a zip archive, but not an OFD, DOCX or XLSX document")
-}
+// uploadError is a failure to read the request body of an upload: the client's, not ours.
+type uploadError struct{ err error }
 
-// cleanFileName keeps the last element of an uploaded file's name, without control
-// characters, at most 255 bytes.
-func cleanFileName(s string) string {
-	s = path.Base(strings.ReplaceAll(s, `\`, "/"))
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	for len(s) > 255 {
-		_, size := lastRune(s)
-		s = s[:len(s)-size]
-	}
-	if s == "" || s == "." || s == "/" {
-		return "file"
-	}
-	return s
-}
+func (e uploadError) Error() string { return "reading the upload: " + e.err.Error() }
+func (e uploadError) Unwrap() error { return e.err }
 
-func lastRune(s string) (rune, int) {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i]&0xC0 != 0x80 {
-			return rune(s[i]), len(s) - i
-		}
-	}
-	return 0, 1
-}
+// uploadReader marks the read errors of a multipart part as the client's.
+type uploadReader struct{ r io.Reader }
 
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
+func (u uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	var tooBig *http.MaxBytesError
+	if err != nil && !errors.Is(err, io.EOF) && !errors.As(err, &tooBig) {
+		err = uploadError{err}
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return n, err
 }
 
 // downloadFile godoc
@@ -233,19 +135,7 @@ func (h *api) downloadFile(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	f, err := store.GetFile(ctx, h.DB, id)
-	if err == nil {
-		var allowed bool
-		if allowed, err = h.maySeeFile(ctx, principalOf(c), f); err == nil && !allowed {
-			err = fmt.Errorf("file %s: %w", id, store.ErrNotFound)
-		}
-	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	rd, err := h.blobs.Open(f.Path)
+	f, rd, err := h.App.File(c.Request.Context(), principalOf(c), id)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -256,26 +146,4 @@ func (h *api) downloadFile(c *gin.Context) {
 	c.Header("ETag", `"`+f.SHA256+`"`)
 	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(f.Name))
 	http.ServeContent(c.Writer, c.Request, "", f.UploadedAt, rd)
-}
-
-// maySeeFile: the uploader, or a caller who may see a case referencing the file.
-func (h *api) maySeeFile(ctx context.Context, p *Principal, f *store.FileInfo) (bool, error) {
-	if f.UploadedBy == p.UserID {
-		return true, nil
-	}
-	cases, err := store.FileCases(ctx, h.DB, f.ID)
-	if err != nil || len(cases) == 0 {
-		return false, err
-	}
-	scope, err := h.caseScope(ctx, p)
-	if err != nil {
-		return false, err
-	}
-	for _, id := range cases {
-		ok, err := store.CanSeeCase(ctx, h.DB, scope, id)
-		if err != nil || ok {
-			return ok, err
-		}
-	}
-	return false, nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/store"
 	"onewindow/store/demo"
 	"onewindow/store/storetest"
@@ -23,11 +24,19 @@ type testServer struct {
 	t   testing.TB
 	db  *store.DB
 	h   http.Handler
+	app *app.App
 	mu  sync.Mutex
 	now time.Time
 }
 
-func newTestServer(t testing.TB, db *store.DB, deps ...func(*Deps)) *testServer {
+// testConfig is what a test may change of the server: the use cases' configuration and the
+// HTTP dependencies.
+type testConfig struct {
+	app.Config
+	MaxBodyBytes int64
+}
+
+func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testServer {
 	t.Helper()
 	if db == nil {
 		db = storetest.SQLite(t)
@@ -36,18 +45,19 @@ func newTestServer(t testing.TB, db *store.DB, deps ...func(*Deps)) *testServer 
 		t.Fatal(err)
 	}
 	s := &testServer{t: t, db: db, now: time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)}
-	d := Deps{
+	d := testConfig{Config: app.Config{
 		DB:          db,
 		TokenSecret: []byte("test-secret-test-secret-test-secret!"),
 		TokenTTL:    time.Hour,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:         s.clock,
-		Version:     "test",
-	}
+	}}
 	for _, f := range deps {
 		f(&d)
 	}
-	s.h = New(d)
+	s.app = app.New(d.Config)
+	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, TokenSecret: d.TokenSecret, TokenTTL: d.TokenTTL, Logger: d.Logger,
+		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes})
 	return s
 }
 
@@ -147,4 +157,11 @@ func expectError(t *testing.T, r response, status int, code string) ErrorBody {
 		t.Fatalf("error %+v, want code %q with a message", e, code)
 	}
 	return e
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -45,7 +45,7 @@ func (v *opsEnv) in(t *testing.T) *opsEnv {
 func newOpsEnv(t *testing.T) *opsEnv {
 	db := storetest.SQLite(t)
 	x := enginetest.Start(t, db, enginetest.Options{})
-	s := newTestServer(t, db, func(d *Deps) { d.Engine = x.Engine })
+	s := newTestServer(t, db, func(d *testConfig) { d.Engine = x.Engine })
 	for key, xml := range map[string]string{"gate": gateXML, "wait": waitXML, "sig": signalXML, "child": childXML, "parent": parentXML} {
 		x.Deploy(key, []byte(xml))
 	}

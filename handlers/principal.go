@@ -1,90 +1,37 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v5"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
-// Principal is the authenticated caller of a request: a user with the roles of their
-// memberships. Handlers get it with principalOf(c) behind authenticate.
-type Principal struct {
-	UserID      string             `json:"userId"`
-	Username    string             `json:"username"`
-	DisplayName string             `json:"displayName"`
-	Kind        string             `json:"kind"`  // staff, applicant or system
-	Roles       []string           `json:"roles"` // distinct roles over all memberships, sorted; applicants have "applicant"
-	Memberships []store.Membership `json:"memberships"`
-	Via         string             `json:"via"` // "token" or "apiKey"
-}
-
-// HasRole reports whether the principal holds any of roles in some org unit.
-func (p *Principal) HasRole(roles ...string) bool {
-	for _, r := range roles {
-		if slices.Contains(p.Roles, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// UnitsWithRole returns the ids of the org units where the principal holds role.
-func (p *Principal) UnitsWithRole(role string) []string {
-	var ids []string
-	for _, m := range p.Memberships {
-		if m.Role == role {
-			ids = append(ids, m.OrgUnitID)
-		}
-	}
-	return ids
-}
-
-// HasRoleOver reports whether the principal holds role in orgUnitID or in a unit above it, e.g.
-// a supervisor of a county over a township's station.
-func (p *Principal) HasRoleOver(ctx context.Context, q store.Q, role, orgUnitID string) (bool, error) {
-	for _, id := range p.UnitsWithRole(role) {
-		ok, err := store.IsWithin(ctx, q, orgUnitID, id)
-		if err != nil || ok {
-			return ok, err
-		}
-	}
-	return false, nil
-}
-
 // principalOf returns the caller of request c, or nil before authenticate has run.
-func principalOf(c *gin.Context) *Principal {
+func principalOf(c *gin.Context) *app.Actor {
 	if v, ok := c.Get(ctxPrincipal); ok {
-		return v.(*Principal)
+		return v.(*app.Actor)
 	}
 	return nil
 }
 
-// loadPrincipal builds the principal of user u (who must be enabled).
-func (h *api) loadPrincipal(ctx context.Context, u *store.User, via string) (*Principal, error) {
-	ms, err := store.UserMemberships(ctx, h.DB, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	p := &Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Kind: u.Kind, Memberships: ms, Via: via, Roles: []string{}}
-	if u.Kind == store.UserApplicant {
-		p.Roles = append(p.Roles, store.RoleApplicant)
-	}
-	for _, m := range ms {
-		if !slices.Contains(p.Roles, m.Role) {
-			p.Roles = append(p.Roles, m.Role)
+// answer returns a function that writes a use case's result: err as an error answer, v as
+// JSON with status.
+func (h *api) answer(c *gin.Context, status int) func(v any, err error) {
+	return func(v any, err error) {
+		if err != nil {
+			h.fail(c, err)
+			return
 		}
+		c.JSON(status, v)
 	}
-	slices.Sort(p.Roles)
-	return p, nil
 }
 
 // tokenClaims are the claims of an access token: the subject is the user id.
@@ -184,7 +131,7 @@ func (h *api) authenticate(c *gin.Context) {
 		writeError(c, http.StatusUnauthorized, codeInvalidToken, "the account is disabled")
 		return
 	}
-	p, err := h.loadPrincipal(ctx, u, via)
+	p, err := h.App.LoadActor(ctx, u, via)
 	if err != nil {
 		h.fail(c, err)
 		return

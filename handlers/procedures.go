@@ -172,21 +172,11 @@ func (h *api) listProcedures(c *gin.Context) {
 // seesCase reports whether the caller may see case id (admins and supervisors see every
 // case; staff the cases of their units, tasks and delegations), or answers 404.
 func (h *api) seesCase(c *gin.Context, id string) bool {
-	ctx := c.Request.Context()
-	scope, err := h.caseScope(ctx, principalOf(c))
-	if err != nil {
+	if _, err := h.App.CaseFor(c.Request.Context(), principalOf(c), id); err != nil {
 		h.fail(c, err)
 		return false
 	}
-	ok, err := store.CanSeeCase(ctx, h.DB, scope, id)
-	if err != nil {
-		h.fail(c, err)
-		return false
-	}
-	if !ok {
-		writeError(c, http.StatusNotFound, codeNotFound, "no case "+id+" that you deal with")
-	}
-	return ok
+	return true
 }
 
 // signalCase runs build in a transaction and writes the signal it returns to the outbox there,

@@ -28,7 +28,7 @@ func newSupEnv(t *testing.T, opts ...func(*enginetest.Options)) *supEnv {
 		f(&o)
 	}
 	x := enginetest.Start(t, db, o)
-	s := newTestServer(t, db, func(d *Deps) { d.Engine = x.Engine })
+	s := newTestServer(t, db, func(d *testConfig) { d.Engine = x.Engine })
 	return &supEnv{testServer: s, x: x}
 }
 

@@ -93,9 +93,7 @@ func (h *api) rateCase(c *gin.Context) {
 // startQueued starts a case queued with store.QueueProcessStart; a failure is logged and left
 // to the start sweeper.
 func (h *api) startQueued(ctx context.Context, in *engine.CaseInput) {
-	if err := store.StartQueued(ctx, h.DB, h.Engine, in); err != nil {
-		h.Logger.Warn("case queued but not started; the start sweeper will start it", "case", in.CaseID, "definition", in.Definition, "err", err)
-	}
+	h.App.StartQueuedCase(ctx, *in)
 }
 
 // getRating godoc

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -143,7 +144,7 @@ func TestPoorRatingOpensARectification(t *testing.T) {
 	}
 	v.x.Complete(follow, standard.OutcomeAccepted, nil)
 	v.x.WaitStatus(rect, "completed")
-	if s, err := store.SweepProcessStarts(context.Background(), v.db, v.x.Engine, store.Now()); err != nil || s != 0 {
+	if s, err := v.app.SweepStarts(context.Background(), store.Now()); err != nil || s != 0 {
 		t.Fatalf("sweeper found %d starts to redo (%v), want none", s, err)
 	}
 }
@@ -163,17 +164,18 @@ func TestSweeperStartsQueuedCases(t *testing.T) {
 	v := newRatingEnv(t)
 	ctx := context.Background()
 	in := &engine.CaseInput{CaseID: "R-" + store.NewID(), Definition: "served", Vars: map[string]any{"leadSection": "zjj-xzsp", "clerk": v.userID("clerk1")}}
-	if err := store.QueueProcessStart(ctx, v.db, in); err != nil {
+	data, _ := json.Marshal(in)
+	if err := store.QueueProcessStart(ctx, v.db, in.CaseID, data); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := store.SweepProcessStarts(ctx, v.db, v.x.Engine, time.Now().Add(-time.Minute)); err != nil || n != 0 {
+	if n, err := v.app.SweepStarts(ctx, time.Now().Add(-time.Minute)); err != nil || n != 0 {
 		t.Fatalf("a start younger than the sweep age: %d started (%v), want 0", n, err)
 	}
-	if n, err := store.SweepProcessStarts(ctx, v.db, v.x.Engine, time.Now().Add(time.Second)); err != nil || n != 1 {
+	if n, err := v.app.SweepStarts(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
 		t.Fatalf("swept %d (%v), want 1", n, err)
 	}
 	v.x.OpenTask(in.CaseID, "acceptance")
-	if n, err := store.SweepProcessStarts(ctx, v.db, v.x.Engine, time.Now().Add(time.Second)); err != nil || n != 0 {
+	if n, err := v.app.SweepStarts(ctx, time.Now().Add(time.Second)); err != nil || n != 0 {
 		t.Fatalf("second sweep started %d (%v), want 0", n, err)
 	}
 }

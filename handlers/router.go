@@ -18,14 +18,18 @@ import (
 	swaggerfiles "github.com/swaggo/files"
 	ginswagger "github.com/swaggo/gin-swagger"
 
+	"onewindow/app"
 	_ "onewindow/docs" // registers the generated OpenAPI document with swag
 	"onewindow/engine"
 	"onewindow/store"
 )
 
 // Deps is what the HTTP API needs from the rest of the server. Zero fields get the defaults
-// documented on them; DB and TokenSecret are required.
+// documented on them; App, DB and TokenSecret are required.
 type Deps struct {
+	// App runs the use cases every handler calls.
+	App *app.App
+	// The fields below are what the areas not yet moved into App read directly.
 	DB *store.DB
 	// Engine runs cases; nil in tests of areas that start none.
 	Engine      *engine.Engine
@@ -47,14 +51,13 @@ type api struct {
 	Deps
 	metrics *metrics
 	blobs   store.Blobs
-	flows   *flowCache
 	cals    *store.Calendars // the calendars as the engine counts them (a cache over the database)
 }
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) *gin.Engine {
-	if d.DB == nil || len(d.TokenSecret) == 0 {
-		panic("handlers.New: Deps.DB and Deps.TokenSecret are required")
+	if d.App == nil || d.DB == nil || len(d.TokenSecret) == 0 {
+		panic("handlers.New: Deps.App, Deps.DB and Deps.TokenSecret are required")
 	}
 	if d.TokenTTL == 0 {
 		d.TokenTTL = 12 * time.Hour
@@ -74,7 +77,7 @@ func New(d Deps) *gin.Engine {
 	if d.MaxFileBytes == 0 {
 		d.MaxFileBytes = 20 << 20
 	}
-	h := &api{Deps: d, metrics: newMetrics(d.Version), blobs: store.Blobs{Dir: filepath.Join(d.DataDir, "files")}, flows: newFlowCache(),
+	h := &api{Deps: d, metrics: newMetrics(d.Version), blobs: store.Blobs{Dir: filepath.Join(d.DataDir, "files")},
 		cals: &store.Calendars{DB: d.DB, Logger: d.Logger}}
 
 	gin.SetMode(gin.ReleaseMode)

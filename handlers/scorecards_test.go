@@ -30,7 +30,7 @@ func TestScorecardAPI(t *testing.T) {
 		clock_started_at, clock_stopped_at, promised_days, due_at, item_id, received_at) VALUES ('K1', 'std-promised', 1, 'completed', '{}', 1, ?, ?, ?, 'stopped', ?, ?, 5, ?, 'I1', ?)`,
 		at, at, at.Add(48*time.Hour), at, at.Add(48*time.Hour), at.Add(7*24*time.Hour), at)
 	if err := store.RecordAction(ctx, s.db, &store.Action{CaseID: "K1", StepKind: "acceptance", Action: store.ActionComplete, ActorID: clerk.ID,
-		ActorName: clerk.DisplayName, Authority: store.AuthorityDelegation, WindowID: s.unitID("zwzx-01"), At: at}); err != nil {
+		ActorName: clerk.DisplayName, Authority: "delegation", WindowID: s.unitID("zwzx-01"), At: at}); err != nil {
 		t.Fatal(err)
 	}
 	exec(`INSERT INTO ratings (case_id, applicant_id, level, score, comment, department_id, window_id, person_id, rated_at)

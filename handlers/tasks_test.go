@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"onewindow/app"
 	"slices"
 	"sort"
 	"strings"
@@ -34,12 +35,12 @@ func (v *caseEnv) act(user, taskID, verb string, body any) response {
 }
 
 // ok202 fails unless r is 202 (or 200/201).
-func (v *caseEnv) ok(r response, what string) TaskActionResult {
+func (v *caseEnv) ok(r response, what string) app.TaskActionResult {
 	v.t.Helper()
 	if r.Code != http.StatusAccepted && r.Code != http.StatusOK && r.Code != http.StatusCreated {
 		v.t.Fatalf("%s: %d %s", what, r.Code, r.Body)
 	}
-	var out TaskActionResult
+	var out app.TaskActionResult
 	r.json(v.t, &out)
 	return out
 }
@@ -82,18 +83,18 @@ func (v *caseEnv) waitState(taskID, state string) {
 }
 
 // inbox lists user's inbox with query.
-func (v *caseEnv) inbox(user, query string) TaskList {
+func (v *caseEnv) inbox(user, query string) app.List[store.InboxTask] {
 	v.t.Helper()
 	r := v.as(v.tok(user), "GET", "/api/v1/tasks"+query, "")
 	if r.Code != http.StatusOK {
 		v.t.Fatalf("inbox of %s: %d %s", user, r.Code, r.Body)
 	}
-	var l TaskList
+	var l app.List[store.InboxTask]
 	r.json(v.t, &l)
 	return l
 }
 
-func ids(l TaskList) []string {
+func ids(l app.List[store.InboxTask]) []string {
 	out := []string{}
 	for _, t := range l.Items {
 		out = append(out, t.ID)
@@ -102,18 +103,18 @@ func ids(l TaskList) []string {
 }
 
 // taskDetail reads a task as user.
-func (v *caseEnv) taskDetail(user, id string) TaskDetail {
+func (v *caseEnv) taskDetail(user, id string) app.TaskDetail {
 	v.t.Helper()
 	r := v.as(v.tok(user), "GET", taskPath(id, ""), "")
 	if r.Code != http.StatusOK {
 		v.t.Fatalf("task %s as %s: %d %s", id, user, r.Code, r.Body)
 	}
-	var d TaskDetail
+	var d app.TaskDetail
 	r.json(v.t, &d)
 	return d
 }
 
-func timelineKinds(d CaseDetail) []string {
+func timelineKinds(d app.CaseDetail) []string {
 	var out []string
 	for _, e := range d.Timeline {
 		out = append(out, e.Kind+":"+e.Text.Zh)
@@ -133,7 +134,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 			t.Fatalf("demo item %+v", iv)
 		}
 		k := v.submitted(v.apply("applicant1", v.onlineApplication(item, "M01")))
-		v.waitStage("applicant1", k.ID, StagePreReview)
+		v.waitStage("applicant1", k.ID, app.StagePreReview)
 		acc := v.open(k.ID, "acceptance")
 
 		// The acceptance is 发改局's, delegated to window 1 (clerk1); another unit neither
@@ -144,11 +145,11 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		if got := ids(v.inbox("reviewer-mzj", "")); slices.Contains(got, acc) {
 			t.Fatalf("民政局 sees 发改局's acceptance: %v", got)
 		}
-		expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, codeNoAuthority)
-		expectError(t, v.as(v.tok("reviewer-mzj"), "GET", taskPath(acc, ""), ""), http.StatusForbidden, codeNoAuthority)
+		expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
+		expectError(t, v.as(v.tok("reviewer-mzj"), "GET", taskPath(acc, ""), ""), http.StatusForbidden, app.CodeNoAuthority)
 		expectError(t, v.as(v.tok("applicant1"), "GET", "/api/v1/tasks", ""), http.StatusForbidden, codeForbidden)
 		d := v.taskDetail("clerk1", acc)
-		if d.Authority == nil || d.Authority.Kind != store.AuthorityDelegation || !slices.Equal(d.Outcomes, []string{"accept", "refuse", "notify"}) {
+		if d.Authority == nil || d.Authority.Kind != app.AuthorityDelegation || !slices.Equal(d.Outcomes, []string{"accept", "refuse", "notify"}) {
 			t.Fatalf("task detail %+v", d)
 		}
 		if d.Case.Number != k.Number || len(d.Case.Materials) != 1 || d.Units[0] != "北流市发展和改革局行政审批股" {
@@ -173,11 +174,11 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 			"materials": []any{map[string]any{"materialCode": "M02", "problem": "missing", "detail": "须加盖编制单位公章"},
 				map[string]any{"materialCode": "M01", "problem": "defective", "detail": "缺法定代表人签字"}},
 			"note": "请一次性补齐"}}), "notify")
-		if r.Task.State != "completing" || r.Action.Authority != store.AuthorityDelegation || r.Action.DepartmentID != v.unitID("fgj") || r.Action.WindowID != v.unitID("zwzx-01") {
+		if r.Task.State != "completing" || r.Action.Authority != app.AuthorityDelegation || r.Action.DepartmentID != v.unitID("fgj") || r.Action.WindowID != v.unitID("zwzx-01") {
 			t.Fatalf("notify result %+v", r)
 		}
 		expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskClosed)
-		d2 := v.waitStage("applicant1", k.ID, StageAwaitingSupplement)
+		d2 := v.waitStage("applicant1", k.ID, app.StageAwaitingSupplement)
 		if d2.Timeline[len(d2.Timeline)-1].Kind != store.ActionComplete || !strings.Contains(d2.Timeline[len(d2.Timeline)-1].Text.Zh, "一次性告知书") {
 			t.Fatalf("timeline %v", timelineKinds(d2))
 		}
@@ -186,7 +187,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 				t.Fatalf("the applicant sees an internal opinion: %+v", e)
 			}
 		}
-		var nv NoticeView
+		var nv app.NoticeView
 		nr := v.as(v.tok("applicant1"), "GET", "/api/v1/cases/"+k.ID+"/notice", "")
 		if nr.json(t, &nv); nr.Code != http.StatusOK || nv.State != store.NoticeOpen || len(nv.Materials) != 2 ||
 			!strings.Contains(nv.Letter.Zh, "1. 项目申请报告（未提交）：须加盖编制单位公章") || !strings.Contains(nv.Letter.Zh, "2. 项目核准申请书（不符合要求）") {
@@ -205,14 +206,14 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 			t.Fatalf("supplement: %d %s", sr.Code, sr.Body)
 		}
 		expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/supplement", mustJSON(sup)), http.StatusConflict, codeNoOpenNotice)
-		v.waitStage("applicant1", k.ID, StagePreReview)
+		v.waitStage("applicant1", k.ID, app.StagePreReview)
 		acc2 := v.open(k.ID, "acceptance")
 		if acc2 == acc {
 			t.Fatal("the acceptance did not start again")
 		}
 		// A second notice about a material not newly supplied: refused, and nothing changes.
 		expectError(t, v.act("clerk1", acc2, "complete", map[string]any{"outcome": "notify", "notice": map[string]any{
-			"materials": []any{map[string]any{"materialCode": "M03", "problem": "missing"}}}}), http.StatusConflict, codeNotifyOnce)
+			"materials": []any{map[string]any{"materialCode": "M03", "problem": "missing"}}}}), http.StatusConflict, app.CodeNotifyOnce)
 		if tk, _ := store.GetCaseTask(context.Background(), v.db, acc2); tk.State != "open" {
 			t.Fatalf("the refused notice changed the task: %s", tk.State)
 		}
@@ -222,7 +223,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 			t.Fatalf("notice-twice alerts %+v, want one violation of 发改局", got)
 		}
 		v.ok(v.act("clerk1", acc2, "complete", map[string]any{"outcome": "accept", "comment": "材料齐全"}), "accept")
-		d3 := v.waitStage("applicant1", k.ID, StageInProgress)
+		d3 := v.waitStage("applicant1", k.ID, app.StageInProgress)
 		var versions []string
 		for _, m := range d3.Materials {
 			versions = append(versions, m.Code+"v"+string(rune('0'+m.Version)))
@@ -241,18 +242,18 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		if got := ids(v.inbox("reviewer-zjj", "")); !slices.Equal(got, []string{signers["zjj-xzsp"]}) {
 			t.Fatalf("reviewer-zjj's inbox %v", got)
 		}
-		expectError(t, v.act("reviewer-zjj", signers["fgj-xzsp"], "complete", map[string]any{"outcome": "agree"}), http.StatusForbidden, codeNoAuthority)
+		expectError(t, v.act("reviewer-zjj", signers["fgj-xzsp"], "complete", map[string]any{"outcome": "agree"}), http.StatusForbidden, app.CodeNoAuthority)
 		expectError(t, v.act("reviewer-zjj", signers["zjj-xzsp"], "complete", map[string]any{"outcome": "object"}), http.StatusBadRequest, codeValidation)
 		// Staff see the cases their units and delegations deal with.
 		for _, u := range []string{"reviewer-zjj", "clerk1", "clerk2", "supervisor"} {
-			var l CaseList
+			var l app.List[app.CaseSummary]
 			v.as(v.tok(u), "GET", "/api/v1/cases?state=open", "").json(t, &l)
-			if l.Total != 1 || l.Items[0].ID != k.ID {
+			if l.Total == nil || *l.Total != 1 || l.Items[0].ID != k.ID {
 				t.Fatalf("%s lists %+v", u, l)
 			}
 		}
-		var l CaseList
-		if v.as(v.tok("reviewer-mzj"), "GET", "/api/v1/cases", "").json(t, &l); l.Total != 0 {
+		var l app.List[app.CaseSummary]
+		if v.as(v.tok("reviewer-mzj"), "GET", "/api/v1/cases", "").json(t, &l); l.Total == nil || *l.Total != 0 {
 			t.Fatalf("民政局 lists %+v", l)
 		}
 		for _, u := range []string{"fgj", "zjj", "zrzyj"} {
@@ -260,7 +261,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		}
 		jd := v.open(k.ID, "jointDecision")
 		v.ok(v.act("reviewer-fgj", jd, "complete", map[string]any{"outcome": "approve"}), "approve")
-		d4 := v.waitStage("applicant1", k.ID, StageDelivering)
+		d4 := v.waitStage("applicant1", k.ID, app.StageDelivering)
 		if d4.Decision != store.DecisionApprove || d4.DecisionText.Zh != "准予" {
 			t.Fatalf("decided case %+v", d4.CaseSummary)
 		}
@@ -269,7 +270,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		v.ok(v.act("clerk1", del, "complete", map[string]any{}), "deliver")
 		v.x.WaitStatus(k.ID, "completed")
 		d5 := v.getCase("applicant1", k.ID)
-		if d5.Stage != StageFinished || len(d5.Steps) != 0 || d5.EndedAt == nil {
+		if d5.Stage != app.StageFinished || len(d5.Steps) != 0 || d5.EndedAt == nil {
 			t.Fatalf("finished case %+v", d5.CaseSummary)
 		}
 		last := d5.Timeline[len(d5.Timeline)-1]
@@ -291,9 +292,9 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		// Completed tasks take no more actions, and a finished case cannot be withdrawn.
 		expectError(t, v.act("clerk1", del, "complete", map[string]any{}), http.StatusConflict, codeTaskClosed)
 		expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{}`), http.StatusConflict, codeCaseDecided)
-		var pp PublicProgress
+		var pp app.PublicProgress
 		v.do("GET", "/api/v1/public/progress?number="+url.QueryEscape(k.Number)+"&code="+k.QueryCode, "").json(t, &pp)
-		if pp.Stage != StageFinished || pp.DecisionText == nil || pp.DecisionText.Zh != "准予" {
+		if pp.Stage != app.StageFinished || pp.DecisionText == nil || pp.DecisionText.Zh != "准予" {
 			t.Fatalf("public progress %+v", pp)
 		}
 		for _, e := range pp.Timeline {
@@ -316,27 +317,27 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 // same clerk in one visit, under the department's delegation.
 func TestCounterImmediateItemInOneVisit(t *testing.T) {
 	v := newCaseEnv(t, nil)
-	app := map[string]any{"itemId": v.items[itemImmediate].ItemID, "channel": "window",
+	application := map[string]any{"itemId": v.items[itemImmediate].ItemID, "channel": "window",
 		"applicant": map[string]any{"name": "北流市某某商行", "kind": "legalPerson", "certNo": "91350100M000100Y43", "phone": "13900000003"},
 		"materials": []any{map[string]any{"code": "M01", "fileIds": []string{v.file("clerk1", "scan.pdf")}}}}
-	k := v.submitted(v.apply("clerk1", app))
+	k := v.submitted(v.apply("clerk1", application))
 	if k.Channel != "window" || k.ApplicantName != "北流市某某商行" {
 		t.Fatalf("answer %+v", k)
 	}
-	v.waitStage("clerk1", k.ID, StageAwaitingAcceptance)
+	v.waitStage("clerk1", k.ID, app.StageAwaitingAcceptance)
 	v.ok(v.act("clerk1", v.open(k.ID, "acceptance"), "complete", map[string]any{"outcome": "accept"}), "accept")
 	v.ok(v.act("clerk1", v.open(k.ID, "decision"), "complete", map[string]any{"outcome": "approve"}), "decide")
 	v.ok(v.act("clerk1", v.open(k.ID, "delivery"), "complete", nil), "deliver")
 	v.x.WaitStatus(k.ID, "completed")
 	d := v.getCase("clerk1", k.ID)
-	if d.Stage != StageFinished || d.Decision != store.DecisionApprove || d.QueryCode == "" {
+	if d.Stage != app.StageFinished || d.Decision != store.DecisionApprove || d.QueryCode == "" {
 		t.Fatalf("case %+v", d.CaseSummary)
 	}
 	// The clerk's window and the applicant's side: another clerk of another window does not see it.
 	expectError(t, v.as(v.tok("agent1"), "GET", "/api/v1/cases/"+k.ID, ""), http.StatusNotFound, codeNotFound)
-	var l CaseList
+	var l app.List[app.CaseSummary]
 	v.as(v.tok("clerk1"), "GET", "/api/v1/cases?channel=window&decision=approve", "").json(t, &l)
-	if l.Total != 1 || l.Items[0].Stage != StageFinished {
+	if l.Total == nil || *l.Total != 1 || l.Items[0].Stage != app.StageFinished {
 		t.Fatalf("clerk1's cases %+v", l)
 	}
 }
@@ -345,13 +346,13 @@ func TestCounterImmediateItemInOneVisit(t *testing.T) {
 // comes back through the station.
 func TestStationProxySubmission(t *testing.T) {
 	v := newCaseEnv(t, nil)
-	app := map[string]any{"itemId": v.items[itemProxy].ItemID, "channel": "station",
+	application := map[string]any{"itemId": v.items[itemProxy].ItemID, "channel": "station",
 		"applicant": map[string]any{"name": "李明", "kind": "naturalPerson", "certNo": "450981199001011230", "userId": v.userID("applicant1")},
 		"materials": []any{map[string]any{"code": "M01", "fileIds": []string{v.file("agent1", "sqs.pdf")}},
 			map[string]any{"code": "M02", "fileIds": []string{v.file("agent1", "bg.pdf")}}}}
-	expectError(t, v.apply("clerk1", app), http.StatusForbidden, codeForbidden)
-	k := v.submitted(v.apply("agent1", app))
-	v.waitStage("applicant1", k.ID, StageAwaitingAcceptance)
+	expectError(t, v.apply("clerk1", application), http.StatusForbidden, codeForbidden)
+	k := v.submitted(v.apply("agent1", application))
+	v.waitStage("applicant1", k.ID, app.StageAwaitingAcceptance)
 	if d := v.getCase("applicant1", k.ID); d.QueryCode != k.QueryCode || d.Channel != "station" {
 		t.Fatalf("the applicant follows the case: %+v", d.CaseSummary)
 	}
@@ -362,12 +363,12 @@ func TestStationProxySubmission(t *testing.T) {
 	if got := ids(v.inbox("agent1", "")); !slices.Equal(got, []string{ho}) {
 		t.Fatalf("agent1's inbox %v", got)
 	}
-	expectError(t, v.act("clerk1", ho, "complete", nil), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("clerk1", ho, "complete", nil), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("agent1", ho, "complete", nil), "hand over")
 	v.x.WaitStatus(k.ID, "completed")
-	var l CaseList
+	var l app.List[app.CaseSummary]
 	v.as(v.tok("agent1"), "GET", "/api/v1/cases?channel=station", "").json(t, &l)
-	if l.Total != 1 || l.Items[0].Stage != StageFinished {
+	if l.Total == nil || *l.Total != 1 || l.Items[0].Stage != app.StageFinished {
 		t.Fatalf("agent1's cases %+v", l)
 	}
 }
@@ -378,11 +379,11 @@ func TestReturnAndRecall(t *testing.T) {
 	k := v.submitted(v.apply("applicant1", v.onlineApplication(itemPromised, "M01", "M02")))
 	acc := v.open(k.ID, "acceptance")
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
-	v.waitStage("applicant1", k.ID, StageInProgress)
+	v.waitStage("applicant1", k.ID, app.StageInProgress)
 	v.open(k.ID, "review")
 	// The clerk recalls the acceptance: the online case is in pre-review again.
 	v.ok(v.act("clerk1", acc, "recall", nil), "recall the acceptance")
-	v.waitStage("applicant1", k.ID, StagePreReview)
+	v.waitStage("applicant1", k.ID, app.StagePreReview)
 	v.ok(v.act("clerk1", v.open(k.ID, "acceptance"), "complete", map[string]any{"outcome": "accept"}), "accept again")
 	rv := v.open(k.ID, "review")
 	v.ok(v.act("reviewer-fgj", rv, "claim", nil), "claim")
@@ -390,7 +391,7 @@ func TestReturnAndRecall(t *testing.T) {
 	ap := v.open(k.ID, "approval")
 
 	// Recall: only who completed it, while the next step is untouched.
-	expectError(t, v.act("clerk1", rv, "recall", nil), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("clerk1", rv, "recall", nil), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("reviewer-fgj", rv, "recall", map[string]any{"reason": "意见填写有误"}), "recall")
 	rv2 := v.open(k.ID, "review")
 	if rv2 == rv {
@@ -403,8 +404,8 @@ func TestReturnAndRecall(t *testing.T) {
 	v.ok(v.act("reviewer-fgj", rv2, "complete", nil), "review again")
 	ap = v.open(k.ID, "approval")
 	v.ok(v.act("reviewer-fgj", ap, "claim", nil), "claim the approval")
-	expectError(t, v.act("reviewer-fgj", rv2, "recall", nil), http.StatusConflict, codeNotRecallable)
-	expectError(t, v.act("reviewer-fgj", ap, "recall", nil), http.StatusConflict, codeNotRecallable)
+	expectError(t, v.act("reviewer-fgj", rv2, "recall", nil), http.StatusConflict, app.CodeNotRecallable)
+	expectError(t, v.act("reviewer-fgj", ap, "recall", nil), http.StatusConflict, app.CodeNotRecallable)
 
 	// Return: to a step passed, not to the current one nor to one never reached.
 	d := v.taskDetail("reviewer-fgj", ap)
@@ -414,7 +415,7 @@ func TestReturnAndRecall(t *testing.T) {
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "approval", "reason": "x"}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "certification", "reason": "x"}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "review"}), http.StatusBadRequest, codeValidation)
-	expectError(t, v.act("reviewer-zjj", ap, "return", map[string]any{"target": "review", "reason": "x"}), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("reviewer-zjj", ap, "return", map[string]any{"target": "review", "reason": "x"}), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("reviewer-fgj", ap, "return", map[string]any{"target": "review", "reason": "可行性研究报告数据需复核"}), "return")
 	rv3 := v.open(k.ID, "review")
 	v.ok(v.act("reviewer-fgj", rv3, "complete", nil), "review a third time")
@@ -422,15 +423,15 @@ func TestReturnAndRecall(t *testing.T) {
 	// A decision recalled is undone.
 	ap = v.open(k.ID, "approval")
 	v.ok(v.act("reviewer-fgj", ap, "complete", map[string]any{"outcome": "reject", "reason": "不符合产业政策"}), "reject")
-	v.waitStage("applicant1", k.ID, StageDelivering)
+	v.waitStage("applicant1", k.ID, app.StageDelivering)
 	v.open(k.ID, "delivery")
 	v.ok(v.act("reviewer-fgj", ap, "recall", nil), "recall the decision")
-	d2 := v.waitStage("applicant1", k.ID, StageInProgress)
+	d2 := v.waitStage("applicant1", k.ID, app.StageInProgress)
 	if d2.Decision != "" {
 		t.Fatalf("the recalled decision stays: %+v", d2.CaseSummary)
 	}
 	v.ok(v.act("reviewer-fgj", v.open(k.ID, "approval"), "complete", map[string]any{"outcome": "approve"}), "approve")
-	d3 := v.waitStage("applicant1", k.ID, StageDelivering)
+	d3 := v.waitStage("applicant1", k.ID, app.StageDelivering)
 	var kinds []string
 	for _, e := range d3.Timeline {
 		if e.Kind == store.ActionReturn || e.Kind == store.ActionRecall {
@@ -452,8 +453,8 @@ func TestCountersignSigners(t *testing.T) {
 	s := v.openBy(k.ID, "countersign", 3)
 	rsj, zjj := v.unitID("rsj-xzsp"), v.unitID("zjj-xzsp")
 
-	expectError(t, v.act("reviewer-zjj", s["zjj-xzsp"], "signers", map[string]any{"sectionId": rsj}), http.StatusForbidden, codeNoAuthority)
-	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "signers", map[string]any{"sectionId": zjj}), http.StatusConflict, codeAlreadySigner)
+	expectError(t, v.act("reviewer-zjj", s["zjj-xzsp"], "signers", map[string]any{"sectionId": rsj}), http.StatusForbidden, app.CodeNoAuthority)
+	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "signers", map[string]any{"sectionId": zjj}), http.StatusConflict, app.CodeAlreadySigner)
 	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "signers", map[string]any{"sectionId": v.unitID("rsj")}), http.StatusBadRequest, codeValidation)
 	v.ok(v.act("reviewer-fgj", s["zjj-xzsp"], "signers", map[string]any{"sectionId": rsj, "reason": "涉及农民工工资保障"}), "add rsj")
 	s = v.openBy(k.ID, "countersign", 4)
@@ -461,16 +462,16 @@ func TestCountersignSigners(t *testing.T) {
 		t.Fatalf("the added signer's inbox %v", got)
 	}
 	// The lead section (also through window 1's delegation) removes signers; a signer cannot.
-	expectError(t, v.act("reviewer-zrzyj", s["zrzyj-xzsp"], "remove-signer", nil), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("reviewer-zrzyj", s["zrzyj-xzsp"], "remove-signer", nil), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("clerk1", s["zrzyj-xzsp"], "remove-signer", map[string]any{"reason": "不涉及用地"}), "remove zrzyj")
 	v.ok(v.act("reviewer-fgj", s["rsj-xzsp"], "remove-signer", nil), "remove rsj")
 	v.ok(v.act("reviewer-fgj", s["zjj-xzsp"], "remove-signer", nil), "remove zjj")
-	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "remove-signer", nil), http.StatusConflict, codeLastSigner)
+	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "remove-signer", nil), http.StatusConflict, app.CodeLastSigner)
 	for _, sec := range []string{"zrzyj-xzsp", "rsj-xzsp", "zjj-xzsp"} {
 		v.waitState(s[sec], "cancelled")
 	}
 	s = v.openBy(k.ID, "countersign", 1)
-	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "remove-signer", nil), http.StatusConflict, codeLastSigner)
+	expectError(t, v.act("reviewer-fgj", s["fgj-xzsp"], "remove-signer", nil), http.StatusConflict, app.CodeLastSigner)
 	expectError(t, v.act("reviewer-fgj", v.open(k.ID, "countersign"), "signers", map[string]any{"sectionId": v.unitID("fgj")}), http.StatusBadRequest, codeValidation)
 	// A task that is not a countersign's.
 	v.ok(v.act("reviewer-fgj", s["fgj-xzsp"], "signers", map[string]any{"sectionId": zjj}), "add zjj back")
@@ -478,7 +479,7 @@ func TestCountersignSigners(t *testing.T) {
 	v.ok(v.act("reviewer-fgj", s["fgj-xzsp"], "complete", map[string]any{"outcome": "agree"}), "fgj agrees")
 	v.ok(v.act("reviewer-zjj", s["zjj-xzsp"], "complete", map[string]any{"outcome": "object", "reason": "消防设计不符合规范"}), "zjj objects")
 	co := v.open(k.ID, "coordination")
-	expectError(t, v.act("reviewer-fgj", co, "signers", map[string]any{"sectionId": rsj}), http.StatusConflict, codeNotCountersign)
+	expectError(t, v.act("reviewer-fgj", co, "signers", map[string]any{"sectionId": rsj}), http.StatusConflict, app.CodeNotCountersign)
 	d := v.taskDetail("reviewer-fgj", co)
 	var texts []string
 	for _, e := range d.Case.Timeline {
@@ -532,7 +533,7 @@ func TestClaimHandOverDelegate(t *testing.T) {
 	v.ok(v.act("clerk1", acc, "claim", nil), "claim")
 	v.ok(v.act("clerk1", acc, "claim", nil), "claim again")
 	expectError(t, v.act("clerk2", acc, "claim", nil), http.StatusConflict, codeTaskHeld)
-	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	if got := ids(v.inbox("clerk2", "")); slices.Contains(got, acc) {
 		t.Fatalf("a claimed task stays in another's inbox: %v", got)
 	}
@@ -543,7 +544,7 @@ func TestClaimHandOverDelegate(t *testing.T) {
 	expectError(t, v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("reviewer-mzj")}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("applicant2")}), http.StatusBadRequest, codeValidation)
 	v.ok(v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("clerk2"), "reason": "投资项目由并联审批窗口受理"}), "hand over")
-	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	// Delegate: the delegate works on it and gives it back; only the owner completes.
 	r := v.ok(v.act("clerk2", acc, "delegate", map[string]any{"userId": v.userID("reviewer-fgj"), "reason": "请核对项目代码"}), "delegate")
 	if r.Task.Owner != v.userID("clerk2") || r.Task.Delegation != store.DelegationPending {
@@ -553,18 +554,18 @@ func TestClaimHandOverDelegate(t *testing.T) {
 		t.Fatalf("the delegate's inbox %v", got)
 	}
 	expectError(t, v.act("reviewer-fgj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskHeld)
-	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("reviewer-fgj", acc, "comments", map[string]any{"text": "项目代码核对无误"}), "comment")
 	v.ok(v.act("reviewer-fgj", acc, "resolve", map[string]any{"text": "已核对"}), "resolve")
-	expectError(t, v.act("reviewer-fgj", acc, "resolve", nil), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("reviewer-fgj", acc, "resolve", nil), http.StatusForbidden, app.CodeNoAuthority)
 	v.ok(v.act("clerk2", acc, "comments", map[string]any{"text": "请携带原件到窗口核验", "public": true}), "public comment")
 	v.ok(v.act("clerk2", acc, "unclaim", nil), "unclaim")
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
 
 	staff := v.getCase("clerk2", k.ID)
 	applicant := v.getCase("applicant1", k.ID)
-	has := func(d CaseDetail, text string) bool {
-		return slices.ContainsFunc(d.Timeline, func(e TimelineEntry) bool { return e.Comment == text })
+	has := func(d app.CaseDetail, text string) bool {
+		return slices.ContainsFunc(d.Timeline, func(e app.TimelineEntry) bool { return e.Comment == text })
 	}
 	if !has(staff, "项目代码核对无误") || has(applicant, "项目代码核对无误") || !has(applicant, "请携带原件到窗口核验") {
 		t.Fatalf("comments: staff %v, applicant %v", timelineKinds(staff), timelineKinds(applicant))
@@ -588,7 +589,7 @@ func TestRefusalAndBadTaskInput(t *testing.T) {
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "refuse", "reason": "申请事项不属于本机关职权范围"}), "refuse")
 	v.x.WaitStatus(k.ID, "completed")
 	d := v.getCase("applicant1", k.ID)
-	if d.Stage != StageRefused || d.RefusalReason != "申请事项不属于本机关职权范围" || d.StageText.Zh != "不予受理" {
+	if d.Stage != app.StageRefused || d.RefusalReason != "申请事项不属于本机关职权范围" || d.StageText.Zh != "不予受理" {
 		t.Fatalf("refused case %+v", d)
 	}
 	if last := d.Timeline[len(d.Timeline)-1]; last.Text.Zh != "不予受理，办件结束" {
@@ -598,6 +599,6 @@ func TestRefusalAndBadTaskInput(t *testing.T) {
 	expectError(t, v.as(v.tok("clerk1"), "GET", taskPath(k.ID+"/w999", ""), ""), http.StatusNotFound, codeNotFound)
 	expectError(t, v.act("clerk1", "nope", "claim", nil), http.StatusNotFound, codeNotFound)
 	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskClosed)
-	expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, codeNoAuthority)
+	expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.as(v.tok("clerk1"), "GET", "/api/v1/tasks?status=mine", ""), http.StatusBadRequest, codeValidation)
 }

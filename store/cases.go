@@ -398,15 +398,10 @@ type CaseScope struct {
 	// group is one of them.
 	UnitCodes []string
 	// Grants are the caller's active delegation grants.
-	Grants []ScopeGrant
-}
-
-// ScopeGrant is what a delegation grant lets its holder see: the tasks of a section's code
-// with one of some step kinds, of some items (nil: all).
-type ScopeGrant struct {
-	SectionCode string
-	StepKinds   []string
-	ItemIDs     []string
+	Grants []GrantReach
+	// Within are org unit ids whose cases the caller oversees: cases of items of departments
+	// among them, and cases submitted at windows or stations among them.
+	Within []string
 }
 
 // Clause returns an SQL condition on cases alias c (with ? placeholders) that holds for the
@@ -418,6 +413,16 @@ func (s *CaseScope) Clause() (string, []any) {
 	ors := []string{`c.applicant_id = ?`, `c.submitted_by = ?`, `c.agent_id = ?`,
 		`EXISTS (SELECT 1 FROM case_actions sa WHERE sa.case_id = c.id AND sa.actor_id = ?)`}
 	args := []any{s.UserID, s.UserID, s.UserID, s.UserID}
+	if len(s.Within) > 0 {
+		in := qmarkList(len(s.Within))
+		ors = append(ors, `c.window_id IN (`+in+`)`, `c.station_id IN (`+in+`)`,
+			`EXISTS (SELECT 1 FROM items si WHERE si.id = c.item_id AND si.department_id IN (`+in+`))`)
+		for range 3 {
+			for _, u := range s.Within {
+				args = append(args, u)
+			}
+		}
+	}
 	if len(s.UnitIDs) > 0 {
 		ors = append(ors, `c.window_id IN (`+qmarkList(len(s.UnitIDs))+`)`, `c.station_id IN (`+qmarkList(len(s.UnitIDs))+`)`)
 		for range 2 {

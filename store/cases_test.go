@@ -31,13 +31,13 @@ func upload(t *testing.T, db *store.DB, userID, name string) string {
 }
 
 // submitCase creates a case of iv submitted by user (a clerk at w1) in one transaction.
-func submitCase(t *testing.T, db *store.DB, c *centre, iv *store.ItemVersion, user string, at time.Time, ms ...store.MaterialInput) (*store.Case, error) {
+func submitCase(t *testing.T, db *store.DB, c *storetest.Centre, iv *store.ItemVersion, user string, at time.Time, ms ...store.MaterialInput) (*store.Case, error) {
 	t.Helper()
 	var out *store.Case
 	err := db.Tx(context.Background(), func(tx *sqlx.Tx) (err error) {
 		out, err = store.CreateCase(context.Background(), tx, &store.NewCase{Item: iv, Channel: store.ChannelWindow,
 			Applicant:   store.Applicant{Name: "李明", Kind: store.ObjectNaturalPerson, CertType: store.CertIDCard, CertNo: "450981199001011230"},
-			SubmittedBy: c.users[user].ID, WindowID: c.id("w1"), ReceivedAt: at, Vars: map[string]any{"itemId": iv.ItemID},
+			SubmittedBy: c.Users[user].ID, WindowID: c.ID("w1"), ReceivedAt: at, Vars: map[string]any{"itemId": iv.ItemID},
 			Materials: ms, ActorName: user})
 		return err
 	})
@@ -50,9 +50,9 @@ var numberRE = regexp.MustCompile(`^(\d{8})-(.+)-(\d{4})$`)
 // item and another (local) day start again at 1.
 func TestCaseNumbersUnderConcurrency(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
-		other := c.published("BL-XK-002", "zjj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
+		other := c.Published("BL-XK-002", "zjj", standard.Promised)
 		// 2025-11-26 23:30 in Beijing is 15:30 UTC.
 		at := time.Date(2025, 11, 26, 15, 30, 0, 0, time.UTC)
 		const n = 12
@@ -123,9 +123,9 @@ func TestQueryCodesDiffer(t *testing.T) {
 func TestCaseMaterialsAndVersions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
-		clerk, other := c.users["clerk1"].ID, c.users["clerk2"].ID
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
+		clerk, other := c.Users["clerk1"].ID, c.Users["clerk2"].ID
 		mine, theirs := upload(t, db, clerk, "a.pdf"), upload(t, db, other, "b.pdf")
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 
@@ -182,8 +182,8 @@ func TestCaseMaterialsAndVersions(t *testing.T) {
 func TestDecisionAndWithdrawal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 		a, _ := submitCase(t, db, c, iv, "clerk1", at)
 		b, _ := submitCase(t, db, c, iv, "clerk1", at)
@@ -219,8 +219,8 @@ func TestDecisionAndWithdrawal(t *testing.T) {
 func TestCaseScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 		k, err := submitCase(t, db, c, iv, "clerk1", at)
 		if err != nil {
@@ -250,15 +250,15 @@ func TestCaseScope(t *testing.T) {
 			want  bool
 		}{
 			{"all", store.CaseScope{All: true}, true},
-			{"submitter", store.CaseScope{UserID: c.users["clerk1"].ID}, true},
-			{"a clerk of the submitting window", store.CaseScope{UserID: c.users["clerk3"].ID, UnitIDs: []string{c.id("w1")}}, true},
-			{"a clerk of another window", store.CaseScope{UserID: c.users["clerk2"].ID, UnitIDs: []string{c.id("w2")}, UnitCodes: []string{"w2"}}, false},
-			{"the reviewing section", store.CaseScope{UserID: c.users["reviewer"].ID, UnitCodes: []string{"fgj-xzsp"}}, true},
+			{"submitter", store.CaseScope{UserID: c.Users["clerk1"].ID}, true},
+			{"a clerk of the submitting window", store.CaseScope{UserID: c.Users["clerk3"].ID, UnitIDs: []string{c.ID("w1")}}, true},
+			{"a clerk of another window", store.CaseScope{UserID: c.Users["clerk2"].ID, UnitIDs: []string{c.ID("w2")}, UnitCodes: []string{"w2"}}, false},
+			{"the reviewing section", store.CaseScope{UserID: c.Users["reviewer"].ID, UnitCodes: []string{"fgj-xzsp"}}, true},
 			{"another section", store.CaseScope{UserID: "x", UnitCodes: []string{"zjj-xzsp"}}, false},
-			{"a grant for review", store.CaseScope{UserID: "x", Grants: []store.ScopeGrant{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}}}}, true},
-			{"a grant for another step", store.CaseScope{UserID: "x", Grants: []store.ScopeGrant{{SectionCode: "fgj-xzsp", StepKinds: []string{"approval"}}}}, false},
-			{"a grant for another item", store.CaseScope{UserID: "x", Grants: []store.ScopeGrant{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}, ItemIDs: []string{"other"}}}}, false},
-			{"a grant for the item", store.CaseScope{UserID: "x", Grants: []store.ScopeGrant{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}, ItemIDs: []string{iv.ItemID}}}}, true},
+			{"a grant for review", store.CaseScope{UserID: "x", Grants: []store.GrantReach{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}}}}, true},
+			{"a grant for another step", store.CaseScope{UserID: "x", Grants: []store.GrantReach{{SectionCode: "fgj-xzsp", StepKinds: []string{"approval"}}}}, false},
+			{"a grant for another item", store.CaseScope{UserID: "x", Grants: []store.GrantReach{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}, ItemIDs: []string{"other"}}}}, false},
+			{"a grant for the item", store.CaseScope{UserID: "x", Grants: []store.GrantReach{{SectionCode: "fgj-xzsp", StepKinds: []string{"review"}, ItemIDs: []string{iv.ItemID}}}}, true},
 		} {
 			if got := sees(x.scope); got != x.want {
 				t.Errorf("%s: sees %v, want %v", x.name, got, x.want)
@@ -284,8 +284,8 @@ func TestCaseScope(t *testing.T) {
 func TestTaskClaimsAndDelegation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 		k, _ := submitCase(t, db, c, iv, "clerk1", at)
 		id := k.ID + "/w1"
@@ -379,8 +379,8 @@ func TestTaskClaimsAndDelegation(t *testing.T) {
 func TestInbox(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("BL-XK-001", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("BL-XK-001", "fgj", standard.Promised)
 		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 		k, _ := submitCase(t, db, c, iv, "clerk1", at)
 		applyCase(t, db, &engine.Batch{CaseID: k.ID, At: at, Status: "active", Definition: standard.Promised, Version: 1,
@@ -410,8 +410,8 @@ func TestInbox(t *testing.T) {
 		if got := list(store.InboxFilter{}); !slices.Equal(got, []string{"other", "review"}) {
 			t.Fatalf("all, due first: %v", got)
 		}
-		if got := list(store.InboxFilter{Clause: `EXISTS (SELECT 1 FROM task_candidates x WHERE x.task_id = t.id AND x.value = ?)`, Args: []any{"fgj-xzsp"}}); !slices.Equal(got, []string{"review"}) {
-			t.Fatalf("by clause: %v", got)
+		if got := list(store.InboxFilter{Reach: &store.TaskReach{UserID: "u", Username: "u", Units: []string{"fgj-xzsp"}}}); !slices.Equal(got, []string{"review"}) {
+			t.Fatalf("by reach: %v", got)
 		}
 		if got := list(store.InboxFilter{StepKind: "approval"}); !slices.Equal(got, []string{"other"}) {
 			t.Fatalf("by step kind: %v", got)

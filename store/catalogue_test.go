@@ -14,125 +14,6 @@ import (
 	"onewindow/store/storetest"
 )
 
-// centre is a small county for catalogue tests: three departments with one
-// approval section each (fgj, zjj, zrzyj) and one with two (two-a, two-b),
-// a service centre with two windows, a village station, and users.
-type centre struct {
-	t     testing.TB
-	db    *store.DB
-	units map[string]*store.OrgUnit // by code
-	users map[string]*store.User    // by username
-}
-
-func newCentre(t testing.TB, db *store.DB) *centre {
-	t.Helper()
-	ctx := context.Background()
-	c := &centre{t: t, db: db, units: map[string]*store.OrgUnit{}, users: map[string]*store.User{}}
-	add := func(code, parent, kind, level string) {
-		u := &store.OrgUnit{Code: code, Name: "unit " + code, Kind: kind, Level: level}
-		if parent != "" {
-			u.ParentID = c.units[parent].ID
-		}
-		if err := store.CreateOrgUnit(ctx, db, u); err != nil {
-			t.Fatalf("create %s: %v", code, err)
-		}
-		c.units[code] = u
-	}
-	add("gx", "", store.KindGovernment, store.LevelRegion)
-	add("yl", "gx", store.KindGovernment, store.LevelCity)
-	add("bl", "yl", store.KindGovernment, store.LevelCounty)
-	add("zx", "bl", store.KindCentre, "")
-	add("w1", "zx", store.KindWindow, "")
-	add("w2", "zx", store.KindWindow, "")
-	for _, d := range []string{"fgj", "zjj", "zrzyj"} {
-		add(d, "bl", store.KindDepartment, "")
-		add(d+"-xzsp", d, store.KindSection, "")
-	}
-	add("two", "bl", store.KindDepartment, "")
-	add("two-a", "two", store.KindSection, "")
-	add("two-b", "two", store.KindSection, "")
-	add("ml", "bl", store.KindGovernment, store.LevelTownship)
-	add("st1", "ml", store.KindStation, "")
-	user := func(name string, grants ...[2]string) {
-		u := &store.User{Username: name, DisplayName: name, Kind: store.UserStaff}
-		if err := store.CreateUser(ctx, db, u); err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range grants {
-			if err := store.AddMembership(ctx, db, &store.Membership{UserID: u.ID, OrgUnitID: c.units[g[0]].ID, Role: g[1]}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		c.users[name] = u
-	}
-	user("clerk1", [2]string{"w1", store.RoleClerk})
-	user("clerk2", [2]string{"w2", store.RoleClerk})
-	user("clerk3", [2]string{"w1", store.RoleClerk})
-	user("reviewer", [2]string{"fgj-xzsp", store.RoleReviewer})
-	user("agent", [2]string{"st1", store.RoleAgent})
-	user("designer", [2]string{"zx", store.RoleDesigner})
-	if _, err := store.EnsureStandardFlows(ctx, db, "test"); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func (c *centre) id(code string) string {
-	c.t.Helper()
-	u, ok := c.units[code]
-	if !ok {
-		c.t.Fatalf("no unit %s", code)
-	}
-	return u.ID
-}
-
-// content returns a valid item of department dept running flow.
-func (c *centre) content(code, dept, flow string) store.ItemContent {
-	it := store.ItemContent{
-		Code: code, Name: "事项 " + code, Kind: store.ItemLicence, HandlingType: store.HandlingPromised,
-		DepartmentID: c.id(dept), LegalBasis: "《中华人民共和国行政许可法》",
-		Materials: []store.Material{
-			{Code: "M01", Name: "申请书", Form: store.MaterialOriginal, Count: 1, Requirement: store.RequirementRequired},
-			{Code: "M02", Name: "可行性研究报告", Form: store.MaterialOriginalAndCopy, Count: 2, Requirement: store.RequirementRequired},
-			{Code: "M03", Name: "授权委托书", Form: store.MaterialOriginal, Requirement: store.RequirementConditional, Condition: "委托办理的"},
-		},
-		StatutoryDays: 20, PromisedDays: 10, Channels: []string{store.ChannelWindow, store.ChannelOnline},
-		Enquiry: store.Contact{Phone: "0775-1"}, Complaint: store.Contact{Phone: "0775-2"},
-		DefinitionKey: flow, LeadSectionID: c.id(dept + "-xzsp"),
-	}
-	if dept == "two" {
-		it.LeadSectionID = c.id("two-a")
-	}
-	switch flow {
-	case standard.Immediate:
-		it.HandlingType, it.PromisedDays, it.StatutoryDays = store.HandlingImmediate, 0, 0
-	case standard.Parallel:
-		it.CoReviewerSectionIDs = []string{c.id("fgj-xzsp"), c.id("zjj-xzsp"), c.id("zrzyj-xzsp")}
-	case standard.Proxy:
-		it.Channels = append(it.Channels, store.ChannelStation)
-	}
-	return it
-}
-
-// published creates and publishes an item.
-func (c *centre) published(code, dept, flow string) *store.ItemVersion {
-	c.t.Helper()
-	ctx := context.Background()
-	it, err := store.CreateItem(ctx, c.db, c.content(code, dept, flow), c.users["designer"].ID)
-	if err != nil {
-		c.t.Fatalf("create %s: %v", code, err)
-	}
-	var v *store.ItemVersion
-	err = c.db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-		v, err = store.PublishItem(ctx, tx, it.ID, c.users["designer"].ID)
-		return err
-	})
-	if err != nil {
-		c.t.Fatalf("publish %s: %v", code, err)
-	}
-	return v
-}
-
 func wantInvalid(t *testing.T, err error, field string) {
 	t.Helper()
 	var inv *store.InvalidError
@@ -150,13 +31,13 @@ func wantInvalid(t *testing.T, err error, field string) {
 func TestItemLifecycleAndVersions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		by := c.users["designer"].ID
-		it, err := store.CreateItem(ctx, db, c.content("XK-001", "fgj", standard.Promised), by)
+		c := storetest.NewCentre(t, db)
+		by := c.Users["designer"].ID
+		it, err := store.CreateItem(ctx, db, c.Content("XK-001", "fgj", standard.Promised), by)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.State != store.ItemDraft || it.CurrentVersion != 0 || !it.Changed || it.ImplementingBodyID != c.id("fgj") || it.Materials[2].Count != 1 {
+		if it.State != store.ItemDraft || it.CurrentVersion != 0 || !it.Changed || it.ImplementingBodyID != c.ID("fgj") || it.Materials[2].Count != 1 {
 			t.Fatalf("new item %+v", it)
 		}
 		if _, err := store.ItemForCase(ctx, db, it.ID); err == nil {
@@ -164,7 +45,7 @@ func TestItemLifecycleAndVersions(t *testing.T) {
 		} else {
 			wantInvalid(t, err, "itemId")
 		}
-		if _, err := store.CreateItem(ctx, db, c.content("XK-001", "zjj", standard.Promised), by); !errors.Is(err, store.ErrConflict) {
+		if _, err := store.CreateItem(ctx, db, c.Content("XK-001", "zjj", standard.Promised), by); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate code: %v", err)
 		}
 
@@ -230,14 +111,14 @@ func TestItemLifecycleAndVersions(t *testing.T) {
 		if err := store.DeleteItem(ctx, db, it.ID); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("delete a published item: %v", err)
 		}
-		draft, err := store.CreateItem(ctx, db, c.content("XK-002", "fgj", standard.Immediate), by)
+		draft, err := store.CreateItem(ctx, db, c.Content("XK-002", "fgj", standard.Immediate), by)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := store.DeleteItem(ctx, db, draft.ID); err != nil {
 			t.Fatal(err)
 		}
-		list, err := store.ListItems(ctx, db, store.ItemFilter{DepartmentID: c.id("fgj")})
+		list, err := store.ListItems(ctx, db, store.ItemFilter{DepartmentID: c.ID("fgj")})
 		if err != nil || len(list) != 1 || list[0].ID != it.ID {
 			t.Fatalf("items %+v %v", list, err)
 		}
@@ -250,7 +131,7 @@ func TestItemLifecycleAndVersions(t *testing.T) {
 func TestItemValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
+		c := storetest.NewCentre(t, db)
 		// A custom definition deployed but not published, and one that reads
 		// a variable no item sets.
 		custom := []byte(strings.ReplaceAll(string(mustXML(t, standard.Promised)), `id="std-promised"`, `id="custom-draft"`))
@@ -285,18 +166,18 @@ func TestItemValidation(t *testing.T) {
 			{"an immediate item with a promised limit", "promisedDays", func(it *store.ItemContent) { it.HandlingType = store.HandlingImmediate }},
 			{"a promised item on the immediate flow", "handlingType", func(it *store.ItemContent) { it.DefinitionKey = standard.Immediate }},
 			{"parallel approval with one co-reviewer", "coReviewerSectionIds", func(it *store.ItemContent) {
-				it.DefinitionKey, it.CoReviewerSectionIDs = standard.Parallel, []string{c.id("zjj-xzsp")}
+				it.DefinitionKey, it.CoReviewerSectionIDs = standard.Parallel, []string{c.ID("zjj-xzsp")}
 			}},
 			{"co-reviewers on a one-department flow", "coReviewerSectionIds", func(it *store.ItemContent) {
-				it.CoReviewerSectionIDs = []string{c.id("zjj-xzsp"), c.id("zrzyj-xzsp")}
+				it.CoReviewerSectionIDs = []string{c.ID("zjj-xzsp"), c.ID("zrzyj-xzsp")}
 			}},
 			{"a co-reviewer that is not a section", "coReviewerSectionIds[1]", func(it *store.ItemContent) {
-				it.DefinitionKey, it.CoReviewerSectionIDs = standard.Parallel, []string{c.id("zjj-xzsp"), c.id("zjj")}
+				it.DefinitionKey, it.CoReviewerSectionIDs = standard.Parallel, []string{c.ID("zjj-xzsp"), c.ID("zjj")}
 			}},
 			{"the proxy flow without the station channel", "channels", func(it *store.ItemContent) { it.DefinitionKey = standard.Proxy }},
-			{"a lead section of another department", "leadSectionId", func(it *store.ItemContent) { it.LeadSectionID = c.id("zjj-xzsp") }},
-			{"a competent department that is a section", "departmentId", func(it *store.ItemContent) { it.DepartmentID = c.id("fgj-xzsp") }},
-			{"a window as implementing body", "implementingBodyId", func(it *store.ItemContent) { it.ImplementingBodyID = c.id("w1") }},
+			{"a lead section of another department", "leadSectionId", func(it *store.ItemContent) { it.LeadSectionID = c.ID("zjj-xzsp") }},
+			{"a competent department that is a section", "departmentId", func(it *store.ItemContent) { it.DepartmentID = c.ID("fgj-xzsp") }},
+			{"a window as implementing body", "implementingBodyId", func(it *store.ItemContent) { it.ImplementingBodyID = c.ID("w1") }},
 			{"a step limit for a task the flow lacks", "stepLimits.inspection", func(it *store.ItemContent) { it.StepLimits = map[string]float64{"inspection": 2} }},
 			{"a step limit above the promised limit", "stepLimits.review", func(it *store.ItemContent) { it.StepLimits = map[string]float64{"review": 11} }},
 			{"a conditional material without its condition", "materials[2].condition", func(it *store.ItemContent) { it.Materials[2].Condition = "" }},
@@ -310,7 +191,7 @@ func TestItemValidation(t *testing.T) {
 			{"too many visits", "onSiteVisits", func(it *store.ItemContent) { it.OnSiteVisits = 6 }},
 		}
 		for _, tc := range cases {
-			it := c.content("BAD-1", "fgj", standard.Promised)
+			it := c.Content("BAD-1", "fgj", standard.Promised)
 			tc.edit(&it)
 			_, err := store.CreateItem(ctx, db, it, "t")
 			if err == nil {
@@ -327,7 +208,7 @@ func TestItemValidation(t *testing.T) {
 			t.Fatalf("%d items stored by refused requests", len(list))
 		}
 		// The same checks guard updates and publication.
-		it, err := store.CreateItem(ctx, db, c.content("OK-1", "fgj", standard.Promised), "t")
+		it, err := store.CreateItem(ctx, db, c.Content("OK-1", "fgj", standard.Promised), "t")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -353,8 +234,8 @@ func mustXML(t *testing.T, key string) []byte {
 func TestStartVariablesAndSteps(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		par := c.content("BL-001", "fgj", standard.Parallel)
+		c := storetest.NewCentre(t, db)
+		par := c.Content("BL-001", "fgj", standard.Parallel)
 		par.StepLimits = map[string]float64{"countersign": 4}
 		it, err := store.CreateItem(ctx, db, par, "t")
 		if err != nil {
@@ -382,7 +263,7 @@ func TestStartVariablesAndSteps(t *testing.T) {
 		if names := store.StartVariableNames(); len(names) != len(want) {
 			t.Fatalf("StartVariableNames %v", names)
 		}
-		_, err = store.StartVariables(ctx, db, v, store.CaseStart{Channel: store.ChannelStation, StationID: c.id("st1")})
+		_, err = store.StartVariables(ctx, db, v, store.CaseStart{Channel: store.ChannelStation, StationID: c.ID("st1")})
 		wantInvalid(t, err, "channel")
 
 		steps, err := store.ItemSteps(ctx, db, &v.ItemContent)
@@ -411,14 +292,14 @@ func TestStartVariablesAndSteps(t *testing.T) {
 		}
 
 		// A station submission names its station and agent.
-		px := c.published("DB-001", "zjj", standard.Proxy)
-		vars, err = store.StartVariables(ctx, db, px, store.CaseStart{Channel: store.ChannelStation, StationID: c.id("st1"), AgentID: c.users["agent"].ID})
-		if err != nil || vars["station"] != "st1" || vars["agent"] != c.users["agent"].ID || vars["leadSection"] != "zjj-xzsp" {
+		px := c.Published("DB-001", "zjj", standard.Proxy)
+		vars, err = store.StartVariables(ctx, db, px, store.CaseStart{Channel: store.ChannelStation, StationID: c.ID("st1"), AgentID: c.Users["agent"].ID})
+		if err != nil || vars["station"] != "st1" || vars["agent"] != c.Users["agent"].ID || vars["leadSection"] != "zjj-xzsp" {
 			t.Fatalf("proxy vars %v %v", vars, err)
 		}
 		_, err = store.StartVariables(ctx, db, px, store.CaseStart{Channel: store.ChannelStation})
 		wantInvalid(t, err, "stationId")
-		_, err = store.StartVariables(ctx, db, px, store.CaseStart{Channel: store.ChannelStation, StationID: c.id("w1")})
+		_, err = store.StartVariables(ctx, db, px, store.CaseStart{Channel: store.ChannelStation, StationID: c.ID("w1")})
 		wantInvalid(t, err, "stationId")
 	})
 }

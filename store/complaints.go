@@ -147,7 +147,7 @@ func FileComplaint(ctx context.Context, q Q, c *Complaint) (*engine.CaseInput, e
 	if err != nil {
 		return nil, classify(err, "file complaint")
 	}
-	if err := QueueProcessStart(ctx, q, in); err != nil {
+	if err := queueCaseInput(ctx, q, in); err != nil {
 		return nil, err
 	}
 	return in, nil

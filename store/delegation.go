@@ -18,17 +18,11 @@ package store
 // section holds no step, and for a unit that is not a window. A grant is active at t when
 // valid_from <= t < valid_until (no end when NULL) and it was not revoked at or before t.
 //
-// Visibility. A user may act on a task (CanActOnTask, TaskVisibility) when the task is
-// assigned to them; or, when it is unassigned, when they are one of its candidate users, when
-// one of its candidate groups is the code of one of their org units ("unit"), or when an
-// active grant covers it: the task's candidate group is the grant's section code, its step
-// kind is one of the grant's, its case's item is one of the grant's (or the grant covers all
-// items), and the user is the grant's named clerk or (for a grant without one) a clerk of the
-// grant's window ("delegation": issue 6 records the grant, department and window).
+// Who may act on a task under a grant is the use cases' rule (app/authority.go); TaskReach
+// turns what it decides into SQL for the inbox and the case lists.
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,10 +34,6 @@ import (
 
 	"onewindow/definitions"
 )
-
-// ErrNoAuthority reports that a user may not act on a task: it is neither
-// theirs, nor their unit's, nor delegated to them.
-var ErrNoAuthority = errors.New("no authority over the task")
 
 // Step-kind groups of the delegation report (the source reports 100% of
 // the first and 80%+ of the second delegated to windows).
@@ -607,163 +597,47 @@ func GrantAudit(ctx context.Context, q Q, id string) ([]GrantAuditEntry, error) 
 	return out, nil
 }
 
-// DelegationScope is what one active grant lets a user act on.
-type DelegationScope struct {
-	GrantID      string   `json:"grantId"`
-	DepartmentID string   `json:"departmentId"`
-	SectionID    string   `json:"sectionId"`
-	SectionCode  string   `json:"sectionCode"`
-	WindowID     string   `json:"windowId"`
-	WindowCode   string   `json:"windowCode"`
-	StepKinds    []string `json:"stepKinds"`
-	// ItemIDs limits the scope to these items; nil covers every item.
-	ItemIDs []string `json:"itemIds,omitempty"`
+// TaskReach is whom a task query is for: the tasks assigned to the user; the unassigned ones
+// offered to the user or to one of Units; and the unassigned ones a grant in Grants covers.
+// The use cases decide what goes in (who may act on what is their rule); the store only turns
+// it into SQL.
+type TaskReach struct {
+	UserID   string
+	Username string
+	// Units are codes of org units (candidate groups).
+	Units  []string
+	Grants []GrantReach
 }
 
-// Visibility is what a user may act on at a time: the building block of
-// the inbox (Clause) and of the task API's authority check (Authority).
-type Visibility struct {
-	UserID   string    `json:"userId"`
-	Username string    `json:"username"`
-	At       time.Time `json:"at"`
-	// Units are the codes of the user's org units (any role): tasks with
-	// one of them as candidate group are the user's own.
-	Units []string `json:"units"`
-	// Grants are the delegations the user acts under at At, by grant id.
-	Grants []DelegationScope `json:"grants"`
+// GrantReach is what a delegation grant reaches: the tasks of a section's code with one of
+// some step kinds, of some items (nil: all).
+type GrantReach struct {
+	SectionCode string
+	StepKinds   []string
+	ItemIDs     []string
 }
 
-// Kinds of authority.
-const (
-	AuthorityAssignee      = "assignee"      // the task is assigned to the user
-	AuthorityCandidateUser = "candidateUser" // the user is a candidate user of the task
-	AuthorityUnit          = "unit"          // a candidate group is one of the user's units
-	AuthorityDelegation    = "delegation"    // a delegation grant covers the task
-)
-
-// Authority is why a user may act on a task: what the task API records
-// with the action ("acted under department X's delegation").
-type Authority struct {
-	Kind string `json:"kind" example:"delegation"`
-	// UnitCode is the unit acted for: the user's own unit, or the
-	// delegating department's section.
-	UnitCode string `json:"unitCode,omitempty" example:"fgj-xzsp"`
-	// GrantID, DepartmentID and WindowID are set for a delegation.
-	GrantID      string `json:"grantId,omitempty"`
-	DepartmentID string `json:"departmentId,omitempty"`
-	WindowID     string `json:"windowId,omitempty"`
-}
-
-// TaskInfo is what Authority needs to know of a task.
-type TaskInfo struct {
-	Assignee        string
-	CandidateUsers  []string
-	CandidateGroups []string
-	StepKind        string
-	// ItemID is the item of the task's case.
-	ItemID string
-}
-
-// TaskVisibility returns what user userID may act on at time at: their
-// units, and the active grants to a window they are a clerk of that name
-// no clerk or name them.
-func TaskVisibility(ctx context.Context, q Q, userID string, at time.Time) (*Visibility, error) {
-	u, err := GetUser(ctx, q, userID)
-	if err != nil {
-		return nil, err
-	}
-	v := &Visibility{UserID: u.ID, Username: u.Username, At: Time(at), Units: []string{}, Grants: []DelegationScope{}}
-	ms, err := UserMemberships(ctx, q, userID)
-	if err != nil {
-		return nil, err
-	}
-	var windows []string
-	for _, m := range ms {
-		if !slices.Contains(v.Units, m.OrgUnitCode) {
-			v.Units = append(v.Units, m.OrgUnitCode)
-		}
-		if m.Role == RoleClerk && m.OrgUnitKind == KindWindow {
-			windows = append(windows, m.OrgUnitID)
-		}
-	}
-	if u.Disabled {
-		return v, nil
-	}
-	var gs []Grant
-	for _, w := range windows {
-		more, err := ListGrants(ctx, q, GrantFilter{WindowID: w, ActiveAt: at})
-		if err != nil {
-			return nil, err
-		}
-		gs = append(gs, more...)
-	}
-	for _, g := range gs {
-		// A grant reaches the clerks of its window, or the one it names while
-		// they are a clerk there.
-		if g.UserID != "" && g.UserID != userID {
-			continue
-		}
-		s := DelegationScope{GrantID: g.ID, DepartmentID: g.DepartmentID, SectionID: g.SectionID, SectionCode: g.SectionCode,
-			WindowID: g.WindowID, WindowCode: g.WindowCode, StepKinds: g.StepKinds}
-		if len(g.ItemIDs) > 0 {
-			s.ItemIDs = g.ItemIDs
-		}
-		v.Grants = append(v.Grants, s)
-	}
-	slices.SortFunc(v.Grants, func(a, b DelegationScope) int { return strings.Compare(a.GrantID, b.GrantID) })
-	return v, nil
-}
-
-// Authority tells whether the visibility's user may act on task t, and why.
-// An assigned task is its assignee's alone; otherwise a candidate user, a
-// unit of the user, and then a grant (the oldest that covers it) count.
-func (v *Visibility) Authority(t TaskInfo) (*Authority, bool) {
-	if t.Assignee != "" {
-		if t.Assignee == v.UserID || t.Assignee == v.Username {
-			return &Authority{Kind: AuthorityAssignee}, true
-		}
-		return nil, false
-	}
-	if slices.Contains(t.CandidateUsers, v.UserID) || slices.Contains(t.CandidateUsers, v.Username) {
-		return &Authority{Kind: AuthorityCandidateUser}, true
-	}
-	for _, g := range t.CandidateGroups {
-		if slices.Contains(v.Units, g) {
-			return &Authority{Kind: AuthorityUnit, UnitCode: g}, true
-		}
-	}
-	for _, s := range v.Grants {
-		if !slices.Contains(t.CandidateGroups, s.SectionCode) || !slices.Contains(s.StepKinds, t.StepKind) {
-			continue
-		}
-		if s.ItemIDs != nil && !slices.Contains(s.ItemIDs, t.ItemID) {
-			continue
-		}
-		return &Authority{Kind: AuthorityDelegation, UnitCode: s.SectionCode, GrantID: s.GrantID, DepartmentID: s.DepartmentID, WindowID: s.WindowID}, true
-	}
-	return nil, false
-}
-
-// Clause returns an SQL condition (with ? placeholders, to pass through
-// Rebind) that holds for the tasks the visibility's user may act on, the
-// same rule as Authority: task is the alias of the tasks table, itemExpr an
-// SQL expression giving the item id of the task's case (CaseItemExpr, or a
-// column of the cases table issue 6 adds).
-func (v *Visibility) Clause(task, itemExpr string) (string, []any) {
-	users := []any{v.UserID, v.Username}
+// Clause returns an SQL condition (with ? placeholders, to pass through Rebind) that holds for
+// the tasks r reaches: task is the alias of the tasks table, itemExpr an SQL expression giving
+// the item id of the task's case.
+func (r *TaskReach) Clause(task, itemExpr string) (string, []any) {
+	users := []any{r.UserID, r.Username}
 	var ors []string
 	args := []any{}
 	cand := task + `.id`
 	userPart := `(vc.kind = 'user' AND vc.value IN (?, ?))`
 	args = append(args, users...)
-	if len(v.Units) > 0 {
-		userPart = `(` + userPart + ` OR (vc.kind = 'group' AND vc.value IN (` + qmarks(len(v.Units)) + `)))`
-		for _, u := range v.Units {
+	if len(r.Units) > 0 {
+		userPart = `(` + userPart + ` OR (vc.kind = 'group' AND vc.value IN (` + qmarks(len(r.Units)) + `)))`
+		for _, u := range r.Units {
 			args = append(args, u)
 		}
 	}
 	ors = append(ors, `EXISTS (SELECT 1 FROM task_candidates vc WHERE vc.task_id = `+cand+` AND `+userPart+`)`)
-	for _, s := range v.Grants {
+	for _, s := range r.Grants {
+		if len(s.StepKinds) == 0 {
+			continue
+		}
 		c := `(` + task + `.step_kind IN (` + qmarks(len(s.StepKinds)) + `) AND EXISTS (SELECT 1 FROM task_candidates vg WHERE vg.task_id = ` +
 			cand + ` AND vg.kind = 'group' AND vg.value = ?)`
 		for _, k := range s.StepKinds {
@@ -793,72 +667,6 @@ func CaseItemExpr(q Q, cases string) string {
 		return `(` + cases + `.variables->>'itemId')`
 	}
 	return `json_extract(` + cases + `.variables, '$.itemId')`
-}
-
-// CanActOnTask tells whether user userID may act on task taskID at time at
-// and under which authority. A task that does not exist is ErrNotFound; one
-// the user may not act on is ErrNoAuthority with a message saying whose it
-// is. It does not look at the task's state.
-func CanActOnTask(ctx context.Context, q Q, userID, taskID string, at time.Time) (*Authority, error) {
-	t, err := GetTask(ctx, q, taskID)
-	if err != nil {
-		return nil, err
-	}
-	info, err := taskInfo(ctx, q, t)
-	if err != nil {
-		return nil, err
-	}
-	v, err := TaskVisibility(ctx, q, userID, at)
-	if err != nil {
-		return nil, err
-	}
-	if a, ok := v.Authority(info); ok {
-		return a, nil
-	}
-	if info.Assignee != "" {
-		return nil, fmt.Errorf("task %s (%s) is assigned to %s, not to %s: %w", taskID, t.Name, info.Assignee, v.Username, ErrNoAuthority)
-	}
-	return nil, fmt.Errorf("%s may not act on task %s (%s, %s step of %s): none of the user's units is a candidate, and no delegation grant to the user covers it: %w",
-		v.Username, taskID, t.Name, orDash(info.StepKind), strings.Join(orNone(info.CandidateGroups), ", "), ErrNoAuthority)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "an unnamed"
-	}
-	return "a " + s
-}
-
-// taskInfo reads a task's candidates and its case's item.
-func taskInfo(ctx context.Context, q Q, t *TaskRow) (TaskInfo, error) {
-	info := TaskInfo{Assignee: deref(t.Assignee), StepKind: deref(t.StepKind)}
-	var cands []struct {
-		Kind  string `db:"kind"`
-		Value string `db:"value"`
-	}
-	if err := q.SelectContext(ctx, &cands, q.Rebind(`SELECT kind, value FROM task_candidates WHERE task_id = ? ORDER BY kind, value`), t.ID); err != nil {
-		return info, fmt.Errorf("candidates of task %s: %w", t.ID, err)
-	}
-	for _, c := range cands {
-		if c.Kind == "group" {
-			info.CandidateGroups = append(info.CandidateGroups, c.Value)
-		} else {
-			info.CandidateUsers = append(info.CandidateUsers, c.Value)
-		}
-	}
-	var vars JSON
-	err := q.GetContext(ctx, &vars, q.Rebind(`SELECT variables FROM cases WHERE id = ?`), t.CaseID)
-	if err == nil {
-		var v struct {
-			ItemID string `json:"itemId"`
-		}
-		if json.Unmarshal(vars, &v) == nil {
-			info.ItemID = v.ItemID
-		}
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return info, fmt.Errorf("case of task %s: %w", t.ID, err)
-	}
-	return info, nil
 }
 
 // DelegationShare is the delegated share of a department's items for one

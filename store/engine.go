@@ -334,7 +334,7 @@ func TakeTask(ctx context.Context, q Q, id string) error {
 		if _, err := GetTask(ctx, q, id); err != nil {
 			return err
 		}
-		return fmt.Errorf("task %s is no longer open: %w", id, ErrConflict)
+		return fmt.Errorf("task %s is no longer open: %w", id, ErrTaskClosed)
 	}
 	return nil
 }

@@ -1,12 +1,7 @@
 package store
 
-// Notify-once (一次性告知, 行政许可法 §32): when an application lacks materials or has defective
-// ones, the acceptance step lists every problem in one notice; the case waits for the
-// applicant's supplement (补正). A second notice on the same case is refused, except for
-// defects in materials newly supplied in the last supplement: those could not have been
-// raised before. The task API (issue 6) calls IssueNotice in the transaction that completes
-// the acceptance task with outcome notify, and RecordSupplement in the one that delivers the
-// supplement message.
+// Notices (一次性告知书) and supplements (补正): the rows. The notify-once rule is the use
+// case's (app/notices.go).
 
 import (
 	"context"
@@ -31,14 +26,9 @@ const (
 	NoticeWithdrawn = "withdrawn" // the case ended while it was open
 )
 
-var (
-	// ErrNotifyOnce is wrapped by the refusal of a notice the notify-once
-	// rule forbids; it wraps ErrConflict.
-	ErrNotifyOnce = fmt.Errorf("notify-once: %w", ErrConflict)
-	// ErrNoOpenNotice is wrapped by the refusal of a supplement when no
-	// notice waits for one; it wraps ErrConflict.
-	ErrNoOpenNotice = fmt.Errorf("no notice is waiting for a supplement: %w", ErrConflict)
-)
+// ErrNoOpenNotice is wrapped by the refusal of a supplement when no notice waits for one; it
+// wraps ErrConflict.
+var ErrNoOpenNotice = fmt.Errorf("no notice is waiting for a supplement: %w", ErrConflict)
 
 // NoticeItem is one missing or defective material in a notice.
 type NoticeItem struct {
@@ -155,87 +145,15 @@ func itemMaterials(ctx context.Context, q Q, itemID string, version int) ([]Mate
 	return iv.Materials, nil
 }
 
-// IssueNotice checks n and stores it as the case's next notice, filling in
-// ID, Seq, State and IssuedAt. Every material must be missing or defective,
-// named by a material code of the case's item version (when n names it) or
-// by name; no material twice. The notify-once rule: while a notice of the
-// case is open another is refused; after the first notice, a further one
-// may only list materials newly supplied in the last supplement, as
-// defective. A refusal by the rule wraps ErrNotifyOnce (and ErrConflict).
-// Run it in the Tx that completes the acceptance task.
-func IssueNotice(ctx context.Context, q Q, n *Notice) error {
-	if n.CaseID == "" {
-		return Invalid("caseId", "is required")
+// InsertNotice stores n as the case's notice no. n.Seq, open, filling in its ID and IssuedAt.
+// The notify-once rule is the use case's (app/notices.go); a notice with the same number
+// issued at the same moment is ErrConflict.
+func InsertNotice(ctx context.Context, q Q, n *Notice) error {
+	n.ID, n.State, n.ClosedAt = NewID(), NoticeOpen, nil
+	if n.IssuedAt.IsZero() {
+		n.IssuedAt = Now()
 	}
-	if n.TaskID == "" {
-		return Invalid("taskId", "is required: the acceptance task that issues the notice")
-	}
-	if len(n.Materials) == 0 {
-		return Invalid("materials", "list every missing or defective material, at least one")
-	}
-	known, err := itemMaterials(ctx, q, n.ItemID, n.ItemVersion)
-	if err != nil {
-		return err
-	}
-	seen := map[string]int{}
-	for i := range n.Materials {
-		m := &n.Materials[i]
-		f := fmt.Sprintf("materials[%d].", i)
-		m.MaterialCode, m.Name = strings.TrimSpace(m.MaterialCode), strings.TrimSpace(m.Name)
-		if m.Problem != NoticeMissing && m.Problem != NoticeDefective {
-			return Invalid(f+"problem", "must be missing or defective")
-		}
-		if m.MaterialCode == "" {
-			if m.Name == "" {
-				return Invalid(f+"name", "name the material, or give its materialCode")
-			}
-		} else if known != nil {
-			j := slices.IndexFunc(known, func(k Material) bool { return k.Code == m.MaterialCode })
-			if j < 0 {
-				return Invalid(f+"materialCode", "item %s v%d has no material %q", n.ItemID, n.ItemVersion, m.MaterialCode)
-			}
-			if m.Name == "" {
-				m.Name = known[j].Name
-			}
-		}
-		key := m.MaterialCode
-		if key == "" {
-			key = "name:" + m.Name
-		}
-		if j, dup := seen[key]; dup {
-			return Invalid(f+"materialCode", "%s is listed twice (materials[%d] lists it too): say everything about it once", orName(m), j)
-		}
-		seen[key] = i
-	}
-
-	prior, err := CaseNotices(ctx, q, n.CaseID)
-	if err != nil {
-		return err
-	}
-	if len(prior) > 0 {
-		last := prior[len(prior)-1]
-		if last.State == NoticeOpen {
-			return fmt.Errorf("case %s already has notice no. %d of %s waiting for its supplement; everything missing must be in that one notice: %w",
-				n.CaseID, last.Seq, last.IssuedAt.Format(time.DateOnly), ErrNotifyOnce)
-		}
-		sups, err := CaseSupplements(ctx, q, n.CaseID)
-		if err != nil {
-			return err
-		}
-		var supplied []string
-		if len(sups) > 0 {
-			supplied = sups[len(sups)-1].Materials
-		}
-		for i, m := range n.Materials {
-			if m.MaterialCode == "" || !slices.Contains(supplied, m.MaterialCode) || m.Problem != NoticeDefective {
-				return fmt.Errorf("case %s had notice no. %d on %s; a further notice may only raise defects in materials newly supplied in the last supplement (%s), "+
-					"and materials[%d] (%s, %s) is not one: %w", n.CaseID, last.Seq, last.IssuedAt.Format(time.DateOnly),
-					strings.Join(orNone(supplied), ", "), i, orName(&m), m.Problem, ErrNotifyOnce)
-			}
-		}
-	}
-
-	n.ID, n.Seq, n.State, n.IssuedAt, n.ClosedAt = NewID(), len(prior)+1, NoticeOpen, Now(), nil
+	n.IssuedAt = Time(n.IssuedAt)
 	materials, err := json.Marshal(n.Materials)
 	if err != nil {
 		return fmt.Errorf("encode notice: %w", err)
@@ -247,18 +165,7 @@ func IssueNotice(ctx context.Context, q Q, n *Notice) error {
 	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO notices (id, case_id, seq, task_id, item_id, item_version, materials, note, state, issued_by, issued_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`),
 		n.ID, n.CaseID, n.Seq, n.TaskID, nullable(n.ItemID), version, string(materials), n.Note, n.IssuedBy, n.IssuedAt)
-	if IsUniqueViolation(err) {
-		// Another notice was issued on the case at the same moment.
-		return fmt.Errorf("case %s: another notice was issued at the same time: %w", n.CaseID, ErrNotifyOnce)
-	}
 	return classify(err, "issue notice on case %s", n.CaseID)
-}
-
-func orName(m *NoticeItem) string {
-	if m.MaterialCode != "" {
-		return m.MaterialCode
-	}
-	return m.Name
 }
 
 // RecordSupplement records the applicant's answer to the case's open

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -126,7 +125,7 @@ func RateCase(ctx context.Context, q Q, r *Rating) (*engine.CaseInput, error) {
 		return nil, classify(err, "rate case %s", r.CaseID)
 	}
 	if start != nil {
-		if err := QueueProcessStart(ctx, q, start); err != nil {
+		if err := queueCaseInput(ctx, q, start); err != nil {
 			return nil, err
 		}
 	}
@@ -264,50 +263,42 @@ func supervisionUnitOver(ctx context.Context, q Q, unit string) (string, error) 
 	return "", fmt.Errorf("no supervisor to review a rectification: %w", ErrInvalid)
 }
 
-// QueueProcessStart writes the start of a case that e-supervision opens (a rectification, a
-// complaint) in the caller's transaction; the caller starts it after commit with StartQueued,
-// and SweepProcessStarts starts what a crash left behind.
-func QueueProcessStart(ctx context.Context, q Q, in *engine.CaseInput) error {
+// QueueProcessStart writes the start of a case (its engine input, encoded) in the caller's
+// transaction; the use case starts it after commit, and MarkProcessStarted records that.
+func QueueProcessStart(ctx context.Context, q Q, caseID string, input []byte) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO process_starts (case_id, input, created_at) VALUES (?, ?, ?)`), caseID, string(input), Now())
+	return classify(err, "queue start of %s", caseID)
+}
+
+// MarkProcessStarted records that the queued start of caseID was handed to the engine.
+func MarkProcessStarted(ctx context.Context, q Q, caseID string) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE process_starts SET started_at = ? WHERE case_id = ? AND started_at IS NULL`), Now(), caseID)
+	return classify(err, "mark %s started", caseID)
+}
+
+// ProcessStart is a queued case start.
+type ProcessStart struct {
+	CaseID string `db:"case_id"`
+	Input  JSON   `db:"input"`
+}
+
+// PendingProcessStarts lists up to limit queued starts written before before and not marked
+// started, oldest first.
+func PendingProcessStarts(ctx context.Context, q Q, before time.Time, limit int) ([]ProcessStart, error) {
+	var rows []ProcessStart
+	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT case_id, input FROM process_starts WHERE started_at IS NULL AND created_at < ?
+		ORDER BY created_at LIMIT ?`), Time(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending process starts: %w", err)
+	}
+	return rows, nil
+}
+
+// queueCaseInput queues the start of in (see QueueProcessStart).
+func queueCaseInput(ctx context.Context, q Q, in *engine.CaseInput) error {
 	data, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("encode start of %s: %w", in.CaseID, err)
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO process_starts (case_id, input, created_at) VALUES (?, ?, ?)`), in.CaseID, string(data), Now())
-	return classify(err, "queue start of %s", in.CaseID)
-}
-
-// StartQueued starts a queued case through the engine and marks it started (a case started
-// before counts as started).
-func StartQueued(ctx context.Context, db *DB, e *engine.Engine, in *engine.CaseInput) error {
-	if err := e.StartCase(ctx, *in); err != nil && !errors.Is(err, engine.ErrCaseExists) {
-		return err
-	}
-	_, err := db.ExecContext(ctx, db.Rebind(`UPDATE process_starts SET started_at = ? WHERE case_id = ? AND started_at IS NULL`), Now(), in.CaseID)
-	return classify(err, "mark %s started", in.CaseID)
-}
-
-// SweepProcessStarts starts the queued cases written before before and not started yet (their
-// caller died between commit and start); it returns how many it started.
-func SweepProcessStarts(ctx context.Context, db *DB, e *engine.Engine, before time.Time) (int, error) {
-	var rows []struct {
-		CaseID string `db:"case_id"`
-		Input  JSON   `db:"input"`
-	}
-	err := db.SelectContext(ctx, &rows, db.Rebind(`SELECT case_id, input FROM process_starts WHERE started_at IS NULL AND created_at < ?
-		ORDER BY created_at LIMIT 100`), Time(before))
-	if err != nil {
-		return 0, fmt.Errorf("pending process starts: %w", err)
-	}
-	n := 0
-	for _, r := range rows {
-		var in engine.CaseInput
-		if err := json.Unmarshal(r.Input, &in); err != nil {
-			return n, fmt.Errorf("decode start of %s: %w", r.CaseID, err)
-		}
-		if err := StartQueued(ctx, db, e, &in); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
+	return QueueProcessStart(ctx, q, in.CaseID, data)
 }

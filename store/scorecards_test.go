@@ -78,7 +78,7 @@ func month(t *testing.T, db *store.DB) (unit, user func(string) string) {
 			a := &store.Action{CaseID: k.id, TaskID: k.id + "/acc", ElementID: "acceptance", StepKind: "acceptance", Action: store.ActionComplete,
 				Outcome: "accept", ActorID: user(k.acceptedBy), ActorName: k.acceptedBy, Public: true, At: k.accepted}
 			if k.acceptWindow != "" {
-				a.Authority, a.WindowID, a.DepartmentID = store.AuthorityDelegation, unit(k.acceptWindow), unit(k.acceptedUnit)
+				a.Authority, a.WindowID, a.DepartmentID = "delegation", unit(k.acceptWindow), unit(k.acceptedUnit)
 			}
 			if err := store.RecordAction(ctx, db, a); err != nil {
 				t.Fatal(err)

@@ -187,3 +187,23 @@ func SupervisedUnits(ctx context.Context, q Q, userID string) ([]string, error) 
 	}
 	return out, nil
 }
+
+// UnitsBelow returns the given org units and every unit below them.
+func UnitsBelow(ctx context.Context, q Q, ids []string) ([]string, error) {
+	out := []string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	query, args, err := sqlx.In(`WITH RECURSIVE down (id) AS (
+			SELECT id FROM org_units WHERE id IN (?)
+			UNION
+			SELECT o.id FROM org_units o JOIN down ON o.parent_id = down.id)
+		SELECT id FROM down ORDER BY id`, ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("units below %v: %w", ids, err)
+	}
+	return out, nil
+}

@@ -263,10 +263,8 @@ var InboxStatuses = []string{InboxClaimed, InboxUnclaimed, InboxDelegated, Inbox
 
 // InboxFilter selects the open tasks of an inbox.
 type InboxFilter struct {
-	// Clause and Args restrict the tasks (alias t, cases alias c) to those the caller may act
-	// on: Visibility.Clause.
-	Clause string
-	Args   []any
+	// Reach restricts the tasks to those the caller may act on (nil: every task).
+	Reach *TaskReach
 	// Holders are the caller's id and username, for Status claimed and delegated.
 	Holders   []string
 	ItemID    string
@@ -284,9 +282,10 @@ type InboxFilter struct {
 func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error) {
 	where := []string{`t.state = 'open'`, `c.number IS NOT NULL`}
 	var args []any
-	if f.Clause != "" {
-		where = append(where, f.Clause)
-		args = append(args, f.Args...)
+	if f.Reach != nil {
+		clause, cargs := f.Reach.Clause("t", "c.item_id")
+		where = append(where, clause)
+		args = append(args, cargs...)
 	}
 	add := func(cond string, v ...any) {
 		where = append(where, cond)

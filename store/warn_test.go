@@ -16,19 +16,19 @@ import (
 func TestItemWarnDays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		it := c.content("W-1", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		it := c.Content("W-1", "fgj", standard.Promised)
 		it.WarnDays = 11
-		_, err := store.CreateItem(ctx, db, it, c.users["designer"].ID)
+		_, err := store.CreateItem(ctx, db, it, c.Users["designer"].ID)
 		wantInvalid(t, err, "warnDays")
 		it.WarnDays = 3
-		created, err := store.CreateItem(ctx, db, it, c.users["designer"].ID)
+		created, err := store.CreateItem(ctx, db, it, c.Users["designer"].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var v *store.ItemVersion
 		err = db.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-			v, err = store.PublishItem(ctx, tx, created.ID, c.users["designer"].ID)
+			v, err = store.PublishItem(ctx, tx, created.ID, c.Users["designer"].ID)
 			return err
 		})
 		if err != nil || v.WarnDays != 3 {

@@ -309,7 +309,7 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 	if doc, err := expression.Interpolate(n.Documentation, vars); err == nil {
 		spec.Documentation = strings.TrimSpace(doc)
 	}
-	if lc, ok := local["loopCounter"].(float64); ok {
+	if lc, ok := local[definitions.VarLoopCounter].(float64); ok {
 		spec.LoopCounter = int(lc)
 	}
 	if n.Step != nil {

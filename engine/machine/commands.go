@@ -85,6 +85,10 @@ const (
 	// (加签); RemoveInstance cancels one signer's task (减签).
 	AddInstance    EventKind = "addInstance"
 	RemoveInstance EventKind = "removeInstance"
+	// ReopenInstance takes back one completed instance of a running parallel
+	// body (a signer recalls their opinion, 撤回意见): WaitID is the body,
+	// Item the instance's loop counter, Outcome the outcome it completed with.
+	ReopenInstance EventKind = "reopenInstance"
 	// SetVariables sets variables on the process scope without moving a token.
 	SetVariables EventKind = "setVariables"
 )

@@ -126,7 +126,7 @@ func CandidateGroups(n *definitions.Node, vars map[string]any) ([]string, error)
 		scopes = scopes[:0]
 		for i, el := range items {
 			s := copyVars(vars)
-			s["loopCounter"] = float64(i)
+			s[definitions.VarLoopCounter] = float64(i)
 			if l.ElementVariable != "" {
 				s[l.ElementVariable] = el
 			}
@@ -155,7 +155,7 @@ func (m *Machine) startInner(s step) error {
 		return nil
 	}
 	n := m.model.node(body.Element)
-	vars := map[string]any{"loopCounter": float64(s.Index)}
+	vars := map[string]any{definitions.VarLoopCounter: float64(s.Index)}
 	if body.MI != nil && n.Loop.ElementVariable != "" && s.Index < len(body.MI.Items) {
 		vars[n.Loop.ElementVariable] = body.MI.Items[s.Index]
 	}
@@ -265,7 +265,7 @@ func (m *Machine) loopCondition(scope string, n *definitions.Node, counter int) 
 		return false, fmt.Errorf("loop condition of %s: %w", n.ID, err)
 	}
 	vars := m.vars(scope)
-	vars["loopCounter"] = float64(counter)
+	vars[definitions.VarLoopCounter] = float64(counter)
 	ok, err := e.Bool(vars)
 	if err != nil {
 		return false, fmt.Errorf("loop condition of %s: %w", n.ID, err)
@@ -285,9 +285,9 @@ func (m *Machine) completeBody(body *Instance, result string) {
 				outcomes[o.Outcome] = float64(o.Count)
 			}
 		}
-		vars := map[string]any{"outcomes": outcomes}
+		vars := map[string]any{definitions.VarOutcomes: outcomes}
 		if result != "" {
-			vars["countersignResult"] = result
+			vars[definitions.VarCountersignResult] = result
 		}
 		if parent := m.st.instance(body.Parent); parent != nil {
 			m.setVars(parent, vars, false)
@@ -300,16 +300,16 @@ func (m *Machine) completeBody(body *Instance, result string) {
 
 func (m *Machine) setBodyVars(body *Instance) {
 	mi := body.MI
-	body.Vars["nrOfInstances"] = float64(mi.Total)
-	body.Vars["nrOfCompletedInstances"] = float64(mi.Completed)
-	body.Vars["nrOfActiveInstances"] = float64(mi.Active)
+	body.Vars[definitions.VarNrOfInstances] = float64(mi.Total)
+	body.Vars[definitions.VarNrOfCompletedInstances] = float64(mi.Completed)
+	body.Vars[definitions.VarNrOfActiveInstances] = float64(mi.Active)
 	outcomes := map[string]any{}
 	for _, o := range mi.Outcomes {
 		if o.Outcome != "" {
 			outcomes[o.Outcome] = float64(o.Count)
 		}
 	}
-	body.Vars["outcomes"] = outcomes
+	body.Vars[definitions.VarOutcomes] = outcomes
 }
 
 // positiveOutcomes are the outcomes that count as agreement in a countersign.
@@ -403,6 +403,44 @@ func (m *Machine) removeInstance(ev Event) error {
 	m.setBodyVars(body)
 	m.push(step{Op: opBodyCheck, Instance: body.ID})
 	return nil
+}
+
+// reopenInstance takes back one completed instance of a running parallel
+// body: its outcome stops counting and the instance starts again (a new
+// task for the same element value).
+func (m *Machine) reopenInstance(ev Event) error {
+	body := m.st.instance(ev.WaitID)
+	if body == nil || body.Kind != BodyInstance || body.MI == nil {
+		return fmt.Errorf("%w: %s is not a running multi-instance activity", ErrNoWait, ev.WaitID)
+	}
+	n := m.model.node(body.Element)
+	mi := body.MI
+	idx, ok := ev.Item.(float64)
+	switch {
+	case n.Loop.Sequential:
+		return fmt.Errorf("%w: %s runs its instances one after another: an instance cannot be reopened", ErrBadEvent, n.ID)
+	case !ok || idx < 0 || int(idx) != int(math.Floor(idx)) || int(idx) >= mi.Next:
+		return fmt.Errorf("%w: %v is not a started instance of %s", ErrBadEvent, ev.Item, n.ID)
+	case mi.Completed == 0 || !mi.removeOutcome(ev.Outcome):
+		return fmt.Errorf("%w: no instance of %s completed with %q", ErrBadEvent, n.ID, ev.Outcome)
+	}
+	mi.Completed--
+	mi.Active++
+	m.setBodyVars(body)
+	m.record(EntryMoved, body.Element, body.ID, "instance reopened")
+	m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: int(idx)})
+	return nil
+}
+
+// removeOutcome takes one completion with outcome off the counts.
+func (mi *MIState) removeOutcome(outcome string) bool {
+	for i := range mi.Outcomes {
+		if mi.Outcomes[i].Outcome == outcome && mi.Outcomes[i].Count > 0 {
+			mi.Outcomes[i].Count--
+			return true
+		}
+	}
+	return false
 }
 
 // move cancels a waiting user task and starts target, a node of the same

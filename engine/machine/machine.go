@@ -185,6 +185,8 @@ func (m *Machine) Handle(ev Event) ([]Command, error) {
 		err = m.addInstance(ev)
 	case RemoveInstance:
 		err = m.removeInstance(ev)
+	case ReopenInstance:
+		err = m.reopenInstance(ev)
 	default:
 		err = fmt.Errorf("%w: unknown event kind %q", ErrBadEvent, ev.Kind)
 	}
@@ -221,7 +223,7 @@ func (m *Machine) handleWait(ev Event) error {
 	if ev.Kind == TaskCompleted {
 		m.setVars(in, ev.Vars, ev.Local)
 		if ev.Outcome != "" {
-			m.setVars(in, map[string]any{"outcome": ev.Outcome}, ev.Local)
+			m.setVars(in, map[string]any{definitions.VarOutcome: ev.Outcome}, ev.Local)
 		}
 		m.closeWait(in, w, "completed")
 		m.completeInstance(in, ev.Outcome)

@@ -1,4 +1,4 @@
-package store_test
+package app
 
 import (
 	"context"
@@ -21,12 +21,13 @@ import (
 func BenchmarkCatalogue475(b *testing.B) {
 	db := storetest.SQLite(b)
 	ctx := context.Background()
-	c := newCentre(b, db)
+	c := storetest.NewCentre(b, db)
+	ap := New(Config{DB: db})
 	flows := []string{standard.Promised, standard.Immediate, standard.Promised, standard.Parallel, standard.Proxy}
 	depts := []string{"fgj", "zjj", "zrzyj"}
 	var first string
 	for i := 0; i < 475; i++ {
-		it, err := store.CreateItem(ctx, db, c.content(fmt.Sprintf("B-%03d", i), depts[i%3], flows[i%5]), "bench")
+		it, err := store.CreateItem(ctx, db, c.Content(fmt.Sprintf("B-%03d", i), depts[i%3], flows[i%5]), "bench")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -39,7 +40,7 @@ func BenchmarkCatalogue475(b *testing.B) {
 	}
 	grant := func() {
 		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-			_, err := store.CreateGrant(ctx, tx, store.GrantInput{DepartmentID: c.units["fgj"].ID, WindowID: c.units["w1"].ID,
+			_, err := store.CreateGrant(ctx, tx, store.GrantInput{DepartmentID: c.Units["fgj"].ID, WindowID: c.Units["w1"].ID,
 				StepKinds: []string{"acceptance", "review", "delivery"}, ValidFrom: time.Now().Add(-time.Hour)}, "bench")
 			return err
 		})
@@ -55,21 +56,22 @@ func BenchmarkCatalogue475(b *testing.B) {
 	if err := (store.Engine{DB: db}).ApplyBatch(ctx, b0); err != nil {
 		b.Fatal(err)
 	}
-	clerk := c.users["clerk1"].ID
+	clerk := c.Users["clerk1"].ID
 	b.Run("CanActOnTask", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := store.CanActOnTask(ctx, db, clerk, caseID+"/w1", time.Now()); err != nil {
+			if _, err := ap.CanActOnTask(ctx, clerk, caseID+"/w1", time.Now()); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("InboxQuery", func(b *testing.B) {
 		for b.Loop() {
-			v, err := store.TaskVisibility(ctx, db, clerk, time.Now())
+			v, err := ap.visibility(ctx, clerk, time.Now())
 			if err != nil {
 				b.Fatal(err)
 			}
-			where, args := v.Clause("t", store.CaseItemExpr(db, "cs"))
+			r := v.reach()
+			where, args := r.Clause("t", store.CaseItemExpr(db, "cs"))
 			var ids []string
 			if err := db.SelectContext(ctx, &ids, db.Rebind(`SELECT t.id FROM tasks t JOIN cases cs ON cs.id = t.case_id WHERE t.state = 'open' AND `+where), args...); err != nil || len(ids) != 1 {
 				b.Fatal(err, ids)
@@ -83,7 +85,7 @@ func BenchmarkCatalogue475(b *testing.B) {
 	})
 	b.Run("DelegationReport", func(b *testing.B) {
 		for b.Loop() {
-			r, err := store.GetDelegationReport(ctx, db, c.units["fgj"].ID, time.Now())
+			r, err := store.GetDelegationReport(ctx, db, c.Units["fgj"].ID, time.Now())
 			if err != nil || r.Items == 0 {
 				b.Fatal(err)
 			}

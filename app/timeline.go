@@ -1,4 +1,4 @@
-package handlers
+package app
 
 import (
 	"context"
@@ -11,94 +11,6 @@ import (
 	"onewindow/definitions/standard"
 	"onewindow/store"
 )
-
-// Words is a text in plain Chinese and English.
-type Words struct {
-	Zh string `json:"zh" example:"网上预审中"`
-	En string `json:"en" example:"Online pre-review"`
-}
-
-// Stages of a case in plain words: what the applicant is told.
-const (
-	StageSubmitted          = "submitted"          // the workflow is starting
-	StagePreReview          = "preReview"          // online: the acceptance clerk pre-reviews it (网上预审)
-	StageAwaitingAcceptance = "awaitingAcceptance" // at a window or station: waiting for acceptance
-	StageAwaitingSupplement = "awaitingSupplement" // a notice is open: waiting for the applicant's supplement
-	StageInProgress         = "inProgress"         // accepted, being reviewed and decided
-	StageDelivering         = "delivering"         // decided; the result is being produced and delivered
-	StageFinished           = "finished"           // decided and delivered
-	StageRefused            = "refused"            // not accepted (不予受理)
-	StageWithdrawn          = "withdrawn"          // withdrawn by the applicant
-	StageCancelled          = "cancelled"          // ended by an administrator
-)
-
-var stageWords = map[string]Words{
-	StageSubmitted:          {"已提交，正在登记", "Submitted, being registered"},
-	StagePreReview:          {"网上预审中", "Online pre-review"},
-	StageAwaitingAcceptance: {"待受理", "Awaiting acceptance"},
-	StageAwaitingSupplement: {"待补正：请按一次性告知书补正材料", "Waiting for your supplement (see the notice)"},
-	StageInProgress:         {"已受理，办理中", "Accepted, in progress"},
-	StageDelivering:         {"已作出决定，待送达", "Decided, result being delivered"},
-	StageFinished:           {"已办结", "Finished"},
-	StageRefused:            {"不予受理", "Not accepted"},
-	StageWithdrawn:          {"已撤回", "Withdrawn"},
-	StageCancelled:          {"已终止", "Cancelled"},
-}
-
-var decisionWords = map[string]Words{
-	store.DecisionApprove: {"准予", "Granted"},
-	store.DecisionReject:  {"不予准予", "Not granted"},
-	store.DecisionRefuse:  {"不予受理", "Not accepted"},
-}
-
-var stepKindWords = map[string]Words{
-	definitions.StepAcceptance:   {"受理", "acceptance"},
-	definitions.StepReview:       {"审查", "review"},
-	definitions.StepCoordination: {"协调", "coordination"},
-	definitions.StepApproval:     {"审批", "approval"},
-	definitions.StepCertificate:  {"制证", "certification"},
-	definitions.StepDelivery:     {"送达", "delivery"},
-}
-
-// caseStage says where a case stands, from its row, its open tasks and whether it waits for
-// a supplement.
-func caseStage(c *store.Case, open []store.Task, waitingSupplement bool) string {
-	switch {
-	case c.WithdrawnAt != nil:
-		return StageWithdrawn
-	case c.Status == "starting":
-		return StageSubmitted
-	case c.Ended():
-		switch {
-		case c.Decision == store.DecisionRefuse:
-			return StageRefused
-		case c.Status == "completed":
-			return StageFinished
-		}
-		return StageCancelled
-	case waitingSupplement:
-		return StageAwaitingSupplement
-	}
-	for _, t := range open {
-		if deref(t.StepKind) == definitions.StepAcceptance {
-			if c.Channel == store.ChannelOnline && c.AcceptedAt == nil {
-				return StagePreReview
-			}
-			return StageAwaitingAcceptance
-		}
-	}
-	if c.Decision == store.DecisionApprove || c.Decision == store.DecisionReject {
-		return StageDelivering
-	}
-	return StageInProgress
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
 
 // TimelineEntry is one event of a case's timeline in plain words.
 type TimelineEntry struct {
@@ -118,14 +30,14 @@ type TimelineEntry struct {
 
 // namer resolves org units and users to names for one request.
 type namer struct {
-	h     *api
+	a     *App
 	ctx   context.Context
 	units map[string]string
 	users map[string]string
 }
 
-func (h *api) namer(ctx context.Context) *namer {
-	return &namer{h: h, ctx: ctx, units: map[string]string{}, users: map[string]string{}}
+func (a *App) namer(ctx context.Context) *namer {
+	return &namer{a: a, ctx: ctx, units: map[string]string{}, users: map[string]string{}}
 }
 
 // unitByCode names the unit with code (the code itself when unknown).
@@ -137,7 +49,7 @@ func (n *namer) unitByCode(code string) string {
 		return s
 	}
 	name := code
-	if u, err := store.GetOrgUnitByCode(n.ctx, n.h.DB, code); err == nil {
+	if u, err := store.GetOrgUnitByCode(n.ctx, n.a.db, code); err == nil {
 		name = u.Name
 	}
 	n.units["code:"+code] = name
@@ -153,7 +65,7 @@ func (n *namer) unitByID(id string) string {
 		return s
 	}
 	name := id
-	if u, err := store.GetOrgUnit(n.ctx, n.h.DB, id); err == nil {
+	if u, err := store.GetOrgUnit(n.ctx, n.a.db, id); err == nil {
 		name = u.Name
 	}
 	n.units[id] = name
@@ -169,9 +81,9 @@ func (n *namer) user(id string) string {
 		return s
 	}
 	name := id
-	if u, err := store.GetUser(n.ctx, n.h.DB, id); err == nil {
+	if u, err := store.GetUser(n.ctx, n.a.db, id); err == nil {
 		name = u.DisplayName
-	} else if u, err := store.GetUserByUsername(n.ctx, n.h.DB, id); err == nil {
+	} else if u, err := store.GetUserByUsername(n.ctx, n.a.db, id); err == nil {
 		name = u.DisplayName
 	}
 	n.users[id] = name
@@ -184,18 +96,32 @@ var channelWords = map[string]Words{
 	store.ChannelStation: {"便民服务站代办", "through a station's proxy agent"},
 }
 
-// actionEntry puts an action into plain words.
-func actionEntry(a *store.Action, f *flowInfo, n *namer) TimelineEntry {
+// audience is who reads a timeline. Staff read everything. The applicant's side and the
+// public read no names of staff and no internal opinions (内部意见); the public page reads no
+// names of people at all.
+type audience int
+
+const (
+	forStaff audience = iota
+	forApplicant
+	forPublic
+)
+
+// actionEntry puts an action into plain words for who.
+func actionEntry(a *store.Action, f *flow, n *namer, who audience) TimelineEntry {
 	step := f.name(a.ElementID)
 	e := TimelineEntry{At: a.At, Kind: a.Action, Step: step, Actor: a.ActorName, Comment: a.Comment}
 	if a.UnitCode != "" {
 		e.Unit = n.unitByCode(a.UnitCode)
 	}
 	under := Words{}
-	if a.Authority == "delegation" {
+	if a.Authority == AuthorityDelegation {
 		under = Words{fmt.Sprintf("（受%s委托）", n.unitByCode(a.UnitCode)), fmt.Sprintf(" (under the delegation of %s)", n.unitByCode(a.UnitCode))}
 	}
-	target := n.user(a.TargetUser)
+	target := Words{n.user(a.TargetUser), n.user(a.TargetUser)}
+	if who != forStaff {
+		target = Words{"其他工作人员", "a colleague"}
+	}
 	switch a.Action {
 	case store.ActionSubmit:
 		ch := channelWords[fmt.Sprint(a.Detail["channel"])]
@@ -208,13 +134,13 @@ func actionEntry(a *store.Action, f *flowInfo, n *namer) TimelineEntry {
 	case store.ActionUnclaim:
 		e.Text = Words{fmt.Sprintf("将「%s」放回待办", step), fmt.Sprintf("Put %q back for the team", step)}
 	case store.ActionComplete:
-		e.Text = completionWords(a, step, under)
+		e.Text = completionWords(a, step, under, who == forStaff || publicOpinions(f, a.ElementID))
 	case store.ActionHandover:
-		e.Text = Words{fmt.Sprintf("将「%s」转交%s办理", step, target), fmt.Sprintf("Handed %q over to %s", step, target)}
+		e.Text = Words{fmt.Sprintf("将「%s」转交%s办理", step, target.Zh), fmt.Sprintf("Handed %q over to %s", step, target.En)}
 	case store.ActionDelegate:
-		e.Text = Words{fmt.Sprintf("委派%s协助办理「%s」", target, step), fmt.Sprintf("Asked %s to work on %q", target, step)}
+		e.Text = Words{fmt.Sprintf("委派%s协助办理「%s」", target.Zh, step), fmt.Sprintf("Asked %s to work on %q", target.En, step)}
 	case store.ActionResolve:
-		e.Text = Words{fmt.Sprintf("委派办理完毕，「%s」交回%s", step, target), fmt.Sprintf("Delegated work on %q done, back to %s", step, target)}
+		e.Text = Words{fmt.Sprintf("委派办理完毕，「%s」交回%s", step, target.Zh), fmt.Sprintf("Delegated work on %q done, back to %s", step, target.En)}
 	case store.ActionReturn:
 		to := f.name(a.Target)
 		e.Text = Words{fmt.Sprintf("将案件从「%s」退回至「%s」", step, to), fmt.Sprintf("Returned the case from %q to %q", step, to)}
@@ -239,19 +165,35 @@ func actionEntry(a *store.Action, f *flowInfo, n *namer) TimelineEntry {
 	return e
 }
 
+// publicOpinions reports whether the step of element marks its opinions public.
+func publicOpinions(f *flow, element string) bool {
+	n := f.node(element)
+	return n != nil && n.Step != nil && n.Step.PublicOpinions
+}
+
 func anyList(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
 
-// completionWords says what a completion decided.
-func completionWords(a *store.Action, step string, under Words) Words {
+// completionWords says what a completion decided; opinions says whether the reader may read
+// an objection's words (refusal and rejection reasons are always the applicant's to read).
+func completionWords(a *store.Action, step string, under Words, opinions bool) Words {
 	reason := fmt.Sprint(a.Detail["reason"])
 	if a.Detail["reason"] == nil {
 		reason = ""
 	}
 	switch a.Outcome {
 	case standard.OutcomeAccept:
+		if missing := anyList(a.Detail["deficiencies"]); len(missing) > 0 {
+			names := make([]string, len(missing))
+			for i, m := range missing {
+				names[i] = fmt.Sprint(m)
+			}
+			list, date := strings.Join(names, "、"), fmt.Sprint(a.Detail["promisedDate"])
+			return Words{fmt.Sprintf("容缺受理：%s 待补，申请人承诺于 %s 前补齐%s", list, date, under.Zh),
+				fmt.Sprintf("Accepted with deficiencies: %s to follow by %s%s", list, date, under.En)}
+		}
 		return Words{"申请材料齐全、符合法定形式，予以受理" + under.Zh, "Application accepted" + under.En}
 	case standard.OutcomeRefuse:
 		return Words{"不予受理。理由：" + reason + under.Zh, "Not accepted. Reason: " + reason + under.En}
@@ -265,6 +207,9 @@ func completionWords(a *store.Action, step string, under Words) Words {
 	case standard.OutcomeAgree:
 		return Words{fmt.Sprintf("「%s」：同意%s", step, under.Zh), fmt.Sprintf("%s: agreed%s", step, under.En)}
 	case standard.OutcomeObject:
+		if !opinions {
+			return Words{fmt.Sprintf("「%s」：提出异议，由牵头部门协调%s", step, under.Zh), fmt.Sprintf("%s: objected; the lead department coordinates%s", step, under.En)}
+		}
 		return Words{fmt.Sprintf("「%s」：提出异议：%s%s", step, reason, under.Zh), fmt.Sprintf("%s: objected: %s%s", step, reason, under.En)}
 	case standard.OutcomeResolved:
 		return Words{"牵头部门协调一致" + under.Zh, "The lead department resolved the objections" + under.En}
@@ -278,14 +223,14 @@ func completionWords(a *store.Action, step string, under Words) Words {
 
 // flowEntries puts the case's flow events into plain words: steps started, deemed
 // acceptance, the end.
-func flowEntries(hist []store.HistoryRow, f *flowInfo, c *store.Case) []TimelineEntry {
+func flowEntries(hist []store.HistoryRow, f *flow, c *store.Case) []TimelineEntry {
 	var out []TimelineEntry
 	seen := map[string]bool{}
 	for _, h := range hist {
 		if h.Kind != "entered" || f == nil {
 			continue
 		}
-		n := f.proc.Node(h.ElementID)
+		n := f.node(h.ElementID)
 		if n == nil {
 			continue
 		}
@@ -317,21 +262,65 @@ func flowEntries(hist []store.HistoryRow, f *flowInfo, c *store.Case) []Timeline
 	return out
 }
 
-// timeline merges a case's actions and flow events in time order. Outside staff (staff
-// false) the opinions written with an action are left out, but for the applicant's own words
-// and comments made public.
-func timeline(actions []store.Action, hist []store.HistoryRow, f *flowInfo, c *store.Case, n *namer, staff bool) []TimelineEntry {
+// procedureEntries puts the case's special procedures into plain words: each pause of the
+// clock with its reason, and its end.
+func procedureEntries(ps []store.Procedure) []TimelineEntry {
+	var out []TimelineEntry
+	for _, p := range ps {
+		kind := procedureWords[p.Kind]
+		if kind.Zh == "" {
+			kind = Words{p.Kind, p.Kind}
+		}
+		out = append(out, TimelineEntry{At: p.StartedAt, Kind: "procedureStarted", Comment: p.Reason,
+			Text: Words{fmt.Sprintf("启动特别程序（%s），暂停计时。理由：%s", kind.Zh, p.Reason), fmt.Sprintf("Special procedure (%s) started, the clock paused. Reason: %s", kind.En, p.Reason)}})
+		if p.EndedAt != nil {
+			out = append(out, TimelineEntry{At: *p.EndedAt, Kind: "procedureEnded",
+				Text: Words{fmt.Sprintf("特别程序（%s）结束，恢复计时", kind.Zh), fmt.Sprintf("Special procedure (%s) ended, the clock runs again", kind.En)}})
+		}
+	}
+	return out
+}
+
+var procedureWords = map[string]Words{
+	store.ProcedureHearing:      {"听证", "hearing"},
+	store.ProcedureExpertReview: {"专家评审", "expert review"},
+	store.ProcedureSurvey:       {"现场勘查", "on-site survey"},
+	store.ProcedurePublicNotice: {"公示", "public notice"},
+}
+
+// timeline merges a case's actions, flow events and special procedures in time order for
+// who. Outside staff the opinions written with an action (internal unless the step marks
+// them public) and the names of staff are left out; the applicant's own words stay, but for
+// the public.
+func timeline(actions []store.Action, hist []store.HistoryRow, procs []store.Procedure, f *flow, c *store.Case, n *namer, who audience) []TimelineEntry {
 	out := []TimelineEntry{}
 	for i := range actions {
-		e := actionEntry(&actions[i], f, n)
-		switch a := actions[i].Action; {
-		case staff, a == store.ActionSupplement, a == store.ActionWithdraw, a == store.ActionComment:
+		x := &actions[i]
+		if who != forStaff && !x.Public {
+			continue
+		}
+		e := actionEntry(x, f, n, who)
+		own := x.Action == store.ActionSupplement || x.Action == store.ActionWithdraw || x.Action == store.ActionSubmit
+		switch {
+		case who == forStaff:
+		case who == forApplicant && own:
+		case who == forApplicant && publicOpinions(f, x.ElementID):
+			e.Actor = ""
 		default:
-			e.Comment = ""
+			e.Actor, e.Comment = "", ""
+		}
+		if who == forPublic {
+			e.Actor, e.Comment = "", ""
 		}
 		out = append(out, e)
 	}
 	out = append(out, flowEntries(hist, f, c)...)
+	out = append(out, procedureEntries(procs)...)
+	if who == forPublic {
+		for i := range out {
+			out[i].Comment = ""
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
 }

@@ -1,4 +1,4 @@
-package store_test
+package app
 
 import (
 	"context"
@@ -16,14 +16,22 @@ import (
 func TestNotifyOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		c := newCentre(t, db)
-		iv := c.published("XK-001", "fgj", standard.Promised)
+		c := storetest.NewCentre(t, db)
+		iv := c.Published("XK-001", "fgj", standard.Promised)
 		const caseID = "C-1"
 		notice := func(items ...store.NoticeItem) *store.Notice {
 			return &store.Notice{CaseID: caseID, TaskID: caseID + "/w1", ItemID: iv.ItemID, ItemVersion: iv.Version, Materials: items, IssuedBy: "clerk1"}
 		}
+		ap := New(Config{DB: db})
+		// The rule reads the case's materials: a case of the item with none.
 		issue := func(n *store.Notice) error {
-			return db.Tx(ctx, func(tx *sqlx.Tx) error { return store.IssueNotice(ctx, tx, n) })
+			return db.Tx(ctx, func(tx *sqlx.Tx) error {
+				k := &store.Case{ID: n.CaseID, Number: n.CaseID, ItemID: n.ItemID, ItemVersion: n.ItemVersion}
+				if err := ap.checkNotice(ctx, tx, k, n); err != nil {
+					return err
+				}
+				return store.InsertNotice(ctx, tx, n)
+			})
 		}
 		supply := func(codes ...string) error {
 			return db.Tx(ctx, func(tx *sqlx.Tx) error {
@@ -32,12 +40,12 @@ func TestNotifyOnce(t *testing.T) {
 		}
 
 		// Bad notices are refused before the rule is looked at.
-		wantInvalid(t, issue(notice()), "materials")
-		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M09", Problem: store.NoticeMissing})), "materials[0].materialCode")
-		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: "late"})), "materials[0].problem")
+		wantInvalid(t, issue(notice()), "notice.materials")
+		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M09", Problem: store.NoticeMissing})), "notice.materials[0].materialCode")
+		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: "late"})), "notice.materials[0].problem")
 		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeMissing},
 			store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeDefective})), "materials[1].materialCode")
-		wantInvalid(t, issue(notice(store.NoticeItem{Problem: store.NoticeMissing})), "materials[0].name")
+		wantInvalid(t, issue(notice(store.NoticeItem{Problem: store.NoticeMissing})), "notice.materials[0].name")
 
 		// A supplement without a notice.
 		if err := supply("M01"); !errors.Is(err, store.ErrNoOpenNotice) || !errors.Is(err, store.ErrConflict) {
@@ -58,7 +66,7 @@ func TestNotifyOnce(t *testing.T) {
 		}
 		// A second notice while the first waits for its supplement.
 		err := issue(notice(store.NoticeItem{MaterialCode: "M03", Problem: store.NoticeMissing}))
-		if !errors.Is(err, store.ErrNotifyOnce) || !errors.Is(err, store.ErrConflict) || !strings.Contains(err.Error(), "waiting for its supplement") {
+		if !errors.Is(err, ErrNotifyOnce) || !strings.Contains(err.Error(), "waiting for its supplement") {
 			t.Fatalf("second notice while the first is open: %v", err)
 		}
 		wantInvalid(t, supply("M01", "M01"), "materials[1]")
@@ -78,7 +86,7 @@ func TestNotifyOnce(t *testing.T) {
 			{{MaterialCode: "M02", Problem: store.NoticeMissing}},
 		} {
 			err := issue(notice(items...))
-			if !errors.Is(err, store.ErrNotifyOnce) || !strings.Contains(err.Error(), "newly supplied") {
+			if !errors.Is(err, ErrNotifyOnce) || !strings.Contains(err.Error(), "newly supplied") {
 				t.Fatalf("second notice with %+v: %v", items, err)
 			}
 		}
@@ -94,7 +102,7 @@ func TestNotifyOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Only the last supplement counts: M01 was supplied the time before.
-		if err := issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeDefective})); !errors.Is(err, store.ErrNotifyOnce) {
+		if err := issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeDefective})); !errors.Is(err, ErrNotifyOnce) {
 			t.Fatalf("a defect in a material of an earlier supplement: %v", err)
 		}
 
@@ -119,4 +127,12 @@ func TestNotifyOnce(t *testing.T) {
 			t.Fatal("withdrew twice")
 		}
 	})
+}
+
+func wantInvalid(t *testing.T, err error, field string) {
+	t.Helper()
+	var inv *store.InvalidError
+	if !errors.As(err, &inv) || inv.Field != field {
+		t.Fatalf("err = %v, want an invalid %s", err, field)
+	}
 }

@@ -1,4 +1,4 @@
-package store_test
+package app
 
 import (
 	"context"
@@ -28,10 +28,11 @@ func TestParallelItemEndToEnd(t *testing.T) {
 
 func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	c := newCentre(t, db)
+	c := storetest.NewCentre(t, db)
+	ap := New(Config{DB: db})
 	env := enginetest.Start(t, db, enginetest.Options{})
-	iv := c.published("BL-001", "fgj", standard.Parallel)
-	c.mustGrant(store.GrantInput{DepartmentID: c.id("fgj"), WindowID: c.id("w1"), StepKinds: handling, ValidFrom: time.Now().Add(-time.Minute)})
+	iv := c.Published("BL-001", "fgj", standard.Parallel)
+	c.MustGrant(store.GrantInput{DepartmentID: c.ID("fgj"), WindowID: c.ID("w1"), StepKinds: []string{"acceptance", "review", "coordination", "delivery"}, ValidFrom: time.Now().Add(-time.Minute)})
 
 	// What issue 6 does to create a case.
 	v, err := store.ItemForCase(ctx, db, iv.ItemID)
@@ -43,23 +44,23 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	caseID := "C-" + store.NewID()
-	clerk1, clerk2 := c.users["clerk1"].ID, c.users["clerk2"].ID
+	clerk1, clerk2 := c.Users["clerk1"].ID, c.Users["clerk2"].ID
 	if err := env.Engine.StartCase(ctx, engine.CaseInput{CaseID: caseID, Definition: v.DefinitionKey, Version: v.DefinitionVersion, Vars: vars, Initiator: clerk1}); err != nil {
 		t.Fatal(err)
 	}
 
 	acc := env.OpenTask(caseID, "acceptance")
-	a, err := store.CanActOnTask(ctx, db, clerk1, acc, time.Now())
-	if err != nil || a.Kind != store.AuthorityDelegation || a.DepartmentID != c.id("fgj") || a.WindowID != c.id("w1") {
+	a, err := ap.CanActOnTask(ctx, clerk1, acc, time.Now())
+	if err != nil || a.Kind != AuthorityDelegation || a.DepartmentID != c.ID("fgj") || a.WindowID != c.ID("w1") {
 		t.Fatalf("clerk1 on the acceptance: %+v %v", a, err)
 	}
-	if _, err := store.CanActOnTask(ctx, db, clerk2, acc, time.Now()); !errors.Is(err, store.ErrNoAuthority) {
+	if _, err := ap.CanActOnTask(ctx, clerk2, acc, time.Now()); !errors.Is(err, ErrNoAuthority) {
 		t.Fatalf("clerk2 on the acceptance: %v", err)
 	}
-	if got := visible(t, db, clerk1, time.Now()); !slices.Equal(got, []string{acc}) {
+	if got := visible(t, ap, clerk1, time.Now()); !slices.Equal(got, []string{acc}) {
 		t.Fatalf("clerk1 sees %v", got)
 	}
-	if got := visible(t, db, clerk2, time.Now()); len(got) != 0 {
+	if got := visible(t, ap, clerk2, time.Now()); len(got) != 0 {
 		t.Fatalf("clerk2 sees %v", got)
 	}
 
@@ -72,7 +73,7 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 		if err := store.TakeTask(ctx, tx, acc); err != nil {
 			return err
 		}
-		if err := store.IssueNotice(ctx, tx, &store.Notice{CaseID: caseID, TaskID: acc, ItemID: v.ItemID, ItemVersion: v.Version,
+		if err := store.InsertNotice(ctx, tx, &store.Notice{CaseID: caseID, Seq: 1, TaskID: acc, ItemID: v.ItemID, ItemVersion: v.Version,
 			Materials: []store.NoticeItem{{MaterialCode: "M02", Problem: store.NoticeMissing}}, IssuedBy: clerk1}); err != nil {
 			return err
 		}
@@ -116,8 +117,12 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 	}
 	acc = env.OpenTask(caseID, "acceptance")
 	// A second notice about a material that was not newly supplied.
-	err = store.IssueNotice(ctx, db, &store.Notice{CaseID: caseID, TaskID: acc, Materials: []store.NoticeItem{{MaterialCode: "M01", Problem: store.NoticeDefective}}})
-	if !errors.Is(err, store.ErrNotifyOnce) {
+	k, err := store.GetCase(ctx, db, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ap.checkNotice(ctx, db, k, &store.Notice{CaseID: caseID, TaskID: acc, Materials: []store.NoticeItem{{MaterialCode: "M01", Problem: store.NoticeDefective}}})
+	if !errors.Is(err, ErrNotifyOnce) {
 		t.Fatalf("a second notice: %v", err)
 	}
 	env.Complete(acc, standard.OutcomeAccept, nil)
@@ -141,10 +146,10 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 		}
 	}
 	// Review is delegated too: window 1 may act for fgj's section, not for zjj's.
-	if a, err := store.CanActOnTask(ctx, db, clerk1, reviewers["fgj-xzsp"], time.Now()); err != nil || a.Kind != store.AuthorityDelegation {
+	if a, err := ap.CanActOnTask(ctx, clerk1, reviewers["fgj-xzsp"], time.Now()); err != nil || a.Kind != AuthorityDelegation {
 		t.Fatalf("clerk1 on fgj's review: %+v %v", a, err)
 	}
-	if _, err := store.CanActOnTask(ctx, db, clerk1, reviewers["zjj-xzsp"], time.Now()); !errors.Is(err, store.ErrNoAuthority) {
+	if _, err := ap.CanActOnTask(ctx, clerk1, reviewers["zjj-xzsp"], time.Now()); !errors.Is(err, ErrNoAuthority) {
 		t.Fatalf("clerk1 on zjj's review: %v", err)
 	}
 	for _, sec := range []string{"fgj-xzsp", "zjj-xzsp", "zrzyj-xzsp"} {

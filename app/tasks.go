@@ -1,0 +1,341 @@
+package app
+
+// Tasks: what counter staff see and do in their inbox. Every action loads the task with its
+// case and the actor's authority (loadTask), checks the rules of the action, and changes the
+// task, the case and the action log in one transaction with the engine signal it causes
+// (change). The actions live in task_*.go by kind.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"onewindow/definitions"
+	"onewindow/definitions/standard"
+	"onewindow/store"
+)
+
+// Codes of the task use cases.
+const (
+	CodeNotRecallable  = "not_recallable"  // 409: the completion can no longer be recalled
+	CodeNotCountersign = "not_countersign" // 409: the task is not a signer's task of a running countersign
+	CodeAlreadySigner  = "already_signer"  // 409: the section signs already
+	CodeLastSigner     = "last_signer"     // 409: the only signer left cannot be removed
+)
+
+// Task ids are a case id, "/" and a wait id; a child case's id holds "/" too. The API shows
+// them with "~" for "/" so that an id pasted into a URL path stays one segment; both forms
+// are accepted. Neither case ids (ULIDs) nor wait ids (BPMN ids, which are XML names) hold "~".
+
+// PublicID is id as the API shows it.
+func PublicID(id string) string { return strings.ReplaceAll(id, "/", "~") }
+
+// internalID is an id from the API as the store keeps it.
+func internalID(id string) string { return strings.ReplaceAll(id, "~", "/") }
+
+// publicTask is t with its ids as the API shows them.
+func publicTask(t store.Task) store.Task {
+	t.ID, t.CaseID = PublicID(t.ID), PublicID(t.CaseID)
+	return t
+}
+
+// taskCtx is a task, its case, and what the actor may do with it.
+type taskCtx struct {
+	p    *Actor
+	t    *store.Task
+	k    *store.Case
+	f    *flow
+	info taskInfo
+	v    *Visibility
+	// auth is why the actor may act on the task as it stands (nil: they may not).
+	auth *Authority
+}
+
+// loadTask reads task id with its case and the actor's authority.
+func (a *App) loadTask(ctx context.Context, p *Actor, id string) (*taskCtx, error) {
+	id = internalID(id)
+	tc := &taskCtx{p: p}
+	var err error
+	if tc.t, err = store.GetCaseTask(ctx, a.db, id); err != nil {
+		return nil, err
+	}
+	if tc.k, err = store.GetCase(ctx, a.db, tc.t.CaseID); err != nil {
+		return nil, fmt.Errorf("task %s: %w", id, err)
+	}
+	if tc.f, err = a.flow(ctx, tc.k.DefinitionKey, tc.k.DefinitionVersion); err != nil {
+		return nil, err
+	}
+	if tc.info, err = a.readTaskInfo(ctx, tc.t, tc.k.ItemID); err != nil {
+		return nil, err
+	}
+	if tc.v, err = a.visibility(ctx, p.UserID, a.now()); err != nil {
+		return nil, err
+	}
+	tc.auth, _ = tc.v.authority(tc.info)
+	return tc, nil
+}
+
+// freeAuthority is the authority the actor would have over the task were nobody holding it.
+func (tc *taskCtx) freeAuthority() (*Authority, bool) {
+	free := tc.info
+	free.Assignee = ""
+	return tc.v.authority(free)
+}
+
+// mayKnow reports whether the actor deals with the task at all: they may act on it as if it
+// were unassigned, hold or own it, or acted on it before.
+func (a *App) mayKnow(ctx context.Context, tc *taskCtx) (bool, error) {
+	if tc.auth != nil || tc.p.isMe(tc.info.Assignee) || tc.p.isMe(tc.t.Owner) {
+		return true, nil
+	}
+	if _, ok := tc.freeAuthority(); ok {
+		return true, nil
+	}
+	acts, err := store.TaskActions(ctx, a.db, tc.t.ID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(acts, func(x store.Action) bool { return x.ActorID == tc.p.UserID }), nil
+}
+
+// mayAct lets an action on an open task through. It refuses with task_closed (to those who
+// deal with the task), task_held (someone else holds a task the actor could act on), or
+// no_authority (anyone else).
+func (a *App) mayAct(ctx context.Context, tc *taskCtx) error {
+	if tc.t.State != "open" {
+		if ok, err := a.mayKnow(ctx, tc); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return tc.noAuthority()
+		}
+		return refuse(Conflict, CodeTaskClosed, "task %s (%s of case %s) is %s: it takes no more actions", PublicID(tc.t.ID), tc.t.Name, tc.k.Number, tc.t.State)
+	}
+	if tc.auth != nil {
+		return nil
+	}
+	if _, ok := tc.freeAuthority(); ok && tc.info.Assignee != "" {
+		return a.held(ctx, tc)
+	}
+	return tc.noAuthority()
+}
+
+// held refuses an action on a task someone else holds, saying who.
+func (a *App) held(ctx context.Context, tc *taskCtx) error {
+	who := a.namer(ctx).user(tc.info.Assignee)
+	if tc.t.Delegation == store.DelegationPending {
+		return refuse(Conflict, CodeTaskHeld, "task %s (%s) is delegated to %s until they give it back", PublicID(tc.t.ID), tc.t.Name, who)
+	}
+	return refuse(Conflict, CodeTaskHeld, "task %s (%s) is claimed by %s", PublicID(tc.t.ID), tc.t.Name, who)
+}
+
+// noAuthority refuses the actor an action on the task, saying whose it is.
+func (tc *taskCtx) noAuthority() error {
+	t := *tc.t
+	t.ID = PublicID(t.ID)
+	return whoseTask(tc.p.Username, &t, tc.info)
+}
+
+// action starts the log entry of an action on the task under the actor's authority.
+func (tc *taskCtx) action(kind string) *store.Action {
+	x := &store.Action{CaseID: tc.k.ID, TaskID: tc.t.ID, ElementID: tc.t.ElementID, StepKind: deref(tc.t.StepKind), Action: kind,
+		ActorID: tc.p.UserID, ActorName: tc.p.DisplayName, Public: true, At: store.Time(tc.v.At)}
+	if tc.auth != nil {
+		x.Authority, x.UnitCode, x.GrantID, x.DepartmentID, x.WindowID = tc.auth.Kind, tc.auth.UnitCode, tc.auth.GrantID, tc.auth.DepartmentID, tc.auth.WindowID
+	}
+	if x.UnitCode == "" && len(tc.info.CandidateGroups) > 0 {
+		x.UnitCode = tc.info.CandidateGroups[0]
+	}
+	return x
+}
+
+// TaskActionResult answers an action on a task: the action as logged and the task after it.
+type TaskActionResult struct {
+	Action store.Action `json:"action"`
+	Task   store.Task   `json:"task"`
+}
+
+// result reads the task after an action.
+func (a *App) result(ctx context.Context, taskID string, x *store.Action) (*TaskActionResult, error) {
+	t, err := store.GetCaseTask(ctx, a.db, taskID)
+	if err != nil {
+		return nil, err
+	}
+	act := *x
+	act.TaskID, act.CaseID = PublicID(act.TaskID), PublicID(act.CaseID)
+	return &TaskActionResult{Action: act, Task: publicTask(*t)}, nil
+}
+
+// InboxQuery selects tasks of an inbox.
+type InboxQuery struct {
+	ItemID   string
+	StepKind string
+	// DueBefore, if set, keeps the tasks due before it.
+	DueBefore time.Time
+	// Status is claimed, unclaimed, delegated, warning or overdue (store.InboxStatuses).
+	Status string
+	Page   Page
+}
+
+// Inbox lists the open tasks the actor may act on, the most urgent first: assigned to them,
+// offered to one of their units or to them, and the tasks of departments that delegated the
+// step to their window (三集中).
+func (a *App) Inbox(ctx context.Context, p *Actor, q InboxQuery) (*List[store.InboxTask], error) {
+	if !p.HasRole(store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleAdmin, store.RoleSupervisor) {
+		return nil, refuse(Forbidden, CodeForbidden, "%s has no inbox: it is for counter staff and reviewers", p.Username)
+	}
+	now := a.now()
+	v, err := a.visibility(ctx, p.UserID, now)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := q.Page.offset()
+	if err != nil {
+		return nil, err
+	}
+	reach := v.reach()
+	f := store.InboxFilter{ItemID: q.ItemID, StepKind: q.StepKind, Status: q.Status, DueBefore: q.DueBefore, Holders: p.holders(),
+		Now: now, Reach: &reach, Limit: q.Page.limit(), Offset: offset}
+	items, total, err := store.ListInbox(ctx, a.db, f)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Task = publicTask(items[i].Task)
+	}
+	return pageOf(items, total, q.Page, offset), nil
+}
+
+// Signer is one department of a running countersign.
+type Signer struct {
+	TaskID  string `json:"taskId"`
+	Section string `json:"section" example:"zjj-xzsp"`
+	Name    string `json:"name" example:"北流市住房和城乡建设局行政审批股"`
+	State   string `json:"state" example:"open"`
+}
+
+// TaskDetail is a task with its case (materials, timeline), what completing it takes, and
+// why the actor may act on it.
+type TaskDetail struct {
+	Task store.Task `json:"task"`
+	// Units are the names of the units the task is offered to.
+	Units           []string `json:"units"`
+	CandidateGroups []string `json:"candidateGroups"`
+	// Authority is why the actor may act on it now (nil: they may not).
+	Authority *Authority `json:"authority,omitempty"`
+	// Outcomes are the outcomes to complete it with (empty: none); Requires the variables an
+	// outcome needs; Reads the variables the conditions after it read.
+	Outcomes []string            `json:"outcomes"`
+	Requires map[string][]string `json:"requires"`
+	Reads    []string            `json:"reads"`
+	// Passed are the steps the case may be returned to (退回).
+	Passed []string `json:"passed"`
+	// Signers are the departments of the countersign this task belongs to.
+	Signers []Signer       `json:"signers,omitempty"`
+	Actions []store.Action `json:"actions"`
+	Case    CaseDetail     `json:"case"`
+}
+
+// Task reads a task with its case for the actor: staff who deal with the task or may see
+// its case.
+func (a *App) Task(ctx context.Context, p *Actor, id string) (*TaskDetail, error) {
+	tc, err := a.loadTask(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := a.mayKnow(ctx, tc)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if ok, err = a.maySeeCase(ctx, p, tc.k); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, tc.noAuthority()
+		}
+	}
+	return a.taskDetail(ctx, tc)
+}
+
+func (a *App) taskDetail(ctx context.Context, tc *taskCtx) (*TaskDetail, error) {
+	n := a.namer(ctx)
+	d := &TaskDetail{Task: publicTask(*tc.t), Units: []string{}, CandidateGroups: tc.info.CandidateGroups, Authority: tc.auth,
+		Outcomes: []string{}, Requires: map[string][]string{}, Reads: []string{}, Passed: []string{}}
+	for _, g := range tc.info.CandidateGroups {
+		d.Units = append(d.Units, n.unitByCode(g))
+	}
+	if sc := tc.f.contracts[tc.t.ElementID]; sc != nil {
+		d.Outcomes = append(d.Outcomes, sc.Outcomes...)
+		for o, vars := range sc.Requires {
+			d.Requires[o] = vars
+		}
+		for v := range sc.Reads {
+			d.Reads = append(d.Reads, v)
+		}
+		sort.Strings(d.Reads)
+		if sc.NeedOutcome && deref(tc.t.StepKind) == definitions.StepAcceptance && slices.Contains(sc.Outcomes, standard.OutcomeNotify) {
+			d.Requires[standard.OutcomeNotify] = []string{"notice"}
+		}
+	}
+	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	if err != nil {
+		return nil, err
+	}
+	d.Passed = passedSteps(all, tc.t.ElementID)
+	if tc.t.BodyID != nil {
+		for _, s := range all {
+			if s.BodyID == nil || *s.BodyID != *tc.t.BodyID {
+				continue
+			}
+			_, groups, err := store.TaskCandidates(ctx, a.db, s.ID)
+			if err != nil {
+				return nil, err
+			}
+			sg := Signer{TaskID: PublicID(s.ID), State: s.State}
+			if len(groups) > 0 {
+				sg.Section, sg.Name = groups[0], n.unitByCode(groups[0])
+			}
+			d.Signers = append(d.Signers, sg)
+		}
+	}
+	if d.Actions, err = store.TaskActions(ctx, a.db, tc.t.ID); err != nil {
+		return nil, err
+	}
+	for i := range d.Actions {
+		d.Actions[i].TaskID, d.Actions[i].CaseID = PublicID(d.Actions[i].TaskID), PublicID(d.Actions[i].CaseID)
+	}
+	cd, err := a.caseDetail(ctx, tc.k, false, forStaff)
+	if err != nil {
+		return nil, err
+	}
+	d.Case = *cd
+	return d, nil
+}
+
+// passedSteps lists the elements of the completed tasks of a case, in the order first
+// completed, without current.
+func passedSteps(tasks []store.Task, current string) []string {
+	done := slices.Clone(tasks)
+	slices.SortStableFunc(done, func(a, b store.Task) int {
+		switch {
+		case a.ClosedAt == nil || b.ClosedAt == nil:
+			return 0
+		case a.ClosedAt.Before(*b.ClosedAt):
+			return -1
+		case b.ClosedAt.Before(*a.ClosedAt):
+			return 1
+		}
+		return 0
+	})
+	out := []string{}
+	for _, t := range done {
+		if t.State == "completed" && t.ElementID != current && !slices.Contains(out, t.ElementID) {
+			out = append(out, t.ElementID)
+		}
+	}
+	return out
+}
