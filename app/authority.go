@@ -177,11 +177,11 @@ func (a *App) CanActOnTask(ctx context.Context, userID, taskID string, at time.T
 	if err != nil {
 		return nil, err
 	}
-	k, err := store.GetCase(ctx, a.db, t.CaseID)
+	item, err := store.CaseItemID(ctx, a.db, t.CaseID)
 	if err != nil {
 		return nil, err
 	}
-	info, err := a.readTaskInfo(ctx, t, k.ItemID)
+	info, err := a.readTaskInfo(ctx, t, item)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func TestNotifyOnce(t *testing.T) {
 		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M09", Problem: store.NoticeMissing})), "notice.materials[0].materialCode")
 		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: "late"})), "notice.materials[0].problem")
 		wantInvalid(t, issue(notice(store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeMissing},
-			store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeDefective})), "materials[1].materialCode")
+			store.NoticeItem{MaterialCode: "M01", Problem: store.NoticeDefective})), "notice.materials[1].materialCode")
 		wantInvalid(t, issue(notice(store.NoticeItem{Problem: store.NoticeMissing})), "notice.materials[0].name")
 
 		// A supplement without a notice.

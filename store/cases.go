@@ -1004,3 +1004,14 @@ func StartingCases(ctx context.Context, q Q, before time.Time) ([]string, error)
 	}
 	return ids, nil
 }
+
+// CaseItemID returns the item a case runs: its item column, or for a case the engine started
+// without an application (a call activity's case, a test), its start variable itemId.
+func CaseItemID(ctx context.Context, q Q, caseID string) (string, error) {
+	var item *string
+	err := q.GetContext(ctx, &item, q.Rebind(`SELECT COALESCE(c.item_id, `+CaseItemExpr(q, "c")+`) FROM cases c WHERE c.id = ?`), caseID)
+	if err != nil {
+		return "", classify(err, "case %s", caseID)
+	}
+	return deref(item), nil
+}
