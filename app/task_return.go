@@ -149,9 +149,13 @@ func (a *App) RecallTask(ctx context.Context, p *Actor, id string, in RecallRequ
 		return nil, err
 	}
 	var done *store.Action
+	recalled := false
 	for i := range acts {
-		if acts[i].Action == store.ActionComplete {
-			done = &acts[i]
+		switch acts[i].Action {
+		case store.ActionComplete:
+			done, recalled = &acts[i], false
+		case store.ActionRecall:
+			recalled = done != nil
 		}
 	}
 	if done == nil || done.ActorID != p.UserID {
@@ -161,6 +165,8 @@ func (a *App) RecallTask(ctx context.Context, p *Actor, id string, in RecallRequ
 		return nil, noAuthority("only who completed task %s (%s) may recall it", PublicID(tc.t.ID), tc.t.Name)
 	}
 	switch {
+	case recalled:
+		return nil, refuse(Conflict, CodeNotRecallable, "the completion of task %s was recalled already", PublicID(tc.t.ID))
 	case tc.t.State != "completed":
 		return nil, refuse(Conflict, CodeNotRecallable, "task %s is %s, not completed yet: try again in a moment", PublicID(tc.t.ID), tc.t.State)
 	case tc.k.Ended() || tc.k.WithdrawnAt != nil:

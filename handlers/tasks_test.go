@@ -94,10 +94,11 @@ func (v *caseEnv) inbox(user, query string) app.List[store.InboxTask] {
 	return l
 }
 
+// ids lists the ids of an inbox page as the store keeps them (the API shows "~" for "/").
 func ids(l app.List[store.InboxTask]) []string {
 	out := []string{}
 	for _, t := range l.Items {
-		out = append(out, t.ID)
+		out = append(out, strings.ReplaceAll(t.ID, "~", "/"))
 	}
 	return out
 }
@@ -169,10 +170,18 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/supplement",
 			mustJSON(map[string]any{"materials": []any{map[string]any{"code": "M02", "fileIds": []string{v.file("applicant1", "m2.pdf")}}}})), http.StatusConflict, codeNoOpenNotice)
 
-		// Notify once: everything missing in one notice.
+		// Notify once: everything missing in one notice. A notice that leaves out materials the
+		// server knows are missing is refused, naming them.
+		e = expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "notify", "notice": map[string]any{
+			"materials": []any{map[string]any{"materialCode": "M02", "problem": "missing"}}}}), http.StatusBadRequest, codeValidation)
+		if e.Fields[0].Field != "notice.materials" || !strings.Contains(e.Message, "M03") || !strings.Contains(e.Message, "YYZZ") {
+			t.Fatalf("a notice that omits known missing materials: %+v", e)
+		}
 		r := v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "notify", "comment": "缺项目申请报告", "notice": map[string]any{
 			"materials": []any{map[string]any{"materialCode": "M02", "problem": "missing", "detail": "须加盖编制单位公章"},
-				map[string]any{"materialCode": "M01", "problem": "defective", "detail": "缺法定代表人签字"}},
+				map[string]any{"materialCode": "M01", "problem": "defective", "detail": "缺法定代表人签字"},
+				map[string]any{"materialCode": "M03", "problem": "missing"},
+				map[string]any{"materialCode": "YYZZ", "problem": "missing"}},
 			"note": "请一次性补齐"}}), "notify")
 		if r.Task.State != "completing" || r.Action.Authority != app.AuthorityDelegation || r.Action.DepartmentID != v.unitID("fgj") || r.Action.WindowID != v.unitID("zwzx-01") {
 			t.Fatalf("notify result %+v", r)
@@ -189,7 +198,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		}
 		var nv app.NoticeView
 		nr := v.as(v.tok("applicant1"), "GET", "/api/v1/cases/"+k.ID+"/notice", "")
-		if nr.json(t, &nv); nr.Code != http.StatusOK || nv.State != store.NoticeOpen || len(nv.Materials) != 2 ||
+		if nr.json(t, &nv); nr.Code != http.StatusOK || nv.State != store.NoticeOpen || len(nv.Materials) != 4 ||
 			!strings.Contains(nv.Letter.Zh, "1. 项目申请报告（未提交）：须加盖编制单位公章") || !strings.Contains(nv.Letter.Zh, "2. 项目核准申请书（不符合要求）") {
 			t.Fatalf("notice: %d %s", nr.Code, nr.Body)
 		}
@@ -200,7 +209,9 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		// The supplement: new versions, back to acceptance; a second one has no notice.
 		sup := map[string]any{"note": "已补齐", "materials": []any{
 			map[string]any{"code": "M01", "fileIds": []string{v.file("applicant1", "m1-v2.pdf")}},
-			map[string]any{"code": "M02", "fileIds": []string{v.file("applicant1", "m2.pdf")}}}}
+			map[string]any{"code": "M02", "fileIds": []string{v.file("applicant1", "m2.pdf")}},
+			map[string]any{"code": "M03", "fileIds": []string{v.file("applicant1", "m3.pdf")}},
+			map[string]any{"code": "YYZZ", "fileIds": []string{v.file("applicant1", "yyzz.pdf")}}}}
 		sr := v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/supplement", mustJSON(sup))
 		if sr.Code != http.StatusAccepted {
 			t.Fatalf("supplement: %d %s", sr.Code, sr.Body)
@@ -228,7 +239,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		for _, m := range d3.Materials {
 			versions = append(versions, m.Code+"v"+string(rune('0'+m.Version)))
 		}
-		if !slices.Equal(versions, []string{"M01v1", "M01v2", "M02v1"}) {
+		if !slices.Equal(versions, []string{"M01v1", "M01v2", "M02v1", "M03v1", "YYZZv1"}) {
 			t.Fatalf("material versions %v", versions)
 		}
 
@@ -319,7 +330,8 @@ func TestCounterImmediateItemInOneVisit(t *testing.T) {
 	v := newCaseEnv(t, nil)
 	application := map[string]any{"itemId": v.items[itemImmediate].ItemID, "channel": "window",
 		"applicant": map[string]any{"name": "北流市某某商行", "kind": "legalPerson", "certNo": "91350100M000100Y43", "phone": "13900000003"},
-		"materials": []any{map[string]any{"code": "M01", "fileIds": []string{v.file("clerk1", "scan.pdf")}}}}
+		"materials": []any{map[string]any{"code": "M01", "fileIds": []string{v.file("clerk1", "scan.pdf")}},
+			map[string]any{"code": "M02", "fileIds": []string{v.file("clerk1", "report.pdf")}}}}
 	k := v.submitted(v.apply("clerk1", application))
 	if k.Channel != "window" || k.ApplicantName != "北流市某某商行" {
 		t.Fatalf("answer %+v", k)
@@ -351,7 +363,15 @@ func TestStationProxySubmission(t *testing.T) {
 		"materials": []any{map[string]any{"code": "M01", "fileIds": []string{v.file("agent1", "sqs.pdf")}},
 			map[string]any{"code": "M02", "fileIds": []string{v.file("agent1", "bg.pdf")}}}}
 	expectError(t, v.apply("clerk1", application), http.StatusForbidden, codeForbidden)
+	// A proxy application carries the applicant's authorisation (授权委托书).
+	if e := expectError(t, v.apply("agent1", application), http.StatusBadRequest, codeValidation); e.Fields[0].Field != "authorization" {
+		t.Fatalf("without an authorisation: %+v", e)
+	}
+	application["authorization"] = map[string]any{"fileIds": []string{v.file("agent1", "wts.pdf")}, "note": "李明本人签字"}
 	k := v.submitted(v.apply("agent1", application))
+	if d := v.getCase("agent1", k.ID); !slices.ContainsFunc(d.Materials, func(m store.CaseMaterial) bool { return m.Name == app.AuthorizationMaterial }) {
+		t.Fatalf("the authorisation is not among the materials: %+v", d.Materials)
+	}
 	v.waitStage("applicant1", k.ID, app.StageAwaitingAcceptance)
 	if d := v.getCase("applicant1", k.ID); d.QueryCode != k.QueryCode || d.Channel != "station" {
 		t.Fatalf("the applicant follows the case: %+v", d.CaseSummary)
@@ -381,9 +401,12 @@ func TestReturnAndRecall(t *testing.T) {
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
 	v.waitStage("applicant1", k.ID, app.StageInProgress)
 	v.open(k.ID, "review")
-	// The clerk recalls the acceptance: the online case is in pre-review again.
+	// The clerk recalls the acceptance: the case is back at acceptance, and says so (the clock
+	// that the acceptance started keeps running).
 	v.ok(v.act("clerk1", acc, "recall", nil), "recall the acceptance")
-	v.waitStage("applicant1", k.ID, app.StagePreReview)
+	if d := v.waitStage("applicant1", k.ID, app.StageBackToAcceptance); d.Deadlines.ClockState != "running" || d.StageText.Zh != "已退回受理环节重新审查，办理时限继续计算" {
+		t.Fatalf("back at acceptance: %+v %+v", d.StageText, d.Deadlines)
+	}
 	v.ok(v.act("clerk1", v.open(k.ID, "acceptance"), "complete", map[string]any{"outcome": "accept"}), "accept again")
 	rv := v.open(k.ID, "review")
 	v.ok(v.act("reviewer-fgj", rv, "claim", nil), "claim")
@@ -431,6 +454,20 @@ func TestReturnAndRecall(t *testing.T) {
 		t.Fatalf("the recalled decision stays: %+v", d2.CaseSummary)
 	}
 	v.ok(v.act("reviewer-fgj", v.open(k.ID, "approval"), "complete", map[string]any{"outcome": "approve"}), "approve")
+	v.waitStage("applicant1", k.ID, app.StageDelivering)
+	// A return from delivery to the decision undoes the decision: the case is in progress again,
+	// the public page shows no decision, and the applicant may withdraw.
+	v.ok(v.act("reviewer-fgj", v.open(k.ID, "certification"), "complete", nil), "certificate")
+	del := v.open(k.ID, "delivery")
+	v.ok(v.act("clerk1", del, "return", map[string]any{"target": "approval", "reason": "决定书文号有误，重新作出决定"}), "return to the decision")
+	if d := v.waitStage("applicant1", k.ID, app.StageInProgress); d.Decision != "" || d.DecisionText != nil {
+		t.Fatalf("the decision stays after a return past it: %+v", d.CaseSummary)
+	}
+	var pp app.PublicProgress
+	if v.do("GET", "/api/v1/public/progress?number="+url.QueryEscape(k.Number)+"&code="+k.QueryCode, "").json(t, &pp); pp.DecisionText != nil || pp.Stage != app.StageInProgress {
+		t.Fatalf("public progress after the return: %+v", pp)
+	}
+	v.ok(v.act("reviewer-fgj", v.open(k.ID, "approval"), "complete", map[string]any{"outcome": "approve"}), "approve again")
 	d3 := v.waitStage("applicant1", k.ID, app.StageDelivering)
 	var kinds []string
 	for _, e := range d3.Timeline {
@@ -439,7 +476,7 @@ func TestReturnAndRecall(t *testing.T) {
 		}
 	}
 	want := []string{"recall:撤回了「受理」的办理结果，重新办理", "recall:撤回了「审核」的办理结果，重新办理",
-		"return:将案件从「审批」退回至「审核」", "recall:撤回了「审批」的办理结果，重新办理"}
+		"return:将案件从「审批」退回至「审核」", "recall:撤回了「审批」的办理结果，重新办理", "return:将案件从「送达」退回至「审批」"}
 	if !slices.Equal(kinds, want) {
 		t.Fatalf("timeline %q", kinds)
 	}
@@ -533,7 +570,12 @@ func TestClaimHandOverDelegate(t *testing.T) {
 	v.ok(v.act("clerk1", acc, "claim", nil), "claim")
 	v.ok(v.act("clerk1", acc, "claim", nil), "claim again")
 	expectError(t, v.act("clerk2", acc, "claim", nil), http.StatusConflict, codeTaskHeld)
-	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
+	// Someone who could act on the task, were it free, is told who holds it (409 task_held);
+	// someone who could not is told it is not theirs (403 no_authority).
+	if e := expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskHeld); !strings.Contains(e.Message, "claimed by") {
+		t.Fatalf("task held: %+v", e)
+	}
+	expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	if got := ids(v.inbox("clerk2", "")); slices.Contains(got, acc) {
 		t.Fatalf("a claimed task stays in another's inbox: %v", got)
 	}
@@ -544,8 +586,15 @@ func TestClaimHandOverDelegate(t *testing.T) {
 	expectError(t, v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("reviewer-mzj")}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("applicant2")}), http.StatusBadRequest, codeValidation)
 	v.ok(v.act("clerk1", acc, "handover", map[string]any{"userId": v.userID("clerk2"), "reason": "投资项目由并联审批窗口受理"}), "hand over")
-	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
-	// Delegate: the delegate works on it and gives it back; only the owner completes.
+	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskHeld)
+	// Delegate (委派): only to someone who may act on the task themselves, as a hand-over: a
+	// reviewer of another department gets no access to the case through a delegation.
+	e := expectError(t, v.act("clerk2", acc, "delegate", map[string]any{"userId": v.userID("reviewer-scjgj")}), http.StatusBadRequest, codeValidation)
+	if e.Fields[0].Field != "userId" {
+		t.Fatalf("delegation to another department: %+v", e)
+	}
+	expectError(t, v.as(v.tok("reviewer-scjgj"), "GET", "/api/v1/cases/"+k.ID, ""), http.StatusNotFound, codeNotFound)
+	// The delegate works on it and gives it back; only the owner completes.
 	r := v.ok(v.act("clerk2", acc, "delegate", map[string]any{"userId": v.userID("reviewer-fgj"), "reason": "请核对项目代码"}), "delegate")
 	if r.Task.Owner != v.userID("clerk2") || r.Task.Delegation != store.DelegationPending {
 		t.Fatalf("delegated task %+v", r.Task)
@@ -554,11 +603,13 @@ func TestClaimHandOverDelegate(t *testing.T) {
 		t.Fatalf("the delegate's inbox %v", got)
 	}
 	expectError(t, v.act("reviewer-fgj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskHeld)
-	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
+	expectError(t, v.act("clerk2", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskHeld)
 	v.ok(v.act("reviewer-fgj", acc, "comments", map[string]any{"text": "项目代码核对无误"}), "comment")
 	v.ok(v.act("reviewer-fgj", acc, "resolve", map[string]any{"text": "已核对"}), "resolve")
-	expectError(t, v.act("reviewer-fgj", acc, "resolve", nil), http.StatusForbidden, app.CodeNoAuthority)
-	v.ok(v.act("clerk2", acc, "comments", map[string]any{"text": "请携带原件到窗口核验", "public": true}), "public comment")
+	expectError(t, v.act("reviewer-fgj", acc, "resolve", nil), http.StatusConflict, codeTaskHeld)
+	// Opinions are internal: there is no "public" comment the applicant would never see.
+	expectError(t, v.act("clerk2", acc, "comments", map[string]any{"text": "请携带原件到窗口核验", "public": true}), http.StatusBadRequest, codeInvalidJSON)
+	v.ok(v.act("clerk2", acc, "comments", map[string]any{"text": "请携带原件到窗口核验"}), "comment")
 	v.ok(v.act("clerk2", acc, "unclaim", nil), "unclaim")
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
 
@@ -567,7 +618,7 @@ func TestClaimHandOverDelegate(t *testing.T) {
 	has := func(d app.CaseDetail, text string) bool {
 		return slices.ContainsFunc(d.Timeline, func(e app.TimelineEntry) bool { return e.Comment == text })
 	}
-	if !has(staff, "项目代码核对无误") || has(applicant, "项目代码核对无误") || !has(applicant, "请携带原件到窗口核验") {
+	if !has(staff, "项目代码核对无误") || has(applicant, "项目代码核对无误") || !has(staff, "请携带原件到窗口核验") || has(applicant, "请携带原件到窗口核验") {
 		t.Fatalf("comments: staff %v, applicant %v", timelineKinds(staff), timelineKinds(applicant))
 	}
 	var kinds []string
