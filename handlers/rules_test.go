@@ -45,7 +45,9 @@ func TestAcceptanceWithDeficiencies(t *testing.T) {
 	if len(d.Commitments) != 1 || d.Commitments[0].State != store.CommitmentOpen || d.Commitments[0].MaterialCode != "M02" || d.Commitments[0].PromisedDate != promised {
 		t.Fatalf("the applicant's case shows commitments %+v", d.Commitments)
 	}
-	if !slices.ContainsFunc(d.Timeline, func(x app.TimelineEntry) bool { return strings.HasPrefix(x.Text.Zh, "容缺受理：可行性研究报告 待补") }) {
+	if !slices.ContainsFunc(d.Timeline, func(x app.TimelineEntry) bool {
+		return strings.HasPrefix(x.Text.Zh, "容缺受理：可行性研究报告 待补")
+	}) {
 		t.Fatalf("timeline %v", timelineKinds(d))
 	}
 	// Supervision lists the open commitment.
