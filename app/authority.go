@@ -74,51 +74,57 @@ type taskInfo struct {
 	ItemID string
 }
 
-// visibility returns what user userID may act on at time at: their units, and the active
-// grants to a window they are a clerk of that name no clerk or name them.
+// visibility returns what user userID may act on at time at.
 func (a *App) visibility(ctx context.Context, userID string, at time.Time) (*Visibility, error) {
 	u, err := store.GetUser(ctx, a.db, userID)
 	if err != nil {
 		return nil, err
 	}
-	v := &Visibility{UserID: u.ID, Username: u.Username, At: store.Time(at), Units: []string{}, Grants: []DelegationScope{}}
 	ms, err := store.UserMemberships(ctx, a.db, userID)
 	if err != nil {
 		return nil, err
 	}
-	var windows []string
+	var gs []store.Grant
+	for _, m := range ms {
+		if m.Role == store.RoleClerk && m.OrgUnitKind == store.KindWindow {
+			more, err := store.ListGrants(ctx, a.db, store.GrantFilter{WindowID: m.OrgUnitID, ActiveAt: at})
+			if err != nil {
+				return nil, err
+			}
+			gs = append(gs, more...)
+		}
+	}
+	return visibilityOf(u, ms, gs, at), nil
+}
+
+// visibilityOf is what user u may act on at time at: their units, and of the grants in force
+// to the windows where they are a clerk (windowGrants), those that name no clerk or name them.
+// A disabled user acts under no grant.
+func visibilityOf(u *store.User, ms []store.Membership, windowGrants []store.Grant, at time.Time) *Visibility {
+	v := &Visibility{UserID: u.ID, Username: u.Username, At: store.Time(at), Units: []string{}, Grants: []DelegationScope{}}
 	for _, m := range ms {
 		if !slices.Contains(v.Units, m.OrgUnitCode) {
 			v.Units = append(v.Units, m.OrgUnitCode)
 		}
-		if m.Role == store.RoleClerk && m.OrgUnitKind == store.KindWindow {
-			windows = append(windows, m.OrgUnitID)
-		}
 	}
 	if u.Disabled {
-		return v, nil
+		return v
 	}
-	for _, w := range windows {
-		gs, err := store.ListGrants(ctx, a.db, store.GrantFilter{WindowID: w, ActiveAt: at})
-		if err != nil {
-			return nil, err
+	for _, g := range windowGrants {
+		// A grant reaches the clerks of its window, or the one it names while they are a
+		// clerk there.
+		if g.UserID != "" && g.UserID != u.ID {
+			continue
 		}
-		for _, g := range gs {
-			// A grant reaches the clerks of its window, or the one it names while they are a
-			// clerk there.
-			if g.UserID != "" && g.UserID != userID {
-				continue
-			}
-			s := DelegationScope{GrantID: g.ID, DepartmentID: g.DepartmentID, SectionID: g.SectionID, SectionCode: g.SectionCode,
-				WindowID: g.WindowID, WindowCode: g.WindowCode, StepKinds: g.StepKinds}
-			if len(g.ItemIDs) > 0 {
-				s.ItemIDs = g.ItemIDs
-			}
-			v.Grants = append(v.Grants, s)
+		s := DelegationScope{GrantID: g.ID, DepartmentID: g.DepartmentID, SectionID: g.SectionID, SectionCode: g.SectionCode,
+			WindowID: g.WindowID, WindowCode: g.WindowCode, StepKinds: g.StepKinds}
+		if len(g.ItemIDs) > 0 {
+			s.ItemIDs = g.ItemIDs
 		}
+		v.Grants = append(v.Grants, s)
 	}
 	slices.SortFunc(v.Grants, func(a, b DelegationScope) int { return strings.Compare(a.GrantID, b.GrantID) })
-	return v, nil
+	return v
 }
 
 // authority tells whether the visibility's user may act on task t, and why. An assigned task
@@ -160,39 +166,26 @@ func (v *Visibility) reach() store.TaskReach {
 	return r
 }
 
-// readTaskInfo reads a task's candidates and its case's item.
-func (a *App) readTaskInfo(ctx context.Context, t *store.Task, itemID string) (taskInfo, error) {
-	users, groups, err := store.TaskCandidates(ctx, a.db, t.ID)
-	if err != nil {
-		return taskInfo{}, err
-	}
-	return taskInfo{Assignee: deref(t.Assignee), CandidateUsers: users, CandidateGroups: groups, StepKind: deref(t.StepKind), ItemID: itemID}, nil
+// infoOf is what authority needs to know of the task of scene s.
+func infoOf(s *store.TaskScene) taskInfo {
+	return taskInfo{Assignee: deref(s.Task.Assignee), CandidateUsers: s.CandidateUsers, CandidateGroups: s.CandidateGroups,
+		StepKind: deref(s.Task.StepKind), ItemID: s.ItemID}
 }
 
 // CanActOnTask tells whether user userID may act on task taskID at time at and under which
 // authority. A task that does not exist is store.ErrNotFound; one the user may not act on is
 // ErrNoAuthority with a message saying whose it is. It does not look at the task's state.
 func (a *App) CanActOnTask(ctx context.Context, userID, taskID string, at time.Time) (*Authority, error) {
-	t, err := store.GetCaseTask(ctx, a.db, taskID)
+	s, err := store.LoadTaskScene(ctx, a.db, internalID(taskID), userID, at)
 	if err != nil {
 		return nil, err
 	}
-	item, err := store.CaseItemID(ctx, a.db, t.CaseID)
-	if err != nil {
-		return nil, err
-	}
-	info, err := a.readTaskInfo(ctx, t, item)
-	if err != nil {
-		return nil, err
-	}
-	v, err := a.visibility(ctx, userID, at)
-	if err != nil {
-		return nil, err
-	}
+	info := infoOf(s)
+	v := visibilityOf(&s.User, s.Memberships, s.WindowGrants, at)
 	if au, ok := v.authority(info); ok {
 		return au, nil
 	}
-	return nil, whoseTask(v.Username, t, info)
+	return nil, whoseTask(v.Username, &s.Task, info)
 }
 
 // whoseTask refuses user an action on task t for lack of authority, saying whose it is.

@@ -118,7 +118,8 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 	acc = env.OpenTask(caseID, "acceptance")
 	// A second notice about a material that was not newly supplied.
 	// (The engine started this case without an application: it has no case number.)
-	err = ap.checkNotice(ctx, db, &store.Case{ID: caseID, Number: caseID}, &store.Notice{CaseID: caseID, TaskID: acc, Materials: []store.NoticeItem{{MaterialCode: "M01", Problem: store.NoticeDefective}}})
+	k := &store.Case{ID: caseID, Number: caseID}
+	err = checkNotice(k, acceptanceFacts(t, db, k), &store.Notice{CaseID: caseID, TaskID: acc, Materials: []store.NoticeItem{{MaterialCode: "M01", Problem: store.NoticeDefective}}})
 	if !errors.Is(err, ErrNotifyOnce) {
 		t.Fatalf("a second notice: %v", err)
 	}

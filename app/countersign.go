@@ -19,7 +19,7 @@ import (
 // for the case's lead section, who adds and removes signers; it sets tc.auth to that.
 func (a *App) leadOf(ctx context.Context, tc *taskCtx) error {
 	if tc.t.State != "open" {
-		return a.mayAct(ctx, tc)
+		return tc.mayAct()
 	}
 	if tc.t.BodyID == nil || tc.t.LoopCounter < 0 {
 		return refuse(Conflict, CodeNotCountersign, "task %s (%s) is not a signer's task of a countersign", PublicID(tc.t.ID), tc.t.Name)

@@ -54,27 +54,19 @@ type DeficiencyInput struct {
 	Reason string `json:"reason" validate:"required,max=2000" example:"主要材料齐全，次要材料申请人承诺五个工作日内补齐"`
 }
 
-// knownMissing lists the required materials of case k's item version that the case has no
-// version of.
-func (a *App) knownMissing(ctx context.Context, q store.Q, k *store.Case) ([]store.Material, error) {
-	if k.ItemID == "" {
-		return nil, nil
-	}
-	iv, err := store.GetItemVersion(ctx, q, k.ItemID, k.ItemVersion)
-	if err != nil {
-		return nil, err
-	}
-	have, err := store.CaseMaterials(ctx, q, k.ID)
-	if err != nil {
-		return nil, err
-	}
+// knownMissing lists the required materials the case has no version of, from the facts of
+// its acceptance.
+func knownMissing(f *store.AcceptanceFacts) []store.Material {
 	var out []store.Material
-	for _, m := range iv.Materials {
-		if m.Requirement == store.RequirementRequired && !slices.ContainsFunc(have, func(c store.CaseMaterial) bool { return c.Code == m.Code }) {
+	if f == nil {
+		return nil
+	}
+	for _, m := range f.ItemMaterials {
+		if m.Requirement == store.RequirementRequired && !slices.ContainsFunc(f.CaseMaterials, func(c store.CaseMaterial) bool { return c.Code == m.Code }) {
 			out = append(out, m)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func materialNames(ms []store.Material) string {
@@ -85,38 +77,34 @@ func materialNames(ms []store.Material) string {
 	return strings.Join(s, ", ")
 }
 
-// checkNotice checks notice n of case k and fills in its Seq and the names of the materials
-// it names by code. Every material must be missing or defective, named by a material code of
-// the case's item version or by name, none twice; every material known missing must be in
-// it; and the notify-once rule must allow it.
-func (a *App) checkNotice(ctx context.Context, q store.Q, k *store.Case, n *store.Notice) error {
+// checkNotice checks notice n of case k against the facts of its acceptance and fills in its
+// Seq and the names of the materials it names by code. Every material must be missing or
+// defective, named by a material code of the case's item version or by name, none twice;
+// every material known missing must be in it; and the notify-once rule must allow it.
+func checkNotice(k *store.Case, f *store.AcceptanceFacts, n *store.Notice) error {
+	if f == nil {
+		f = &store.AcceptanceFacts{}
+	}
 	if len(n.Materials) == 0 {
 		return store.Invalid("notice.materials", "list every missing or defective material, at least one")
 	}
-	var known []store.Material
-	if n.ItemID != "" {
-		iv, err := store.GetItemVersion(ctx, q, n.ItemID, n.ItemVersion)
-		if err != nil {
-			return err
-		}
-		known = iv.Materials
-	}
+	known := f.ItemMaterials
 	seen := map[string]int{}
 	for i := range n.Materials {
 		m := &n.Materials[i]
-		f := fmt.Sprintf("notice.materials[%d].", i)
+		field := fmt.Sprintf("notice.materials[%d].", i)
 		m.MaterialCode, m.Name = strings.TrimSpace(m.MaterialCode), strings.TrimSpace(m.Name)
 		if m.Problem != store.NoticeMissing && m.Problem != store.NoticeDefective {
-			return store.Invalid(f+"problem", "must be missing or defective")
+			return store.Invalid(field+"problem", "must be missing or defective")
 		}
 		if m.MaterialCode == "" {
 			if m.Name == "" {
-				return store.Invalid(f+"name", "name the material, or give its materialCode")
+				return store.Invalid(field+"name", "name the material, or give its materialCode")
 			}
 		} else if known != nil {
 			j := slices.IndexFunc(known, func(x store.Material) bool { return x.Code == m.MaterialCode })
 			if j < 0 {
-				return store.Invalid(f+"materialCode", "item %s v%d has no material %q", n.ItemID, n.ItemVersion, m.MaterialCode)
+				return store.Invalid(field+"materialCode", "item %s v%d has no material %q", n.ItemID, n.ItemVersion, m.MaterialCode)
 			}
 			if m.Name == "" {
 				m.Name = known[j].Name
@@ -127,23 +115,15 @@ func (a *App) checkNotice(ctx context.Context, q store.Q, k *store.Case, n *stor
 			key = "name:" + m.Name
 		}
 		if j, dup := seen[key]; dup {
-			return store.Invalid(f+"materialCode", "%s is listed twice (materials[%d] lists it too): say everything about it once", noticeItemName(m), j)
+			return store.Invalid(field+"materialCode", "%s is listed twice (materials[%d] lists it too): say everything about it once", noticeItemName(m), j)
 		}
 		seen[key] = i
 	}
-
-	prior, err := store.CaseNotices(ctx, q, n.CaseID)
-	if err != nil {
-		return err
-	}
+	prior := f.Notices
 	n.Seq = len(prior) + 1
 	if len(prior) == 0 {
-		missing, err := a.knownMissing(ctx, q, k)
-		if err != nil {
-			return err
-		}
 		var omitted []store.Material
-		for _, m := range missing {
+		for _, m := range knownMissing(f) {
 			if _, ok := seen[m.Code]; !ok {
 				omitted = append(omitted, m)
 			}
@@ -159,13 +139,9 @@ func (a *App) checkNotice(ctx context.Context, q store.Q, k *store.Case, n *stor
 		return refuse(Conflict, CodeNotifyOnce, "case %s already has notice no. %d of %s waiting for its supplement; everything missing must be in that one notice",
 			k.Number, last.Seq, beijingDate(last.IssuedAt))
 	}
-	sups, err := store.CaseSupplements(ctx, q, n.CaseID)
-	if err != nil {
-		return err
-	}
 	var supplied []string
-	if len(sups) > 0 {
-		supplied = sups[len(sups)-1].Materials
+	if len(f.Supplements) > 0 {
+		supplied = f.Supplements[len(f.Supplements)-1].Materials
 	}
 	for i, m := range n.Materials {
 		if m.MaterialCode == "" || !slices.Contains(supplied, m.MaterialCode) || m.Problem != store.NoticeDefective {
@@ -190,14 +166,12 @@ func noticeItemName(m *store.NoticeItem) string {
 // beijingDate is t's date in Beijing, as people at the centre read it.
 func beijingDate(t time.Time) string { return t.In(store.CaseZone).Format(time.DateOnly) }
 
-// checkDeficiencies checks an acceptance of case k against the materials it lacks: none
-// missing and no deficiencies, or every missing one named in d with a promised date from
-// today on and a reason. It returns the materials of the commitments to record.
-func (a *App) checkDeficiencies(ctx context.Context, k *store.Case, d *DeficiencyInput) ([]store.Material, error) {
-	missing, err := a.knownMissing(ctx, a.db, k)
-	if err != nil {
-		return nil, err
-	}
+// checkDeficiencies checks an acceptance of case k against the materials it lacks (from the
+// facts of its acceptance) at time now: none missing and no deficiencies, or every missing
+// one named in d with a promised date from today on and a reason. It returns the materials
+// of the commitments to record.
+func checkDeficiencies(k *store.Case, f *store.AcceptanceFacts, d *DeficiencyInput, now time.Time) ([]store.Material, error) {
+	missing := knownMissing(f)
 	if d == nil {
 		if len(missing) > 0 {
 			return nil, refuse(Conflict, CodeMaterialsMissing, "case %s lacks the required %s: notify the applicant once (outcome notify), refuse, or accept with deficiencies (容缺受理: deficiencies naming them, a promised date and the reason)",
@@ -228,12 +202,11 @@ func (a *App) checkDeficiencies(ctx context.Context, k *store.Case, d *Deficienc
 		}
 		return nil, store.Invalid("deficiencies.materials", "every missing material must be named: the case also lacks %s", materialNames(rest))
 	}
-	promised, err := time.ParseInLocation(time.DateOnly, d.PromisedDate, store.CaseZone)
-	if err != nil {
+	if _, err := time.ParseInLocation(time.DateOnly, d.PromisedDate, store.CaseZone); err != nil {
 		return nil, store.Invalid("deficiencies.promisedDate", "must be a date (YYYY-MM-DD)")
 	}
-	if today := beijingDate(a.now()); d.PromisedDate < today {
-		return nil, store.Invalid("deficiencies.promisedDate", "%s is in the past (today is %s)", promised.Format(time.DateOnly), today)
+	if today := beijingDate(now); d.PromisedDate < today {
+		return nil, store.Invalid("deficiencies.promisedDate", "%s is in the past (today is %s)", d.PromisedDate, today)
 	}
 	if strings.TrimSpace(d.Reason) == "" {
 		return nil, store.Invalid("deficiencies.reason", "say why the case is accepted without the materials")

@@ -22,12 +22,11 @@ func TestNotifyOnce(t *testing.T) {
 		notice := func(items ...store.NoticeItem) *store.Notice {
 			return &store.Notice{CaseID: caseID, TaskID: caseID + "/w1", ItemID: iv.ItemID, ItemVersion: iv.Version, Materials: items, IssuedBy: "clerk1"}
 		}
-		ap := New(Config{DB: db})
 		// The rule reads the case's materials: a case of the item with none.
 		issue := func(n *store.Notice) error {
 			return db.Tx(ctx, func(tx *sqlx.Tx) error {
 				k := &store.Case{ID: n.CaseID, Number: n.CaseID, ItemID: n.ItemID, ItemVersion: n.ItemVersion}
-				if err := ap.checkNotice(ctx, tx, k, n); err != nil {
+				if err := checkNotice(k, acceptanceFacts(t, tx, k), n); err != nil {
 					return err
 				}
 				return store.InsertNotice(ctx, tx, n)
@@ -135,4 +134,29 @@ func wantInvalid(t *testing.T, err error, field string) {
 	if !errors.As(err, &inv) || inv.Field != field {
 		t.Fatalf("err = %v, want an invalid %s", err, field)
 	}
+}
+
+// acceptanceFacts reads what an acceptance of case k decides on, as store.LoadTaskScene does.
+func acceptanceFacts(t *testing.T, q store.Q, k *store.Case) *store.AcceptanceFacts {
+	t.Helper()
+	ctx := context.Background()
+	f := &store.AcceptanceFacts{}
+	var err error
+	if k.ItemID != "" {
+		iv, err := store.GetItemVersion(ctx, q, k.ItemID, k.ItemVersion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.ItemMaterials = iv.Materials
+	}
+	if f.CaseMaterials, err = store.CaseMaterials(ctx, q, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f.Notices, err = store.CaseNotices(ctx, q, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f.Supplements, err = store.CaseSupplements(ctx, q, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

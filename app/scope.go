@@ -86,8 +86,21 @@ func applicantSide(p *Actor, k *store.Case) bool {
 	return false
 }
 
-// CaseFor reads case id if the actor may see it, and answers as if there were none
-// otherwise (store.ErrNotFound).
+// CaseFor reads case id, an application or a case the engine started without one (a
+// rectification, a complaint, a call activity's case), if the actor may see it; otherwise it
+// answers as if there were none (store.ErrNotFound).
 func (a *App) CaseFor(ctx context.Context, p *Actor, id string) (*store.Case, error) {
-	return a.caseFor(ctx, p, id)
+	id = internalID(id)
+	k, err := store.GetAnyCase(ctx, a.db, id)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := a.maySeeCase(ctx, p, k)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	return k, nil
 }

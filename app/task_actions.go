@@ -19,7 +19,7 @@ func (a *App) ClaimTask(ctx context.Context, p *Actor, id string) (*TaskActionRe
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	x := tc.action(store.ActionClaim)
@@ -44,7 +44,7 @@ func (a *App) UnclaimTask(ctx context.Context, p *Actor, id string) (*TaskAction
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	x := tc.action(store.ActionUnclaim)
@@ -103,7 +103,7 @@ func (a *App) HandOverTask(ctx context.Context, p *Actor, id string, in PersonRe
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	u, err := a.colleague(ctx, tc, in.UserID)
@@ -133,7 +133,7 @@ func (a *App) DelegateTask(ctx context.Context, p *Actor, id string, in PersonRe
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	u, err := a.colleague(ctx, tc, in.UserID)
@@ -167,7 +167,7 @@ func (a *App) ResolveTask(ctx context.Context, p *Actor, id string, in CommentRe
 		return nil, err
 	}
 	if !p.isMe(tc.info.Assignee) && !p.isMe(tc.t.Owner) {
-		if err := a.mayAct(ctx, tc); err != nil {
+		if err := tc.mayAct(); err != nil {
 			return nil, err
 		}
 		return nil, noAuthority("only the delegate or the owner of task %s resolves it", PublicID(tc.t.ID))
@@ -193,11 +193,7 @@ func (a *App) CommentTask(ctx context.Context, p *Actor, id string, in CommentRe
 	if err != nil {
 		return nil, err
 	}
-	ok, err := a.mayKnow(ctx, tc)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	if !tc.mayKnow() {
 		return nil, tc.noAuthority()
 	}
 	x := tc.action(store.ActionComment)

@@ -50,7 +50,7 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	vars, reason, err := checkCompletion(tc, &in)
@@ -58,78 +58,70 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 		return nil, err
 	}
 	kind := deref(tc.t.StepKind)
+	now := tc.v.At
 	accepting := kind == definitions.StepAcceptance && in.Outcome == standard.OutcomeAccept
-	var deficient []store.Material
-	if accepting {
-		if deficient, err = a.checkDeficiencies(ctx, tc.k, in.Deficiencies); err != nil {
+	var (
+		deficient []store.Material
+		notice    *store.Notice
+	)
+	switch {
+	case accepting:
+		if deficient, err = checkDeficiencies(tc.k, tc.scene.Acceptance, in.Deficiencies, now); err != nil {
 			return nil, err
 		}
-	} else if in.Deficiencies != nil {
+	case in.Deficiencies != nil:
 		return nil, store.Invalid("deficiencies", "deficiencies go with the outcome accept of an acceptance only")
+	case in.Outcome == standard.OutcomeNotify:
+		notice = &store.Notice{CaseID: tc.k.ID, TaskID: tc.t.ID, ItemID: tc.k.ItemID, ItemVersion: tc.k.ItemVersion,
+			Materials: in.Notice.Materials, Note: strings.TrimSpace(in.Notice.Note), IssuedBy: p.UserID, IssuedAt: now}
+		if err := checkNotice(tc.k, tc.scene.Acceptance, notice); err != nil {
+			a.recordNoticeTwice(ctx, tc, err)
+			return nil, err
+		}
 	}
 	sig, err := engine.CompleteTask(tc.t.ID, in.Outcome, vars, false)
 	if err != nil {
 		return nil, err
 	}
-	now := tc.v.At
 	x := tc.action(store.ActionComplete)
 	x.Outcome, x.Comment = in.Outcome, strings.TrimSpace(in.Comment)
-	x.Detail = map[string]any{}
-	if reason != "" {
-		x.Detail["reason"] = reason
-	}
-	if len(vars) > 0 {
-		x.Detail["variables"] = anySlice(slices.Sorted(maps.Keys(vars)))
+	x.Detail = completionDetail(reason, vars, notice, deficient, in.Deficiencies)
+	if decision := decisionOf(kind, in.Outcome); decision != "" {
+		x.Detail["decision"] = decision
 	}
 	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		if err := store.TakeTaskFor(ctx, tx, tc.t.ID, p.holders()); err != nil {
 			return err
 		}
-		switch {
-		case in.Outcome == standard.OutcomeNotify:
-			n := &store.Notice{CaseID: tc.k.ID, TaskID: tc.t.ID, ItemID: tc.k.ItemID, ItemVersion: tc.k.ItemVersion,
-				Materials: in.Notice.Materials, Note: strings.TrimSpace(in.Notice.Note), IssuedBy: p.UserID, IssuedAt: now}
-			if err := a.checkNotice(ctx, tx, tc.k, n); err != nil {
+		if notice != nil {
+			// The notice's number is unique per case: a notice issued at the same moment fails here.
+			if err := store.InsertNotice(ctx, tx, notice); err != nil {
 				return err
 			}
-			if err := store.InsertNotice(ctx, tx, n); err != nil {
-				return err
+			x.Detail["noticeId"] = notice.ID
+			if k := tc.k; k.Applicant.UserID != "" {
+				if err := store.AddNotification(ctx, tx, &store.Notification{Recipient: k.Applicant.UserID, UserID: k.Applicant.UserID,
+					Source: "notice:" + notice.ID, Kind: "message", CaseID: k.ID, Title: "一次性告知书：请补正申请材料",
+					Body: fmt.Sprintf("您申请的《%s》（办件编号 %s）需补正 %d 项材料，详见一次性告知书。补正期间不计入办理时限。", k.ItemName, k.Number, len(notice.Materials))}); err != nil {
+					return err
+				}
 			}
-			names := make([]any, len(n.Materials))
-			for i, m := range n.Materials {
-				names[i] = m.Name
-			}
-			x.Detail["materials"], x.Detail["noticeId"] = names, n.ID
-			if err := a.tellApplicant(ctx, tx, tc.k, "notice:"+n.ID, "一次性告知书：请补正申请材料",
-				fmt.Sprintf("您申请的《%s》（办件编号 %s）需补正 %d 项材料，详见一次性告知书。补正期间不计入办理时限。", tc.k.ItemName, tc.k.Number, len(n.Materials))); err != nil {
-				return err
-			}
-		case accepting:
+		}
+		if accepting {
 			if err := store.SetCaseAccepted(ctx, tx, tc.k.ID, now); err != nil {
 				return err
 			}
-			if len(deficient) > 0 {
-				codes := make([]any, len(deficient))
-				for i, m := range deficient {
-					c := &store.Commitment{CaseID: tc.k.ID, TaskID: tc.t.ID, MaterialCode: m.Code, MaterialName: m.Name,
-						PromisedDate: in.Deficiencies.PromisedDate, Reason: strings.TrimSpace(in.Deficiencies.Reason), CreatedBy: p.UserID, CreatedAt: now}
-					if err := store.InsertCommitment(ctx, tx, c); err != nil {
-						return err
-					}
-					codes[i] = m.Name
-				}
-				x.Detail["deficiencies"], x.Detail["promisedDate"] = codes, in.Deficiencies.PromisedDate
-			}
-		case kind == definitions.StepAcceptance && in.Outcome == standard.OutcomeRefuse:
-			if err := store.SetCaseDecision(ctx, tx, tc.k.ID, store.DecisionRefuse, reason, now); err != nil {
+		}
+		for _, m := range deficient {
+			if err := store.InsertCommitment(ctx, tx, &store.Commitment{CaseID: tc.k.ID, TaskID: tc.t.ID, MaterialCode: m.Code, MaterialName: m.Name,
+				PromisedDate: in.Deficiencies.PromisedDate, Reason: strings.TrimSpace(in.Deficiencies.Reason), CreatedBy: p.UserID, CreatedAt: now}); err != nil {
 				return err
 			}
-			x.Detail["decision"] = store.DecisionRefuse
-		case kind == definitions.StepApproval && (in.Outcome == standard.OutcomeApprove || in.Outcome == standard.OutcomeReject):
-			if err := store.SetCaseDecision(ctx, tx, tc.k.ID, in.Outcome, reason, now); err != nil {
+		}
+		if d, _ := x.Detail["decision"].(string); d != "" {
+			if err := store.SetCaseDecision(ctx, tx, tc.k.ID, d, reason, now); err != nil {
 				return err
 			}
-			x.Detail["decision"] = in.Outcome
 		}
 		if err := store.RecordAction(ctx, tx, x); err != nil {
 			return err
@@ -137,10 +129,51 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 		return out.Signal(sig)
 	})
 	if err != nil {
-		a.recordNoticeTwice(ctx, tc, err)
 		return nil, err
 	}
-	return a.result(ctx, tc.t.ID, x)
+	t := *tc.t
+	t.State = "completing" // until the engine closes it
+	x.TaskID, x.CaseID = PublicID(x.TaskID), PublicID(x.CaseID)
+	return &TaskActionResult{Action: *x, Task: publicTask(t)}, nil
+}
+
+// decisionOf is the decision a completion with outcome at a step of kind makes on the case:
+// a refusal at acceptance, a grant or rejection at approval; "" for none.
+func decisionOf(kind, outcome string) string {
+	switch {
+	case kind == definitions.StepAcceptance && outcome == standard.OutcomeRefuse:
+		return store.DecisionRefuse
+	case kind == definitions.StepApproval && (outcome == standard.OutcomeApprove || outcome == standard.OutcomeReject):
+		return outcome
+	}
+	return ""
+}
+
+// completionDetail is what the action log keeps of a completion: the reason, the variables
+// set, the materials of a notice, and the deficiencies an acceptance was made with.
+func completionDetail(reason string, vars map[string]any, n *store.Notice, deficient []store.Material, d *DeficiencyInput) map[string]any {
+	detail := map[string]any{}
+	if reason != "" {
+		detail["reason"] = reason
+	}
+	if len(vars) > 0 {
+		detail["variables"] = anySlice(slices.Sorted(maps.Keys(vars)))
+	}
+	if n != nil {
+		names := make([]any, len(n.Materials))
+		for i, m := range n.Materials {
+			names[i] = m.Name
+		}
+		detail["materials"] = names
+	}
+	if len(deficient) > 0 {
+		names := make([]any, len(deficient))
+		for i, m := range deficient {
+			names[i] = m.Name
+		}
+		detail["deficiencies"], detail["promisedDate"] = names, d.PromisedDate
+	}
+	return detail
 }
 
 // checkCompletion checks a completion against the step's contract and returns the variables
@@ -194,15 +227,6 @@ func checkCompletion(tc *taskCtx, in *CompleteRequest) (map[string]any, string, 
 		}
 	}
 	return vars, reason, nil
-}
-
-// tellApplicant notifies the applicant's account of case k, if it has one, in tx.
-func (a *App) tellApplicant(ctx context.Context, tx *sqlx.Tx, k *store.Case, source, title, body string) error {
-	if k.Applicant.UserID == "" {
-		return nil
-	}
-	return store.AddNotification(ctx, tx, &store.Notification{Recipient: k.Applicant.UserID, UserID: k.Applicant.UserID, Source: source,
-		Kind: "message", CaseID: k.ID, Title: title, Body: body})
 }
 
 func anySlice(s []string) []any {

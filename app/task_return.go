@@ -35,7 +35,7 @@ func (a *App) ReturnTask(ctx context.Context, p *Actor, id string, in ReturnRequ
 	if err != nil {
 		return nil, err
 	}
-	if err := a.mayAct(ctx, tc); err != nil {
+	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
@@ -144,10 +144,7 @@ func (a *App) RecallTask(ctx context.Context, p *Actor, id string, in RecallRequ
 	if err != nil {
 		return nil, err
 	}
-	acts, err := store.TaskActions(ctx, a.db, tc.t.ID)
-	if err != nil {
-		return nil, err
-	}
+	acts := tc.scene.Actions
 	var done *store.Action
 	recalled := false
 	for i := range acts {

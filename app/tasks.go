@@ -7,7 +7,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -42,38 +41,32 @@ func publicTask(t store.Task) store.Task {
 	return t
 }
 
-// taskCtx is a task, its case, and what the actor may do with it.
+// taskCtx is a task, its case, and what the actor may do with it: the scene it was read
+// from, and what the use cases decided of it.
 type taskCtx struct {
-	p    *Actor
-	t    *store.Task
-	k    *store.Case
-	f    *flow
-	info taskInfo
-	v    *Visibility
+	p     *Actor
+	scene *store.TaskScene
+	t     *store.Task
+	k     *store.Case
+	f     *flow
+	info  taskInfo
+	v     *Visibility
 	// auth is why the actor may act on the task as it stands (nil: they may not).
 	auth *Authority
 }
 
-// loadTask reads task id with its case and the actor's authority.
+// loadTask reads task id's scene and decides what the actor may do with it.
 func (a *App) loadTask(ctx context.Context, p *Actor, id string) (*taskCtx, error) {
-	id = internalID(id)
-	tc := &taskCtx{p: p}
-	var err error
-	if tc.t, err = store.GetCaseTask(ctx, a.db, id); err != nil {
+	now := a.now()
+	s, err := store.LoadTaskScene(ctx, a.db, internalID(id), p.UserID, now)
+	if err != nil {
 		return nil, err
 	}
-	if tc.k, err = store.GetCase(ctx, a.db, tc.t.CaseID); err != nil {
-		return nil, fmt.Errorf("task %s: %w", id, err)
-	}
-	if tc.f, err = a.flow(ctx, tc.k.DefinitionKey, tc.k.DefinitionVersion); err != nil {
+	f, err := a.flow(ctx, s.Case.DefinitionKey, s.Case.DefinitionVersion)
+	if err != nil {
 		return nil, err
 	}
-	if tc.info, err = a.readTaskInfo(ctx, tc.t, tc.k.ItemID); err != nil {
-		return nil, err
-	}
-	if tc.v, err = a.visibility(ctx, p.UserID, a.now()); err != nil {
-		return nil, err
-	}
+	tc := &taskCtx{p: p, scene: s, t: &s.Task, k: &s.Case, f: f, info: infoOf(s), v: visibilityOf(&s.User, s.Memberships, s.WindowGrants, now)}
 	tc.auth, _ = tc.v.authority(tc.info)
 	return tc, nil
 }
@@ -87,29 +80,22 @@ func (tc *taskCtx) freeAuthority() (*Authority, bool) {
 
 // mayKnow reports whether the actor deals with the task at all: they may act on it as if it
 // were unassigned, hold or own it, or acted on it before.
-func (a *App) mayKnow(ctx context.Context, tc *taskCtx) (bool, error) {
+func (tc *taskCtx) mayKnow() bool {
 	if tc.auth != nil || tc.p.isMe(tc.info.Assignee) || tc.p.isMe(tc.t.Owner) {
-		return true, nil
+		return true
 	}
 	if _, ok := tc.freeAuthority(); ok {
-		return true, nil
+		return true
 	}
-	acts, err := store.TaskActions(ctx, a.db, tc.t.ID)
-	if err != nil {
-		return false, err
-	}
-	return slices.ContainsFunc(acts, func(x store.Action) bool { return x.ActorID == tc.p.UserID }), nil
+	return slices.ContainsFunc(tc.scene.Actions, func(x store.Action) bool { return x.ActorID == tc.p.UserID })
 }
 
 // mayAct lets an action on an open task through. It refuses with task_closed (to those who
 // deal with the task), task_held (someone else holds a task the actor could act on), or
 // no_authority (anyone else).
-func (a *App) mayAct(ctx context.Context, tc *taskCtx) error {
+func (tc *taskCtx) mayAct() error {
 	if tc.t.State != "open" {
-		if ok, err := a.mayKnow(ctx, tc); err != nil || !ok {
-			if err != nil {
-				return err
-			}
+		if !tc.mayKnow() {
 			return tc.noAuthority()
 		}
 		return refuse(Conflict, CodeTaskClosed, "task %s (%s of case %s) is %s: it takes no more actions", PublicID(tc.t.ID), tc.t.Name, tc.k.Number, tc.t.State)
@@ -118,14 +104,17 @@ func (a *App) mayAct(ctx context.Context, tc *taskCtx) error {
 		return nil
 	}
 	if _, ok := tc.freeAuthority(); ok && tc.info.Assignee != "" {
-		return a.held(ctx, tc)
+		return tc.held()
 	}
 	return tc.noAuthority()
 }
 
 // held refuses an action on a task someone else holds, saying who.
-func (a *App) held(ctx context.Context, tc *taskCtx) error {
-	who := a.namer(ctx).user(tc.info.Assignee)
+func (tc *taskCtx) held() error {
+	who := tc.scene.HolderName
+	if who == "" {
+		who = tc.info.Assignee
+	}
 	if tc.t.Delegation == store.DelegationPending {
 		return refuse(Conflict, CodeTaskHeld, "task %s (%s) is delegated to %s until they give it back", PublicID(tc.t.ID), tc.t.Name, who)
 	}
@@ -246,12 +235,9 @@ func (a *App) Task(ctx context.Context, p *Actor, id string) (*TaskDetail, error
 	if err != nil {
 		return nil, err
 	}
-	ok, err := a.mayKnow(ctx, tc)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		if ok, err = a.maySeeCase(ctx, p, tc.k); err != nil {
+	if !tc.mayKnow() {
+		ok, err := a.maySeeCase(ctx, p, tc.k)
+		if err != nil {
 			return nil, err
 		}
 		if !ok {
@@ -302,9 +288,7 @@ func (a *App) taskDetail(ctx context.Context, tc *taskCtx) (*TaskDetail, error) 
 			d.Signers = append(d.Signers, sg)
 		}
 	}
-	if d.Actions, err = store.TaskActions(ctx, a.db, tc.t.ID); err != nil {
-		return nil, err
-	}
+	d.Actions = slices.Clone(tc.scene.Actions)
 	for i := range d.Actions {
 		d.Actions[i].TaskID, d.Actions[i].CaseID = PublicID(d.Actions[i].TaskID), PublicID(d.Actions[i].CaseID)
 	}
@@ -338,4 +322,11 @@ func passedSteps(tasks []store.Task, current string) []string {
 		}
 	}
 	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

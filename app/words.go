@@ -90,10 +90,3 @@ func caseStage(c *store.Case, open []store.Task, waitingSupplement bool) string 
 	}
 	return StageInProgress
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -288,4 +289,33 @@ func queryOneOf(c *gin.Context, name string, allowed []string) (string, bool) {
 	writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter %s %s, got %q", name, msg, s),
 		FieldError{Field: name, Message: msg})
 	return "", false
+}
+
+// bindOptional binds a JSON body like bind, but takes an absent or empty
+// body as the zero value.
+func (h *api) bindOptional(c *gin.Context, dst any) bool {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody {
+		return true
+	}
+	br := bufio.NewReader(c.Request.Body)
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		return true
+	}
+	c.Request.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, c.Request.Body}
+	return h.bind(c, dst)
+}
+
+// pathName returns the path parameter param, a name or id made by the
+// engine or a modeller (which may hold "/"), or answers 400.
+func pathName(c *gin.Context, param, what string) (string, bool) {
+	v := c.Param(param)
+	if v == "" || len(v) > 512 || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		writeError(c, http.StatusBadRequest, codeInvalidID, fmt.Sprintf("%s %q is not valid (1 to 512 bytes of UTF-8 without control characters)", what, v),
+			FieldError{Field: param, Message: "is not a valid " + what})
+		return "", false
+	}
+	return v, true
 }

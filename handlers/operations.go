@@ -1,15 +1,10 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jmoiron/sqlx"
@@ -424,33 +419,4 @@ func runningCase(ctx context.Context, q store.Q, id string) (*store.CaseRow, err
 		return nil, &opError{http.StatusConflict, codeCaseEnded, fmt.Sprintf("case %s has ended (%s)", id, row.Status)}
 	}
 	return row, nil
-}
-
-// bindOptional binds a JSON body like bind, but takes an absent or empty
-// body as the zero value.
-func (h *api) bindOptional(c *gin.Context, dst any) bool {
-	if c.Request.Body == nil || c.Request.Body == http.NoBody {
-		return true
-	}
-	br := bufio.NewReader(c.Request.Body)
-	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
-		return true
-	}
-	c.Request.Body = struct {
-		io.Reader
-		io.Closer
-	}{br, c.Request.Body}
-	return h.bind(c, dst)
-}
-
-// pathName returns the path parameter param, a name or id made by the
-// engine or a modeller (which may hold "/"), or answers 400.
-func pathName(c *gin.Context, param, what string) (string, bool) {
-	v := c.Param(param)
-	if v == "" || len(v) > 512 || !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0 {
-		writeError(c, http.StatusBadRequest, codeInvalidID, fmt.Sprintf("%s %q is not valid (1 to 512 bytes of UTF-8 without control characters)", what, v),
-			FieldError{Field: param, Message: "is not a valid " + what})
-		return "", false
-	}
-	return v, true
 }

@@ -10,6 +10,7 @@ import (
 	"onewindow/engine"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
+	"onewindow/store/demo"
 	"onewindow/store/storetest"
 )
 
@@ -36,7 +37,8 @@ func newSupEnv(t *testing.T, opts ...func(*enginetest.Options)) *supEnv {
 func (v *supEnv) startLimited(received time.Time, limits *engine.Limits) string {
 	v.t.Helper()
 	caseID := "C-" + store.NewID()
-	if err := v.x.Engine.StartCase(context.Background(), engine.CaseInput{CaseID: caseID, Definition: "receipt", ReceivedAt: received, Limits: limits}); err != nil {
+	if err := v.x.Engine.StartCase(context.Background(), engine.CaseInput{CaseID: caseID, Definition: "receipt", ReceivedAt: received, Limits: limits,
+		CalendarUnit: v.unitID(demo.CountyCode)}); err != nil {
 		v.t.Fatal(err)
 	}
 	v.x.OpenTask(caseID, "work")

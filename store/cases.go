@@ -375,6 +375,17 @@ func GetCase(ctx context.Context, q Q, id string) (*Case, error) {
 	return r.toCase(), nil
 }
 
+// GetAnyCase returns a case, an application or one the engine started without (a call
+// activity's case, a rectification, a complaint), or ErrNotFound.
+func GetAnyCase(ctx context.Context, q Q, id string) (*Case, error) {
+	var r caseRow
+	err := q.GetContext(ctx, &r, q.Rebind(`SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`), id)
+	if err != nil {
+		return nil, classify(err, "case %s", id)
+	}
+	return r.toCase(), nil
+}
+
 // GetCaseByNumber returns the case with number, or ErrNotFound.
 func GetCaseByNumber(ctx context.Context, q Q, number string) (*Case, error) {
 	var r caseRow
@@ -400,7 +411,8 @@ type CaseScope struct {
 	// Grants are the caller's active delegation grants.
 	Grants []GrantReach
 	// Within are org unit ids whose cases the caller oversees: cases of items of departments
-	// among them, and cases submitted at windows or stations among them.
+	// among them, cases submitted at windows or stations among them, and cases counted on the
+	// calendar of one of them (their implementing body).
 	Within []string
 }
 
@@ -415,9 +427,9 @@ func (s *CaseScope) Clause() (string, []any) {
 	args := []any{s.UserID, s.UserID, s.UserID, s.UserID}
 	if len(s.Within) > 0 {
 		in := qmarkList(len(s.Within))
-		ors = append(ors, `c.window_id IN (`+in+`)`, `c.station_id IN (`+in+`)`,
+		ors = append(ors, `c.window_id IN (`+in+`)`, `c.station_id IN (`+in+`)`, `c.calendar_unit IN (`+in+`)`,
 			`EXISTS (SELECT 1 FROM items si WHERE si.id = c.item_id AND si.department_id IN (`+in+`))`)
-		for range 3 {
+		for range 4 {
 			for _, u := range s.Within {
 				args = append(args, u)
 			}
