@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// CaseScope is what a caller may see of the cases: everything (admin, supervisor), or the
-// cases they applied for, submitted, follow as agent, acted on, or that have a task of one
-// of their units or covered by one of their delegation grants.
+// CaseScope is which cases a caller may see, as the filter of a case query: everything, or
+// the cases they applied for, submitted, follow as agent, acted on, that have a task of one
+// of their units or covered by one of their delegation grants, or that lie within the org
+// units they oversee. Who gets which scope is the use cases' rule (app/scope.go).
 type CaseScope struct {
 	All      bool
 	UserID   string
