@@ -63,6 +63,9 @@ func builtinMap() map[string]*Function {
 // builtinFunction returns the built-in function named name, or nil.
 func builtinFunction(name string) *Function { return builtinMap()[name] }
 
+// Builtin returns the built-in function named name ("sum", "date and time"), or nil.
+func Builtin(name string) *Function { return builtinFunction(name) }
+
 // builtinNames returns the names of the built-in functions, sorted.
 func builtinNames() []string { return sortedKeys(builtinMap()) }
 
