@@ -261,7 +261,11 @@ func (inv *Invocation) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
 }
 
 func (fd *FuncDef) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
-	if k := strings.ToUpper(fd.Kind); k != "" && k != "FEEL" {
+	switch k := strings.ToUpper(fd.Kind); {
+	case k == "JAVA":
+		f, _ := feel.JavaFunction(paramsOf(fd.Params), evalExpr(r, m, fd.Body, sc))
+		return f
+	case k != "" && k != "FEEL":
 		return feel.NewFunction("", paramsOf(fd.Params), func(s *feel.Session, args []feel.Value) feel.Value {
 			r.errf("function %s: %s functions are not supported", fd.ID, fd.Kind)
 			return nil
@@ -279,10 +283,14 @@ func paramsOf(vs []Variable) []feel.Param {
 }
 
 func (c *Conditional) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
-	if evalExpr(r, m, c.If, sc) == true {
+	switch evalExpr(r, m, c.If, sc) {
+	case true:
 		return evalExpr(r, m, c.Then, sc)
+	case false, nil:
+		return evalExpr(r, m, c.Else, sc)
 	}
-	return evalExpr(r, m, c.Else, sc)
+	r.errf("conditional: the if expression is not a boolean")
+	return nil
 }
 
 func (f *FilterExpr) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
@@ -298,10 +306,15 @@ func (f *FilterExpr) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
 	for _, it := range list {
 		inner := sc.With("item", it)
 		if c, ok := it.(*feel.Context); ok {
-			inner = sc.WithContext(c).With("item", it)
+			inner = inner.WithContext(c)
 		}
-		if evalExpr(r, m, f.Match, inner) == true {
+		switch evalExpr(r, m, f.Match, inner) {
+		case true:
 			out = append(out, it)
+		case false, nil:
+		default:
+			r.errf("filter: the match expression is not a boolean")
+			return nil
 		}
 	}
 	return out
@@ -319,6 +332,10 @@ func (it *Iterator) eval(r *run, m *Definitions, sc *feel.Scope) feel.Value {
 	var out []feel.Value
 	for _, x := range list {
 		v := evalExpr(r, m, it.Body, sc.With(it.Var, x))
+		if _, isBool := v.(bool); !isBool && it.Kind != "for" {
+			r.errf("%s: the satisfies expression is not a boolean", it.Kind)
+			return nil
+		}
 		switch it.Kind {
 		case "for":
 			out = append(out, v)

@@ -65,8 +65,7 @@ func newRun(d *Definitions, req Request) *run {
 		if !ok {
 			return false, false
 		}
-		_, conforms := r.conformItem(t, v)
-		return conforms, true
+		return r.instanceOf(t, v), true
 	}
 	return r
 }
@@ -127,7 +126,7 @@ func (d *Definitions) EvaluateService(name string, req Request) (*Result, error)
 	}
 	var outputs *feel.Context
 	_, err := r.s.Guard(func() feel.Value {
-		outputs = r.invokeService(d, svc, args)
+		outputs = r.invokeService(d, svc, args, false)
 		return nil
 	})
 	if err != nil {
@@ -317,11 +316,7 @@ func funcLabel(name string) string {
 func (r *run) bkmFunction(k *BKM) *feel.Function {
 	m := k.model
 	sc := r.requirements(m, nil, nil, k.RequiredKnowledge)
-	body := k.Body
-	if fd, ok := body.(*FuncDef); ok {
-		return fd.eval(r, m, sc).(*feel.Function)
-	}
-	return r.function(k.Name, m, k.Params, body, "", sc)
+	return r.function(k.Name, m, k.Params, k.Body, r.functionOutput(m, k.Variable.TypeRef), sc)
 }
 
 // serviceFunction makes the function of a decision service: its parameters are its input
@@ -338,7 +333,7 @@ func (r *run) serviceFunction(svc *Service) *feel.Function {
 		for i, p := range params {
 			named[p.Name] = args[i]
 		}
-		out := r.invokeService(m, svc, named)
+		out := r.invokeService(m, svc, named, true)
 		if out.Len() == 1 {
 			v, _ := out.Get(out.Keys()[0])
 			return v
@@ -358,8 +353,10 @@ func elementName(el any) string {
 }
 
 // invokeService evaluates the output decisions of a service with the arguments standing for
-// its input data and input decisions; every other decision is evaluated afresh.
-func (r *run) invokeService(m *Definitions, svc *Service, args map[string]feel.Value) *feel.Context {
+// its input data and input decisions; every other decision is evaluated afresh. An argument
+// of the wrong type is null, or, when strict (an invocation from FEEL), makes every output
+// null without evaluating anything.
+func (r *run) invokeService(m *Definitions, svc *Service, args map[string]feel.Value, strict bool) *feel.Context {
 	sub := &run{s: r.s, req: r.req, main: r.main, cache: map[*Decision]feel.Value{}, busy: map[*Decision]bool{},
 		overrides: map[any]feel.Value{}, errs: r.errs}
 	for _, h := range append(append([]string{}, svc.InputData...), svc.InputDecisions...) {
@@ -369,10 +366,21 @@ func (r *run) invokeService(m *Definitions, svc *Service, args map[string]feel.V
 			continue
 		}
 		v := args[elementName(el)]
-		if in, ok := el.(*InputData); ok {
-			v = sub.typed(owner, in.Variable.TypeRef, v, "input data "+in.Name)
+		typeRef := ""
+		switch e := el.(type) {
+		case *InputData:
+			typeRef = e.Variable.TypeRef
+		case *Decision:
+			typeRef = e.Variable.TypeRef
 		}
-		sub.overrides[el] = v
+		cv, ok := sub.conform(owner, typeRef, v)
+		if !ok {
+			r.errf("decision service %q: the argument %s for %q is not a %s", svc.Name, shortValue(v), elementName(el), typeRef)
+			if strict {
+				return r.nullOutputs(m, svc)
+			}
+		}
+		sub.overrides[el] = cv
 	}
 	out := feel.NewContext()
 	for _, h := range svc.OutputDecisions {
@@ -383,6 +391,26 @@ func (r *run) invokeService(m *Definitions, svc *Service, args map[string]feel.V
 			continue
 		}
 		out.Set(dec.Name, sub.decision(dec))
+	}
+	if rt := r.functionOutput(m, svc.Variable.TypeRef); rt != "" {
+		for _, k := range out.Keys() {
+			v, _ := out.Get(k)
+			if out.Len() > 1 {
+				break // the output type concerns the whole context; checked by the caller
+			}
+			out.Set(k, r.typed(m, rt, v, "decision service "+svc.Name))
+		}
+	}
+	return out
+}
+
+// nullOutputs is the outcome of a service that could not run: null for every output.
+func (r *run) nullOutputs(m *Definitions, svc *Service) *feel.Context {
+	out := feel.NewContext()
+	for _, h := range svc.OutputDecisions {
+		if el, _ := r.resolve(m, h); el != nil {
+			out.Set(elementName(el), nil)
+		}
 	}
 	return out
 }

@@ -44,6 +44,7 @@ type ItemDef struct {
 	TypeConstr    *feel.UnaryTests // DMN 1.5 typeConstraint
 	Components    []*ItemDef
 	IsFunction    bool
+	OutputTypeRef string // of a function item
 	Position      definitions.Position
 	model         *Definitions
 }

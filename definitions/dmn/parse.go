@@ -190,8 +190,9 @@ func (b *builder) itemDef(e *elem) *ItemDef {
 	for _, c := range e.all("itemComponent") {
 		it.Components = append(it.Components, b.itemDef(c))
 	}
-	if e.child("functionItem") != nil {
+	if fi := e.child("functionItem"); fi != nil {
 		it.IsFunction = true
+		it.OutputTypeRef = fi.attr("outputTypeRef")
 	}
 	return it
 }

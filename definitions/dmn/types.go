@@ -67,6 +67,65 @@ func (r *run) lookupType(m *Definitions, name string) (*ItemDef, bool) {
 	return nil, false
 }
 
+// functionOutput returns the output type of a function type (a function item definition),
+// or "".
+func (r *run) functionOutput(m *Definitions, typeRef string) string {
+	if it, ok := r.lookupType(m, strings.TrimSpace(typeRef)); ok && it.IsFunction {
+		return it.OutputTypeRef
+	}
+	return ""
+}
+
+// instanceOf is FEEL's "instance of" for an item definition: the structure must match (every
+// component present, a list for a collection), without conversions; allowed values do not
+// matter.
+func (r *run) instanceOf(it *ItemDef, v feel.Value) bool {
+	if it.IsCollection {
+		l, ok := v.([]feel.Value)
+		if !ok {
+			return false
+		}
+		for _, e := range l {
+			if e != nil && !r.instanceOfElem(it, e) {
+				return false
+			}
+		}
+		return true
+	}
+	return r.instanceOfElem(it, v)
+}
+
+func (r *run) instanceOfElem(it *ItemDef, v feel.Value) bool {
+	if v == nil {
+		return false
+	}
+	switch {
+	case it.IsFunction:
+		_, ok := v.(*feel.Function)
+		return ok
+	case len(it.Components) > 0:
+		c, ok := v.(*feel.Context)
+		if !ok {
+			return false
+		}
+		for _, comp := range it.Components {
+			cv, has := c.Get(comp.Name)
+			if !has || (cv != nil && !r.instanceOf(comp, cv)) {
+				return false
+			}
+		}
+		return true
+	case it.TypeRef != "":
+		if base, ok := r.lookupType(it.model, it.TypeRef); ok {
+			return r.instanceOf(base, v)
+		}
+		if t, ok := feelType(it.TypeRef); ok {
+			return r.s.Conforms(v, t)
+		}
+	}
+	return true
+}
+
 // typed converts v to the type typeRef of model m; a value that does not conform is null and
 // an error.
 func (r *run) typed(m *Definitions, typeRef string, v feel.Value, where string) feel.Value {
@@ -151,7 +210,7 @@ func (r *run) conformElem(it *ItemDef, v feel.Value) (feel.Value, bool) {
 		for _, comp := range it.Components {
 			cv, has := c.Get(comp.Name)
 			if !has {
-				continue
+				return nil, false // a structure must have every component (null is a value)
 			}
 			ccv, ok := r.conformItem(comp, cv)
 			if !ok {

@@ -24,9 +24,10 @@ type sig struct {
 
 // bcall is the context of a built-in call: the session and where the call is, for notes.
 type bcall struct {
-	ev   *evaluator
-	pos  int
-	name string
+	ev    *evaluator
+	pos   int
+	name  string
+	named bool // invoked with named arguments
 }
 
 // fail notes an error of the call and returns null.
@@ -77,13 +78,13 @@ func (b *builtin) callPositional(ev *evaluator, pos int, args []Value) Value {
 	for _, s := range b.sigs {
 		n := len(s.params)
 		switch {
-		case s.variadic && len(args) >= n-1:
+		case s.variadic && len(args) >= n:
 			fixed := append([]Value(nil), args[:n-1]...)
-			return s.fn(&bcall{ev, pos, b.name}, append(fixed, Value(args[n-1:])))
+			return s.fn(&bcall{ev: ev, pos: pos, name: b.name}, append(fixed, Value(args[n-1:])))
 		case !s.variadic && len(args) <= n && len(args) >= n-s.optional:
 			full := make([]Value, n)
 			copy(full, args)
-			return s.fn(&bcall{ev, pos, b.name}, full[:max(len(args), n-s.optional)])
+			return s.fn(&bcall{ev: ev, pos: pos, name: b.name}, full[:max(len(args), n-s.optional)])
 		}
 	}
 	ev.note(pos, "%s: no signature takes %d arguments", b.name, len(args))
@@ -111,7 +112,7 @@ func (b *builtin) callNamed(ev *evaluator, pos int, named map[string]Value) Valu
 				args[n-1] = []Value{args[n-1]}
 			}
 		}
-		return s.fn(&bcall{ev, pos, b.name}, args)
+		return s.fn(&bcall{ev, pos, b.name, true}, args)
 	}
 	names := make([]string, 0, len(named))
 	for k := range named {
@@ -141,6 +142,15 @@ func (s sig) accepts(named map[string]Value) bool {
 	return true
 }
 
+// unwrapSingleton applies FEEL's conversion from a singleton list to its item, for
+// parameters that take one value.
+func unwrapSingleton(v Value) Value {
+	if l, ok := v.([]Value); ok && len(l) == 1 {
+		return l[0]
+	}
+	return v
+}
+
 // Argument helpers: each returns ok=false when the argument has the wrong kind.
 
 func numArg(v Value) (Number, bool) {
@@ -153,13 +163,14 @@ func strArg(v Value) (string, bool) {
 	return s, ok
 }
 
-// intArg reads an integer argument (a number without fraction).
+// intArg reads an integer argument; a fraction is cut off (as DMN's reference
+// implementations do: substring("foobar", 3, 3.8) is "oba").
 func intArg(v Value) (int64, bool) {
 	n, ok := v.(Number)
 	if !ok {
 		return 0, false
 	}
-	return n.Int64()
+	return n.Round(0, Down).Int64()
 }
 
 // listArg reads a list argument; another value counts as a list of one.

@@ -61,11 +61,15 @@ func registerContexts(reg func(string, ...sig)) {
 	}})
 	reg("context put",
 		sig{params: []string{"context", "key", "value"}, fn: func(c *bcall, a []Value) Value {
-			k, ok := a[1].(string)
-			if !ok {
-				return c.fail("key must be a string")
+			switch k := a[1].(type) {
+			case string:
+				return contextPut(c, a[0], []Value{k}, a[2])
+			case []Value:
+				if len(k) > 0 && !c.named { // named, a list goes by the name "keys"
+					return contextPut(c, a[0], k, a[2])
+				}
 			}
-			return contextPut(c, a[0], []Value{k}, a[2])
+			return c.fail("key must be a string (or keys a non-empty list of strings)")
 		}},
 		sig{params: []string{"context", "keys", "value"}, fn: func(c *bcall, a []Value) Value {
 			ks, ok := a[1].([]Value)

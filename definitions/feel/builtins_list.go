@@ -316,8 +316,12 @@ func listReplace(c *bcall, l, a []Value) Value {
 	out := append([]Value{}, l...)
 	if f, ok := a[1].(*Function); ok {
 		for i, e := range out {
-			if c.ev.call(c.pos, f, []Value{e, a[2]}) == true {
+			switch c.ev.call(c.pos, f, []Value{e, a[2]}) {
+			case true:
 				out[i] = a[2]
+			case false:
+			default:
+				return c.fail("the match function must return true or false")
 			}
 		}
 		return out

@@ -5,6 +5,7 @@ func numFn(params []string, optional int, fn func(c *bcall, n []Number) Value) s
 	return sig{params: params, optional: optional, fn: func(c *bcall, a []Value) Value {
 		ns := make([]Number, len(a))
 		for i, v := range a {
+			v = unwrapSingleton(v)
 			n, ok := v.(Number)
 			if !ok {
 				if v == nil {
@@ -24,7 +25,7 @@ func scaled(mode RoundingMode) func(c *bcall, n []Number) Value {
 	return func(c *bcall, n []Number) Value {
 		scale := int64(0)
 		if len(n) > 1 {
-			s, ok := n[1].Int64()
+			s, ok := n[1].Round(0, Down).Int64()
 			if !ok || s < -6111 || s > 6176 {
 				return c.fail("scale must be an integer from -6111 to 6176")
 			}

@@ -178,16 +178,18 @@ func rangeFromString(c *bcall, a []Value) Value {
 		if !literalEnd(r.start) || !literalEnd(r.end) {
 			return c.fail("the end points of %q must be literals", s)
 		}
-	case *unaryCmp:
-		if !literalEnd(r.x) || r.op == "=" || r.op == "!=" {
-			return c.fail("%q is not a range", s)
-		}
 	default:
 		return c.fail("%q is not a range", s)
 	}
 	v := n.eval(c.ev, NewScope(nil))
-	if _, ok := v.(*Range); !ok {
+	r, ok := v.(*Range)
+	if !ok {
 		return c.fail("%q is not a range", s)
+	}
+	if !r.StartOpen && !r.EndOpen {
+		if cmp, _ := compare(r.Start, r.End); cmp > 0 {
+			return c.fail("%q starts after its end", s)
+		}
 	}
 	return v
 }

@@ -16,8 +16,13 @@ func optStrFn(params []string, optional int, fn func(c *bcall, s []string) Value
 	return sig{params: params, optional: optional, fn: func(c *bcall, a []Value) Value {
 		ss := make([]string, len(a))
 		for i, v := range a {
+			v = unwrapSingleton(v)
 			s, ok := v.(string)
 			if !ok {
+				if v == nil && i >= len(params)-optional {
+					ss[i] = "" // an optional argument given as null
+					continue
+				}
 				if v == nil {
 					return nil
 				}
@@ -115,7 +120,7 @@ func optArg(s []string, i int) string {
 }
 
 func stringJoin(c *bcall, lv Value, delim string) Value {
-	l, ok := lv.([]Value)
+	l, ok := listArg(lv)
 	if !ok {
 		return c.fail("list must be a list of strings")
 	}
@@ -142,7 +147,7 @@ func substring(c *bcall, a []Value) Value {
 	if !ok {
 		return c.fail("start position must be a number")
 	}
-	start, ok := startN.Round(0, HalfEven).Int64()
+	start, ok := startN.Round(0, Down).Int64()
 	if !ok {
 		return c.fail("start position out of range")
 	}
@@ -163,7 +168,7 @@ func substring(c *bcall, a []Value) Value {
 		if !ok {
 			return c.fail("length must be a number")
 		}
-		length, ok := lenN.Round(0, HalfEven).Int64()
+		length, ok := lenN.Round(0, Down).Int64()
 		if !ok || length < 0 {
 			return c.fail("length must be a number ≥ 0")
 		}

@@ -9,7 +9,7 @@ var (
 // dateFn registers a function of one date (or date and time) parameter named "date".
 func dateFn(fn func(d Date) Value) sig {
 	return sig{params: []string{"date"}, fn: func(c *bcall, a []Value) Value {
-		d, ok := dateOf(a[0])
+		d, ok := dateOf(unwrapSingleton(a[0]))
 		if !ok {
 			if a[0] == nil {
 				return nil
@@ -50,6 +50,10 @@ func registerTemporal(reg func(string, ...sig)) {
 	}})
 	reg("is", sig{params: []string{"value1", "value2"}, fn: func(c *bcall, a []Value) Value {
 		return identical(a[0], a[1])
+	}}, sig{params: []string{"value2"}, fn: func(c *bcall, a []Value) Value {
+		return identical(nil, a[0])
+	}}, sig{params: []string{"value1"}, fn: func(c *bcall, a []Value) Value {
+		return identical(a[0], nil)
 	}})
 }
 

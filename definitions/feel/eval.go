@@ -1,5 +1,7 @@
 package feel
 
+import "strings"
+
 func (n *literal) eval(ev *evaluator, sc *scope) Value { return n.val }
 
 func (n *nameRef) eval(ev *evaluator, sc *scope) Value {
@@ -8,6 +10,16 @@ func (n *nameRef) eval(ev *evaluator, sc *scope) Value {
 	}
 	if f := builtinFunction(n.name); f != nil {
 		return f
+	}
+	// A known name with dots ("Person.Gender", declared as a parameter elsewhere) may here be
+	// a path into a variable.
+	for i := strings.LastIndex(n.name, "."); i > 0; i = strings.LastIndex(n.name[:i], ".") {
+		if v, ok := sc.Lookup(strings.TrimSpace(n.name[:i])); ok {
+			for _, key := range strings.Split(n.name[i+1:], ".") {
+				v = pathOf(ev, n.pos, v, strings.TrimSpace(key))
+			}
+			return v
+		}
 	}
 	ev.note(n.pos, "no variable %q", n.name)
 	return nil
@@ -259,13 +271,16 @@ func (n *unaryCmp) eval(ev *evaluator, sc *scope) Value {
 		if in, ok := sc.Lookup("?"); ok {
 			return testHolds(ev, n, in, sc)
 		}
-		ev.note(n.pos, "%q needs an input to compare with", n.op)
-		return nil
 	}
 	if v == nil || !rangeable(v) {
 		return nil
 	}
 	switch n.op {
+	case "=":
+		return &Range{Start: v, End: v, StartIncl: true, EndIncl: true}
+	case "!=":
+		ev.note(n.pos, "\"!=\" needs an input to compare with")
+		return nil
 	case "<":
 		return &Range{StartOpen: true, End: v}
 	case "<=":
@@ -355,7 +370,7 @@ func (n *filter) eval(ev *evaluator, sc *scope) Value {
 		ev.step()
 		inner := sc.With("item", e)
 		if c, ok := e.(*Context); ok {
-			inner = sc.WithContext(c).With("item", e)
+			inner = inner.WithContext(c) // an entry named "item" wins over the item itself
 		}
 		r := n.cond.eval(ev, inner)
 		if i == 0 {

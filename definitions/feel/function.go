@@ -45,10 +45,8 @@ func (n *funcDef) eval(ev *evaluator, sc *scope) Value {
 		f.Params = append(f.Params, Param{Name: p.name, Type: p.typ})
 	}
 	if n.external {
-		f.native = func(s *Session, args []Value) Value {
-			s.note(n.pos, "external functions (Java, PMML) are not supported")
-			return nil
-		}
+		jf, _ := JavaFunction(f.Params, n.body.eval(ev, sc))
+		return jf
 	}
 	return f
 }

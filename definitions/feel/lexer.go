@@ -279,7 +279,10 @@ func (l *lexer) escape(b *strings.Builder) *SyntaxError {
 			b.WriteRune(rune(cp))
 		}
 	default:
-		return l.errAt(at, "unknown escape \\%c", r)
+		// Not a FEEL escape: kept as written, so regular expressions such as "\s" or "\d"
+		// can be written with one backslash.
+		b.WriteByte('\\')
+		b.WriteRune(r)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package feel
 
 import (
 	"math/big"
+	"regexp"
 	"strings"
 )
 
@@ -109,7 +110,7 @@ func sub(l, r Value) Value {
 				return d
 			}
 		case Date:
-			if d, ok := subDateTime(a, dateLike(b, a)); ok {
+			if d, ok := subDateTime(a, dateTimeOf(b)); ok { // a date is its midnight, UTC
 				return d
 			}
 		case DaysDuration:
@@ -122,7 +123,7 @@ func sub(l, r Value) Value {
 		case Date:
 			return DaysDuration{Sec: (a.epochDay() - b.epochDay()) * 86400}
 		case DateTime:
-			if d, ok := subDateTime(dateLike(a, b), b); ok {
+			if d, ok := subDateTime(dateTimeOf(a), b); ok {
 				return d
 			}
 		case DaysDuration:
@@ -141,15 +142,6 @@ func sub(l, r Value) Value {
 		}
 	}
 	return nil
-}
-
-// dateLike turns d into the midnight of d in the zone of like (UTC when like has a zone, local
-// otherwise), so that a date and a date and time can be subtracted.
-func dateLike(d Date, like DateTime) DateTime {
-	if like.zoned() {
-		return dateTimeOf(d)
-	}
-	return DateTime{Date: d}
 }
 
 func mul(l, r Value) Value {
@@ -316,6 +308,8 @@ func timeProperty(t Time, dt *DateTime, key string) (Value, bool) {
 	return nil, false
 }
 
+var dateTimeRE = regexp.MustCompile(`^-?\d+-\d\d-\d\dT`)
+
 // parseTemporal reads the text of an @"..." literal: a date, time, date and time or duration.
 func parseTemporal(s string) Value {
 	switch {
@@ -323,7 +317,7 @@ func parseTemporal(s string) Value {
 		if d, ok := ParseDuration(s); ok {
 			return d
 		}
-	case strings.Contains(s, "T"):
+	case dateTimeRE.MatchString(s):
 		if dt, ok := ParseDateTime(s); ok {
 			return dt
 		}

@@ -29,6 +29,9 @@ type parser struct {
 	i     int
 	known map[string][][]string // first token text → token texts of known names
 	depth int
+	// rangeEnd is set while the end point of a range is read: "[" then closes the range
+	// ("[1..10[") instead of starting a filter.
+	rangeEnd bool
 }
 
 // maxDepth bounds the nesting of an expression, so that a hostile input cannot exhaust the
@@ -408,7 +411,7 @@ func (p *parser) postfix(x node) node {
 		switch {
 		case p.is("("):
 			x = p.callArgs(x)
-		case p.is("["):
+		case p.is("[") && !p.rangeEnd:
 			p.advance()
 			cond := p.expr()
 			p.expect("]")

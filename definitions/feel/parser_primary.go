@@ -165,6 +165,9 @@ func (p *parser) rawName(ends ...string) string {
 // paren parses "(expr)" or a range with an open start "(a..b]".
 func (p *parser) paren() node {
 	open := p.advance()
+	saved := p.rangeEnd
+	p.rangeEnd = false
+	defer func() { p.rangeEnd = saved }()
 	x := p.expr()
 	if p.is("..") {
 		return p.rangeRest(open.pos, x, false)
@@ -198,7 +201,10 @@ func (p *parser) bracket() node {
 
 func (p *parser) rangeRest(pos int, start node, startIncl bool) node {
 	p.advance() // ..
+	saved := p.rangeEnd
+	p.rangeEnd = true
 	end := p.expr()
+	p.rangeEnd = saved
 	t := p.tok()
 	if t.kind != tPunct || (t.text != "]" && t.text != ")" && t.text != "[") {
 		p.fail(t.pos, "expected \"]\", \")\" or \"[\" to close the range, found %s", describe(t))

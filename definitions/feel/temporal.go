@@ -110,10 +110,10 @@ func NewDate(y, m, d int) (Date, bool) {
 }
 
 var (
-	dateRE     = regexp.MustCompile(`^(-?\d{4,9})-(\d\d)-(\d\d)$`)
+	dateRE     = regexp.MustCompile(`^(-?(?:[1-9]\d{4,8}|\d{4}))-(\d\d)-(\d\d)$`)
 	timeRE     = regexp.MustCompile(`^(\d\d):(\d\d):(\d\d)(\.\d+)?(.*)$`)
 	offsetRE   = regexp.MustCompile(`^([+-])(\d\d):(\d\d)(?::(\d\d))?$`)
-	durationRE = regexp.MustCompile(`^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+	durationRE = regexp.MustCompile(`^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?$`)
 )
 
 // ParseDate reads "YYYY-MM-DD" (the year may have up to 9 digits and a minus sign).

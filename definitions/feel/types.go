@@ -169,7 +169,10 @@ func coerce(ev *evaluator, v Value, t *TypeExpr) (Value, bool) {
 		return v, true
 	}
 	if l, ok := v.([]Value); ok && len(l) == 1 && t.Name != "list" {
-		return coerce(ev, l[0], t)
+		if l[0] == nil || conforms(ev, l[0], t) == true {
+			return l[0], true
+		}
+		return nil, false
 	}
 	if t.Name == "list" {
 		if _, isList := v.([]Value); !isList && (t.Elem == nil || conforms(ev, v, t.Elem) == true) {
