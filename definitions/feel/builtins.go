@@ -73,6 +73,23 @@ func builtinNames() []string { return sortedKeys(builtinMap()) }
 // BuiltinNames returns the names of FEEL's built-in functions.
 func BuiltinNames() []string { return builtinNames() }
 
+// checked applies the limits to what a built-in returns: numbers out of range are null,
+// oversized strings and lists abort the evaluation.
+func checked(ev *evaluator, pos int, name string, v Value) Value {
+	switch x := v.(type) {
+	case Number:
+		if !x.InRange() {
+			ev.note(pos, "%s: the result is out of the range of numbers", name)
+			return nil
+		}
+	case string:
+		ev.checkSize(len(x))
+	case []Value:
+		ev.checkSize(len(x))
+	}
+	return v
+}
+
 func (b *builtin) callPositional(ev *evaluator, pos int, args []Value) Value {
 	ev.step()
 	for _, s := range b.sigs {
@@ -80,11 +97,11 @@ func (b *builtin) callPositional(ev *evaluator, pos int, args []Value) Value {
 		switch {
 		case s.variadic && len(args) >= n:
 			fixed := append([]Value(nil), args[:n-1]...)
-			return s.fn(&bcall{ev: ev, pos: pos, name: b.name}, append(fixed, Value(args[n-1:])))
+			return checked(ev, pos, b.name, s.fn(&bcall{ev: ev, pos: pos, name: b.name}, append(fixed, Value(args[n-1:]))))
 		case !s.variadic && len(args) <= n && len(args) >= n-s.optional:
 			full := make([]Value, n)
 			copy(full, args)
-			return s.fn(&bcall{ev: ev, pos: pos, name: b.name}, full[:max(len(args), n-s.optional)])
+			return checked(ev, pos, b.name, s.fn(&bcall{ev: ev, pos: pos, name: b.name}, full[:max(len(args), n-s.optional)]))
 		}
 	}
 	ev.note(pos, "%s: no signature takes %d arguments", b.name, len(args))
@@ -112,7 +129,7 @@ func (b *builtin) callNamed(ev *evaluator, pos int, named map[string]Value) Valu
 				args[n-1] = []Value{args[n-1]}
 			}
 		}
-		return s.fn(&bcall{ev, pos, b.name, true}, args)
+		return checked(ev, pos, b.name, s.fn(&bcall{ev, pos, b.name, true}, args))
 	}
 	names := make([]string, 0, len(named))
 	for k := range named {

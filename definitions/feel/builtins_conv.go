@@ -6,7 +6,9 @@ import (
 )
 
 // Format renders a value as FEEL's string() does: strings as they are, other values in FEEL
-// literal syntax (lists "[1, 2]", contexts "{a: 1}", ranges "[1..2]").
+// literal syntax (lists "[1, 2]", contexts "{a: 1}", ranges "[1..2]"). The text stops a little
+// after MaxItems characters (lists may share sublists, so a small value can stand for a huge
+// text).
 func Format(v Value) string {
 	if s, ok := v.(string); ok {
 		return s
@@ -14,8 +16,55 @@ func Format(v Value) string {
 	return literalString(v)
 }
 
+// textFull stops the rendering of a value whose text is longer than MaxItems.
+type textFull struct{}
+
 // literalString renders v as FEEL source (strings quoted).
-func literalString(v Value) string {
+func literalString(v Value) (s string) {
+	var b strings.Builder
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(textFull); !ok {
+				panic(r)
+			}
+			s = b.String()
+		}
+	}()
+	writeLiteral(&b, v)
+	return b.String()
+}
+
+func writeLiteral(b *strings.Builder, v Value) {
+	if b.Len() > MaxItems {
+		panic(textFull{})
+	}
+	switch x := v.(type) {
+	case []Value:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeLiteral(b, e)
+		}
+		b.WriteByte(']')
+	case *Context:
+		b.WriteByte('{')
+		for i, k := range x.Keys() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k + ": ")
+			writeLiteral(b, x.vals[k])
+		}
+		b.WriteByte('}')
+	default:
+		b.WriteString(scalarString(v))
+	}
+}
+
+// scalarString renders a value that is not a list or a context.
+func scalarString(v Value) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -27,18 +76,6 @@ func literalString(v Value) string {
 		return x.String()
 	case Date, Time, DateTime, DaysDuration, MonthsDuration:
 		return x.(interface{ String() string }).String()
-	case []Value:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = literalString(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case *Context:
-		parts := make([]string, 0, x.Len())
-		for _, k := range x.Keys() {
-			parts = append(parts, k+": "+literalString(x.vals[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
 	case *Range:
 		return rangeString(x)
 	case *Function:

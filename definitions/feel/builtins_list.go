@@ -151,18 +151,20 @@ func registerLists(reg func(string, ...sig)) {
 			}
 			all = append(all, l...)
 		}
-		return distinct(all)
+		return distinct(c.ev, all)
 	}})
-	reg("distinct values", listFn([]string{"list"}, 0, func(c *bcall, l, a []Value) Value { return distinct(l) }))
-	reg("flatten", listFn([]string{"list"}, 0, func(c *bcall, l, a []Value) Value { return flatten(l, []Value{}) }))
+	reg("distinct values", listFn([]string{"list"}, 0, func(c *bcall, l, a []Value) Value { return distinct(c.ev, l) }))
+	reg("flatten", listFn([]string{"list"}, 0, func(c *bcall, l, a []Value) Value { return flatten(c.ev, l, []Value{}) }))
 	reg("list replace", listFn([]string{"list", "position", "newItem"}, 0, listReplace),
 		listFn([]string{"list", "match", "newItem"}, 0, listReplace))
 	reg("sort", listFn([]string{"list", "precedes"}, 1, sortList))
 }
 
-func distinct(l []Value) []Value {
+// distinct keeps the first of equal items; the comparisons count as steps.
+func distinct(ev *evaluator, l []Value) []Value {
 	out := []Value{}
 	for _, e := range l {
+		ev.work(len(out) + 1)
 		dup := false
 		for _, o := range out {
 			if Equal(e, o) == true {
@@ -177,10 +179,13 @@ func distinct(l []Value) []Value {
 	return out
 }
 
-func flatten(l []Value, out []Value) []Value {
+// flatten appends the items of l and of its nested lists to out; a list may hold the same
+// list many times, so every item counts as a step.
+func flatten(ev *evaluator, l []Value, out []Value) []Value {
 	for _, e := range l {
+		ev.step()
 		if sub, ok := e.([]Value); ok {
-			out = flatten(sub, out)
+			out = flatten(ev, sub, out)
 		} else {
 			out = append(out, e)
 		}

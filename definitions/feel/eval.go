@@ -83,7 +83,16 @@ func (n *binary) eval(ev *evaluator, sc *scope) Value {
 	case "<", "<=", ">", ">=":
 		return compareOp(ev, n.pos, n.op, l, r)
 	}
+	if ls, ok := l.(string); ok && n.op == "+" {
+		if rs, ok := r.(string); ok {
+			ev.checkSize(len(ls) + len(rs))
+		}
+	}
 	v := arith(n.op, l, r)
+	if x, ok := v.(Number); ok && !x.InRange() {
+		ev.note(n.pos, "%s: the result is out of the range of numbers", n.op)
+		return nil
+	}
 	if v == nil && l != nil && r != nil {
 		ev.note(n.pos, "cannot apply %s to a %s and a %s", n.op, TypeName(l), TypeName(r))
 	}

@@ -100,4 +100,3 @@ func (o orderedJSON) MarshalJSON() ([]byte, error) {
 	}
 	return append(buf, '}'), nil
 }
-

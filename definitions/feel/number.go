@@ -74,7 +74,7 @@ func ParseNumber(s string) (Number, bool) {
 	exp := 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		e, err := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
-		if err != nil || i+1 >= len(s) {
+		if err != nil || i+1 >= len(s) || e > 1e6 || e < -1e6 {
 			return Number{}, false
 		}
 		exp, s = e, s[:i]
@@ -104,7 +104,8 @@ func ParseNumber(s string) (Number, bool) {
 	if neg {
 		c.Neg(c)
 	}
-	return NewNumber(c, exp-len(frac)), true
+	n := NewNumber(c, exp-len(frac))
+	return n, n.InRange()
 }
 
 // MustNumber is ParseNumber for literals known to be valid; it panics otherwise.
@@ -130,6 +131,22 @@ func (n Number) c() *big.Int {
 		return new(big.Int)
 	}
 	return n.coef
+}
+
+// Exponent limits of decimal128: a number whose adjusted exponent (that of its first digit)
+// lies outside is out of range.
+const (
+	maxAdjustedExp = 6144
+	minAdjustedExp = -6176
+)
+
+// InRange reports whether n is within the range of decimal128.
+func (n Number) InRange() bool {
+	if n.Sign() == 0 {
+		return true
+	}
+	adj := n.exp + numDigits(n.coef) - 1
+	return adj <= maxAdjustedExp && adj >= minAdjustedExp
 }
 
 // Sign returns -1, 0 or +1.

@@ -16,6 +16,17 @@ const DefaultMaxDepth = 1000
 // ErrStepLimit is wrapped by the error of an evaluation that used more than MaxSteps steps.
 var ErrStepLimit = errors.New("step limit exceeded")
 
+// ErrSizeLimit is wrapped by the error of an evaluation that built a string or list larger
+// than MaxItems.
+var ErrSizeLimit = errors.New("value size limit exceeded")
+
+// ErrInternal is wrapped by the error of an evaluation that hit a bug of the evaluator.
+var ErrInternal = errors.New("internal error of the FEEL evaluator")
+
+// MaxItems bounds the characters of a string and the items of a list an evaluation builds, so
+// that doubling a value in a recursion cannot exhaust memory.
+const MaxItems = 1 << 24
+
 // ErrDepthLimit is wrapped by the error of an evaluation whose calls nested deeper than MaxDepth.
 var ErrDepthLimit = errors.New("call depth limit exceeded")
 
@@ -106,6 +117,20 @@ func (s *Session) step() {
 	}
 }
 
+// work counts n steps at once (a built-in comparing n pairs).
+func (s *Session) work(n int) {
+	s.steps += n - 1
+	s.step()
+}
+
+// checkSize aborts the evaluation when a value being built would hold more than MaxItems
+// characters or items.
+func (s *Session) checkSize(n int) {
+	if n > MaxItems {
+		panic(hardError{fmt.Errorf("%w: a string or list of %d characters or items (the limit is %d)", ErrSizeLimit, n, MaxItems)})
+	}
+}
+
 func (s *Session) enterCall() {
 	s.step()
 	s.depth++
@@ -137,7 +162,8 @@ func (s *Session) Guard(f func() Value) (v Value, err error) {
 		if r := recover(); r != nil {
 			h, ok := r.(hardError)
 			if !ok {
-				panic(r)
+				// A bug of this package must not bring down the process that evaluates.
+				h = hardError{fmt.Errorf("%w: %v", ErrInternal, r)}
 			}
 			v, err = nil, h.err
 		}

@@ -127,6 +127,19 @@ func TypeName(v Value) string {
 // Equal is FEEL's "=": true or false for values of the same kind (and null = null), nil
 // (null) when the kinds differ or the values cannot be compared.
 func Equal(a, b Value) Value {
+	budget := equalBudget
+	return equal(a, b, &budget)
+}
+
+// equalBudget bounds the comparisons of one Equal: lists may share sublists, so a small value
+// can stand for a huge tree. Past the budget the answer is null.
+const equalBudget = 10_000_000
+
+func equal(a, b Value, budget *int) Value {
+	*budget--
+	if *budget < 0 {
+		return nil
+	}
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
@@ -173,7 +186,7 @@ func Equal(a, b Value) Value {
 				return false
 			}
 			for i := range x {
-				e := Equal(x[i], y[i])
+				e := equal(x[i], y[i], budget)
 				if e != true {
 					return e
 				}
@@ -190,7 +203,7 @@ func Equal(a, b Value) Value {
 				if !ok {
 					return false
 				}
-				e := Equal(x.vals[k], yv)
+				e := equal(x.vals[k], yv, budget)
 				if e != true {
 					return e
 				}
