@@ -27,6 +27,7 @@ func Parse(data []byte) (*Definitions, error) {
 	}
 	b := &builder{d: d}
 	b.collectNames(root)
+	b.names = feel.NewNames(d.names...)
 	for _, c := range root.children {
 		if !isDMNSpace(c.space) {
 			continue
@@ -40,7 +41,8 @@ func Parse(data []byte) (*Definitions, error) {
 
 // builder turns the element tree into the model.
 type builder struct {
-	d *Definitions
+	d     *Definitions
+	names *feel.Names
 }
 
 // collectNames gathers every name the model declares (elements, variables, item components,
@@ -208,7 +210,7 @@ func (b *builder) literal(e *elem, text, typeRef string) *Literal {
 		b.errorf(CodeUnsupportedElement, e, "%v", l.err)
 		return l
 	}
-	x, err := feel.Parse(text, b.d.names...)
+	x, err := feel.ParseIn(text, b.names)
 	if err != nil {
 		l.err = err
 		b.errorf(CodeInvalidFEEL, e, "FEEL %q: %v", oneLine(text), err)
@@ -227,7 +229,7 @@ func (b *builder) unaryTests(e *elem, text string) *feel.UnaryTests {
 	if strings.TrimSpace(text) == "" {
 		text = "-"
 	}
-	u, err := feel.ParseUnaryTests(text, b.d.names...)
+	u, err := feel.ParseUnaryTestsIn(text, b.names)
 	if err != nil {
 		b.errorf(CodeInvalidFEEL, e, "FEEL unary tests %q: %v", oneLine(text), err)
 		return nil

@@ -81,7 +81,7 @@ func (b *builder) table(c *elem, typeRef string) Expr {
 			text := ov.childText("text")
 			to.Allowed = b.unaryTests(ov, text)
 			for _, part := range splitTopLevel(text) {
-				if u, err := feel.ParseUnaryTests(part, b.d.names...); err == nil {
+				if u, err := feel.ParseUnaryTestsIn(part, b.names); err == nil {
 					to.allowedItems = append(to.allowedItems, u)
 				}
 			}

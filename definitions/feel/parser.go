@@ -3,6 +3,7 @@ package feel
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // stopWords end a name that is read word by word: "a b" is one name, "a and b" is not.
@@ -27,7 +28,8 @@ type parser struct {
 	lx    *lexer
 	toks  []token
 	i     int
-	known map[string][][]string // first token text → token texts of known names
+	names []*Names // known names: the built-ins, the caller's, and those met while parsing
+	local *Names
 	depth int
 	// rangeEnd is set while the end point of a range is read: "[" then closes the range
 	// ("[1..10[") instead of starting a filter.
@@ -38,55 +40,77 @@ type parser struct {
 // stack of the parser or of the evaluator.
 const maxDepth = 200
 
-func newParser(src string, names []string) (*parser, *SyntaxError) {
+func newParser(src string, names *Names) (*parser, *SyntaxError) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{lx: &lexer{src: []rune(src)}, toks: toks, known: map[string][][]string{}}
-	for _, n := range builtinNames() {
-		p.addName(n)
-	}
-	for _, n := range names {
-		p.addName(n)
+	p := &parser{lx: &lexer{src: []rune(src)}, toks: toks, local: NewNames()}
+	p.names = []*Names{builtinNameSet(), p.local}
+	if names != nil {
+		p.names = append(p.names, names)
 	}
 	return p, nil
 }
 
 // addName makes a name known to the rest of the parse.
-func (p *parser) addName(n string) {
+func (p *parser) addName(n string) { p.local.Add(n) }
+
+// Names is a set of known names, prepared for the parser: the names of a DMN model are
+// prepared once for all its expressions. A Names must not be changed while parses use it.
+type Names struct {
+	byFirst map[string][]knownName
+}
+
+// knownName is a name of several tokens; spaced[i] says whether white space separates token
+// i from token i+1 (it must match where a symbol is involved: "Date-Time" is not "Date - Time").
+type knownName struct {
+	texts  []string
+	spaced []bool
+}
+
+// NewNames prepares names for the parser.
+func NewNames(names ...string) *Names {
+	ns := &Names{byFirst: map[string][]knownName{}}
+	for _, n := range names {
+		ns.Add(n)
+	}
+	return ns
+}
+
+// Add adds a name.
+func (ns *Names) Add(n string) {
 	ts, err := lex(n)
-	if err != nil || len(ts) < 2 {
+	if err != nil || len(ts) < 3 { // one token and EOF: any word is read as a name anyway
 		return
 	}
-	texts := make([]string, 0, len(ts)-1)
-	for _, t := range ts[:len(ts)-1] {
+	ts = ts[:len(ts)-1]
+	k := knownName{texts: make([]string, len(ts)), spaced: make([]bool, len(ts)-1)}
+	for i, t := range ts {
 		if t.kind == tString || t.kind == tTemporal {
 			return
 		}
-		texts = append(texts, t.text)
+		k.texts[i] = t.text
+		if i > 0 {
+			k.spaced[i-1] = ts[i-1].end != t.pos
+		}
 	}
-	if len(texts) < 2 {
-		return // one word names need no lookup: any word is read as a name
-	}
-	for _, seq := range p.known[texts[0]] {
-		if equalStrings(seq, texts) {
+	for _, seq := range ns.byFirst[k.texts[0]] {
+		if strings.Join(seq.texts, "\x00") == strings.Join(k.texts, "\x00") && fmt.Sprint(seq.spaced) == fmt.Sprint(k.spaced) {
 			return
 		}
 	}
-	p.known[texts[0]] = append(p.known[texts[0]], texts)
+	ns.byFirst[k.texts[0]] = append(ns.byFirst[k.texts[0]], k)
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+var (
+	builtinNamesOnce sync.Once
+	builtinNamesSet  *Names
+)
+
+func builtinNameSet() *Names {
+	builtinNamesOnce.Do(func() { builtinNamesSet = NewNames(builtinNames()...) })
+	return builtinNamesSet
 }
 
 func (p *parser) tok() token       { return p.toks[p.i] }
@@ -314,38 +338,28 @@ func (p *parser) comparison() node {
 }
 
 // inTests parses what follows "in": one positive unary test, or a parenthesised list of them.
+// After "(" comes a range with an open start ("(1..5]"), a list of tests, or one test in
+// parentheses; the first test tells which, so nothing is parsed twice.
 func (p *parser) inTests() []node {
-	if p.is("(") {
-		save := p.i
-		if n, ok := p.try(p.positiveTest); ok && !p.is(",") {
-			return []node{n}
-		}
-		p.i = save
-		p.advance()
-		tests := []node{p.positiveTest()}
-		for p.is(",") {
-			p.advance()
-			tests = append(tests, p.positiveTest())
-		}
-		p.expect(")")
-		return tests
+	if !p.is("(") {
+		return []node{p.positiveTest()}
 	}
-	return []node{p.positiveTest()}
-}
-
-// try runs f, reporting whether it parsed without error.
-func (p *parser) try(f func() node) (n node, ok bool) {
-	depth := p.depth
-	defer func() {
-		if r := recover(); r != nil {
-			if _, isFail := r.(parseFail); !isFail {
-				panic(r)
-			}
-			p.depth = depth
-			n, ok = nil, false
-		}
-	}()
-	return f(), true
+	open := p.advance()
+	saved := p.rangeEnd
+	p.rangeEnd = false
+	defer func() { p.rangeEnd = saved }()
+	first := p.positiveTest()
+	if p.is("..") {
+		p.rangeEnd = saved
+		return []node{p.postfix(p.rangeRest(open.pos, first, false))}
+	}
+	tests := []node{first}
+	for p.is(",") {
+		p.advance()
+		tests = append(tests, p.positiveTest())
+	}
+	p.expect(")")
+	return tests
 }
 
 // positiveTest parses one positive unary test: a comparison with the input ("< 10", "= x") or

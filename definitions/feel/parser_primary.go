@@ -40,7 +40,7 @@ func (p *parser) primary() node {
 		case "<", "<=", ">", ">=", "=", "!=":
 			return p.positiveTest()
 		}
-		p.fail(t.pos, "unexpected %s", describe(t))
+		p.fail(t.pos, "expected an expression, found %s", describe(t))
 	}
 	// A name or a keyword.
 	if p.knownMatch() == 0 {
@@ -70,23 +70,36 @@ func (p *parser) nameExpr() node {
 // token (0 when none).
 func (p *parser) knownMatch() int {
 	best := 0
-	for _, seq := range p.known[p.tok().text] {
-		if len(seq) <= best || p.i+len(seq) > len(p.toks)-1 {
-			continue
-		}
-		ok := true
-		for k, s := range seq {
-			t := p.toks[p.i+k]
-			if t.text != s || t.kind == tString || t.kind == tTemporal || t.kind == tEOF {
-				ok = false
-				break
+	for _, ns := range p.names {
+		for _, seq := range ns.byFirst[p.tok().text] {
+			if len(seq.texts) > best && p.matches(seq) {
+				best = len(seq.texts)
 			}
-		}
-		if ok {
-			best = len(seq)
 		}
 	}
 	return best
+}
+
+// matches reports whether the tokens from the current one spell the known name.
+func (p *parser) matches(seq knownName) bool {
+	if p.i+len(seq.texts) > len(p.toks)-1 {
+		return false
+	}
+	for k, s := range seq.texts {
+		t := p.toks[p.i+k]
+		if t.text != s || t.kind == tString || t.kind == tTemporal || t.kind == tEOF {
+			return false
+		}
+		if k > 0 {
+			prev := p.toks[p.i+k-1]
+			spaced := prev.end != t.pos
+			words := prev.kind == tName && t.kind == tName
+			if spaced != seq.spaced[k-1] && !words {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // name reads a name: the longest known name at this point, extended by further plain words
@@ -135,6 +148,9 @@ func (p *parser) rawName(ends ...string) string {
 	if t.kind == tString {
 		p.advance()
 		return t.text
+	}
+	if t.kind != tName && t.kind != tOther {
+		p.fail(t.pos, "expected a name, found %s", describe(t))
 	}
 	start := p.i
 	for {

@@ -346,7 +346,10 @@ func translateEscape(rs []rune, inClass bool) (string, int, error) {
 		return translateProperty(rs, inClass)
 	}
 	if c, ok := singleEscape(r); ok {
-		return quoteClassRune(c), 1, nil
+		if inClass {
+			return quoteClassRune(c), 1, nil
+		}
+		return regexp.QuoteMeta(string(c)), 1, nil
 	}
 	if r >= '1' && r <= '9' {
 		return "", 0, fmt.Errorf("back-references (\\%c) are not supported", r)

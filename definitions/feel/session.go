@@ -181,6 +181,11 @@ type Expression struct {
 // functions) that may contain spaces or operator characters, so that "Date-Time" or
 // "date of birth" read as one name.
 func Parse(src string, names ...string) (*Expression, error) {
+	return ParseIn(src, NewNames(names...))
+}
+
+// ParseIn is Parse with names prepared once (for the many expressions of one model).
+func ParseIn(src string, names *Names) (*Expression, error) {
 	p, serr := newParser(src, names)
 	if serr != nil {
 		return nil, serr
@@ -229,6 +234,11 @@ type UnaryTests struct {
 
 // ParseUnaryTests parses unary tests; names as for Parse.
 func ParseUnaryTests(src string, names ...string) (*UnaryTests, error) {
+	return ParseUnaryTestsIn(src, NewNames(names...))
+}
+
+// ParseUnaryTestsIn is ParseUnaryTests with names prepared once.
+func ParseUnaryTestsIn(src string, names *Names) (*UnaryTests, error) {
 	p, serr := newParser(src, names)
 	if serr != nil {
 		return nil, serr
