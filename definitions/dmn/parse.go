@@ -146,7 +146,7 @@ func (b *builder) element(e *elem) {
 			RequiredInputs:    hrefs(e, "informationRequirement", "requiredInput"),
 			RequiredKnowledge: hrefs(e, "knowledgeRequirement", "requiredKnowledge"),
 		}
-		dec.Logic = b.expression(e, dec.Variable.TypeRef)
+		dec.Logic = b.expression(e, "") // the decision converts the value to its variable's type
 		d.Decisions = append(d.Decisions, dec)
 		b.register(dec.ID, dec, e)
 	case "businessKnowledgeModel":

@@ -163,7 +163,11 @@ func (b *builder) overlapWarnings(t *Table) {
 				}
 			}
 			if same {
-				b.d.problem(definitions.SeverityWarning, CodeOverlappingRules, rj.Position, t.ID,
+				id := rj.ID
+				if id == "" {
+					id = t.ID
+				}
+				b.d.problem(definitions.SeverityWarning, CodeOverlappingRules, rj.Position, id,
 					fmt.Sprintf("rules %d and %d of the UNIQUE table match the same inputs", ri.Index, rj.Index))
 			}
 		}
