@@ -144,6 +144,9 @@ func evaluateDecision(args []string, stdout, stderr io.Writer) int {
 	res, err := model.Evaluate(*decision, req)
 	if errors.Is(err, dmn.ErrUnknownDecision) {
 		res, err = model.EvaluateService(*decision, req)
+		if errors.Is(err, dmn.ErrUnknownDecision) {
+			err = fmt.Errorf("%s has no decision or decision service %q", files[0], *decision)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "onewindow decisions evaluate: %v\n", err)

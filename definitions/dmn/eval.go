@@ -117,7 +117,7 @@ func (d *Definitions) EvaluateService(name string, req Request) (*Result, error)
 		}
 	}
 	if svc == nil {
-		return nil, fmt.Errorf("%w: no decision service %q", ErrUnknownDecision, name)
+		return nil, fmt.Errorf("%w: %q", ErrUnknownDecision, name)
 	}
 	r := newRun(d, req)
 	args := map[string]feel.Value{}

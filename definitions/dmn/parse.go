@@ -75,11 +75,18 @@ func (b *builder) warnf(code string, e *elem, format string, args ...any) {
 	b.d.problem(definitions.SeverityWarning, code, e.pos, elemID(e), fmt.Sprintf(format, args...))
 }
 
+// elemID returns the id of e, or of its nearest ancestor that has one (a literal expression
+// without id is reported at its decision).
 func elemID(e *elem) string {
-	if id := e.attr("id"); id != "" {
-		return id
+	for x := e; x != nil; x = x.parent {
+		if id := x.attr("id"); id != "" {
+			return id
+		}
+		if n := x.attr("name"); n != "" && x.name != "definitions" {
+			return n
+		}
 	}
-	return e.attr("name")
+	return ""
 }
 
 func (b *builder) register(id string, v any, e *elem) {

@@ -25,6 +25,7 @@ type elem struct {
 	space, name string
 	attrs       []xml.Attr
 	children    []*elem
+	parent      *elem
 	text        strings.Builder
 	pos         definitions.Position
 }
@@ -155,6 +156,7 @@ func readTree(data []byte) (*elem, error) {
 			e := &elem{space: t.Name.Space, name: t.Name.Local, attrs: t.Attr, pos: li.at(off)}
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
+				e.parent = p
 				p.children = append(p.children, e)
 			} else {
 				root = e
