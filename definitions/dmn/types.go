@@ -28,21 +28,11 @@ func feelType(typeRef string) (*feel.TypeExpr, bool) {
 		name = l
 	}
 	t, err := feel.ParseType(name)
-	if err != nil || !knownFEELType(t) {
+	if err != nil || !feel.BuiltinType(t.Name) {
 		t = nil
 	}
 	typeRefCache.Store(typeRef, t)
 	return t, t != nil
-}
-
-// knownFEELType reports whether t is built of FEEL's own types only at its top level.
-func knownFEELType(t *feel.TypeExpr) bool {
-	switch t.Name {
-	case "Any", "Null", "number", "string", "boolean", "date", "time", "date and time",
-		"days and time duration", "years and months duration", "list", "context", "range", "function":
-		return true
-	}
-	return false
 }
 
 // lookupType finds the item definition a typeRef of model m names: a local one, one of an

@@ -188,18 +188,3 @@ func durationNanos(d DaysDuration) *big.Int {
 	n := new(big.Int).Mul(big.NewInt(d.Sec), big.NewInt(1e9))
 	return n.Add(n, big.NewInt(int64(d.Nano)))
 }
-
-// durationSeconds returns d in seconds as a number.
-func durationSeconds(d DaysDuration) Number {
-	return NewNumber(durationNanos(d), -9)
-}
-
-// durationFromSeconds builds a duration from a number of seconds (nanoseconds truncated).
-func durationFromSeconds(n Number) (DaysDuration, bool) {
-	ns := n.Mul(Int(1e9)).Integer(Down)
-	q, r := new(big.Int).QuoRem(ns, big.NewInt(1e9), new(big.Int))
-	if !q.IsInt64() {
-		return DaysDuration{}, false
-	}
-	return normDuration(q.Int64(), r.Int64()), true
-}

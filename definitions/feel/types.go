@@ -16,14 +16,26 @@ func ParseType(src string) (*TypeExpr, error) {
 	return t, nil
 }
 
-// builtinType reports whether name is one of FEEL's own type names.
-func builtinType(name string) bool {
+// BuiltinType reports whether name is one of FEEL's own type names.
+func BuiltinType(name string) bool {
 	switch name {
 	case "Any", "Null", "number", "string", "boolean", "date", "time", "date and time",
 		"days and time duration", "years and months duration", "list", "context", "range", "function":
 		return true
 	}
 	return false
+}
+
+// scalarKinds tells the values of FEEL's types that have no parameters.
+var scalarKinds = map[string]func(Value) bool{
+	"number":                    func(v Value) bool { _, ok := v.(Number); return ok },
+	"string":                    func(v Value) bool { _, ok := v.(string); return ok },
+	"boolean":                   func(v Value) bool { _, ok := v.(bool); return ok },
+	"date":                      func(v Value) bool { _, ok := v.(Date); return ok },
+	"time":                      func(v Value) bool { _, ok := v.(Time); return ok },
+	"date and time":             func(v Value) bool { _, ok := v.(DateTime); return ok },
+	"days and time duration":    func(v Value) bool { _, ok := v.(DaysDuration); return ok },
+	"years and months duration": func(v Value) bool { _, ok := v.(MonthsDuration); return ok },
 }
 
 // Conforms reports whether v is an instance of t; named types are resolved by s.NamedType.
@@ -39,31 +51,10 @@ func conforms(ev *evaluator, v Value, t *TypeExpr) Value {
 	if v == nil {
 		return false
 	}
+	if is, ok := scalarKinds[t.Name]; ok {
+		return is(v)
+	}
 	switch t.Name {
-	case "number":
-		_, ok := v.(Number)
-		return ok
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "date":
-		_, ok := v.(Date)
-		return ok
-	case "time":
-		_, ok := v.(Time)
-		return ok
-	case "date and time":
-		_, ok := v.(DateTime)
-		return ok
-	case "days and time duration", "dayTimeDuration":
-		_, ok := v.(DaysDuration)
-		return ok
-	case "years and months duration", "yearMonthDuration":
-		_, ok := v.(MonthsDuration)
-		return ok
 	case "list":
 		l, ok := v.([]Value)
 		if !ok {
