@@ -39,19 +39,31 @@ var (
 	bigOne = big.NewInt(1)
 	bigTen = big.NewInt(10)
 
+	pow10Small [128]*big.Int // 10^0 … 10^127, read without locking
 	pow10Mu    sync.Mutex
 	pow10Cache = map[int]*big.Int{}
 )
 
+func init() {
+	p := big.NewInt(1)
+	for i := range pow10Small {
+		pow10Small[i] = new(big.Int).Set(p)
+		p.Mul(p, bigTen)
+	}
+}
+
 // pow10 returns 10^n (n ≥ 0); the result must not be modified.
 func pow10(n int) *big.Int {
+	if n < len(pow10Small) {
+		return pow10Small[n]
+	}
 	pow10Mu.Lock()
 	defer pow10Mu.Unlock()
 	if p, ok := pow10Cache[n]; ok {
 		return p
 	}
 	p := new(big.Int).Exp(bigTen, big.NewInt(int64(n)), nil)
-	if n <= 400 {
+	if n <= 13000 { // every power two decimal128 numbers can need to be aligned
 		pow10Cache[n] = p
 	}
 	return p
