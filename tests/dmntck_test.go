@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"onewindow/definitions/dmn/tck"
+	"onewindow/tests/corpus"
 )
 
 // tckBaseline lists the DMN TCK cases that passed when it was last written, one
@@ -17,25 +18,9 @@ import (
 // it with ONEWINDOW_DMN_TCK_BASELINE=write when the pass rate goes up.
 const tckBaseline = "dmn_tck_baseline.txt"
 
-// tckKit finds the DMN TCK test cases: $ONEWINDOW_DMN_TCK, or ../shared/dmn-tck beside the
-// repository.
-func tckKit(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("ONEWINDOW_DMN_TCK")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "dmn-tck")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "compliance-level-3")); err != nil {
-		if os.Getenv("ONEWINDOW_TEST_REQUIRE_SERVICES") == "1" {
-			t.Fatalf("DMN TCK not found at %s (set ONEWINDOW_DMN_TCK): %v", dir, err)
-		}
-		t.Skipf("DMN TCK not found at %s (set ONEWINDOW_DMN_TCK to run the conformance test)", dir)
-	}
-	return dir
-}
-
 func TestDMNTCK(t *testing.T) {
-	kit := tckKit(t)
+	// The kit: $ONEWINDOW_DMN_TCK, or shared/dmn-tck beside the repository.
+	kit := corpus.Shared(t, "dmn-tck", "ONEWINDOW_DMN_TCK")
 	var all []tck.Row
 	var ids []string
 	passed := map[string]bool{}
