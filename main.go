@@ -49,6 +49,8 @@ func main() {
 		os.Exit(runMigrate(args))
 	case "definitions":
 		os.Exit(runDefinitions(args))
+	case "decisions":
+		os.Exit(runDecisions(args))
 	case "version":
 		fmt.Println("onewindow", version)
 	case "-h", "-help", "--help", "help":

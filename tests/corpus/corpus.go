@@ -13,18 +13,26 @@ import (
 // in CI (ONEWINDOW_TEST_REQUIRE_SERVICES=1), where a missing corpus fails.
 func Dir(t testing.TB) string {
 	t.Helper()
-	if d := os.Getenv("ONEWINDOW_BPMN_CORPUS"); d != "" {
+	return Shared(t, "bpmn-corpus", "ONEWINDOW_BPMN_CORPUS")
+}
+
+// Shared returns the directory shared/NAME beside the repository (looked up from the working
+// directory upwards), or $ENV when set. Without it the test is skipped, except in CI
+// (ONEWINDOW_TEST_REQUIRE_SERVICES=1), where it fails.
+func Shared(t testing.TB, name, env string) string {
+	t.Helper()
+	if d := os.Getenv(env); d != "" {
 		if isDir(d) {
 			return d
 		}
-		t.Fatalf("ONEWINDOW_BPMN_CORPUS=%s is not a directory", d)
+		t.Fatalf("%s=%s is not a directory", env, d)
 	}
 	if wd, err := os.Getwd(); err == nil {
 		for dir := wd; ; dir = filepath.Dir(dir) {
-			if c := filepath.Join(dir, "shared", "bpmn-corpus"); isDir(c) {
+			if c := filepath.Join(dir, "shared", name); isDir(c) {
 				return c
 			}
-			if c := filepath.Join(dir, "..", "shared", "bpmn-corpus"); isDir(c) {
+			if c := filepath.Join(dir, "..", "shared", name); isDir(c) {
 				return c
 			}
 			if filepath.Dir(dir) == dir {
@@ -33,9 +41,9 @@ func Dir(t testing.TB) string {
 		}
 	}
 	if os.Getenv("ONEWINDOW_TEST_REQUIRE_SERVICES") == "1" {
-		t.Fatal("BPMN corpus not found: set ONEWINDOW_BPMN_CORPUS to the shared/bpmn-corpus directory")
+		t.Fatalf("shared/%s not found: set %s to its directory", name, env)
 	}
-	t.Skip("BPMN corpus not found (../shared/bpmn-corpus or $ONEWINDOW_BPMN_CORPUS): conformance test skipped")
+	t.Skipf("shared/%s not found (../shared/%s or $%s): conformance test skipped", name, name, env)
 	return ""
 }
 
