@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -11,7 +12,7 @@ import (
 func TestPublicServiceGuides(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newTestServer(t, db)
-		var list GuideList
+		var list app.List[app.ServiceGuide]
 		r := s.do("GET", "/api/v1/public/items?limit=500", "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("list: %d %s", r.Code, r.Body)

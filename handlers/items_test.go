@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/definitions/standard"
 	"onewindow/store"
 )
@@ -84,7 +85,7 @@ func TestItemsAPI(t *testing.T) {
 		t.Fatalf("created %+v", it)
 	}
 	expectError(t, s.as(designer, "POST", "/api/v1/items", mustJSON(itemBody(s, "T-1"))), http.StatusConflict, codeConflict)
-	var steps ItemStepList
+	var steps app.List[app.ItemStep]
 	s.as(clerk, "GET", "/api/v1/items/"+it.ID+"/steps", "").json(t, &steps)
 	if len(steps.Items) != 5 || strings.Join(steps.Items[1].Groups, ",") != "fgj-xzsp,zjj-xzsp,zrzyj-xzsp" || steps.Items[1].LimitDays != 4 {
 		t.Fatalf("steps %+v", steps.Items)
@@ -106,7 +107,7 @@ func TestItemsAPI(t *testing.T) {
 	if r.json(t, &v); v.Version != 1 {
 		t.Fatalf("publishing the same content made version %d", v.Version)
 	}
-	var versions ItemVersionList
+	var versions app.List[store.ItemVersion]
 	s.as(clerk, "GET", "/api/v1/items/"+it.ID+"/versions", "").json(t, &versions)
 	if len(versions.Items) != 1 {
 		t.Fatalf("versions %+v", versions)
@@ -139,13 +140,13 @@ func TestItemsAPI(t *testing.T) {
 	expectError(t, s.as(designer, "GET", "/api/v1/items/"+draft.ID, ""), http.StatusNotFound, codeNotFound)
 
 	// Lists.
-	var list ItemList
+	var list app.List[store.Item]
 	s.as(clerk, "GET", "/api/v1/items?departmentId="+s.unitID("fgj")+"&state=published", "").json(t, &list)
 	if len(list.Items) != 3 {
 		t.Fatalf("fgj's published items: %d", len(list.Items))
 	}
 	expectError(t, s.as(clerk, "GET", "/api/v1/items?state=open", ""), http.StatusBadRequest, codeValidation)
-	var flows StandardFlowList
+	var flows app.List[app.StandardFlow]
 	s.as(clerk, "GET", "/api/v1/standard-flows", "").json(t, &flows)
 	if len(flows.Items) != 4 || flows.Items[2].Key != standard.Parallel || flows.Items[2].PublishedVersion != 1 || len(flows.Items[2].Steps) != 5 {
 		t.Fatalf("standard flows %+v", flows)
@@ -206,12 +207,12 @@ func TestGrantsAPI(t *testing.T) {
 		t.Fatalf("revoke: %d %s", r.Code, r.Body)
 	}
 	expectError(t, s.as(admin, "POST", "/api/v1/grants/"+g.ID+"/revoke", `{"reason":"again"}`), http.StatusConflict, codeConflict)
-	var audit GrantAuditList
+	var audit app.List[store.GrantAuditEntry]
 	s.as(supervisor, "GET", "/api/v1/grants/"+g.ID+"/audit", "").json(t, &audit)
 	if len(audit.Items) != 3 || audit.Items[2].Action != "revoked" {
 		t.Fatalf("audit %+v", audit)
 	}
-	var list GrantList
+	var list app.List[store.Grant]
 	s.as(clerk, "GET", "/api/v1/grants?windowId="+s.unitID("zwzx-02"), "").json(t, &list)
 	if len(list.Items) != 1 {
 		t.Fatalf("grants to window 2: %+v", list)
@@ -229,7 +230,7 @@ func TestGrantsAPI(t *testing.T) {
 	if r.Code != http.StatusOK {
 		t.Fatalf("report: %d %s", r.Code, r.Body)
 	}
-	var rep store.DelegationReport
+	var rep app.DelegationReport
 	r.json(t, &rep)
 	if rep.Items != 4 || rep.Handling.Items != 4 || rep.Handling.Share != 1 || rep.Decision.Items != 3 || rep.Decision.Delegated != 2 {
 		t.Fatalf("report %+v %+v over %d", rep.Handling, rep.Decision, rep.Items)

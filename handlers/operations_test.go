@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
 	"onewindow/store/storetest"
@@ -73,12 +74,12 @@ func (v *opsEnv) waitFor(caseID string) {
 	})
 }
 
-func accepted(t *testing.T, r response, op string) OperationAccepted {
+func accepted(t *testing.T, r response, op string) app.OperationAccepted {
 	t.Helper()
 	if r.Code != http.StatusAccepted {
 		t.Fatalf("status %d, want 202: %s", r.Code, r.Body)
 	}
-	var a OperationAccepted
+	var a app.OperationAccepted
 	r.json(t, &a)
 	if a.Operation != op || a.CaseID == "" {
 		t.Fatalf("accepted %+v, want operation %s", a, op)
@@ -95,7 +96,7 @@ func TestEngineOperations(t *testing.T) {
 		caseID := v.x.StartCase("gate", nil)
 		v.x.WaitStatus(caseID, "incident")
 
-		var list IncidentList
+		var list app.List[store.IncidentRow]
 		r := v.as(supervisor, "GET", "/api/v1/incidents?state=open&caseId="+url.QueryEscape(caseID), "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("list: %d %s", r.Code, r.Body)
@@ -110,7 +111,7 @@ func TestEngineOperations(t *testing.T) {
 			t.Fatalf("by process %+v", list.Items)
 		}
 
-		var view CaseEngineView
+		var view app.CaseEngineView
 		r = v.as(supervisor, "GET", "/api/v1/cases/"+url.PathEscape(caseID)+"/engine", "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("engine view: %d %s", r.Code, r.Body)
@@ -191,7 +192,7 @@ func TestEngineOperations(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("signal: %d %s", r.Code, r.Body)
 		}
-		var sb SignalBroadcast
+		var sb app.SignalBroadcast
 		r.json(t, &sb)
 		if sb.Name != "policyChanged" || sb.Delivered != 2 {
 			t.Fatalf("broadcast %+v, want 2 deliveries", sb)
@@ -224,7 +225,7 @@ func TestEngineOperations(t *testing.T) {
 			t.Fatalf("child case id %q holds no /: this test wants one", child)
 		}
 		v.x.OpenTask(child, "check")
-		var view CaseEngineView
+		var view app.CaseEngineView
 		r := v.as(supervisor, "GET", "/api/v1/cases/"+url.PathEscape(child)+"/engine", "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("child view: %d %s", r.Code, r.Body)
@@ -291,7 +292,7 @@ func TestEngineOperationsWithoutEngine(t *testing.T) {
 		expectError(t, s.as(admin, req[0], req[1], req[2]), http.StatusServiceUnavailable, codeEngineUnavailable)
 	}
 	// Reading the read model needs no engine.
-	var list IncidentList
+	var list app.List[store.IncidentRow]
 	r := s.as(admin, "GET", "/api/v1/incidents", "")
 	r.json(t, &list)
 	if r.Code != http.StatusOK || list.Items == nil || len(list.Items) != 0 {
