@@ -87,8 +87,8 @@ var (
 type Material struct {
 	// Code identifies the material within its item; notices and
 	// supplements name materials by it.
-	Code string `json:"code" validate:"required,max=32" example:"M01"`
-	Name string `json:"name" validate:"required,max=128" example:"营业执照申请书"`
+	Code string `json:"code" validate:"required,max=32,plaintext" example:"M01"`
+	Name string `json:"name" validate:"required,max=128,plaintext" example:"营业执照申请书"`
 	// Form is original, copy or originalAndCopy.
 	Form string `json:"form" validate:"required,oneof=original copy originalAndCopy" example:"original"`
 	// Count is the number of copies (份数), at least 1.
@@ -105,7 +105,7 @@ type Material struct {
 
 // Fee is one charge of an item (收费项目); an item without fees is free.
 type Fee struct {
-	Name     string `json:"name" validate:"required" example:"工本费"`
+	Name     string `json:"name" validate:"required,max=128,plaintext" example:"工本费"`
 	Standard string `json:"standard" validate:"required" example:"每证10元"`
 	Basis    string `json:"basis,omitempty" example:"桂价费〔2012〕1号"`
 }
@@ -114,7 +114,7 @@ type Fee struct {
 // item's limits (特别程序: hearing, expert review, on-site survey, public
 // notice, ...).
 type SpecialProcedure struct {
-	Name string `json:"name" validate:"required" example:"专家评审"`
+	Name string `json:"name" validate:"required,max=128,plaintext" example:"专家评审"`
 	// LimitDays is the procedure's own limit in working days (0: none).
 	LimitDays float64 `json:"limitDays" validate:"min=0" example:"10"`
 	Basis     string  `json:"basis,omitempty"`
@@ -131,8 +131,8 @@ type Contact struct {
 // give the API's shape checks; CheckItem applies every rule.
 type ItemContent struct {
 	// Code is the item's implementation code (实施编码), unique in the catalogue.
-	Code string `json:"code" validate:"required,max=64" example:"450981-FGJ-XK-001"`
-	Name string `json:"name" validate:"required,max=128" example:"企业投资项目核准"`
+	Code string `json:"code" validate:"required,max=64,plaintext" example:"450981-FGJ-XK-001"`
+	Name string `json:"name" validate:"required,max=128,plaintext" example:"企业投资项目核准"`
 	// Kind is one of ItemKinds.
 	Kind string `json:"kind" validate:"required,oneof=licence confirmation payment ruling reward levy otherPower publicService" example:"licence"`
 	// HandlingType is immediate or promised.
@@ -166,11 +166,11 @@ type ItemContent struct {
 	Location  string   `json:"location,omitempty" example:"北流市政务服务中心投资项目并联审批窗口"`
 	Hours     string   `json:"hours,omitempty" example:"工作日 9:00-12:00 13:30-17:30"`
 	// Result names what the applicant receives (审批结果), e.g. a licence.
-	Result string `json:"result,omitempty" example:"项目核准批复文件"`
+	Result string `json:"result,omitempty" validate:"max=128,plaintext" example:"项目核准批复文件"`
 	// DefinitionKey is the flow the item runs: a standard flow
 	// (std-immediate, std-promised, std-parallel, std-proxy) or a
 	// published custom definition.
-	DefinitionKey string `json:"definitionKey" validate:"required,max=255" example:"std-parallel"`
+	DefinitionKey string `json:"definitionKey" validate:"required,max=255,plaintext" example:"std-parallel"`
 	// DefinitionVersion pins a published version of the definition; 0
 	// takes the latest published one when the item is published. A
 	// published item version always holds the version it pinned.
