@@ -156,7 +156,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarYear"
+                            "$ref": "#/definitions/app.CalendarYear"
                         }
                     },
                     "400": {
@@ -217,7 +217,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarDaysRequest"
+                            "$ref": "#/definitions/app.CalendarDaysRequest"
                         }
                     }
                 ],
@@ -225,7 +225,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarYear"
+                            "$ref": "#/definitions/app.CalendarYear"
                         }
                     },
                     "400": {
@@ -262,7 +262,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; admins and supervisors every case. Newest first.",
+                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; supervisors the cases of their org unit's subtree; admins every case. Newest first.",
                 "produces": [
                     "application/json"
                 ],
@@ -334,9 +334,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -344,7 +344,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseList"
+                            "$ref": "#/definitions/app.List-app_CaseSummary"
                         }
                     },
                     "400": {
@@ -367,7 +367,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online (channel online; the case starts in pre-review,\n网上预审: the acceptance clerk checks it before the applicant comes); a clerk at a window\n(channel window) and a proxy agent at a station (channel station) give the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
+                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online in their own verified name (channel online; the case\nstarts in pre-review, 网上预审), or for an organisation; applying for another person is a\nproxy agent's (代办) job: an agent at a station (channel station) gives the applicant and their\nauthorisation; a clerk at a window (channel window) gives the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -391,7 +391,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateCaseRequest"
+                            "$ref": "#/definitions/app.CreateCaseRequest"
                         }
                     }
                 ],
@@ -399,11 +399,11 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSubmitted"
+                            "$ref": "#/definitions/app.CaseSubmitted"
                         }
                     },
                     "400": {
-                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code ...)",
+                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code, authorization ...)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -415,7 +415,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "not an applicant, clerk or agent; a window or station that is not the caller's",
+                        "description": "forbidden: not an applicant, clerk or agent, or a window or station not the caller's; not_own_name: online in another person's name",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -448,7 +448,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal comments. A case the caller may not see is 404.",
+                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal opinions. A case the caller may not see is 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -469,7 +469,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseDetail"
+                            "$ref": "#/definitions/app.CaseDetail"
                         }
                     },
                     "400": {
@@ -521,7 +521,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -570,17 +570,18 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A supervisor sees the cases of their org unit's subtree (its departments' items, its windows and\nstations), a call activity's case with its root case; any other case is 404 for them.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "engine"
                 ],
-                "summary": "A case as the engine sees it (admin, supervisor)",
+                "summary": "A case as the engine sees it, with its variables (admin; supervisor within their org unit's subtree)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -590,7 +591,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseEngineView"
+                            "$ref": "#/definitions/app.CaseEngineView"
                         }
                     },
                     "400": {
@@ -641,7 +642,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -658,7 +659,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -666,7 +667,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -736,7 +737,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.NoticeView"
+                            "$ref": "#/definitions/app.NoticeView"
                         }
                     },
                     "400": {
@@ -1116,7 +1117,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Adds the next version of each material (its files uploaded first) and sends the case back to\nacceptance; the clock, paused since the notice, runs again. Without an open notice: 409\nno_open_notice, and nothing changes.",
+                "description": "Adds the next version of each material (its files uploaded first). With an open notice the case\ngoes back to acceptance and its clock, paused since the notice, runs again. Without one, the\nmaterials fulfil the case's open commitments (容缺受理) and the case goes on where it is; with\nneither, 409 no_open_notice and nothing changes.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1126,7 +1127,7 @@ const docTemplate = `{
                 "tags": [
                     "cases"
                 ],
-                "summary": "Answer the open notice with a supplement (applicant, submitting clerk or agent)",
+                "summary": "Hand in materials: answer the open notice (补正), or bring what the case was accepted without (容缺)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1141,7 +1142,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementRequest"
+                            "$ref": "#/definitions/app.SupplementRequest"
                         }
                     }
                 ],
@@ -1149,7 +1150,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementAccepted"
+                            "$ref": "#/definitions/app.SupplementAccepted"
                         }
                     },
                     "400": {
@@ -1181,6 +1182,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -1206,7 +1213,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -1217,7 +1224,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SetVariablesRequest"
+                            "$ref": "#/definitions/app.SetVariablesRequest"
                         }
                     }
                 ],
@@ -1225,7 +1232,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -1280,7 +1287,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cancels the case's workflow: its open steps end and an open notice is closed. A case that\nhas a decision (including a refusal) or has ended is 409 case_decided; one withdrawn before\n409 case_withdrawn. The case keeps its number and timeline.",
+                "description": "Cancels the case's workflow: its open steps end, an open notice and open commitments close. A\ncase that has a decision (including a refusal) or has ended is 409 case_decided; one withdrawn\nbefore 409 case_withdrawn. The case keeps its number and timeline.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1305,7 +1312,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.WithdrawRequest"
+                            "$ref": "#/definitions/app.WithdrawRequest"
                         }
                     }
                 ],
@@ -1313,7 +1320,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSummary"
+                            "$ref": "#/definitions/app.CaseSummary"
                         }
                     },
                     "400": {
@@ -1342,6 +1349,68 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "case_decided or case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/commitments": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Open commitments (容缺受理): materials cases were accepted without, the earliest promised first",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_OpenCommitment"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1561,11 +1630,25 @@ const docTemplate = `{
                     "definitions"
                 ],
                 "summary": "List processes with their latest and published versions (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionList"
+                            "$ref": "#/definitions/app.List-store_DefinitionSummary"
                         }
                     },
                     "401": {
@@ -1619,13 +1702,13 @@ const docTemplate = `{
                     "200": {
                         "description": "every file was already stored",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DeployResponse"
+                            "$ref": "#/definitions/app.Deployment"
                         }
                     },
                     "201": {
                         "description": "at least one new version",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DeployResponse"
+                            "$ref": "#/definitions/app.Deployment"
                         }
                     },
                     "400": {
@@ -1688,13 +1771,25 @@ const docTemplate = `{
                         "name": "key",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionVersionList"
+                            "$ref": "#/definitions/app.List-app_DefinitionVersionInfo"
                         }
                     },
                     "400": {
@@ -1758,7 +1853,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionModel"
+                            "$ref": "#/definitions/app.DefinitionModel"
                         }
                     },
                     "400": {
@@ -1823,7 +1918,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionVersionInfo"
+                            "$ref": "#/definitions/app.DefinitionVersionInfo"
                         }
                     },
                     "400": {
@@ -1943,7 +2038,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "as of this time (RFC 3339; default now)",
+                        "description": "as of this time (RFC 3339, or a date: its midnight in Beijing; default now)",
                         "name": "at",
                         "in": "query"
                     }
@@ -1952,7 +2047,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.DelegationReport"
+                            "$ref": "#/definitions/app.DelegationReport"
                         }
                     },
                     "400": {
@@ -2133,8 +2228,20 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "only grants in force at this time (RFC 3339); without it, revoked and expired ones are listed too",
+                        "description": "only grants in force at this time (RFC 3339, or a date: its midnight in Beijing); without it, revoked and expired ones are listed too",
                         "name": "activeAt",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2142,7 +2249,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GrantList"
+                            "$ref": "#/definitions/app.List-store_Grant"
                         }
                     },
                     "400": {
@@ -2189,7 +2296,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateGrantRequest"
+                            "$ref": "#/definitions/app.CreateGrantRequest"
                         }
                     }
                 ],
@@ -2314,7 +2421,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateGrantRequest"
+                            "$ref": "#/definitions/app.UpdateGrantRequest"
                         }
                     }
                 ],
@@ -2379,13 +2486,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GrantAuditList"
+                            "$ref": "#/definitions/app.List-store_GrantAuditEntry"
                         }
                     },
                     "400": {
@@ -2447,7 +2566,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RevokeGrantRequest"
+                            "$ref": "#/definitions/app.RevokeGrantRequest"
                         }
                     }
                 ],
@@ -2504,7 +2623,7 @@ const docTemplate = `{
                 "tags": [
                     "engine"
                 ],
-                "summary": "List incidents across cases, oldest first (admin, supervisor)",
+                "summary": "List incidents across cases, oldest first (admin; supervisor: of the cases of their org unit's subtree)",
                 "parameters": [
                     {
                         "enum": [
@@ -2530,14 +2649,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2545,7 +2664,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.IncidentList"
+                            "$ref": "#/definitions/app.List-store_IncidentRow"
                         }
                     },
                     "400": {
@@ -2590,7 +2709,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "incident id (percent-encode its / as %2F)",
+                        "description": "incident id (with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -2600,7 +2719,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -2608,7 +2727,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -2722,14 +2841,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2737,7 +2856,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemList"
+                            "$ref": "#/definitions/app.List-store_Item"
                         }
                     },
                     "400": {
@@ -3052,7 +3171,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.PublishItemRequest"
+                            "$ref": "#/definitions/app.PublishItemRequest"
                         }
                     }
                 ],
@@ -3118,7 +3237,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemStepList"
+                            "$ref": "#/definitions/app.List-app_ItemStep"
                         }
                     },
                     "400": {
@@ -3233,13 +3352,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemVersionList"
+                            "$ref": "#/definitions/app.List-store_ItemVersion"
                         }
                     },
                     "400": {
@@ -3862,7 +3993,7 @@ const docTemplate = `{
         },
         "/api/v1/public/items": {
             "get": {
-                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees, time limits, channels, contacts. No account needed.",
+                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees,\ntime limits, channels, contacts, and the departments and sections that handle it, by name. No account needed.",
                 "produces": [
                     "application/json"
                 ],
@@ -3911,14 +4042,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -3926,7 +4057,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GuideList"
+                            "$ref": "#/definitions/app.List-app_ServiceGuide"
                         }
                     },
                     "400": {
@@ -3940,6 +4071,7 @@ const docTemplate = `{
         },
         "/api/v1/public/items/{id}": {
             "get": {
+                "description": "With the competent department, the lead section and the co-reviewing sections by name (and their\ndepartments' names).",
                 "produces": [
                     "application/json"
                 ],
@@ -3960,7 +4092,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ItemVersion"
+                            "$ref": "#/definitions/app.ServiceGuide"
                         }
                     },
                     "400": {
@@ -3980,7 +4112,7 @@ const docTemplate = `{
         },
         "/api/v1/public/progress": {
             "get": {
-                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
+                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time. No names of people:\nwindows and departments only.",
                 "produces": [
                     "application/json"
                 ],
@@ -4010,7 +4142,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.PublicProgress"
+                            "$ref": "#/definitions/app.PublicProgress"
                         }
                     },
                     "400": {
@@ -4225,7 +4357,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -4233,7 +4365,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SignalBroadcast"
+                            "$ref": "#/definitions/app.SignalBroadcast"
                         }
                     },
                     "400": {
@@ -4282,7 +4414,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.StandardFlowList"
+                            "$ref": "#/definitions/app.List-app_StandardFlow"
                         }
                     },
                     "401": {
@@ -4649,9 +4781,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4659,7 +4791,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskList"
+                            "$ref": "#/definitions/app.List-store_InboxTask"
                         }
                     },
                     "400": {
@@ -4700,7 +4832,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (case id + / + wait id; send the / as %2F)",
+                        "description": "task id as GET /api/v1/tasks lists it (case id ~ wait id; the older form with %2F is accepted too)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4710,7 +4842,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskDetail"
+                            "$ref": "#/definitions/app.TaskDetail"
                         }
                     },
                     "400": {
@@ -4757,7 +4889,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4767,7 +4899,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4810,7 +4942,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Staff dealing with the task see it in the case's timeline; with public true the applicant too.",
+                "description": "Opinions are internal (内部意见): staff dealing with the case see them in its timeline; the\napplicant does not.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4824,7 +4956,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4835,7 +4967,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -4843,7 +4975,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4880,7 +5012,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Of two people completing one task at once, one succeeds and\nthe other gets 409 task_closed. A second notice on a case is 409 notify_once.",
+                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Accepting while a required material is missing needs\ndeficiencies (容缺受理: the materials, a promised date, the reason), else 409 materials_missing.\nOf two people completing one task at once, one succeeds and the other gets 409 task_closed.\nA notice that omits a material known missing is 400; a second notice on a case 409 notify_once.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4894,7 +5026,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4905,7 +5037,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CompleteRequest"
+                            "$ref": "#/definitions/app.CompleteRequest"
                         }
                     }
                 ],
@@ -4913,11 +5045,11 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "validation_failed naming outcome, reason, notice.materials or variables.X",
+                        "description": "validation_failed naming outcome, reason, notice.materials, deficiencies.X or variables.X",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4941,7 +5073,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, case_withdrawn",
+                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, materials_missing, case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4956,7 +5094,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The caller stays its owner: the delegate resolves it (POST .../resolve), and the owner completes it.\nWhile delegated, nobody completes it.",
+                "description": "The person must be able to act on the task themselves, as for a hand-over. The caller stays its\nowner: the delegate resolves it (POST .../resolve), and the owner completes it. While delegated,\nnobody completes it.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4970,7 +5108,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4981,7 +5119,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -4989,11 +5127,11 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed: userId is unknown, you, or may not act on the task",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5046,7 +5184,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5057,7 +5195,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -5065,7 +5203,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5108,7 +5246,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units. A\ncountersign opinion cannot be recalled.",
+                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units, and what\nthe completion recorded (an acceptance, a decision) is undone. A signer's opinion in a countersign\nmay be recalled while the countersign is still open (撤回意见): the signer's step starts again.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5122,7 +5260,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the caller's completed task (send the / as %2F)",
+                        "description": "the caller's completed task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5132,7 +5270,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5140,7 +5278,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5168,7 +5306,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "not_recallable: the next step has started, or the task is not completed",
+                        "description": "not_recallable: the next step has started, the countersign has closed, or the task is not completed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5197,7 +5341,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the signer's open task (send the / as %2F)",
+                        "description": "the signer's open task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5207,7 +5351,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5215,7 +5359,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5247,6 +5391,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5271,17 +5421,17 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
                     },
                     {
-                        "description": "what the delegate found",
+                        "description": "what the delegate found (internal)",
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -5289,7 +5439,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5332,7 +5482,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. A decision made since the target step is undone.",
+                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. What the steps since the target recorded is undone: an\nacceptance (with its 容缺 commitments) and a decision. The case's clock keeps running.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5346,7 +5496,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5357,7 +5507,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ReturnRequest"
+                            "$ref": "#/definitions/app.ReturnRequest"
                         }
                     }
                 ],
@@ -5365,7 +5515,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5397,6 +5547,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5422,7 +5578,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "an open signer's task (send the / as %2F)",
+                        "description": "an open signer's task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5433,7 +5589,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SignerRequest"
+                            "$ref": "#/definitions/app.SignerRequest"
                         }
                     }
                 ],
@@ -5441,7 +5597,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5473,6 +5629,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5494,7 +5656,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5504,7 +5666,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -6269,6 +6431,2352 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "app.ApplicantInput": {
+            "type": "object",
+            "required": [
+                "certNo",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "type": "string",
+                    "enum": [
+                        "idCard",
+                        "creditCode"
+                    ],
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID links the case to an applicant's account, who then follows it online.",
+                    "type": "string"
+                }
+            }
+        },
+        "app.Authority": {
+            "type": "object",
+            "properties": {
+                "departmentId": {
+                    "type": "string"
+                },
+                "grantId": {
+                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "unitCode": {
+                    "description": "UnitCode is the unit acted for: the user's own unit, or the delegating department's\nsection.",
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.AuthorizationInput": {
+            "type": "object",
+            "required": [
+                "fileIds"
+            ],
+            "properties": {
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                }
+            }
+        },
+        "app.CalendarDayInput": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "2027-02-06"
+                },
+                "kind": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "春节"
+                }
+            }
+        },
+        "app.CalendarDayView": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2026-10-01"
+                },
+                "kind": {
+                    "description": "holiday (a day off on a weekday) or workday (a make-up working day on a weekend)",
+                    "type": "string",
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "国庆节"
+                }
+            }
+        },
+        "app.CalendarDaysRequest": {
+            "type": "object",
+            "required": [
+                "days"
+            ],
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "maxItems": 366,
+                    "items": {
+                        "$ref": "#/definitions/app.CalendarDayInput"
+                    }
+                }
+            }
+        },
+        "app.CalendarYear": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "description": "every listed day in force in the year, by date; days not listed follow the weekday rule",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CalendarDayView"
+                    }
+                },
+                "inheritsFrom": {
+                    "description": "the calendar this one builds on: national, or the org unit id of the nearest ancestor\nwith days of its own (\"\" for the national calendar itself)",
+                    "type": "string",
+                    "example": "national"
+                },
+                "overrides": {
+                    "description": "the days an admin listed for this unit in the year",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CalendarDay"
+                    }
+                },
+                "unit": {
+                    "description": "national or an org unit id",
+                    "type": "string",
+                    "example": "national"
+                },
+                "workdays": {
+                    "description": "working days in the year",
+                    "type": "integer",
+                    "example": 250
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
+                }
+            }
+        },
+        "app.CaseDetail": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "$ref": "#/definitions/store.Applicant"
+                },
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "commitments": {
+                    "description": "Commitments are the materials the case was accepted without (容缺受理) and the dates they\nwere promised by; open ones are still to come.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Commitment"
+                    }
+                },
+                "deadlines": {
+                    "$ref": "#/definitions/app.Deadlines"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "decisionReason": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "form": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "refusalReason": {
+                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
+                    "type": "string",
+                    "example": "申请事项不属于本机关职权范围"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "description": "Steps are the steps the case is at now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                },
+                "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CaseEngineView": {
+            "type": "object",
+            "properties": {
+                "case": {
+                    "$ref": "#/definitions/store.CaseRow"
+                },
+                "children": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseRow"
+                    }
+                },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.HistoryRow"
+                    }
+                },
+                "incidents": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
+                },
+                "subscriptions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SubscriptionRow"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TaskRow"
+                    }
+                },
+                "timers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TimerRow"
+                    }
+                }
+            }
+        },
+        "app.CaseSubmitted": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "missingMaterials": {
+                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page together with the number: keep it.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CaseSummary": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CommentRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "text": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "已核对原件，与复印件一致"
+                }
+            }
+        },
+        "app.CompleteRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "description": "Comment is the opinion (意见) written with the completion: internal, staff see it.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "材料齐全，符合法定形式"
+                },
+                "deficiencies": {
+                    "description": "Deficiencies accepts with required materials still missing (容缺受理), with outcome\naccept only.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DeficiencyInput"
+                        }
+                    ]
+                },
+                "notice": {
+                    "description": "Notice is required with outcome notify.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.NoticeInput"
+                        }
+                    ]
+                },
+                "outcome": {
+                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "accept"
+                },
+                "reason": {
+                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "variables": {
+                    "description": "Variables are set on the case; the conditions after the step may read them.",
+                    "type": "object"
+                }
+            }
+        },
+        "app.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "channel",
+                "itemId"
+            ],
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is required at a window or station. Online a person applies in their own\nverified name (leave it out); give it only to apply for an organisation (legalPerson).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.ApplicantInput"
+                        }
+                    ]
+                },
+                "authorization": {
+                    "description": "Authorization is the applicant's authorisation of the agent, required at a station.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.AuthorizationInput"
+                        }
+                    ]
+                },
+                "channel": {
+                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
+                    "type": "string",
+                    "enum": [
+                        "window",
+                        "online",
+                        "station"
+                    ],
+                    "example": "online"
+                },
+                "form": {
+                    "description": "Form holds the application form's fields.",
+                    "type": "object"
+                },
+                "itemId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000050"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "stationId": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
+                    "type": "string"
+                }
+            }
+        },
+        "app.CreateGrantRequest": {
+            "type": "object",
+            "required": [
+                "departmentId",
+                "stepKinds",
+                "windowId"
+            ],
+            "properties": {
+                "departmentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "itemIds": {
+                    "description": "ItemIDs limits the grant to these items; absent or empty covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "发改局授权综合受理一号窗口"
+                },
+                "sectionId": {
+                    "description": "SectionID is the department's section whose tasks are delegated; it may be left out when\nthe department has exactly one.",
+                    "type": "string"
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "acceptance",
+                        "review",
+                        "coordination",
+                        "delivery"
+                    ]
+                },
+                "userId": {
+                    "description": "UserID names one clerk of the window; absent grants every clerk of it.",
+                    "type": "string"
+                },
+                "validFrom": {
+                    "description": "ValidFrom defaults to now; ValidUntil absent means until revoked.",
+                    "type": "string",
+                    "example": "2025-01-01T00:00:00+08:00"
+                },
+                "validUntil": {
+                    "type": "string",
+                    "example": "2025-12-31T23:59:59+08:00"
+                },
+                "windowId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000002"
+                }
+            }
+        },
+        "app.CurrentStep": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "description": "Assignee is shown to staff only.",
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                },
+                "since": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "taskId": {
+                    "description": "TaskID is shown to staff only.",
+                    "type": "string"
+                },
+                "units": {
+                    "description": "Units are the names of the units the step is with.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "北流市发展和改革局行政审批股"
+                    ]
+                }
+            }
+        },
+        "app.Deadlines": {
+            "type": "object",
+            "properties": {
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
+                    "type": "string",
+                    "example": "running"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.DeficiencyInput": {
+            "type": "object",
+            "required": [
+                "materials",
+                "promisedDate",
+                "reason"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials are the codes of the missing materials the applicant will hand in later:\nevery required material the case lacks.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "M04"
+                    ]
+                },
+                "promisedDate": {
+                    "description": "PromisedDate is the date (YYYY-MM-DD, Beijing) by which the applicant promised them.",
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "description": "Reason says why the case is accepted without them.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "主要材料齐全，次要材料申请人承诺五个工作日内补齐"
+                }
+            }
+        },
+        "app.DefinitionModel": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "flows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.FlowSummary"
+                    }
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "nodes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.NodeSummary"
+                    }
+                },
+                "process": {
+                    "$ref": "#/definitions/app.ProcessSummary"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.DefinitionVersionInfo": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.DelegationReport": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "decision": {
+                    "description": "Decision is the share for approval and certification (the source: 80%+).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DelegationShare"
+                        }
+                    ]
+                },
+                "departmentCode": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "departmentName": {
+                    "type": "string"
+                },
+                "handling": {
+                    "description": "Handling is the share for acceptance, review, coordination and delivery (the source: 100%).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DelegationShare"
+                        }
+                    ]
+                },
+                "items": {
+                    "description": "Items counts the published items in which the department's sections hold a step.",
+                    "type": "integer"
+                },
+                "rows": {
+                    "description": "Rows details every item.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ItemDelegation"
+                    }
+                }
+            }
+        },
+        "app.DelegationShare": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "description": "Delegated counts those in which every such step is covered by an active grant.",
+                    "type": "integer"
+                },
+                "items": {
+                    "description": "Items counts the items in which the department holds a step of these kinds.",
+                    "type": "integer"
+                },
+                "share": {
+                    "description": "Share is Delegated/Items, 0 when Items is 0.",
+                    "type": "number",
+                    "example": 1
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.DeployedDefinition": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.Deployment": {
+            "type": "object",
+            "properties": {
+                "definitions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DeployedDefinition"
+                    }
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.FileProblem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "flow-target-missing"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "f1"
+                },
+                "file": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "message": {
+                    "type": "string",
+                    "example": "sequence flow f1 points to nowhere: no flow node has id \"review\""
+                },
+                "severity": {
+                    "type": "string",
+                    "enum": [
+                        "error",
+                        "warning"
+                    ],
+                    "example": "error"
+                }
+            }
+        },
+        "app.FlowSummary": {
+            "type": "object",
+            "properties": {
+                "condition": {
+                    "type": "string",
+                    "example": "${countersignResult == 'agreed'}"
+                },
+                "default": {
+                    "description": "Default marks the default flow of its source.",
+                    "type": "boolean"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "f3"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "target": {
+                    "type": "string",
+                    "example": "approve"
+                }
+            }
+        },
+        "app.GuideUnit": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "departmentName": {
+                    "description": "DepartmentName is the name of a section's department (\"\" for a unit that is no section).",
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "行政审批股"
+                }
+            }
+        },
+        "app.ItemDelegation": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepDelegation"
+                    }
+                }
+            }
+        },
+        "app.ItemStep": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "groups": {
+                    "description": "Groups are the task's candidate groups (org unit codes) for a case of the item; groups\nthat depend on the case (a station) are missing.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "fgj-xzsp"
+                    ]
+                },
+                "kind": {
+                    "description": "Kind is the task's ow:stepKind (\"\" when it has none).",
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the step's limit: the item's override or the flow's ow:timeLimit.",
+                    "type": "number",
+                    "example": 1
+                },
+                "multiInstance": {
+                    "description": "MultiInstance marks one task per group (a countersign).",
+                    "type": "boolean"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                }
+            }
+        },
+        "app.List-app_CaseSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_DefinitionVersionInfo": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DefinitionVersionInfo"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_ItemStep": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ItemStep"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_ServiceGuide": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ServiceGuide"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_StandardFlow": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StandardFlow"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_DefinitionSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DefinitionSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Grant": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Grant"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_GrantAuditEntry": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.GrantAuditEntry"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_InboxTask": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.InboxTask"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_IncidentRow": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Item": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Item"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_ItemVersion": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemVersion"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.OpenCommitment"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.NodeSummary": {
+            "type": "object",
+            "properties": {
+                "assignment": {
+                    "$ref": "#/definitions/definitions.Assignment"
+                },
+                "attachedTo": {
+                    "type": "string"
+                },
+                "calledElement": {
+                    "type": "string"
+                },
+                "cancelActivity": {
+                    "type": "boolean"
+                },
+                "clock": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "default": {
+                    "type": "string"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.EventDefinition"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "implementation": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "userTask"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "loop": {
+                    "$ref": "#/definitions/definitions.Loop"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "部门审查"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "step": {
+                    "$ref": "#/definitions/definitions.Step"
+                }
+            }
+        },
+        "app.NoticeInput": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials lists every missing or defective material, at once.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "请于补正后重新提交"
+                }
+            }
+        },
+        "app.NoticeView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issuedAt": {
+                    "type": "string"
+                },
+                "issuedBy": {
+                    "type": "string"
+                },
+                "issuedByName": {
+                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "itemId": {
+                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer"
+                },
+                "letter": {
+                    "description": "Letter is the notice as the applicant reads it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq numbers the case's notices from 1.",
+                    "type": "integer"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.OperationAccepted": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "operation": {
+                    "type": "string",
+                    "enum": [
+                        "retry",
+                        "setVariables",
+                        "cancel",
+                        "message"
+                    ],
+                    "example": "retry"
+                },
+                "target": {
+                    "description": "Target is the incident retried or the wait the message went to.",
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000~x1"
+                }
+            }
+        },
+        "app.PersonRequest": {
+            "type": "object",
+            "required": [
+                "userId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "该申请涉及专业审查，转由专人办理"
+                },
+                "userId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000010"
+                }
+            }
+        },
+        "app.ProcessSummary": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                }
+            }
+        },
+        "app.PublicProgress": {
+            "type": "object",
+            "properties": {
+                "acceptedAt": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "example": "inProgress"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                }
+            }
+        },
+        "app.PublishItemRequest": {
+            "type": "object",
+            "properties": {
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins this published version of the item's definition (0: the latest\npublished one); absent keeps the draft's.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 1
+                }
+            }
+        },
+        "app.RecallRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "结果填写有误"
+                }
+            }
+        },
+        "app.ReturnRequest": {
+            "type": "object",
+            "required": [
+                "reason",
+                "target"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "申请书签字不全，退回受理环节重新核对"
+                },
+                "target": {
+                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "acceptance"
+                }
+            }
+        },
+        "app.RevokeGrantRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "窗口调整"
+                }
+            }
+        },
+        "app.ServiceGuide": {
+            "type": "object",
+            "required": [
+                "channels",
+                "code",
+                "definitionKey",
+                "departmentId",
+                "handlingType",
+                "kind",
+                "leadSectionId",
+                "legalBasis",
+                "name"
+            ],
+            "properties": {
+                "channels": {
+                    "description": "Channels are the ways to apply: window, online, station.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "window",
+                        "online"
+                    ]
+                },
+                "coReviewerSectionIds": {
+                    "description": "CoReviewerSectionIDs are the sections of the departments that review\nin parallel (${coReviewers}); the lead's own section may be one.",
+                    "type": "array",
+                    "maxItems": 30,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "coReviewers": {
+                    "description": "CoReviewers are the sections that review in parallel (并联审批), in the item's order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.GuideUnit"
+                    }
+                },
+                "code": {
+                    "description": "Code is the item's implementation code (实施编码), unique in the catalogue.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "450981-FGJ-XK-001"
+                },
+                "complaint": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "conditions": {
+                    "type": "string",
+                    "example": "属于《政府核准的投资项目目录》范围内的企业投资项目"
+                },
+                "definitionKey": {
+                    "description": "DefinitionKey is the flow the item runs: a standard flow\n(std-immediate, std-promised, std-parallel, std-proxy) or a\npublished custom definition.",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins a published version of the definition; 0\ntakes the latest published one when the item is published. A\npublished item version always holds the version it pinned.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 0
+                },
+                "department": {
+                    "description": "Department is the competent department (主管部门).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the competent department (主管部门), an org unit of kind department.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "enquiry": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "fees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.Fee"
+                    }
+                },
+                "handlingType": {
+                    "description": "HandlingType is immediate or promised.",
+                    "type": "string",
+                    "enum": [
+                        "immediate",
+                        "promised"
+                    ],
+                    "example": "promised"
+                },
+                "hours": {
+                    "type": "string",
+                    "example": "工作日 9:00-12:00 13:30-17:30"
+                },
+                "implementingBody": {
+                    "description": "ImplementingBody is the body in whose name the item is done (实施主体).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "implementingBodyId": {
+                    "description": "ImplementingBodyID is the body in whose name the item is done (实施主体):\na government, department, centre or station at any level; the\ncompetent department when empty.",
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of ItemKinds.",
+                    "type": "string",
+                    "enum": [
+                        "licence",
+                        "confirmation",
+                        "payment",
+                        "ruling",
+                        "reward",
+                        "levy",
+                        "otherPower",
+                        "publicService"
+                    ],
+                    "example": "licence"
+                },
+                "leadSection": {
+                    "description": "LeadSection is the department's section that accepts, decides and delivers.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "leadSectionId": {
+                    "description": "LeadSectionID is the competent department's section that accepts,\ndecides and delivers (the candidate group ${leadSection}).",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "legalBasis": {
+                    "type": "string",
+                    "example": "《企业投资项目核准和备案管理条例》第三条"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "北流市政务服务中心投资项目并联审批窗口"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "企业投资项目核准"
+                },
+                "onSiteVisits": {
+                    "description": "OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.",
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 1
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string"
+                },
+                "result": {
+                    "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "项目核准批复文件"
+                },
+                "serviceObjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "legalPerson"
+                    ]
+                },
+                "specialProcedures": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/store.SpecialProcedure"
+                    }
+                },
+                "statutoryDays": {
+                    "description": "StatutoryDays and PromisedDays are the limits in working days\n(法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's\npromised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "stepLimits": {
+                    "description": "StepLimits overrides the flow's per-step limits (ow:timeLimit), in\nworking days, by user task id.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 2
+                }
+            }
+        },
+        "app.SetVariablesRequest": {
+            "type": "object",
+            "required": [
+                "variables"
+            ],
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "app.SignalBroadcast": {
+            "type": "object",
+            "properties": {
+                "delivered": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "policyChanged"
+                }
+            }
+        },
+        "app.Signer": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局行政审批股"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.SignerRequest": {
+            "type": "object",
+            "required": [
+                "sectionId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "涉及消防审查，增加消防部门会签"
+                },
+                "sectionId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000020"
+                }
+            }
+        },
+        "app.StandardFlow": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string"
+                },
+                "file": {
+                    "description": "File is the name of the embedded BPMN file.",
+                    "type": "string"
+                },
+                "handlingType": {
+                    "description": "HandlingType is the handling type of the items it suits: immediate\nor promised.",
+                    "type": "string"
+                },
+                "key": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "publishedVersion": {
+                    "description": "PublishedVersion is the latest published version of the flow (0: none yet).",
+                    "type": "integer",
+                    "example": 1
+                },
+                "steps": {
+                    "description": "Steps lists the user tasks in the order a case passes them.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/standard.Step"
+                    }
+                }
+            }
+        },
+        "app.StepDelegation": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "type": "boolean"
+                },
+                "grantIds": {
+                    "description": "GrantIDs are the active grants covering it.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "sections": {
+                    "description": "Sections are the department's sections holding the step.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.SupplementAccepted": {
+            "type": "object",
+            "properties": {
+                "fulfilled": {
+                    "description": "Fulfilled counts the commitments (容缺) the supplement fulfilled.",
+                    "type": "integer"
+                },
+                "materials": {
+                    "description": "Materials are the case's materials with the new versions.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "supplement": {
+                    "$ref": "#/definitions/store.Supplement"
+                }
+            }
+        },
+        "app.SupplementRequest": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "已补充编制单位盖章"
+                }
+            }
+        },
+        "app.TaskActionResult": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "$ref": "#/definitions/store.Action"
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                }
+            }
+        },
+        "app.TaskDetail": {
+            "type": "object",
+            "properties": {
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Action"
+                    }
+                },
+                "authority": {
+                    "description": "Authority is why the actor may act on it now (nil: they may not).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Authority"
+                        }
+                    ]
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/app.CaseDetail"
+                },
+                "outcomes": {
+                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "passed": {
+                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reads": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "requires": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        }
+                    }
+                },
+                "signers": {
+                    "description": "Signers are the departments of the countersign this task belongs to.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.Signer"
+                    }
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                },
+                "units": {
+                    "description": "Units are the names of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.TimelineEntry": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
+                    "type": "string",
+                    "example": "complete"
+                },
+                "step": {
+                    "description": "Step names the step concerned.",
+                    "type": "string",
+                    "example": "受理"
+                },
+                "text": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.UpdateGrantRequest": {
+            "type": "object",
+            "properties": {
+                "clearValidUntil": {
+                    "description": "ClearValidUntil removes the end of validity.",
+                    "type": "boolean"
+                },
+                "itemIds": {
+                    "description": "ItemIDs replaces the grant's items; an empty list covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "validUntil": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.Variables": {
+            "type": "object",
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "app.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已通过其他途径办理"
+                }
+            }
+        },
+        "app.Words": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Online pre-review"
+                },
+                "zh": {
+                    "type": "string",
+                    "example": "网上预审中"
+                }
+            }
+        },
         "calendar.Kind": {
             "type": "string",
             "enum": [
@@ -6483,6 +8991,10 @@ const docTemplate = `{
                     "description": "LimitDays is the step's own time limit in working days (0: none).",
                     "type": "number"
                 },
+                "publicOpinions": {
+                    "description": "PublicOpinions shows the opinions written at this step (an objection, a comment) to the\napplicant; by default they are internal (内部意见). Set by ow:opinions=\"public\".",
+                    "type": "boolean"
+                },
                 "warnDays": {
                     "description": "WarnDays is how many working days before the limit the warning\nfires (0: the default of one working day).",
                     "type": "number"
@@ -6508,434 +9020,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.SupervisedAlert"
                     }
-                }
-            }
-        },
-        "handlers.ApplicantInput": {
-            "type": "object",
-            "required": [
-                "certNo",
-                "kind",
-                "name"
-            ],
-            "properties": {
-                "certNo": {
-                    "type": "string",
-                    "maxLength": 32,
-                    "example": "450981199001011230"
-                },
-                "certType": {
-                    "type": "string",
-                    "enum": [
-                        "idCard",
-                        "creditCode"
-                    ],
-                    "example": "idCard"
-                },
-                "kind": {
-                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
-                    "type": "string",
-                    "enum": [
-                        "naturalPerson",
-                        "legalPerson"
-                    ],
-                    "example": "naturalPerson"
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 200,
-                    "example": "李明"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800000001"
-                },
-                "userId": {
-                    "description": "UserID links the case to an applicant's account, who then follows it online.",
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.CalendarDayInput": {
-            "type": "object",
-            "properties": {
-                "date": {
-                    "type": "string",
-                    "example": "2027-02-06"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "holiday",
-                        "workday"
-                    ],
-                    "example": "holiday"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "春节"
-                }
-            }
-        },
-        "handlers.CalendarDayView": {
-            "type": "object",
-            "properties": {
-                "date": {
-                    "type": "string",
-                    "example": "2026-10-01"
-                },
-                "kind": {
-                    "description": "holiday (a day off on a weekday) or workday (a make-up working day on a weekend)",
-                    "type": "string",
-                    "enum": [
-                        "holiday",
-                        "workday"
-                    ],
-                    "example": "holiday"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "国庆节"
-                }
-            }
-        },
-        "handlers.CalendarDaysRequest": {
-            "type": "object",
-            "required": [
-                "days"
-            ],
-            "properties": {
-                "days": {
-                    "type": "array",
-                    "maxItems": 366,
-                    "items": {
-                        "$ref": "#/definitions/handlers.CalendarDayInput"
-                    }
-                }
-            }
-        },
-        "handlers.CalendarYear": {
-            "type": "object",
-            "properties": {
-                "days": {
-                    "description": "every listed day in force in the year, by date; days not listed follow the weekday rule",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CalendarDayView"
-                    }
-                },
-                "inheritsFrom": {
-                    "description": "the calendar this one builds on: national, or the org unit id of the nearest ancestor\nwith days of its own (\"\" for the national calendar itself)",
-                    "type": "string",
-                    "example": "national"
-                },
-                "overrides": {
-                    "description": "the days an admin listed for this unit in the year",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CalendarDay"
-                    }
-                },
-                "unit": {
-                    "description": "national or an org unit id",
-                    "type": "string",
-                    "example": "national"
-                },
-                "workdays": {
-                    "description": "working days in the year",
-                    "type": "integer",
-                    "example": 250
-                },
-                "year": {
-                    "type": "integer",
-                    "example": 2026
-                }
-            }
-        },
-        "handlers.CaseDetail": {
-            "type": "object",
-            "properties": {
-                "applicant": {
-                    "$ref": "#/definitions/store.Applicant"
-                },
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "deadlines": {
-                    "$ref": "#/definitions/handlers.Deadlines"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "decisionReason": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "form": {
-                    "type": "object"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "refusalReason": {
-                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
-                    "type": "string",
-                    "example": "申请事项不属于本机关职权范围"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "description": "Steps are the steps the case is at now.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                },
-                "withdrawReason": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.CaseEngineView": {
-            "type": "object",
-            "properties": {
-                "case": {
-                    "$ref": "#/definitions/store.CaseRow"
-                },
-                "children": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseRow"
-                    }
-                },
-                "history": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.HistoryRow"
-                    }
-                },
-                "incidents": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
-                    }
-                },
-                "subscriptions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SubscriptionRow"
-                    }
-                },
-                "tasks": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.TaskRow"
-                    }
-                },
-                "timers": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.TimerRow"
-                    }
-                }
-            }
-        },
-        "handlers.CaseList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CaseSummary"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.CaseSubmitted": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "missingMaterials": {
-                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Material"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page together with the number: keep it.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                }
-            }
-        },
-        "handlers.CaseSummary": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
                 }
             }
         },
@@ -6974,23 +9058,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.TimelineTask"
                     }
-                }
-            }
-        },
-        "handlers.CommentRequest": {
-            "type": "object",
-            "required": [
-                "text"
-            ],
-            "properties": {
-                "public": {
-                    "description": "Public shows it to the applicant too; by default staff only see it.",
-                    "type": "boolean"
-                },
-                "text": {
-                    "type": "string",
-                    "maxLength": 4000,
-                    "example": "已核对原件，与复印件一致"
                 }
             }
         },
@@ -7123,40 +9190,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CompleteRequest": {
-            "type": "object",
-            "properties": {
-                "comment": {
-                    "description": "Comment is the opinion (意见) written with the completion; staff see it.",
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "材料齐全，符合法定形式"
-                },
-                "notice": {
-                    "description": "Notice is required with outcome notify.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.NoticeInput"
-                        }
-                    ]
-                },
-                "outcome": {
-                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "accept"
-                },
-                "reason": {
-                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
-                    "type": "string",
-                    "maxLength": 2000
-                },
-                "variables": {
-                    "description": "Variables are set on the case; the conditions after the step may read them.",
-                    "type": "object"
-                }
-            }
-        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -7179,117 +9212,6 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "owk_..."
-                }
-            }
-        },
-        "handlers.CreateCaseRequest": {
-            "type": "object",
-            "required": [
-                "channel",
-                "itemId"
-            ],
-            "properties": {
-                "applicant": {
-                    "description": "Applicant is required at a window or station; online it defaults to the caller's\naccount (give it to apply for an organisation).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.ApplicantInput"
-                        }
-                    ]
-                },
-                "channel": {
-                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
-                    "type": "string",
-                    "enum": [
-                        "window",
-                        "online",
-                        "station"
-                    ],
-                    "example": "online"
-                },
-                "form": {
-                    "description": "Form holds the application form's fields.",
-                    "type": "object"
-                },
-                "itemId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000050"
-                },
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "stationId": {
-                    "type": "string"
-                },
-                "windowId": {
-                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.CreateGrantRequest": {
-            "type": "object",
-            "required": [
-                "departmentId",
-                "stepKinds",
-                "windowId"
-            ],
-            "properties": {
-                "departmentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "itemIds": {
-                    "description": "ItemIDs limits the grant to these items; absent or empty covers all the section's items.",
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "发改局授权综合受理一号窗口"
-                },
-                "sectionId": {
-                    "description": "SectionID is the department's section whose tasks are delegated; it may be left out when\nthe department has exactly one.",
-                    "type": "string"
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "maxItems": 6,
-                    "minItems": 1,
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "acceptance",
-                        "review",
-                        "coordination",
-                        "delivery"
-                    ]
-                },
-                "userId": {
-                    "description": "UserID names one clerk of the window; absent grants every clerk of it.",
-                    "type": "string"
-                },
-                "validFrom": {
-                    "description": "ValidFrom defaults to now; ValidUntil absent means until revoked.",
-                    "type": "string",
-                    "example": "2025-01-01T00:00:00+08:00"
-                },
-                "validUntil": {
-                    "type": "string",
-                    "example": "2025-12-31T23:59:59+08:00"
-                },
-                "windowId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000002"
                 }
             }
         },
@@ -7384,156 +9306,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CurrentStep": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "description": "Assignee is shown to staff only.",
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "受理"
-                },
-                "since": {
-                    "type": "string"
-                },
-                "stepKind": {
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "taskId": {
-                    "description": "TaskID is shown to staff only.",
-                    "type": "string"
-                },
-                "units": {
-                    "description": "Units are the names of the units the step is with.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "北流市发展和改革局行政审批股"
-                    ]
-                }
-            }
-        },
-        "handlers.Deadlines": {
-            "type": "object",
-            "properties": {
-                "clockStartedAt": {
-                    "type": "string"
-                },
-                "clockState": {
-                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
-                    "type": "string",
-                    "example": "running"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "promisedDays": {
-                    "type": "number",
-                    "example": 10
-                },
-                "statutoryDays": {
-                    "type": "number",
-                    "example": 20
-                },
-                "statutoryDueAt": {
-                    "type": "string"
-                },
-                "warnAt": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.DefinitionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.DefinitionSummary"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionModel": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "flows": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.FlowSummary"
-                    }
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "nodes": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.NodeSummary"
-                    }
-                },
-                "process": {
-                    "$ref": "#/definitions/handlers.ProcessSummary"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
-                    }
-                }
-            }
-        },
         "handlers.DefinitionProblemsResponse": {
             "type": "object",
             "properties": {
@@ -7543,151 +9315,7 @@ const docTemplate = `{
                 "problems": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/handlers.FileProblem"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionVersionInfo": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionVersionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.DefinitionVersionInfo"
-                    }
-                }
-            }
-        },
-        "handlers.DeployResponse": {
-            "type": "object",
-            "properties": {
-                "definitions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.DeployedDefinition"
-                    }
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                }
-            }
-        },
-        "handlers.DeployedDefinition": {
-            "type": "object",
-            "properties": {
-                "created": {
-                    "type": "boolean",
-                    "example": true
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
+                        "$ref": "#/definitions/app.FileProblem"
                     }
                 }
             }
@@ -7742,107 +9370,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.FileProblem": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "example": "flow-target-missing"
-                },
-                "column": {
-                    "type": "integer",
-                    "example": 5
-                },
-                "elementId": {
-                    "type": "string",
-                    "example": "f1"
-                },
-                "file": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "line": {
-                    "type": "integer",
-                    "example": 12
-                },
-                "message": {
-                    "type": "string",
-                    "example": "sequence flow f1 points to nowhere: no flow node has id \"review\""
-                },
-                "severity": {
-                    "type": "string",
-                    "enum": [
-                        "error",
-                        "warning"
-                    ],
-                    "example": "error"
-                }
-            }
-        },
-        "handlers.FlowSummary": {
-            "type": "object",
-            "properties": {
-                "condition": {
-                    "type": "string",
-                    "example": "${countersignResult == 'agreed'}"
-                },
-                "default": {
-                    "description": "Default marks the default flow of its source.",
-                    "type": "boolean"
-                },
-                "id": {
-                    "type": "string",
-                    "example": "f3"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "parent": {
-                    "type": "string"
-                },
-                "source": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "target": {
-                    "type": "string",
-                    "example": "approve"
-                }
-            }
-        },
-        "handlers.GrantAuditList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.GrantAuditEntry"
-                    }
-                }
-            }
-        },
-        "handlers.GrantList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Grant"
-                    }
-                }
-            }
-        },
-        "handlers.GuideList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemVersion"
-                    }
-                }
-            }
-        },
         "handlers.Health": {
             "type": "object",
             "properties": {
@@ -7856,50 +9383,6 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "dev"
-                }
-            }
-        },
-        "handlers.IncidentList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
-                    }
-                }
-            }
-        },
-        "handlers.ItemList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Item"
-                    }
-                }
-            }
-        },
-        "handlers.ItemStepList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemStep"
-                    }
-                }
-            }
-        },
-        "handlers.ItemVersionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemVersion"
-                    }
                 }
             }
         },
@@ -7980,164 +9463,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.NodeSummary": {
-            "type": "object",
-            "properties": {
-                "assignment": {
-                    "$ref": "#/definitions/definitions.Assignment"
-                },
-                "attachedTo": {
-                    "type": "string"
-                },
-                "calledElement": {
-                    "type": "string"
-                },
-                "cancelActivity": {
-                    "type": "boolean"
-                },
-                "clock": {
-                    "type": "string"
-                },
-                "column": {
-                    "type": "integer",
-                    "example": 3
-                },
-                "default": {
-                    "type": "string"
-                },
-                "documentation": {
-                    "type": "string"
-                },
-                "events": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.EventDefinition"
-                    }
-                },
-                "id": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "implementation": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "example": "userTask"
-                },
-                "line": {
-                    "type": "integer",
-                    "example": 12
-                },
-                "loop": {
-                    "$ref": "#/definitions/definitions.Loop"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "部门审查"
-                },
-                "parent": {
-                    "type": "string"
-                },
-                "step": {
-                    "$ref": "#/definitions/definitions.Step"
-                }
-            }
-        },
-        "handlers.NoticeInput": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "description": "Materials lists every missing or defective material, at once.",
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "请于补正后重新提交"
-                }
-            }
-        },
-        "handlers.NoticeView": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "type": "string"
-                },
-                "caseNumber": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "issuedAt": {
-                    "type": "string"
-                },
-                "issuedBy": {
-                    "type": "string"
-                },
-                "issuedByName": {
-                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "itemId": {
-                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer"
-                },
-                "letter": {
-                    "description": "Letter is the notice as the applicant reads it.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string"
-                },
-                "seq": {
-                    "description": "Seq numbers the case's notices from 1.",
-                    "type": "integer"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
         "handlers.NotificationList": {
             "type": "object",
             "properties": {
@@ -8149,30 +9474,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.OperationAccepted": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "operation": {
-                    "type": "string",
-                    "enum": [
-                        "retry",
-                        "setVariables",
-                        "cancel",
-                        "message"
-                    ],
-                    "example": "retry"
-                },
-                "target": {
-                    "description": "Target is the incident retried or the wait the message went to.",
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000/x1"
-                }
-            }
-        },
         "handlers.OrgUnitList": {
             "type": "object",
             "properties": {
@@ -8181,23 +9482,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.OrgUnit"
                     }
-                }
-            }
-        },
-        "handlers.PersonRequest": {
-            "type": "object",
-            "required": [
-                "userId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "该申请涉及专业审查，转由专人办理"
-                },
-                "userId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000010"
                 }
             }
         },
@@ -8236,82 +9520,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.ProcessSummary": {
-            "type": "object",
-            "properties": {
-                "id": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                }
-            }
-        },
-        "handlers.PublicProgress": {
-            "type": "object",
-            "properties": {
-                "acceptedAt": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "type": "string",
-                    "example": "inProgress"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                }
-            }
-        },
-        "handlers.PublishItemRequest": {
-            "type": "object",
-            "properties": {
-                "definitionVersion": {
-                    "description": "DefinitionVersion pins this published version of the item's\ndefinition (0: the latest published one); absent keeps the draft's.",
-                    "type": "integer",
-                    "minimum": 0,
-                    "example": 1
-                }
-            }
-        },
         "handlers.RatingRequest": {
             "type": "object",
             "required": [
@@ -8333,16 +9541,6 @@ const docTemplate = `{
                         "very_dissatisfied"
                     ],
                     "example": "satisfied"
-                }
-            }
-        },
-        "handlers.RecallRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "结果填写有误"
                 }
             }
         },
@@ -8386,39 +9584,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.ReturnRequest": {
-            "type": "object",
-            "required": [
-                "reason",
-                "target"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "申请书签字不全，退回受理环节重新核对"
-                },
-                "target": {
-                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "acceptance"
-                }
-            }
-        },
-        "handlers.RevokeGrantRequest": {
-            "type": "object",
-            "required": [
-                "reason"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "窗口调整"
-                }
-            }
-        },
         "handlers.ScorecardReport": {
             "type": "object",
             "properties": {
@@ -8441,113 +9606,6 @@ const docTemplate = `{
                 },
                 "weights": {
                     "$ref": "#/definitions/store.ScorecardWeights"
-                }
-            }
-        },
-        "handlers.SetVariablesRequest": {
-            "type": "object",
-            "required": [
-                "variables"
-            ],
-            "properties": {
-                "variables": {
-                    "type": "object",
-                    "additionalProperties": {}
-                }
-            }
-        },
-        "handlers.SignalBroadcast": {
-            "type": "object",
-            "properties": {
-                "delivered": {
-                    "type": "integer",
-                    "example": 3
-                },
-                "name": {
-                    "type": "string",
-                    "example": "policyChanged"
-                }
-            }
-        },
-        "handlers.Signer": {
-            "type": "object",
-            "properties": {
-                "name": {
-                    "type": "string",
-                    "example": "北流市住房和城乡建设局行政审批股"
-                },
-                "section": {
-                    "type": "string",
-                    "example": "zjj-xzsp"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.SignerRequest": {
-            "type": "object",
-            "required": [
-                "sectionId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "涉及消防审查，增加消防部门会签"
-                },
-                "sectionId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000020"
-                }
-            }
-        },
-        "handlers.StandardFlow": {
-            "type": "object",
-            "properties": {
-                "description": {
-                    "type": "string"
-                },
-                "file": {
-                    "description": "File is the name of the embedded BPMN file.",
-                    "type": "string"
-                },
-                "handlingType": {
-                    "description": "HandlingType is the handling type of the items it suits: immediate\nor promised.",
-                    "type": "string"
-                },
-                "key": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "publishedVersion": {
-                    "description": "PublishedVersion is the latest published version of the flow (0: none yet).",
-                    "type": "integer",
-                    "example": 1
-                },
-                "steps": {
-                    "description": "Steps lists the user tasks in the order a case passes them.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/standard.Step"
-                    }
-                }
-            }
-        },
-        "handlers.StandardFlowList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.StandardFlow"
-                    }
                 }
             }
         },
@@ -8674,183 +9732,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.SupplementAccepted": {
-            "type": "object",
-            "properties": {
-                "materials": {
-                    "description": "Materials are the case's materials with the new versions.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "supplement": {
-                    "$ref": "#/definitions/store.Supplement"
-                }
-            }
-        },
-        "handlers.SupplementRequest": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "已补充编制单位盖章"
-                }
-            }
-        },
-        "handlers.TaskActionResult": {
-            "type": "object",
-            "properties": {
-                "action": {
-                    "$ref": "#/definitions/store.Action"
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                }
-            }
-        },
-        "handlers.TaskDetail": {
-            "type": "object",
-            "properties": {
-                "actions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Action"
-                    }
-                },
-                "authority": {
-                    "description": "Authority is why the caller may act on it now (nil: they may not).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.Authority"
-                        }
-                    ]
-                },
-                "candidateGroups": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "case": {
-                    "$ref": "#/definitions/handlers.CaseDetail"
-                },
-                "outcomes": {
-                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "passed": {
-                    "description": "Passed are the steps the case may be returned to (退回).",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "reads": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "requires": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "array",
-                        "items": {
-                            "type": "string"
-                        }
-                    }
-                },
-                "signers": {
-                    "description": "Signers are the departments of the countersign this task belongs to.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.Signer"
-                    }
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                },
-                "units": {
-                    "description": "Units are the names of the units the task is offered to.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                }
-            }
-        },
-        "handlers.TaskList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.InboxTask"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.TimelineEntry": {
-            "type": "object",
-            "properties": {
-                "actor": {
-                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "at": {
-                    "type": "string"
-                },
-                "comment": {
-                    "type": "string"
-                },
-                "kind": {
-                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
-                    "type": "string",
-                    "example": "complete"
-                },
-                "step": {
-                    "description": "Step names the step concerned.",
-                    "type": "string",
-                    "example": "受理"
-                },
-                "text": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
         "handlers.TimelineEvent": {
             "type": "object",
             "properties": {
@@ -8971,38 +9852,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.UpdateGrantRequest": {
-            "type": "object",
-            "properties": {
-                "clearValidUntil": {
-                    "description": "ClearValidUntil removes the end of validity.",
-                    "type": "boolean"
-                },
-                "itemIds": {
-                    "description": "ItemIDs replaces the grant's items; an empty list covers all the section's items.",
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 500
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "maxItems": 6,
-                    "minItems": 1,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "validUntil": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.UpdateOrgUnitRequest": {
             "type": "object",
             "properties": {
@@ -9093,38 +9942,6 @@ const docTemplate = `{
                 },
                 "username": {
                     "type": "string"
-                }
-            }
-        },
-        "handlers.VariablesRequest": {
-            "type": "object",
-            "properties": {
-                "variables": {
-                    "type": "object",
-                    "additionalProperties": {}
-                }
-            }
-        },
-        "handlers.WithdrawRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "已通过其他途径办理"
-                }
-            }
-        },
-        "handlers.Words": {
-            "type": "object",
-            "properties": {
-                "en": {
-                    "type": "string",
-                    "example": "Online pre-review"
-                },
-                "zh": {
-                    "type": "string",
-                    "example": "网上预审中"
                 }
             }
         },
@@ -9285,30 +10102,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.Authority": {
-            "type": "object",
-            "properties": {
-                "departmentId": {
-                    "type": "string"
-                },
-                "grantId": {
-                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "example": "delegation"
-                },
-                "unitCode": {
-                    "description": "UnitCode is the unit acted for: the user's own unit, or the\ndelegating department's section.",
-                    "type": "string",
-                    "example": "fgj-xzsp"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
         "store.CalendarDay": {
             "type": "object",
             "properties": {
@@ -9436,6 +10229,52 @@ const docTemplate = `{
                 }
             }
         },
+        "store.Commitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
         "store.Complaint": {
             "type": "object",
             "properties": {
@@ -9523,74 +10362,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.DelegationReport": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "decision": {
-                    "description": "Decision is the share for approval and certification (the source: 80%+).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.DelegationShare"
-                        }
-                    ]
-                },
-                "departmentCode": {
-                    "type": "string"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "departmentName": {
-                    "type": "string"
-                },
-                "handling": {
-                    "description": "Handling is the share for acceptance, review, coordination and delivery (the source: 100%).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.DelegationShare"
-                        }
-                    ]
-                },
-                "items": {
-                    "description": "Items counts the published items in which the department's sections hold a step.",
-                    "type": "integer"
-                },
-                "rows": {
-                    "description": "Rows details every item.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemDelegation"
-                    }
-                }
-            }
-        },
-        "store.DelegationShare": {
-            "type": "object",
-            "properties": {
-                "delegated": {
-                    "description": "Delegated counts those in which every such step is covered by an active grant.",
-                    "type": "integer"
-                },
-                "items": {
-                    "description": "Items counts the items in which the department holds a step of these kinds.",
-                    "type": "integer"
-                },
-                "share": {
-                    "description": "Share is Delegated/Items, 0 when Items is 0.",
-                    "type": "number",
-                    "example": 1
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                }
-            }
-        },
         "store.Fee": {
             "type": "object",
             "required": [
@@ -9604,6 +10375,7 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 128,
                     "example": "工本费"
                 },
                 "standard": {
@@ -10065,6 +10837,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -10264,6 +11037,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -10303,63 +11077,6 @@ const docTemplate = `{
                     "maximum": 3650,
                     "minimum": 0,
                     "example": 2
-                }
-            }
-        },
-        "store.ItemDelegation": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "steps": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.StepDelegation"
-                    }
-                }
-            }
-        },
-        "store.ItemStep": {
-            "type": "object",
-            "properties": {
-                "element": {
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "groups": {
-                    "description": "Groups are the task's candidate groups (org unit codes) for a case of\nthe item; groups that depend on the case (a station) are missing.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "fgj-xzsp"
-                    ]
-                },
-                "kind": {
-                    "description": "Kind is the task's ow:stepKind (\"\" when it has none).",
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "limitDays": {
-                    "description": "LimitDays is the step's limit: the item's override or the flow's ow:timeLimit.",
-                    "type": "number",
-                    "example": 1
-                },
-                "multiInstance": {
-                    "description": "MultiInstance marks one task per group (a countersign).",
-                    "type": "boolean"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "受理"
                 }
             }
         },
@@ -10519,6 +11236,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -10747,6 +11465,58 @@ const docTemplate = `{
                 "title": {
                     "type": "string",
                     "example": "黄牌预警：办件 C-01jd... 的「审核」环节"
+                }
+            }
+        },
+        "store.OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
                 }
             }
         },
@@ -11049,32 +11819,8 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 128,
                     "example": "专家评审"
-                }
-            }
-        },
-        "store.StepDelegation": {
-            "type": "object",
-            "properties": {
-                "delegated": {
-                    "type": "boolean"
-                },
-                "grantIds": {
-                    "description": "GrantIDs are the active grants covering it.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "sections": {
-                    "description": "Sections are the department's sections holding the step.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
                 }
             }
         },
