@@ -9,6 +9,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -244,11 +245,8 @@ func UpdateGrant(ctx context.Context, q Q, id string, in GrantInput, by string) 
 	if err != nil {
 		return nil, classify(err, "update grant %s", id)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := GetGrant(ctx, q, id); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("grant %s is revoked: %w", id, ErrConflict)
+	if err := changedUnrevoked(ctx, q, res, id, "revoked"); err != nil {
+		return nil, err
 	}
 	for _, t := range []string{"delegation_grant_steps", "delegation_grant_items"} {
 		if _, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM `+t+` WHERE grant_id = ?`), id); err != nil {
@@ -309,11 +307,8 @@ func RevokeGrant(ctx context.Context, q Q, id, by, reason string) (*Grant, error
 	if err != nil {
 		return nil, classify(err, "revoke grant %s", id)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := GetGrant(ctx, q, id); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("grant %s is already revoked: %w", id, ErrConflict)
+	if err := changedUnrevoked(ctx, q, res, id, "already revoked"); err != nil {
+		return nil, err
 	}
 	return auditGrant(ctx, q, id, "revoked", by, now, reason)
 }
@@ -339,4 +334,16 @@ func GrantAudit(ctx context.Context, q Q, id string, limit, offset int) ([]Grant
 		return nil, fmt.Errorf("audit of grant %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// changedUnrevoked says why an update of unrevoked grant id changed no row: there is no
+// such grant (ErrNotFound), or it is revoked (ErrConflict, the grant being what).
+func changedUnrevoked(ctx context.Context, q Q, res sql.Result, id, what string) error {
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := GetGrant(ctx, q, id); err != nil {
+		return err
+	}
+	return fmt.Errorf("grant %s is %s: %w", id, what, ErrConflict)
 }

@@ -114,15 +114,7 @@ func ListItemVersions(ctx context.Context, q Q, itemID string, limit, offset int
 }
 
 func versionsOf(rows []itemVersionRow) ([]ItemVersion, error) {
-	out := make([]ItemVersion, 0, len(rows))
-	for i := range rows {
-		v, err := rows[i].version()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *v)
-	}
-	return out, nil
+	return decodeEach(rows, (*itemVersionRow).version)
 }
 
 // ItemForCase returns the item version a new case of item itemID starts

@@ -468,14 +468,17 @@ func AllItems(ctx context.Context, q Q, states []string) ([]Item, error) {
 	return itemsOf(rows)
 }
 
-func itemsOf(rows []itemRow) ([]Item, error) {
-	out := make([]Item, 0, len(rows))
+func itemsOf(rows []itemRow) ([]Item, error) { return decodeEach(rows, (*itemRow).item) }
+
+// decodeEach decodes each of rows with decode.
+func decodeEach[R, T any](rows []R, decode func(*R) (*T, error)) ([]T, error) {
+	out := make([]T, 0, len(rows))
 	for i := range rows {
-		it, err := rows[i].item()
+		v, err := decode(&rows[i])
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *it)
+		out = append(out, *v)
 	}
 	return out, nil
 }
