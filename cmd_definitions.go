@@ -120,14 +120,23 @@ func printProblems(out io.Writer, file string, problems []definitions.Problem) {
 	}
 }
 
-const simulateUsage = "usage: onewindow definitions simulate FILE... [--process ID] [--script SCRIPT.json]"
+const simulateUsage = `usage: onewindow definitions simulate FILE... [--process ID] [--script SCRIPT.json]
+
+exit status: 0 the script ran and the case is active or completed; 1 a file does not
+validate; 2 bad usage, a bad script, or a step that names something nothing waits for;
+3 the case ended in an incident (the result, with the incident, is printed all the same)`
+
+// exitIncident is simulate's exit status when the case ends in an incident: the script ran,
+// but the flowchart (or the variables the script gave it) does not carry a case through.
+const exitIncident = 3
 
 // simulateDefinitions runs a process of the files through the engine's
 // token machine with virtual time and prints simulate.Result as JSON. Every
 // process of every file can be called by a call activity. It returns 0 when
-// the script ran (whatever state the case reached), 1 when a file does not
-// validate (its problems printed as validate prints them), and 2 on bad
-// usage, a bad script, or a step that names something nothing waits for.
+// the script ran and the case is active or completed, exitIncident (3) when
+// it ran into an incident, 1 when a file does not validate (its problems
+// printed as validate prints them), and 2 on bad usage, a bad script, or a
+// step that names something nothing waits for.
 func simulateDefinitions(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("onewindow definitions simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -173,6 +182,13 @@ func simulateDefinitions(args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "onewindow definitions simulate: %v\n", err)
 		return 1
+	case res != nil && res.Incident != nil:
+		at := res.Incident.ElementID
+		if at == "" {
+			at = "the process"
+		}
+		fmt.Fprintf(stderr, "onewindow definitions simulate: the case ended in an incident at %s: %s\n", at, res.Incident.Message)
+		return exitIncident
 	}
 	return 0
 }

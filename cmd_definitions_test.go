@@ -226,11 +226,19 @@ func TestDefinitionsSimulate(t *testing.T) {
 		t.Fatalf("variables %v", vars)
 	}
 
-	// A missing variable is an incident, not an error of the run.
-	code, out, _ = runCLI("simulate", permit, "--script", script("nofee.json", `{"steps":[{"complete":"accept"}]}`))
+	// A missing variable is an incident: the result is printed, and the exit status (3) says
+	// the case did not get through, apart from a bad file (1) or a bad script (2).
+	code, out, errOut = runCLI("simulate", permit, "--script", script("nofee.json", `{"steps":[{"complete":"accept"}]}`))
 	r = simResult(t, out)
-	if inc, _ := r["incident"].(map[string]any); code != 0 || r["state"] != "incident" || inc == nil || inc["elementId"] != "g" {
+	if inc, _ := r["incident"].(map[string]any); code != 3 || r["state"] != "incident" || inc == nil || inc["elementId"] != "g" {
 		t.Fatalf("incident: exit %d %s", code, out)
+	}
+	if !strings.Contains(errOut, "incident at g") {
+		t.Errorf("incident: stderr %q does not name the element", errOut)
+	}
+	// The usage text documents the exit statuses.
+	if code, _, errOut = runCLI("simulate", "-h"); code != 2 || !strings.Contains(errOut, "3 the case ended in an incident") {
+		t.Errorf("simulate -h: exit %d, usage %q does not document exit status 3", code, errOut)
 	}
 
 	// Steps that name what nothing waits for: exit 2, the reason on stderr, the state so far on stdout.

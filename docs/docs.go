@@ -156,7 +156,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarYear"
+                            "$ref": "#/definitions/app.CalendarYear"
                         }
                     },
                     "400": {
@@ -217,7 +217,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarDaysRequest"
+                            "$ref": "#/definitions/app.CalendarDaysRequest"
                         }
                     }
                 ],
@@ -225,7 +225,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CalendarYear"
+                            "$ref": "#/definitions/app.CalendarYear"
                         }
                     },
                     "400": {
@@ -521,7 +521,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -570,17 +570,18 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A supervisor sees the cases of their org unit's subtree (its departments' items, its windows and\nstations), a call activity's case with its root case; any other case is 404 for them.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "engine"
                 ],
-                "summary": "A case as the engine sees it (admin, supervisor)",
+                "summary": "A case as the engine sees it, with its variables (admin; supervisor within their org unit's subtree)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -590,7 +591,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseEngineView"
+                            "$ref": "#/definitions/app.CaseEngineView"
                         }
                     },
                     "400": {
@@ -641,7 +642,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -658,7 +659,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -666,7 +667,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -1212,7 +1213,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a call activity's case with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -1223,7 +1224,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SetVariablesRequest"
+                            "$ref": "#/definitions/app.SetVariablesRequest"
                         }
                     }
                 ],
@@ -1231,7 +1232,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -1629,11 +1630,25 @@ const docTemplate = `{
                     "definitions"
                 ],
                 "summary": "List processes with their latest and published versions (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionList"
+                            "$ref": "#/definitions/app.List-store_DefinitionSummary"
                         }
                     },
                     "401": {
@@ -1687,13 +1702,13 @@ const docTemplate = `{
                     "200": {
                         "description": "every file was already stored",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DeployResponse"
+                            "$ref": "#/definitions/app.Deployment"
                         }
                     },
                     "201": {
                         "description": "at least one new version",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DeployResponse"
+                            "$ref": "#/definitions/app.Deployment"
                         }
                     },
                     "400": {
@@ -1756,13 +1771,25 @@ const docTemplate = `{
                         "name": "key",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionVersionList"
+                            "$ref": "#/definitions/app.List-app_DefinitionVersionInfo"
                         }
                     },
                     "400": {
@@ -1826,7 +1853,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionModel"
+                            "$ref": "#/definitions/app.DefinitionModel"
                         }
                     },
                     "400": {
@@ -1891,7 +1918,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.DefinitionVersionInfo"
+                            "$ref": "#/definitions/app.DefinitionVersionInfo"
                         }
                     },
                     "400": {
@@ -2011,7 +2038,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "as of this time (RFC 3339; default now)",
+                        "description": "as of this time (RFC 3339, or a date: its midnight in Beijing; default now)",
                         "name": "at",
                         "in": "query"
                     }
@@ -2020,7 +2047,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.DelegationReport"
+                            "$ref": "#/definitions/app.DelegationReport"
                         }
                     },
                     "400": {
@@ -2201,8 +2228,20 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "only grants in force at this time (RFC 3339); without it, revoked and expired ones are listed too",
+                        "description": "only grants in force at this time (RFC 3339, or a date: its midnight in Beijing); without it, revoked and expired ones are listed too",
                         "name": "activeAt",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2210,7 +2249,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GrantList"
+                            "$ref": "#/definitions/app.List-store_Grant"
                         }
                     },
                     "400": {
@@ -2257,7 +2296,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateGrantRequest"
+                            "$ref": "#/definitions/app.CreateGrantRequest"
                         }
                     }
                 ],
@@ -2382,7 +2421,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateGrantRequest"
+                            "$ref": "#/definitions/app.UpdateGrantRequest"
                         }
                     }
                 ],
@@ -2447,13 +2486,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GrantAuditList"
+                            "$ref": "#/definitions/app.List-store_GrantAuditEntry"
                         }
                     },
                     "400": {
@@ -2515,7 +2566,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RevokeGrantRequest"
+                            "$ref": "#/definitions/app.RevokeGrantRequest"
                         }
                     }
                 ],
@@ -2572,7 +2623,7 @@ const docTemplate = `{
                 "tags": [
                     "engine"
                 ],
-                "summary": "List incidents across cases, oldest first (admin, supervisor)",
+                "summary": "List incidents across cases, oldest first (admin; supervisor: of the cases of their org unit's subtree)",
                 "parameters": [
                     {
                         "enum": [
@@ -2598,14 +2649,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2613,7 +2664,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.IncidentList"
+                            "$ref": "#/definitions/app.List-store_IncidentRow"
                         }
                     },
                     "400": {
@@ -2658,7 +2709,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "incident id (percent-encode its / as %2F)",
+                        "description": "incident id (with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -2668,7 +2719,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -2676,7 +2727,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OperationAccepted"
+                            "$ref": "#/definitions/app.OperationAccepted"
                         }
                     },
                     "400": {
@@ -2790,14 +2841,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -2805,7 +2856,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemList"
+                            "$ref": "#/definitions/app.List-store_Item"
                         }
                     },
                     "400": {
@@ -3120,7 +3171,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.PublishItemRequest"
+                            "$ref": "#/definitions/app.PublishItemRequest"
                         }
                     }
                 ],
@@ -3186,7 +3237,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemStepList"
+                            "$ref": "#/definitions/app.List-app_ItemStep"
                         }
                     },
                     "400": {
@@ -3301,13 +3352,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ItemVersionList"
+                            "$ref": "#/definitions/app.List-store_ItemVersion"
                         }
                     },
                     "400": {
@@ -3930,7 +3993,7 @@ const docTemplate = `{
         },
         "/api/v1/public/items": {
             "get": {
-                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees, time limits, channels, contacts. No account needed.",
+                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees,\ntime limits, channels, contacts, and the departments and sections that handle it, by name. No account needed.",
                 "produces": [
                     "application/json"
                 ],
@@ -3979,14 +4042,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -3994,7 +4057,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.GuideList"
+                            "$ref": "#/definitions/app.List-app_ServiceGuide"
                         }
                     },
                     "400": {
@@ -4008,6 +4071,7 @@ const docTemplate = `{
         },
         "/api/v1/public/items/{id}": {
             "get": {
+                "description": "With the competent department, the lead section and the co-reviewing sections by name (and their\ndepartments' names).",
                 "produces": [
                     "application/json"
                 ],
@@ -4028,7 +4092,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ItemVersion"
+                            "$ref": "#/definitions/app.ServiceGuide"
                         }
                     },
                     "400": {
@@ -4293,7 +4357,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.VariablesRequest"
+                            "$ref": "#/definitions/app.Variables"
                         }
                     }
                 ],
@@ -4301,7 +4365,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SignalBroadcast"
+                            "$ref": "#/definitions/app.SignalBroadcast"
                         }
                     },
                     "400": {
@@ -4350,7 +4414,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.StandardFlowList"
+                            "$ref": "#/definitions/app.List-app_StandardFlow"
                         }
                     },
                     "401": {
@@ -6456,6 +6520,105 @@ const docTemplate = `{
                 }
             }
         },
+        "app.CalendarDayInput": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "2027-02-06"
+                },
+                "kind": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "春节"
+                }
+            }
+        },
+        "app.CalendarDayView": {
+            "type": "object",
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "example": "2026-10-01"
+                },
+                "kind": {
+                    "description": "holiday (a day off on a weekday) or workday (a make-up working day on a weekend)",
+                    "type": "string",
+                    "enum": [
+                        "holiday",
+                        "workday"
+                    ],
+                    "example": "holiday"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "国庆节"
+                }
+            }
+        },
+        "app.CalendarDaysRequest": {
+            "type": "object",
+            "required": [
+                "days"
+            ],
+            "properties": {
+                "days": {
+                    "type": "array",
+                    "maxItems": 366,
+                    "items": {
+                        "$ref": "#/definitions/app.CalendarDayInput"
+                    }
+                }
+            }
+        },
+        "app.CalendarYear": {
+            "type": "object",
+            "properties": {
+                "days": {
+                    "description": "every listed day in force in the year, by date; days not listed follow the weekday rule",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CalendarDayView"
+                    }
+                },
+                "inheritsFrom": {
+                    "description": "the calendar this one builds on: national, or the org unit id of the nearest ancestor\nwith days of its own (\"\" for the national calendar itself)",
+                    "type": "string",
+                    "example": "national"
+                },
+                "overrides": {
+                    "description": "the days an admin listed for this unit in the year",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CalendarDay"
+                    }
+                },
+                "unit": {
+                    "description": "national or an org unit id",
+                    "type": "string",
+                    "example": "national"
+                },
+                "workdays": {
+                    "description": "working days in the year",
+                    "type": "integer",
+                    "example": 250
+                },
+                "year": {
+                    "type": "integer",
+                    "example": 2026
+                }
+            }
+        },
         "app.CaseDetail": {
             "type": "object",
             "properties": {
@@ -6564,6 +6727,50 @@ const docTemplate = `{
                 },
                 "withdrawReason": {
                     "type": "string"
+                }
+            }
+        },
+        "app.CaseEngineView": {
+            "type": "object",
+            "properties": {
+                "case": {
+                    "$ref": "#/definitions/store.CaseRow"
+                },
+                "children": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseRow"
+                    }
+                },
+                "history": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.HistoryRow"
+                    }
+                },
+                "incidents": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
+                },
+                "subscriptions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SubscriptionRow"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TaskRow"
+                    }
+                },
+                "timers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.TimerRow"
+                    }
                 }
             }
         },
@@ -6795,6 +7002,68 @@ const docTemplate = `{
                 }
             }
         },
+        "app.CreateGrantRequest": {
+            "type": "object",
+            "required": [
+                "departmentId",
+                "stepKinds",
+                "windowId"
+            ],
+            "properties": {
+                "departmentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "itemIds": {
+                    "description": "ItemIDs limits the grant to these items; absent or empty covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "发改局授权综合受理一号窗口"
+                },
+                "sectionId": {
+                    "description": "SectionID is the department's section whose tasks are delegated; it may be left out when\nthe department has exactly one.",
+                    "type": "string"
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "acceptance",
+                        "review",
+                        "coordination",
+                        "delivery"
+                    ]
+                },
+                "userId": {
+                    "description": "UserID names one clerk of the window; absent grants every clerk of it.",
+                    "type": "string"
+                },
+                "validFrom": {
+                    "description": "ValidFrom defaults to now; ValidUntil absent means until revoked.",
+                    "type": "string",
+                    "example": "2025-01-01T00:00:00+08:00"
+                },
+                "validUntil": {
+                    "type": "string",
+                    "example": "2025-12-31T23:59:59+08:00"
+                },
+                "windowId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000002"
+                }
+            }
+        },
         "app.CurrentStep": {
             "type": "object",
             "properties": {
@@ -6895,6 +7164,426 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DefinitionModel": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "flows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.FlowSummary"
+                    }
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "nodes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.NodeSummary"
+                    }
+                },
+                "process": {
+                    "$ref": "#/definitions/app.ProcessSummary"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.DefinitionVersionInfo": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.DelegationReport": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "decision": {
+                    "description": "Decision is the share for approval and certification (the source: 80%+).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DelegationShare"
+                        }
+                    ]
+                },
+                "departmentCode": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "departmentName": {
+                    "type": "string"
+                },
+                "handling": {
+                    "description": "Handling is the share for acceptance, review, coordination and delivery (the source: 100%).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DelegationShare"
+                        }
+                    ]
+                },
+                "items": {
+                    "description": "Items counts the published items in which the department's sections hold a step.",
+                    "type": "integer"
+                },
+                "rows": {
+                    "description": "Rows details every item.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ItemDelegation"
+                    }
+                }
+            }
+        },
+        "app.DelegationShare": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "description": "Delegated counts those in which every such step is covered by an active grant.",
+                    "type": "integer"
+                },
+                "items": {
+                    "description": "Items counts the items in which the department holds a step of these kinds.",
+                    "type": "integer"
+                },
+                "share": {
+                    "description": "Share is Delegated/Items, 0 when Items is 0.",
+                    "type": "number",
+                    "example": 1
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.DeployedDefinition": {
+            "type": "object",
+            "properties": {
+                "created": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "fileName": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "hash": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published"
+                    ],
+                    "example": "draft"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "warnings": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.Deployment": {
+            "type": "object",
+            "properties": {
+                "definitions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DeployedDefinition"
+                    }
+                },
+                "deploymentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.FileProblem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "flow-target-missing"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "f1"
+                },
+                "file": {
+                    "type": "string",
+                    "example": "approval.bpmn"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "message": {
+                    "type": "string",
+                    "example": "sequence flow f1 points to nowhere: no flow node has id \"review\""
+                },
+                "severity": {
+                    "type": "string",
+                    "enum": [
+                        "error",
+                        "warning"
+                    ],
+                    "example": "error"
+                }
+            }
+        },
+        "app.FlowSummary": {
+            "type": "object",
+            "properties": {
+                "condition": {
+                    "type": "string",
+                    "example": "${countersignResult == 'agreed'}"
+                },
+                "default": {
+                    "description": "Default marks the default flow of its source.",
+                    "type": "boolean"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "f3"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "source": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "target": {
+                    "type": "string",
+                    "example": "approve"
+                }
+            }
+        },
+        "app.GuideUnit": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "departmentName": {
+                    "description": "DepartmentName is the name of a section's department (\"\" for a unit that is no section).",
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "行政审批股"
+                }
+            }
+        },
+        "app.ItemDelegation": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepDelegation"
+                    }
+                }
+            }
+        },
+        "app.ItemStep": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "groups": {
+                    "description": "Groups are the task's candidate groups (org unit codes) for a case of the item; groups\nthat depend on the case (a station) are missing.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "fgj-xzsp"
+                    ]
+                },
+                "kind": {
+                    "description": "Kind is the task's ow:stepKind (\"\" when it has none).",
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the step's limit: the item's override or the flow's ow:timeLimit.",
+                    "type": "number",
+                    "example": 1
+                },
+                "multiInstance": {
+                    "description": "MultiInstance marks one task per group (a countersign).",
+                    "type": "boolean"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                }
+            }
+        },
         "app.List-app_CaseSummary": {
             "type": "object",
             "properties": {
@@ -6902,6 +7591,167 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/app.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_DefinitionVersionInfo": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DefinitionVersionInfo"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_ItemStep": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ItemStep"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_ServiceGuide": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ServiceGuide"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_StandardFlow": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StandardFlow"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_DefinitionSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DefinitionSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Grant": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Grant"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_GrantAuditEntry": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.GrantAuditEntry"
                     }
                 },
                 "limit": {
@@ -6941,6 +7791,75 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-store_IncidentRow": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.IncidentRow"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Item": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Item"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_ItemVersion": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.ItemVersion"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_OpenCommitment": {
             "type": "object",
             "properties": {
@@ -6961,6 +7880,70 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "app.NodeSummary": {
+            "type": "object",
+            "properties": {
+                "assignment": {
+                    "$ref": "#/definitions/definitions.Assignment"
+                },
+                "attachedTo": {
+                    "type": "string"
+                },
+                "calledElement": {
+                    "type": "string"
+                },
+                "cancelActivity": {
+                    "type": "boolean"
+                },
+                "clock": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "default": {
+                    "type": "string"
+                },
+                "documentation": {
+                    "type": "string"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.EventDefinition"
+                    }
+                },
+                "id": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "implementation": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "userTask"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "loop": {
+                    "$ref": "#/definitions/definitions.Loop"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "部门审查"
+                },
+                "parent": {
+                    "type": "string"
+                },
+                "step": {
+                    "$ref": "#/definitions/definitions.Step"
                 }
             }
         },
@@ -7058,6 +8041,30 @@ const docTemplate = `{
                 }
             }
         },
+        "app.OperationAccepted": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "operation": {
+                    "type": "string",
+                    "enum": [
+                        "retry",
+                        "setVariables",
+                        "cancel",
+                        "message"
+                    ],
+                    "example": "retry"
+                },
+                "target": {
+                    "description": "Target is the incident retried or the wait the message went to.",
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000~x1"
+                }
+            }
+        },
         "app.PersonRequest": {
             "type": "object",
             "required": [
@@ -7072,6 +8079,19 @@ const docTemplate = `{
                 "userId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000010"
+                }
+            }
+        },
+        "app.ProcessSummary": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "企业投资项目备案"
                 }
             }
         },
@@ -7127,6 +8147,17 @@ const docTemplate = `{
                 }
             }
         },
+        "app.PublishItemRequest": {
+            "type": "object",
+            "properties": {
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins this published version of the item's definition (0: the latest\npublished one); absent keeps the draft's.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 1
+                }
+            }
+        },
         "app.RecallRequest": {
             "type": "object",
             "properties": {
@@ -7154,6 +8185,277 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 128,
                     "example": "acceptance"
+                }
+            }
+        },
+        "app.RevokeGrantRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "窗口调整"
+                }
+            }
+        },
+        "app.ServiceGuide": {
+            "type": "object",
+            "required": [
+                "channels",
+                "code",
+                "definitionKey",
+                "departmentId",
+                "handlingType",
+                "kind",
+                "leadSectionId",
+                "legalBasis",
+                "name"
+            ],
+            "properties": {
+                "channels": {
+                    "description": "Channels are the ways to apply: window, online, station.",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "window",
+                        "online"
+                    ]
+                },
+                "coReviewerSectionIds": {
+                    "description": "CoReviewerSectionIDs are the sections of the departments that review\nin parallel (${coReviewers}); the lead's own section may be one.",
+                    "type": "array",
+                    "maxItems": 30,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "coReviewers": {
+                    "description": "CoReviewers are the sections that review in parallel (并联审批), in the item's order.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.GuideUnit"
+                    }
+                },
+                "code": {
+                    "description": "Code is the item's implementation code (实施编码), unique in the catalogue.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "450981-FGJ-XK-001"
+                },
+                "complaint": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "conditions": {
+                    "type": "string",
+                    "example": "属于《政府核准的投资项目目录》范围内的企业投资项目"
+                },
+                "definitionKey": {
+                    "description": "DefinitionKey is the flow the item runs: a standard flow\n(std-immediate, std-promised, std-parallel, std-proxy) or a\npublished custom definition.",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "description": "DefinitionVersion pins a published version of the definition; 0\ntakes the latest published one when the item is published. A\npublished item version always holds the version it pinned.",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 0
+                },
+                "department": {
+                    "description": "Department is the competent department (主管部门).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the competent department (主管部门), an org unit of kind department.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "enquiry": {
+                    "$ref": "#/definitions/store.Contact"
+                },
+                "fees": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.Fee"
+                    }
+                },
+                "handlingType": {
+                    "description": "HandlingType is immediate or promised.",
+                    "type": "string",
+                    "enum": [
+                        "immediate",
+                        "promised"
+                    ],
+                    "example": "promised"
+                },
+                "hours": {
+                    "type": "string",
+                    "example": "工作日 9:00-12:00 13:30-17:30"
+                },
+                "implementingBody": {
+                    "description": "ImplementingBody is the body in whose name the item is done (实施主体).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "implementingBodyId": {
+                    "description": "ImplementingBodyID is the body in whose name the item is done (实施主体):\na government, department, centre or station at any level; the\ncompetent department when empty.",
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is one of ItemKinds.",
+                    "type": "string",
+                    "enum": [
+                        "licence",
+                        "confirmation",
+                        "payment",
+                        "ruling",
+                        "reward",
+                        "levy",
+                        "otherPower",
+                        "publicService"
+                    ],
+                    "example": "licence"
+                },
+                "leadSection": {
+                    "description": "LeadSection is the department's section that accepts, decides and delivers.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.GuideUnit"
+                        }
+                    ]
+                },
+                "leadSectionId": {
+                    "description": "LeadSectionID is the competent department's section that accepts,\ndecides and delivers (the candidate group ${leadSection}).",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000001"
+                },
+                "legalBasis": {
+                    "type": "string",
+                    "example": "《企业投资项目核准和备案管理条例》第三条"
+                },
+                "location": {
+                    "type": "string",
+                    "example": "北流市政务服务中心投资项目并联审批窗口"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 200,
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "企业投资项目核准"
+                },
+                "onSiteVisits": {
+                    "description": "OnSiteVisits is how often the applicant must come (到现场次数), 0 to 5.",
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 0,
+                    "example": 1
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 10
+                },
+                "publishedAt": {
+                    "type": "string"
+                },
+                "publishedBy": {
+                    "type": "string"
+                },
+                "result": {
+                    "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "项目核准批复文件"
+                },
+                "serviceObjects": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "legalPerson"
+                    ]
+                },
+                "specialProcedures": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "$ref": "#/definitions/store.SpecialProcedure"
+                    }
+                },
+                "statutoryDays": {
+                    "description": "StatutoryDays and PromisedDays are the limits in working days\n(法定/承诺办结时限); promised ≤ statutory; 0 for an immediate item's\npromised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 20
+                },
+                "stepLimits": {
+                    "description": "StepLimits overrides the flow's per-step limits (ow:timeLimit), in\nworking days, by user task id.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "version": {
+                    "type": "integer"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
+                    "type": "number",
+                    "maximum": 3650,
+                    "minimum": 0,
+                    "example": 2
+                }
+            }
+        },
+        "app.SetVariablesRequest": {
+            "type": "object",
+            "required": [
+                "variables"
+            ],
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "app.SignalBroadcast": {
+            "type": "object",
+            "properties": {
+                "delivered": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "policyChanged"
                 }
             }
         },
@@ -7191,6 +8493,65 @@ const docTemplate = `{
                 "sectionId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000020"
+                }
+            }
+        },
+        "app.StandardFlow": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string"
+                },
+                "file": {
+                    "description": "File is the name of the embedded BPMN file.",
+                    "type": "string"
+                },
+                "handlingType": {
+                    "description": "HandlingType is the handling type of the items it suits: immediate\nor promised.",
+                    "type": "string"
+                },
+                "key": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "publishedVersion": {
+                    "description": "PublishedVersion is the latest published version of the flow (0: none yet).",
+                    "type": "integer",
+                    "example": 1
+                },
+                "steps": {
+                    "description": "Steps lists the user tasks in the order a case passes them.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/standard.Step"
+                    }
+                }
+            }
+        },
+        "app.StepDelegation": {
+            "type": "object",
+            "properties": {
+                "delegated": {
+                    "type": "boolean"
+                },
+                "grantIds": {
+                    "description": "GrantIDs are the active grants covering it.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "sections": {
+                    "description": "Sections are the department's sections holding the step.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
                 }
             }
         },
@@ -7349,6 +8710,47 @@ const docTemplate = `{
                 "unit": {
                     "type": "string",
                     "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.UpdateGrantRequest": {
+            "type": "object",
+            "properties": {
+                "clearValidUntil": {
+                    "description": "ClearValidUntil removes the end of validity.",
+                    "type": "boolean"
+                },
+                "itemIds": {
+                    "description": "ItemIDs replaces the grant's items; an empty list covers all the section's items.",
+                    "type": "array",
+                    "maxItems": 1000,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                },
+                "stepKinds": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "validUntil": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.Variables": {
+            "type": "object",
+            "properties": {
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
                 }
             }
         },
@@ -7621,146 +9023,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CalendarDayInput": {
-            "type": "object",
-            "properties": {
-                "date": {
-                    "type": "string",
-                    "example": "2027-02-06"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "holiday",
-                        "workday"
-                    ],
-                    "example": "holiday"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "春节"
-                }
-            }
-        },
-        "handlers.CalendarDayView": {
-            "type": "object",
-            "properties": {
-                "date": {
-                    "type": "string",
-                    "example": "2026-10-01"
-                },
-                "kind": {
-                    "description": "holiday (a day off on a weekday) or workday (a make-up working day on a weekend)",
-                    "type": "string",
-                    "enum": [
-                        "holiday",
-                        "workday"
-                    ],
-                    "example": "holiday"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "国庆节"
-                }
-            }
-        },
-        "handlers.CalendarDaysRequest": {
-            "type": "object",
-            "required": [
-                "days"
-            ],
-            "properties": {
-                "days": {
-                    "type": "array",
-                    "maxItems": 366,
-                    "items": {
-                        "$ref": "#/definitions/handlers.CalendarDayInput"
-                    }
-                }
-            }
-        },
-        "handlers.CalendarYear": {
-            "type": "object",
-            "properties": {
-                "days": {
-                    "description": "every listed day in force in the year, by date; days not listed follow the weekday rule",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CalendarDayView"
-                    }
-                },
-                "inheritsFrom": {
-                    "description": "the calendar this one builds on: national, or the org unit id of the nearest ancestor\nwith days of its own (\"\" for the national calendar itself)",
-                    "type": "string",
-                    "example": "national"
-                },
-                "overrides": {
-                    "description": "the days an admin listed for this unit in the year",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CalendarDay"
-                    }
-                },
-                "unit": {
-                    "description": "national or an org unit id",
-                    "type": "string",
-                    "example": "national"
-                },
-                "workdays": {
-                    "description": "working days in the year",
-                    "type": "integer",
-                    "example": 250
-                },
-                "year": {
-                    "type": "integer",
-                    "example": 2026
-                }
-            }
-        },
-        "handlers.CaseEngineView": {
-            "type": "object",
-            "properties": {
-                "case": {
-                    "$ref": "#/definitions/store.CaseRow"
-                },
-                "children": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseRow"
-                    }
-                },
-                "history": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.HistoryRow"
-                    }
-                },
-                "incidents": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
-                    }
-                },
-                "subscriptions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SubscriptionRow"
-                    }
-                },
-                "tasks": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.TaskRow"
-                    }
-                },
-                "timers": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.TimerRow"
-                    }
-                }
-            }
-        },
         "handlers.CaseTimeline": {
             "type": "object",
             "properties": {
@@ -7953,68 +9215,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CreateGrantRequest": {
-            "type": "object",
-            "required": [
-                "departmentId",
-                "stepKinds",
-                "windowId"
-            ],
-            "properties": {
-                "departmentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "itemIds": {
-                    "description": "ItemIDs limits the grant to these items; absent or empty covers all the section's items.",
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "发改局授权综合受理一号窗口"
-                },
-                "sectionId": {
-                    "description": "SectionID is the department's section whose tasks are delegated; it may be left out when\nthe department has exactly one.",
-                    "type": "string"
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "maxItems": 6,
-                    "minItems": 1,
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "acceptance",
-                        "review",
-                        "coordination",
-                        "delivery"
-                    ]
-                },
-                "userId": {
-                    "description": "UserID names one clerk of the window; absent grants every clerk of it.",
-                    "type": "string"
-                },
-                "validFrom": {
-                    "description": "ValidFrom defaults to now; ValidUntil absent means until revoked.",
-                    "type": "string",
-                    "example": "2025-01-01T00:00:00+08:00"
-                },
-                "validUntil": {
-                    "type": "string",
-                    "example": "2025-12-31T23:59:59+08:00"
-                },
-                "windowId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000002"
-                }
-            }
-        },
         "handlers.CreateOrgUnitRequest": {
             "type": "object",
             "required": [
@@ -8106,89 +9306,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.DefinitionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.DefinitionSummary"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionModel": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "flows": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.FlowSummary"
-                    }
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "nodes": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.NodeSummary"
-                    }
-                },
-                "process": {
-                    "$ref": "#/definitions/handlers.ProcessSummary"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
-                    }
-                }
-            }
-        },
         "handlers.DefinitionProblemsResponse": {
             "type": "object",
             "properties": {
@@ -8198,151 +9315,7 @@ const docTemplate = `{
                 "problems": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/handlers.FileProblem"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionVersionInfo": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
-                    }
-                }
-            }
-        },
-        "handlers.DefinitionVersionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.DefinitionVersionInfo"
-                    }
-                }
-            }
-        },
-        "handlers.DeployResponse": {
-            "type": "object",
-            "properties": {
-                "definitions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.DeployedDefinition"
-                    }
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                }
-            }
-        },
-        "handlers.DeployedDefinition": {
-            "type": "object",
-            "properties": {
-                "created": {
-                    "type": "boolean",
-                    "example": true
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "createdBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "deploymentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "fileName": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "hash": {
-                    "type": "string",
-                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                },
-                "publishedAt": {
-                    "type": "string"
-                },
-                "publishedBy": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "state": {
-                    "type": "string",
-                    "enum": [
-                        "draft",
-                        "published"
-                    ],
-                    "example": "draft"
-                },
-                "version": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "warnings": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.Problem"
+                        "$ref": "#/definitions/app.FileProblem"
                     }
                 }
             }
@@ -8397,107 +9370,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.FileProblem": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "example": "flow-target-missing"
-                },
-                "column": {
-                    "type": "integer",
-                    "example": 5
-                },
-                "elementId": {
-                    "type": "string",
-                    "example": "f1"
-                },
-                "file": {
-                    "type": "string",
-                    "example": "approval.bpmn"
-                },
-                "line": {
-                    "type": "integer",
-                    "example": 12
-                },
-                "message": {
-                    "type": "string",
-                    "example": "sequence flow f1 points to nowhere: no flow node has id \"review\""
-                },
-                "severity": {
-                    "type": "string",
-                    "enum": [
-                        "error",
-                        "warning"
-                    ],
-                    "example": "error"
-                }
-            }
-        },
-        "handlers.FlowSummary": {
-            "type": "object",
-            "properties": {
-                "condition": {
-                    "type": "string",
-                    "example": "${countersignResult == 'agreed'}"
-                },
-                "default": {
-                    "description": "Default marks the default flow of its source.",
-                    "type": "boolean"
-                },
-                "id": {
-                    "type": "string",
-                    "example": "f3"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "parent": {
-                    "type": "string"
-                },
-                "source": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "target": {
-                    "type": "string",
-                    "example": "approve"
-                }
-            }
-        },
-        "handlers.GrantAuditList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.GrantAuditEntry"
-                    }
-                }
-            }
-        },
-        "handlers.GrantList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Grant"
-                    }
-                }
-            }
-        },
-        "handlers.GuideList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemVersion"
-                    }
-                }
-            }
-        },
         "handlers.Health": {
             "type": "object",
             "properties": {
@@ -8511,50 +9383,6 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "dev"
-                }
-            }
-        },
-        "handlers.IncidentList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
-                    }
-                }
-            }
-        },
-        "handlers.ItemList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Item"
-                    }
-                }
-            }
-        },
-        "handlers.ItemStepList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemStep"
-                    }
-                }
-            }
-        },
-        "handlers.ItemVersionList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemVersion"
-                    }
                 }
             }
         },
@@ -8635,70 +9463,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.NodeSummary": {
-            "type": "object",
-            "properties": {
-                "assignment": {
-                    "$ref": "#/definitions/definitions.Assignment"
-                },
-                "attachedTo": {
-                    "type": "string"
-                },
-                "calledElement": {
-                    "type": "string"
-                },
-                "cancelActivity": {
-                    "type": "boolean"
-                },
-                "clock": {
-                    "type": "string"
-                },
-                "column": {
-                    "type": "integer",
-                    "example": 3
-                },
-                "default": {
-                    "type": "string"
-                },
-                "documentation": {
-                    "type": "string"
-                },
-                "events": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/definitions.EventDefinition"
-                    }
-                },
-                "id": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "implementation": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "example": "userTask"
-                },
-                "line": {
-                    "type": "integer",
-                    "example": 12
-                },
-                "loop": {
-                    "$ref": "#/definitions/definitions.Loop"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "部门审查"
-                },
-                "parent": {
-                    "type": "string"
-                },
-                "step": {
-                    "$ref": "#/definitions/definitions.Step"
-                }
-            }
-        },
         "handlers.NotificationList": {
             "type": "object",
             "properties": {
@@ -8707,30 +9471,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.Notification"
                     }
-                }
-            }
-        },
-        "handlers.OperationAccepted": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "operation": {
-                    "type": "string",
-                    "enum": [
-                        "retry",
-                        "setVariables",
-                        "cancel",
-                        "message"
-                    ],
-                    "example": "retry"
-                },
-                "target": {
-                    "description": "Target is the incident retried or the wait the message went to.",
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000/x1"
                 }
             }
         },
@@ -8777,30 +9517,6 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 1000,
                     "example": "申请人要求听证"
-                }
-            }
-        },
-        "handlers.ProcessSummary": {
-            "type": "object",
-            "properties": {
-                "id": {
-                    "type": "string",
-                    "example": "approval"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "企业投资项目备案"
-                }
-            }
-        },
-        "handlers.PublishItemRequest": {
-            "type": "object",
-            "properties": {
-                "definitionVersion": {
-                    "description": "DefinitionVersion pins this published version of the item's\ndefinition (0: the latest published one); absent keeps the draft's.",
-                    "type": "integer",
-                    "minimum": 0,
-                    "example": 1
                 }
             }
         },
@@ -8868,19 +9584,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.RevokeGrantRequest": {
-            "type": "object",
-            "required": [
-                "reason"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "窗口调整"
-                }
-            }
-        },
         "handlers.ScorecardReport": {
             "type": "object",
             "properties": {
@@ -8903,76 +9606,6 @@ const docTemplate = `{
                 },
                 "weights": {
                     "$ref": "#/definitions/store.ScorecardWeights"
-                }
-            }
-        },
-        "handlers.SetVariablesRequest": {
-            "type": "object",
-            "required": [
-                "variables"
-            ],
-            "properties": {
-                "variables": {
-                    "type": "object",
-                    "additionalProperties": {}
-                }
-            }
-        },
-        "handlers.SignalBroadcast": {
-            "type": "object",
-            "properties": {
-                "delivered": {
-                    "type": "integer",
-                    "example": 3
-                },
-                "name": {
-                    "type": "string",
-                    "example": "policyChanged"
-                }
-            }
-        },
-        "handlers.StandardFlow": {
-            "type": "object",
-            "properties": {
-                "description": {
-                    "type": "string"
-                },
-                "file": {
-                    "description": "File is the name of the embedded BPMN file.",
-                    "type": "string"
-                },
-                "handlingType": {
-                    "description": "HandlingType is the handling type of the items it suits: immediate\nor promised.",
-                    "type": "string"
-                },
-                "key": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "publishedVersion": {
-                    "description": "PublishedVersion is the latest published version of the flow (0: none yet).",
-                    "type": "integer",
-                    "example": 1
-                },
-                "steps": {
-                    "description": "Steps lists the user tasks in the order a case passes them.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/standard.Step"
-                    }
-                }
-            }
-        },
-        "handlers.StandardFlowList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.StandardFlow"
-                    }
                 }
             }
         },
@@ -9219,38 +9852,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.UpdateGrantRequest": {
-            "type": "object",
-            "properties": {
-                "clearValidUntil": {
-                    "description": "ClearValidUntil removes the end of validity.",
-                    "type": "boolean"
-                },
-                "itemIds": {
-                    "description": "ItemIDs replaces the grant's items; an empty list covers all the section's items.",
-                    "type": "array",
-                    "maxItems": 1000,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 500
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "maxItems": 6,
-                    "minItems": 1,
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "validUntil": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.UpdateOrgUnitRequest": {
             "type": "object",
             "properties": {
@@ -9341,15 +9942,6 @@ const docTemplate = `{
                 },
                 "username": {
                     "type": "string"
-                }
-            }
-        },
-        "handlers.VariablesRequest": {
-            "type": "object",
-            "properties": {
-                "variables": {
-                    "type": "object",
-                    "additionalProperties": {}
                 }
             }
         },
@@ -9770,74 +10362,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.DelegationReport": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "decision": {
-                    "description": "Decision is the share for approval and certification (the source: 80%+).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.DelegationShare"
-                        }
-                    ]
-                },
-                "departmentCode": {
-                    "type": "string"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "departmentName": {
-                    "type": "string"
-                },
-                "handling": {
-                    "description": "Handling is the share for acceptance, review, coordination and delivery (the source: 100%).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.DelegationShare"
-                        }
-                    ]
-                },
-                "items": {
-                    "description": "Items counts the published items in which the department's sections hold a step.",
-                    "type": "integer"
-                },
-                "rows": {
-                    "description": "Rows details every item.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.ItemDelegation"
-                    }
-                }
-            }
-        },
-        "store.DelegationShare": {
-            "type": "object",
-            "properties": {
-                "delegated": {
-                    "description": "Delegated counts those in which every such step is covered by an active grant.",
-                    "type": "integer"
-                },
-                "items": {
-                    "description": "Items counts the items in which the department holds a step of these kinds.",
-                    "type": "integer"
-                },
-                "share": {
-                    "description": "Share is Delegated/Items, 0 when Items is 0.",
-                    "type": "number",
-                    "example": 1
-                },
-                "stepKinds": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                }
-            }
-        },
         "store.Fee": {
             "type": "object",
             "required": [
@@ -9851,6 +10375,7 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 128,
                     "example": "工本费"
                 },
                 "standard": {
@@ -10312,6 +10837,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -10511,6 +11037,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -10550,63 +11077,6 @@ const docTemplate = `{
                     "maximum": 3650,
                     "minimum": 0,
                     "example": 2
-                }
-            }
-        },
-        "store.ItemDelegation": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "steps": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.StepDelegation"
-                    }
-                }
-            }
-        },
-        "store.ItemStep": {
-            "type": "object",
-            "properties": {
-                "element": {
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "groups": {
-                    "description": "Groups are the task's candidate groups (org unit codes) for a case of\nthe item; groups that depend on the case (a station) are missing.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "fgj-xzsp"
-                    ]
-                },
-                "kind": {
-                    "description": "Kind is the task's ow:stepKind (\"\" when it has none).",
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "limitDays": {
-                    "description": "LimitDays is the step's limit: the item's override or the flow's ow:timeLimit.",
-                    "type": "number",
-                    "example": 1
-                },
-                "multiInstance": {
-                    "description": "MultiInstance marks one task per group (a countersign).",
-                    "type": "boolean"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "受理"
                 }
             }
         },
@@ -10766,6 +11236,7 @@ const docTemplate = `{
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
+                    "maxLength": 128,
                     "example": "项目核准批复文件"
                 },
                 "serviceObjects": {
@@ -11348,32 +11819,8 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 128,
                     "example": "专家评审"
-                }
-            }
-        },
-        "store.StepDelegation": {
-            "type": "object",
-            "properties": {
-                "delegated": {
-                    "type": "boolean"
-                },
-                "grantIds": {
-                    "description": "GrantIDs are the active grants covering it.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "sections": {
-                    "description": "Sections are the department's sections holding the step.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
                 }
             }
         },

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -64,14 +65,7 @@ func newValidator() *validator.Validate {
 
 // plainText reports whether s holds no control characters (but for tab and newline) and no
 // format characters (Unicode Cf: bidirectional overrides, zero-width characters).
-func plainText(s string) bool {
-	for _, r := range s {
-		if (unicode.IsControl(r) && r != '\t' && r != '\n') || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
-}
+func plainText(s string) bool { return app.PlainText(s) }
 
 // bind decodes the JSON body into dst (a pointer to a struct) and validates it. On failure it
 // answers 400 (malformed JSON, unknown field, wrong type, rule broken) or 413 (body larger than

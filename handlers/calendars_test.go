@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/definitions"
 	"onewindow/engine"
 	"onewindow/engine/enginetest"
@@ -15,19 +16,19 @@ import (
 	"onewindow/store/storetest"
 )
 
-func calendarYearOf(t *testing.T, s *testServer, token, unit string, year string) CalendarYear {
+func calendarYearOf(t *testing.T, s *testServer, token, unit string, year string) app.CalendarYear {
 	t.Helper()
 	r := s.as(token, "GET", "/api/v1/calendars/"+unit+"/days?year="+year, "")
 	if r.Code != http.StatusOK {
 		t.Fatalf("GET calendar %s %s: %d %s", unit, year, r.Code, r.Body)
 	}
-	var v CalendarYear
+	var v app.CalendarYear
 	r.json(t, &v)
 	return v
 }
 
 // kinds maps each listed date of a year to its kind.
-func kinds(v CalendarYear) map[string]string {
+func kinds(v app.CalendarYear) map[string]string {
 	out := map[string]string{}
 	for _, d := range v.Days {
 		out[d.Date] = d.Kind
@@ -81,7 +82,7 @@ func TestCalendarAPIEditsAndInheritance(t *testing.T) {
 	if r.Code != http.StatusOK {
 		t.Fatalf("PUT: %d %s", r.Code, r.Body)
 	}
-	var put CalendarYear
+	var put app.CalendarYear
 	r.json(t, &put)
 	if len(put.Overrides) != 1 || put.Overrides[0].Date != "2025-09-29" || put.Workdays != 247 || put.InheritsFrom != "national" {
 		t.Fatalf("after PUT: %+v", put)

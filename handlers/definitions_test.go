@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/definitions"
 	"onewindow/store"
 	"onewindow/store/storetest"
@@ -115,7 +116,7 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if r.Code != http.StatusCreated {
 			t.Fatalf("deploy: %d %s", r.Code, r.Body)
 		}
-		var dep DeployResponse
+		var dep app.Deployment
 		r.json(t, &dep)
 		if len(dep.Definitions) != 1 || dep.DeploymentID == "" {
 			t.Fatalf("deploy response %+v", dep)
@@ -134,7 +135,7 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("same content: %d %s", r.Code, r.Body)
 		}
-		var again DeployResponse
+		var again app.Deployment
 		r.json(t, &again)
 		if d := again.Definitions[0]; d.Created || d.Version != 1 || d.DeploymentID != dep.DeploymentID || d.FileName != "approval-v1.bpmn" || again.DeploymentID != "" {
 			t.Fatalf("same content gave %+v", d)
@@ -146,13 +147,13 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if r.Code != http.StatusCreated {
 			t.Fatalf("changed content: %d %s", r.Code, r.Body)
 		}
-		var dep2 DeployResponse
+		var dep2 app.Deployment
 		r.json(t, &dep2)
 		if d := dep2.Definitions[0]; d.Version != 2 || !d.Created || d.FileName != "approval.bpmn" {
 			t.Fatalf("v2 = %+v", d)
 		}
 
-		var list DefinitionList
+		var list app.List[store.DefinitionSummary]
 		s.as(designer, "GET", "/api/v1/definitions", "").json(t, &list)
 		var mine []store.DefinitionSummary
 		for _, it := range list.Items {
@@ -163,7 +164,7 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if len(mine) != 1 || mine[0].LatestVersion != 2 || mine[0].PublishedVersion != 0 || mine[0].Name != "备案" {
 			t.Fatalf("list %+v", list)
 		}
-		var versions DefinitionVersionList
+		var versions app.List[app.DefinitionVersionInfo]
 		s.as(designer, "GET", "/api/v1/definitions/approval/versions", "").json(t, &versions)
 		if len(versions.Items) != 2 || versions.Items[0].Version != 2 || versions.Items[1].Version != 1 || len(versions.Items[1].Warnings) != 1 {
 			t.Fatalf("versions %+v", versions)
@@ -174,12 +175,12 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("get version: %d %s", r.Code, r.Body)
 		}
-		var m DefinitionModel
+		var m app.DefinitionModel
 		r.json(t, &m)
 		if m.Process.ID != "approval" || m.Process.Name != "备案" || len(m.Nodes) != 7 || len(m.Flows) != 6 || len(m.Warnings) != 1 {
 			t.Fatalf("model %+v", m)
 		}
-		nodes := map[string]NodeSummary{}
+		nodes := map[string]app.NodeSummary{}
 		for _, n := range m.Nodes {
 			nodes[n.ID] = n
 		}
@@ -190,7 +191,7 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if l := nodes["late"]; l.AttachedTo != "approve" || l.CancelActivity == nil || *l.CancelActivity || len(l.Events) != 1 || l.Events[0].TimeDuration != "P2D" {
 			t.Errorf("late = %+v", l)
 		}
-		flows := map[string]FlowSummary{}
+		flows := map[string]app.FlowSummary{}
 		for _, f := range m.Flows {
 			flows[f.ID] = f
 		}
@@ -215,12 +216,12 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("publish: %d %s", r.Code, r.Body)
 		}
-		var pub DefinitionVersionInfo
+		var pub app.DefinitionVersionInfo
 		r.json(t, &pub)
 		if pub.State != store.DefinitionPublished || pub.PublishedAt == nil || pub.PublishedBy == "" {
 			t.Fatalf("published %+v", pub)
 		}
-		var pub2 DefinitionVersionInfo
+		var pub2 app.DefinitionVersionInfo
 		s.as(designer, "POST", "/api/v1/definitions/approval/versions/1/publish", "").json(t, &pub2)
 		if pub2.State != store.DefinitionPublished || pub2.PublishedAt == nil || !pub2.PublishedAt.Equal(*pub.PublishedAt) {
 			t.Fatalf("published again %+v, first %+v", pub2, pub)
@@ -230,7 +231,7 @@ func TestDefinitionLifecycle(t *testing.T) {
 			t.Fatalf("list after publish %+v", list)
 		}
 		// A published version's bytes deployed again still return it.
-		var same DeployResponse
+		var same app.Deployment
 		s.deployXML(designer, approvalXML).json(t, &same)
 		if d := same.Definitions[0]; d.Version != 1 || d.State != store.DefinitionPublished || d.Created {
 			t.Fatalf("redeploying published bytes: %+v", d)
@@ -446,7 +447,7 @@ func TestDeployTogether(t *testing.T) {
 			t.Fatalf("parent alone: %d %s", r.Code, r.Body)
 		}
 		r.json(t, &bad)
-		if len(bad.Problems) != 1 || bad.Problems[0].Code != problemCalledMissing || bad.Problems[0].ElementID != "call" ||
+		if len(bad.Problems) != 1 || bad.Problems[0].Code != app.ProblemCalledMissing || bad.Problems[0].ElementID != "call" ||
 			!strings.Contains(bad.Problems[0].Message, `"child"`) || bad.Problems[0].File != "parent.bpmn" || bad.Problems[0].Line == 0 {
 			t.Fatalf("problems %+v", bad.Problems)
 		}
@@ -477,7 +478,7 @@ func TestDeployTogether(t *testing.T) {
 		r = s.deployFiles(designer, "a.bpmn", childXML, "b.bpmn", childXML)
 		bad = DefinitionProblemsResponse{}
 		r.json(t, &bad)
-		if r.Code != 422 || len(bad.Problems) != 1 || bad.Problems[0].Code != problemDuplicateProcess || bad.Problems[0].File != "b.bpmn" {
+		if r.Code != 422 || len(bad.Problems) != 1 || bad.Problems[0].Code != app.ProblemDuplicateProcess || bad.Problems[0].File != "b.bpmn" {
 			t.Fatalf("duplicate process: %d %+v", r.Code, bad.Problems)
 		}
 
@@ -486,7 +487,7 @@ func TestDeployTogether(t *testing.T) {
 		if r.Code != http.StatusCreated {
 			t.Fatalf("together: %d %s", r.Code, r.Body)
 		}
-		var dep DeployResponse
+		var dep app.Deployment
 		r.json(t, &dep)
 		if len(dep.Definitions) != 2 || dep.Definitions[0].Key != "parent" || dep.Definitions[1].Key != "child" {
 			t.Fatalf("deployed %+v", dep.Definitions)
@@ -538,7 +539,7 @@ func TestDeployConcurrently(t *testing.T) {
 				t.Errorf("a concurrent deployment answered %d", code)
 			}
 		}
-		var versions DefinitionVersionList
+		var versions app.List[app.DefinitionVersionInfo]
 		s.as(designer, "GET", "/api/v1/definitions/approval/versions", "").json(t, &versions)
 		if created != n || len(versions.Items) != n || versions.Items[0].Version != n {
 			t.Fatalf("%d created, versions %+v; want %d versions numbered 1..%d", created, versions.Items, n, n)

@@ -2,11 +2,10 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -22,25 +21,13 @@ func (h *api) grantRoutes(public, authed *gin.RouterGroup) {
 	authed.GET("/departments/:id/delegation-report", requireRole(store.RoleAdmin, store.RoleSupervisor), h.delegationReport)
 }
 
-// queryTime reads the RFC 3339 time query parameter name (zero when absent),
-// or answers 400 and returns false.
-func queryTime(c *gin.Context, name string) (time.Time, bool) {
-	s := c.Query(name)
-	if s == "" {
-		return time.Time{}, true
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		msg := "must be an RFC 3339 time such as 2025-10-01T09:00:00+08:00"
-		writeError(c, http.StatusBadRequest, codeValidation, "query parameter "+name+" "+msg+", got "+s, FieldError{Field: name, Message: msg})
-		return time.Time{}, false
-	}
-	return t, true
-}
-
-// GrantList lists delegation grants.
-type GrantList struct {
-	Items []store.Grant `json:"items"`
+// grantQuery filters the grants.
+type grantQuery struct {
+	DepartmentID string `form:"departmentId" validate:"omitempty,id"`
+	WindowID     string `form:"windowId" validate:"omitempty,id"`
+	UserID       string `form:"userId" validate:"omitempty,id"`
+	ActiveAt     string `form:"activeAt" validate:"max=40"`
+	pageQuery
 }
 
 // listGrants godoc
@@ -52,25 +39,24 @@ type GrantList struct {
 //	@Param		departmentId	query		string	false	"only grants of this department"
 //	@Param		windowId		query		string	false	"only grants to this window"
 //	@Param		userId			query		string	false	"only grants naming this clerk"
-//	@Param		activeAt		query		string	false	"only grants in force at this time (RFC 3339); without it, revoked and expired ones are listed too"
-//	@Success	200				{object}	GrantList
+//	@Param		activeAt		query		string	false	"only grants in force at this time (RFC 3339, or a date: its midnight in Beijing); without it, revoked and expired ones are listed too"
+//	@Param		limit			query		int		false	"page size (1-200, default 50)"
+//	@Param		after			query		string	false	"the next cursor of the page before"
+//	@Success	200				{object}	app.List[store.Grant]
 //	@Failure	400				{object}	ErrorResponse
 //	@Failure	401				{object}	ErrorResponse
 //	@Failure	403				{object}	ErrorResponse
 //	@Router		/api/v1/grants [get]
 func (h *api) listGrants(c *gin.Context) {
-	at, ok := queryTime(c, "activeAt")
-	if !ok {
+	var q grantQuery
+	if !h.bindQuery(c, &q) {
 		return
 	}
-	gs, err := store.ListGrants(c.Request.Context(), h.DB, store.GrantFilter{
-		DepartmentID: c.Query("departmentId"), WindowID: c.Query("windowId"), UserID: c.Query("userId"), ActiveAt: at,
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
+	at, ok := parseQueryTime(c, "activeAt", q.ActiveAt)
+	if ok {
+		h.answer(c, http.StatusOK)(h.App.Grants(c.Request.Context(), principalOf(c), app.GrantQuery{DepartmentID: q.DepartmentID,
+			WindowID: q.WindowID, UserID: q.UserID, ActiveAt: at, Page: q.page()}))
 	}
-	c.JSON(http.StatusOK, GrantList{Items: gs})
 }
 
 // getGrant godoc
@@ -87,21 +73,9 @@ func (h *api) listGrants(c *gin.Context) {
 //	@Failure	404	{object}	ErrorResponse
 //	@Router		/api/v1/grants/{id} [get]
 func (h *api) getGrant(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	if id, ok := pathID(c, "id"); ok {
+		h.answer(c, http.StatusOK)(h.App.Grant(c.Request.Context(), principalOf(c), id))
 	}
-	g, err := store.GetGrant(c.Request.Context(), h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, g)
-}
-
-// GrantAuditList is the audit trail of a grant.
-type GrantAuditList struct {
-	Items []store.GrantAuditEntry `json:"items"`
 }
 
 // grantAudit godoc
@@ -110,8 +84,10 @@ type GrantAuditList struct {
 //	@Tags		delegation
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		string	true	"grant id"
-//	@Success	200	{object}	GrantAuditList
+//	@Param		id		path		string	true	"grant id"
+//	@Param		limit	query		int		false	"page size (1-200, default 50)"
+//	@Param		after	query		string	false	"the next cursor of the page before"
+//	@Success	200		{object}	app.List[store.GrantAuditEntry]
 //	@Failure	400	{object}	ErrorResponse
 //	@Failure	401	{object}	ErrorResponse
 //	@Failure	403	{object}	ErrorResponse
@@ -119,39 +95,10 @@ type GrantAuditList struct {
 //	@Router		/api/v1/grants/{id}/audit [get]
 func (h *api) grantAudit(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var q pageQuery
+	if ok && h.bindQuery(c, &q) {
+		h.answer(c, http.StatusOK)(h.App.GrantAudit(c.Request.Context(), principalOf(c), id, q.page()))
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetGrant(ctx, h.DB, id); err != nil {
-		h.fail(c, err)
-		return
-	}
-	entries, err := store.GrantAudit(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, GrantAuditList{Items: entries})
-}
-
-// CreateGrantRequest delegates a department's authority for some step kinds of some (or all) of
-// its items to a window, or to one clerk of a window.
-type CreateGrantRequest struct {
-	DepartmentID string `json:"departmentId" validate:"required,id" example:"01jd5q3k8m0000000000000000"`
-	// SectionID is the department's section whose tasks are delegated; it may be left out when
-	// the department has exactly one.
-	SectionID string `json:"sectionId" validate:"omitempty,id"`
-	WindowID  string `json:"windowId" validate:"required,id" example:"01jd5q3k8m0000000000000002"`
-	// UserID names one clerk of the window; absent grants every clerk of it.
-	UserID    string   `json:"userId" validate:"omitempty,id"`
-	StepKinds []string `json:"stepKinds" validate:"required,min=1,max=6,dive,oneof=acceptance review coordination approval certification delivery" example:"acceptance,review,coordination,delivery"`
-	// ItemIDs limits the grant to these items; absent or empty covers all the section's items.
-	ItemIDs []string `json:"itemIds" validate:"max=1000,dive,id"`
-	// ValidFrom defaults to now; ValidUntil absent means until revoked.
-	ValidFrom  *time.Time `json:"validFrom" example:"2025-01-01T00:00:00+08:00"`
-	ValidUntil *time.Time `json:"validUntil" example:"2025-12-31T23:59:59+08:00"`
-	Note       string     `json:"note" validate:"max=500" example:"发改局授权综合受理一号窗口"`
 }
 
 // createGrant godoc
@@ -162,7 +109,7 @@ type CreateGrantRequest struct {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		CreateGrantRequest	true	"the grant"
+//	@Param			body	body		app.CreateGrantRequest	true	"the grant"
 //	@Success		201		{object}	store.Grant
 //	@Failure		400		{object}	ErrorResponse
 //	@Failure		401		{object}	ErrorResponse
@@ -170,38 +117,10 @@ type CreateGrantRequest struct {
 //	@Failure		413		{object}	ErrorResponse
 //	@Router			/api/v1/grants [post]
 func (h *api) createGrant(c *gin.Context) {
-	var req CreateGrantRequest
-	if !h.bind(c, &req) {
-		return
+	var req app.CreateGrantRequest
+	if h.bind(c, &req) {
+		h.answer(c, http.StatusCreated)(h.App.CreateGrant(c.Request.Context(), principalOf(c), req))
 	}
-	in := store.GrantInput{DepartmentID: req.DepartmentID, SectionID: req.SectionID, WindowID: req.WindowID, UserID: req.UserID,
-		StepKinds: req.StepKinds, ItemIDs: req.ItemIDs, ValidUntil: req.ValidUntil, Note: req.Note}
-	if req.ValidFrom != nil {
-		in.ValidFrom = *req.ValidFrom
-	} else {
-		in.ValidFrom = h.Now()
-	}
-	var g *store.Grant
-	err := h.DB.Tx(c.Request.Context(), func(tx *sqlx.Tx) (err error) {
-		g, err = store.CreateGrant(c.Request.Context(), tx, in, principalOf(c).UserID)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, g)
-}
-
-// UpdateGrantRequest changes a grant's terms; absent fields stay as they are.
-type UpdateGrantRequest struct {
-	StepKinds *[]string `json:"stepKinds" validate:"omitempty,min=1,max=6,dive,oneof=acceptance review coordination approval certification delivery"`
-	// ItemIDs replaces the grant's items; an empty list covers all the section's items.
-	ItemIDs    *[]string  `json:"itemIds" validate:"omitempty,max=1000,dive,id"`
-	ValidUntil *time.Time `json:"validUntil"`
-	// ClearValidUntil removes the end of validity.
-	ClearValidUntil bool    `json:"clearValidUntil"`
-	Note            *string `json:"note" validate:"omitempty,max=500"`
 }
 
 // updateGrant godoc
@@ -213,7 +132,7 @@ type UpdateGrantRequest struct {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		string				true	"grant id"
-//	@Param			body	body		UpdateGrantRequest	true	"the changes"
+//	@Param			body	body		app.UpdateGrantRequest	true	"the changes"
 //	@Success		200		{object}	store.Grant
 //	@Failure		400		{object}	ErrorResponse
 //	@Failure		401		{object}	ErrorResponse
@@ -223,34 +142,10 @@ type UpdateGrantRequest struct {
 //	@Router			/api/v1/grants/{id} [patch]
 func (h *api) updateGrant(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var req app.UpdateGrantRequest
+	if ok && h.bind(c, &req) {
+		h.answer(c, http.StatusOK)(h.App.UpdateGrant(c.Request.Context(), principalOf(c), id, req))
 	}
-	var req UpdateGrantRequest
-	if !h.bind(c, &req) {
-		return
-	}
-	if req.ClearValidUntil && req.ValidUntil != nil {
-		writeError(c, http.StatusBadRequest, codeValidation, "give validUntil or clearValidUntil, not both",
-			FieldError{Field: "clearValidUntil", Message: "cannot be combined with validUntil"})
-		return
-	}
-	var g *store.Grant
-	err := h.DB.Tx(c.Request.Context(), func(tx *sqlx.Tx) (err error) {
-		g, err = store.UpdateGrant(c.Request.Context(), tx, id, store.GrantPatch{StepKinds: req.StepKinds, ItemIDs: req.ItemIDs,
-			ValidUntil: req.ValidUntil, ClearValidUntil: req.ClearValidUntil, Note: req.Note}, principalOf(c).UserID)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, g)
-}
-
-// RevokeGrantRequest says why a grant ends.
-type RevokeGrantRequest struct {
-	Reason string `json:"reason" validate:"required,max=500" example:"窗口调整"`
 }
 
 // revokeGrant godoc
@@ -262,7 +157,7 @@ type RevokeGrantRequest struct {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		string				true	"grant id"
-//	@Param			body	body		RevokeGrantRequest	true	"the reason"
+//	@Param			body	body		app.RevokeGrantRequest	true	"the reason"
 //	@Success		200		{object}	store.Grant
 //	@Failure		400		{object}	ErrorResponse
 //	@Failure		401		{object}	ErrorResponse
@@ -272,23 +167,10 @@ type RevokeGrantRequest struct {
 //	@Router			/api/v1/grants/{id}/revoke [post]
 func (h *api) revokeGrant(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var req app.RevokeGrantRequest
+	if ok && h.bind(c, &req) {
+		h.answer(c, http.StatusOK)(h.App.RevokeGrant(c.Request.Context(), principalOf(c), id, req))
 	}
-	var req RevokeGrantRequest
-	if !h.bind(c, &req) {
-		return
-	}
-	var g *store.Grant
-	err := h.DB.Tx(c.Request.Context(), func(tx *sqlx.Tx) (err error) {
-		g, err = store.RevokeGrant(c.Request.Context(), tx, id, principalOf(c).UserID, req.Reason)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, g)
 }
 
 // delegationReport godoc
@@ -299,8 +181,8 @@ func (h *api) revokeGrant(c *gin.Context) {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		string	true	"department id"
-//	@Param			at	query		string	false	"as of this time (RFC 3339; default now)"
-//	@Success		200	{object}	store.DelegationReport
+//	@Param			at	query		string	false	"as of this time (RFC 3339, or a date: its midnight in Beijing; default now)"
+//	@Success		200	{object}	app.DelegationReport
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		401	{object}	ErrorResponse
 //	@Failure		403	{object}	ErrorResponse
@@ -311,17 +193,7 @@ func (h *api) delegationReport(c *gin.Context) {
 	if !ok {
 		return
 	}
-	at, ok := queryTime(c, "at")
-	if !ok {
-		return
+	if at, ok := parseQueryTime(c, "at", c.Query("at")); ok {
+		h.answer(c, http.StatusOK)(h.App.DelegationReport(c.Request.Context(), principalOf(c), id, at))
 	}
-	if at.IsZero() {
-		at = h.Now()
-	}
-	r, err := store.GetDelegationReport(c.Request.Context(), h.DB, id, at)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
 }

@@ -1,9 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -11,8 +14,8 @@ import (
 func TestPublicServiceGuides(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		s := newTestServer(t, db)
-		var list GuideList
-		r := s.do("GET", "/api/v1/public/items?limit=500", "")
+		var list app.List[app.ServiceGuide]
+		r := s.do("GET", "/api/v1/public/items?limit=200", "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("list: %d %s", r.Code, r.Body)
 		}
@@ -36,4 +39,52 @@ func TestPublicServiceGuides(t *testing.T) {
 			t.Fatalf("bad kind: %d, want 400", r.Code)
 		}
 	})
+}
+
+// The guide of a parallel-approval item names the departments that review it, not only
+// their sections' ids (issue 10, from 13).
+func TestServiceGuideNamesCoReviewers(t *testing.T) {
+	s := newTestServer(t, nil)
+	var list app.List[app.ServiceGuide]
+	s.do("GET", "/api/v1/public/items?q=FGJ&limit=200", "").json(t, &list)
+	var par *app.ServiceGuide
+	for i := range list.Items {
+		if len(list.Items[i].CoReviewerSectionIDs) > 1 {
+			par = &list.Items[i]
+		}
+	}
+	if par == nil {
+		t.Fatal("no parallel-approval item of fgj in the demo catalogue")
+	}
+	r := s.do("GET", "/api/v1/public/items/"+par.ItemID, "")
+	var g app.ServiceGuide
+	r.json(t, &g)
+	if len(g.CoReviewers) != len(g.CoReviewerSectionIDs) {
+		t.Fatalf("%d co-reviewers named for %d sections: %s", len(g.CoReviewers), len(g.CoReviewerSectionIDs), r.Body)
+	}
+	ctx := context.Background()
+	for i, id := range g.CoReviewerSectionIDs {
+		sec, err := store.GetOrgUnit(ctx, s.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dept, err := store.GetOrgUnit(ctx, s.db, sec.ParentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := g.CoReviewers[i]
+		if got.ID != id || got.Name != sec.Name || got.DepartmentName != dept.Name || !strings.Contains(r.Body.String(), dept.Name) {
+			t.Errorf("co-reviewer %d: %+v, want %s of %s", i, got, sec.Name, dept.Name)
+		}
+	}
+	dept, _ := store.GetOrgUnit(ctx, s.db, g.DepartmentID)
+	if g.Department.Name != dept.Name || g.LeadSection.DepartmentName != dept.Name || g.ImplementingBody.Name == "" {
+		t.Errorf("department %+v, lead section %+v, implementing body %+v; want %s named", g.Department, g.LeadSection, g.ImplementingBody, dept.Name)
+	}
+	// The list shows the same names.
+	for _, l := range list.Items {
+		if l.ItemID == g.ItemID && (len(l.CoReviewers) != len(g.CoReviewers) || l.CoReviewers[0].DepartmentName != g.CoReviewers[0].DepartmentName) {
+			t.Errorf("listed guide names %+v, the guide %+v", l.CoReviewers, g.CoReviewers)
+		}
+	}
 }

@@ -5,15 +5,14 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
-	"onewindow/definitions/standard"
+	"onewindow/app"
 	"onewindow/store"
 )
 
-// staffRoles are the roles of people who work in the centre: they read the
-// catalogue and the grants (the public read side comes later).
-var staffRoles = []string{store.RoleAdmin, store.RoleDesigner, store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleSupervisor}
+// staffRoles are the roles of people who work in the centre: they read the catalogue and the
+// grants.
+var staffRoles = app.StaffRoles
 
 func (h *api) itemRoutes(public, authed *gin.RouterGroup) {
 	staff := authed.Group("", requireRole(staffRoles...))
@@ -31,18 +30,6 @@ func (h *api) itemRoutes(public, authed *gin.RouterGroup) {
 	design.POST("/items/:id/unpublish", h.unpublishItem)
 }
 
-// StandardFlow is a standard flow with its published version.
-type StandardFlow struct {
-	standard.Flow
-	// PublishedVersion is the latest published version of the flow (0: none yet).
-	PublishedVersion int `json:"publishedVersion" example:"1"`
-}
-
-// StandardFlowList lists the standard flows.
-type StandardFlowList struct {
-	Items []StandardFlow `json:"items"`
-}
-
 // listStandardFlows godoc
 //
 //	@Summary		The standard flows items can run
@@ -50,25 +37,23 @@ type StandardFlowList struct {
 //	@Tags			items
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Success		200	{object}	StandardFlowList
+//	@Success		200	{object}	app.List[app.StandardFlow]
 //	@Failure		401	{object}	ErrorResponse
 //	@Failure		403	{object}	ErrorResponse
 //	@Router			/api/v1/standard-flows [get]
 func (h *api) listStandardFlows(c *gin.Context) {
-	out := StandardFlowList{Items: []StandardFlow{}}
-	for _, f := range standard.Flows() {
-		sf := StandardFlow{Flow: f}
-		if d, err := store.GetDefinition(c.Request.Context(), h.DB, f.Key, 0); err == nil {
-			sf.PublishedVersion = d.Version
-		}
-		out.Items = append(out.Items, sf)
-	}
-	c.JSON(http.StatusOK, out)
+	h.answer(c, http.StatusOK)(h.App.StandardFlows(c.Request.Context(), principalOf(c)))
 }
 
-// ItemList is a page of items.
-type ItemList struct {
-	Items []store.Item `json:"items"`
+// itemQuery filters the catalogue.
+type itemQuery struct {
+	DepartmentID  string `form:"departmentId" validate:"omitempty,id"`
+	State         string `form:"state" validate:"omitempty,oneof=draft published unpublished"`
+	Kind          string `form:"kind" validate:"omitempty,oneof=licence confirmation payment ruling reward levy otherPower publicService"`
+	HandlingType  string `form:"handlingType" validate:"omitempty,oneof=immediate promised"`
+	DefinitionKey string `form:"definitionKey" validate:"max=255,plaintext"`
+	Q             string `form:"q" validate:"max=100,plaintext"`
+	pageQuery
 }
 
 // listItems godoc
@@ -83,43 +68,19 @@ type ItemList struct {
 //	@Param		handlingType	query		string	false	"only this handling type"	Enums(immediate, promised)
 //	@Param		definitionKey	query		string	false	"only items running this definition"
 //	@Param		q				query		string	false	"a part of the code or name"
-//	@Param		limit			query		int		false	"page size (1-500, default 100)"
-//	@Param		offset			query		int		false	"rows to skip"
-//	@Success	200				{object}	ItemList
+//	@Param		limit			query		int		false	"page size (1-200, default 50)"
+//	@Param		after			query		string	false	"the next cursor of the page before"
+//	@Success	200				{object}	app.List[store.Item]
 //	@Failure	400				{object}	ErrorResponse
 //	@Failure	401				{object}	ErrorResponse
 //	@Failure	403				{object}	ErrorResponse
 //	@Router		/api/v1/items [get]
 func (h *api) listItems(c *gin.Context) {
-	state, ok := queryOneOf(c, "state", store.ItemStates)
-	if !ok {
-		return
+	var q itemQuery
+	if h.bindQuery(c, &q) {
+		h.answer(c, http.StatusOK)(h.App.Items(c.Request.Context(), principalOf(c), app.ItemQuery{DepartmentID: q.DepartmentID, State: q.State,
+			Kind: q.Kind, HandlingType: q.HandlingType, DefinitionKey: q.DefinitionKey, Search: q.Q, Page: q.page()}))
 	}
-	kind, ok := queryOneOf(c, "kind", store.ItemKinds)
-	if !ok {
-		return
-	}
-	ht, ok := queryOneOf(c, "handlingType", store.HandlingTypes)
-	if !ok {
-		return
-	}
-	limit, ok := queryInt(c, "limit", 100, 1, 500)
-	if !ok {
-		return
-	}
-	offset, ok := queryInt(c, "offset", 0, 0, 1<<30)
-	if !ok {
-		return
-	}
-	items, err := store.ListItems(c.Request.Context(), h.DB, store.ItemFilter{
-		DepartmentID: c.Query("departmentId"), State: state, Kind: kind, HandlingType: ht,
-		DefinitionKey: c.Query("definitionKey"), Search: c.Query("q"), Limit: limit, Offset: offset,
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ItemList{Items: items})
 }
 
 // getItem godoc
@@ -136,21 +97,9 @@ func (h *api) listItems(c *gin.Context) {
 //	@Failure	404	{object}	ErrorResponse
 //	@Router		/api/v1/items/{id} [get]
 func (h *api) getItem(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	if id, ok := pathID(c, "id"); ok {
+		h.answer(c, http.StatusOK)(h.App.Item(c.Request.Context(), principalOf(c), id))
 	}
-	it, err := store.GetItem(c.Request.Context(), h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, it)
-}
-
-// ItemStepList lists the steps of an item's flow.
-type ItemStepList struct {
-	Items []store.ItemStep `json:"items"`
 }
 
 // itemSteps godoc
@@ -161,34 +110,16 @@ type ItemStepList struct {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id	path		string	true	"item id"
-//	@Success		200	{object}	ItemStepList
+//	@Success		200	{object}	app.List[app.ItemStep]
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		401	{object}	ErrorResponse
 //	@Failure		403	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse
 //	@Router			/api/v1/items/{id}/steps [get]
 func (h *api) itemSteps(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	if id, ok := pathID(c, "id"); ok {
+		h.answer(c, http.StatusOK)(h.App.ItemSteps(c.Request.Context(), principalOf(c), id))
 	}
-	ctx := c.Request.Context()
-	it, err := store.GetItem(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	steps, err := store.ItemSteps(ctx, h.DB, &it.ItemContent)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ItemStepList{Items: steps})
-}
-
-// ItemVersionList lists an item's published versions.
-type ItemVersionList struct {
-	Items []store.ItemVersion `json:"items"`
 }
 
 // listItemVersions godoc
@@ -197,8 +128,10 @@ type ItemVersionList struct {
 //	@Tags		items
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		string	true	"item id"
-//	@Success	200	{object}	ItemVersionList
+//	@Param		id		path		string	true	"item id"
+//	@Param		limit	query		int		false	"page size (1-200, default 50)"
+//	@Param		after	query		string	false	"the next cursor of the page before"
+//	@Success	200		{object}	app.List[store.ItemVersion]
 //	@Failure	400	{object}	ErrorResponse
 //	@Failure	401	{object}	ErrorResponse
 //	@Failure	403	{object}	ErrorResponse
@@ -206,20 +139,10 @@ type ItemVersionList struct {
 //	@Router		/api/v1/items/{id}/versions [get]
 func (h *api) listItemVersions(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var q pageQuery
+	if ok && h.bindQuery(c, &q) {
+		h.answer(c, http.StatusOK)(h.App.ItemVersions(c.Request.Context(), principalOf(c), id, q.page()))
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetItem(ctx, h.DB, id); err != nil {
-		h.fail(c, err)
-		return
-	}
-	vs, err := store.ListItemVersions(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ItemVersionList{Items: vs})
 }
 
 // getItemVersion godoc
@@ -247,12 +170,7 @@ func (h *api) getItemVersion(c *gin.Context) {
 			FieldError{Field: "version", Message: "is not a version number"})
 		return
 	}
-	iv, err := store.GetItemVersion(c.Request.Context(), h.DB, id, v)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, iv)
+	h.answer(c, http.StatusOK)(h.App.ItemVersion(c.Request.Context(), principalOf(c), id, v))
 }
 
 // createItem godoc
@@ -272,16 +190,10 @@ func (h *api) getItemVersion(c *gin.Context) {
 //	@Failure		413		{object}	ErrorResponse
 //	@Router			/api/v1/items [post]
 func (h *api) createItem(c *gin.Context) {
-	var req store.ItemContent
-	if !h.bind(c, &req) {
-		return
+	var req app.ItemRequest
+	if h.bind(c, &req) {
+		h.answer(c, http.StatusCreated)(h.App.CreateItem(c.Request.Context(), principalOf(c), req))
 	}
-	it, err := store.CreateItem(c.Request.Context(), h.DB, req, principalOf(c).UserID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, it)
 }
 
 // updateItem godoc
@@ -304,23 +216,10 @@ func (h *api) createItem(c *gin.Context) {
 //	@Router			/api/v1/items/{id} [put]
 func (h *api) updateItem(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var req app.ItemRequest
+	if ok && h.bind(c, &req) {
+		h.answer(c, http.StatusOK)(h.App.UpdateItem(c.Request.Context(), principalOf(c), id, req))
 	}
-	var req store.ItemContent
-	if !h.bind(c, &req) {
-		return
-	}
-	var it *store.Item
-	err := h.DB.Tx(c.Request.Context(), func(tx *sqlx.Tx) (err error) {
-		it, err = store.UpdateItem(c.Request.Context(), tx, id, req, principalOf(c).UserID)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, it)
 }
 
 // deleteItem godoc
@@ -342,19 +241,11 @@ func (h *api) deleteItem(c *gin.Context) {
 	if !ok {
 		return
 	}
-	err := h.DB.Tx(c.Request.Context(), func(tx *sqlx.Tx) error { return store.DeleteItem(c.Request.Context(), tx, id) })
-	if err != nil {
+	if err := h.App.DeleteItem(c.Request.Context(), principalOf(c), id); err != nil {
 		h.fail(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// PublishItemRequest optionally binds the item to a definition version before publishing.
-type PublishItemRequest struct {
-	// DefinitionVersion pins this published version of the item's
-	// definition (0: the latest published one); absent keeps the draft's.
-	DefinitionVersion *int `json:"definitionVersion" validate:"omitempty,min=0" example:"1"`
 }
 
 // publishItem godoc
@@ -366,7 +257,7 @@ type PublishItemRequest struct {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		string				true	"item id"
-//	@Param			body	body		PublishItemRequest	false	"the definition version to bind"
+//	@Param			body	body		app.PublishItemRequest	false	"the definition version to bind"
 //	@Success		200		{object}	store.ItemVersion
 //	@Failure		400		{object}	ErrorResponse
 //	@Failure		401		{object}	ErrorResponse
@@ -375,36 +266,10 @@ type PublishItemRequest struct {
 //	@Router			/api/v1/items/{id}/publish [post]
 func (h *api) publishItem(c *gin.Context) {
 	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	var req app.PublishItemRequest
+	if ok && h.bindOptional(c, &req) {
+		h.answer(c, http.StatusOK)(h.App.PublishItem(c.Request.Context(), principalOf(c), id, req))
 	}
-	var req PublishItemRequest
-	if c.Request.ContentLength != 0 && !h.bind(c, &req) {
-		return
-	}
-	ctx := c.Request.Context()
-	by := principalOf(c).UserID
-	var v *store.ItemVersion
-	err := h.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-		if req.DefinitionVersion != nil {
-			it, err := store.GetItem(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			content := it.ItemContent
-			content.DefinitionVersion = *req.DefinitionVersion
-			if _, err := store.UpdateItem(ctx, tx, id, content, by); err != nil {
-				return err
-			}
-		}
-		v, err = store.PublishItem(ctx, tx, id, by)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
 }
 
 // unpublishItem godoc
@@ -423,14 +288,7 @@ func (h *api) publishItem(c *gin.Context) {
 //	@Failure		409	{object}	ErrorResponse
 //	@Router			/api/v1/items/{id}/unpublish [post]
 func (h *api) unpublishItem(c *gin.Context) {
-	id, ok := pathID(c, "id")
-	if !ok {
-		return
+	if id, ok := pathID(c, "id"); ok {
+		h.answer(c, http.StatusOK)(h.App.UnpublishItem(c.Request.Context(), principalOf(c), id))
 	}
-	it, err := store.UnpublishItem(c.Request.Context(), h.DB, id, principalOf(c).UserID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, it)
 }

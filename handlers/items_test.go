@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/definitions/standard"
 	"onewindow/store"
 )
@@ -84,7 +85,7 @@ func TestItemsAPI(t *testing.T) {
 		t.Fatalf("created %+v", it)
 	}
 	expectError(t, s.as(designer, "POST", "/api/v1/items", mustJSON(itemBody(s, "T-1"))), http.StatusConflict, codeConflict)
-	var steps ItemStepList
+	var steps app.List[app.ItemStep]
 	s.as(clerk, "GET", "/api/v1/items/"+it.ID+"/steps", "").json(t, &steps)
 	if len(steps.Items) != 5 || strings.Join(steps.Items[1].Groups, ",") != "fgj-xzsp,zjj-xzsp,zrzyj-xzsp" || steps.Items[1].LimitDays != 4 {
 		t.Fatalf("steps %+v", steps.Items)
@@ -106,7 +107,7 @@ func TestItemsAPI(t *testing.T) {
 	if r.json(t, &v); v.Version != 1 {
 		t.Fatalf("publishing the same content made version %d", v.Version)
 	}
-	var versions ItemVersionList
+	var versions app.List[store.ItemVersion]
 	s.as(clerk, "GET", "/api/v1/items/"+it.ID+"/versions", "").json(t, &versions)
 	if len(versions.Items) != 1 {
 		t.Fatalf("versions %+v", versions)
@@ -139,13 +140,13 @@ func TestItemsAPI(t *testing.T) {
 	expectError(t, s.as(designer, "GET", "/api/v1/items/"+draft.ID, ""), http.StatusNotFound, codeNotFound)
 
 	// Lists.
-	var list ItemList
+	var list app.List[store.Item]
 	s.as(clerk, "GET", "/api/v1/items?departmentId="+s.unitID("fgj")+"&state=published", "").json(t, &list)
 	if len(list.Items) != 3 {
 		t.Fatalf("fgj's published items: %d", len(list.Items))
 	}
 	expectError(t, s.as(clerk, "GET", "/api/v1/items?state=open", ""), http.StatusBadRequest, codeValidation)
-	var flows StandardFlowList
+	var flows app.List[app.StandardFlow]
 	s.as(clerk, "GET", "/api/v1/standard-flows", "").json(t, &flows)
 	if len(flows.Items) != 4 || flows.Items[2].Key != standard.Parallel || flows.Items[2].PublishedVersion != 1 || len(flows.Items[2].Steps) != 5 {
 		t.Fatalf("standard flows %+v", flows)
@@ -206,12 +207,12 @@ func TestGrantsAPI(t *testing.T) {
 		t.Fatalf("revoke: %d %s", r.Code, r.Body)
 	}
 	expectError(t, s.as(admin, "POST", "/api/v1/grants/"+g.ID+"/revoke", `{"reason":"again"}`), http.StatusConflict, codeConflict)
-	var audit GrantAuditList
+	var audit app.List[store.GrantAuditEntry]
 	s.as(supervisor, "GET", "/api/v1/grants/"+g.ID+"/audit", "").json(t, &audit)
 	if len(audit.Items) != 3 || audit.Items[2].Action != "revoked" {
 		t.Fatalf("audit %+v", audit)
 	}
-	var list GrantList
+	var list app.List[store.Grant]
 	s.as(clerk, "GET", "/api/v1/grants?windowId="+s.unitID("zwzx-02"), "").json(t, &list)
 	if len(list.Items) != 1 {
 		t.Fatalf("grants to window 2: %+v", list)
@@ -229,7 +230,7 @@ func TestGrantsAPI(t *testing.T) {
 	if r.Code != http.StatusOK {
 		t.Fatalf("report: %d %s", r.Code, r.Body)
 	}
-	var rep store.DelegationReport
+	var rep app.DelegationReport
 	r.json(t, &rep)
 	if rep.Items != 4 || rep.Handling.Items != 4 || rep.Handling.Share != 1 || rep.Decision.Items != 3 || rep.Decision.Delegated != 2 {
 		t.Fatalf("report %+v %+v over %d", rep.Handling, rep.Decision, rep.Items)
@@ -251,4 +252,66 @@ func userID(t *testing.T, s *testServer, username string) string {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// Codes and names of the catalogue refuse control and invisible formatting characters (NUL,
+// right-to-left overrides, zero-width spaces) with 400 naming the field, and store nothing;
+// a process whose name holds one is not deployed (issue 10, defect 10).
+func TestCatalogueNamesArePlainText(t *testing.T) {
+	s := newTestServer(t, nil)
+	ctx := context.Background()
+	designer, admin := s.login("designer"), s.login("admin")
+	before, _ := store.ListItems(ctx, s.db, store.ItemFilter{Limit: 500})
+	for _, tc := range []struct {
+		name, field string
+		edit        func(map[string]any)
+	}{
+		{"a right-to-left override in the name", "name", func(b map[string]any) { b["name"] = "可行性研究\u202e告报" }},
+		{"a NUL in the code", "code", func(b map[string]any) { b["code"] = "T-\x00" }},
+		{"a zero-width space in a material's name", "materials[0].name", func(b map[string]any) {
+			b["materials"].([]map[string]any)[0]["name"] = "申请\u200b书"
+		}},
+		{"a zero-width joiner in a material's code", "materials[1].code", func(b map[string]any) {
+			b["materials"].([]map[string]any)[1]["code"] = "M\u200d02"
+		}},
+		{"a byte-order mark in a fee's name", "fees[0].name", func(b map[string]any) {
+			b["fees"] = []map[string]any{{"name": "\ufeff工本费", "standard": "每证10元"}}
+		}},
+	} {
+		body := itemBody(s, "PLAIN-1")
+		tc.edit(body)
+		e := expectError(t, s.as(designer, "POST", "/api/v1/items", mustJSON(body)), http.StatusBadRequest, codeValidation)
+		if len(e.Fields) == 0 || e.Fields[0].Field != tc.field || !strings.Contains(e.Fields[0].Message, "control or invisible formatting") {
+			t.Errorf("%s: %+v, want field %s refused for its characters", tc.name, e, tc.field)
+		}
+	}
+	if after, _ := store.ListItems(ctx, s.db, store.ItemFilter{Limit: 500}); len(after) != len(before) {
+		t.Fatalf("refused items were stored: %d items, %d before", len(after), len(before))
+	}
+
+	grant := map[string]any{"departmentId": s.unitID("gaj"), "windowId": s.unitID("zwzx-02"), "stepKinds": []string{"acceptance"}, "note": "试行\u202e"}
+	e := expectError(t, s.as(admin, "POST", "/api/v1/grants", mustJSON(grant)), http.StatusBadRequest, codeValidation)
+	if len(e.Fields) == 0 || e.Fields[0].Field != "note" {
+		t.Errorf("grant note: %+v", e)
+	}
+
+	e = expectError(t, s.as(admin, "PUT", "/api/v1/calendars/national/days?year=2027", `{"days":[{"date":"2027-10-08","kind":"holiday","name":"国庆\u200b"}]}`),
+		http.StatusBadRequest, codeValidation)
+	if len(e.Fields) == 0 || e.Fields[0].Field != "days[0].name" {
+		t.Errorf("calendar day name: %+v", e)
+	}
+
+	// A process named with a right-to-left override: 422 naming the process, nothing stored.
+	xml := strings.Replace(approvalXML, `name="备案"`, `name="备`+"\u202e"+`案"`, 1)
+	r := s.deployXML(designer, xml)
+	if r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body.String(), app.ProblemNameNotPlain) {
+		t.Fatalf("a process name with an override: %d %s", r.Code, r.Body)
+	}
+	if _, err := store.GetDefinition(ctx, s.db, "approval", 1); err == nil {
+		t.Fatal("the refused process was stored")
+	}
+	r = s.send(designer, "POST", "/api/v1/definitions?fileName="+"a%E2%80%8Bb.bpmn", "application/xml", strings.NewReader(approvalXML))
+	if e := expectError(t, r, http.StatusBadRequest, codeValidation); len(e.Fields) == 0 || e.Fields[0].Field != "fileName" {
+		t.Errorf("a file name with a zero-width space: %+v", e)
+	}
 }

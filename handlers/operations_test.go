@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
 	"onewindow/store/storetest"
@@ -73,12 +74,12 @@ func (v *opsEnv) waitFor(caseID string) {
 	})
 }
 
-func accepted(t *testing.T, r response, op string) OperationAccepted {
+func accepted(t *testing.T, r response, op string) app.OperationAccepted {
 	t.Helper()
 	if r.Code != http.StatusAccepted {
 		t.Fatalf("status %d, want 202: %s", r.Code, r.Body)
 	}
-	var a OperationAccepted
+	var a app.OperationAccepted
 	r.json(t, &a)
 	if a.Operation != op || a.CaseID == "" {
 		t.Fatalf("accepted %+v, want operation %s", a, op)
@@ -95,8 +96,15 @@ func TestEngineOperations(t *testing.T) {
 		caseID := v.x.StartCase("gate", nil)
 		v.x.WaitStatus(caseID, "incident")
 
-		var list IncidentList
-		r := v.as(supervisor, "GET", "/api/v1/incidents?state=open&caseId="+url.QueryEscape(caseID), "")
+		// The case runs without a case of the catalogue (no item, no window): it is in no
+		// supervisor's subtree, so only admins see it and its incidents.
+		var list app.List[store.IncidentRow]
+		v.as(supervisor, "GET", "/api/v1/incidents?state=open&caseId="+url.QueryEscape(caseID), "").json(t, &list)
+		if len(list.Items) != 0 {
+			t.Fatalf("a supervisor lists the incidents of a case outside their subtree: %+v", list.Items)
+		}
+		expectError(t, v.as(supervisor, "GET", "/api/v1/cases/"+url.PathEscape(caseID)+"/engine", ""), http.StatusNotFound, codeNotFound)
+		r := v.as(admin, "GET", "/api/v1/incidents?state=open&caseId="+url.QueryEscape(caseID), "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("list: %d %s", r.Code, r.Body)
 		}
@@ -110,8 +118,11 @@ func TestEngineOperations(t *testing.T) {
 			t.Fatalf("by process %+v", list.Items)
 		}
 
-		var view CaseEngineView
-		r = v.as(supervisor, "GET", "/api/v1/cases/"+url.PathEscape(caseID)+"/engine", "")
+		if strings.Contains(incident, "/") || !strings.HasPrefix(incident, caseID+"~") {
+			t.Fatalf("incident id %q is not shown with ~ for /", incident)
+		}
+		var view app.CaseEngineView
+		r = v.as(admin, "GET", "/api/v1/cases/"+url.PathEscape(caseID)+"/engine", "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("engine view: %d %s", r.Code, r.Body)
 		}
@@ -154,7 +165,7 @@ func TestEngineOperations(t *testing.T) {
 		expectError(t, v.as(admin, "PUT", path+"/variables", `{"vars":{"a":1}}`), 400, codeInvalidJSON)
 		expectError(t, v.as(admin, "POST", path+"/messages/paid", `{"variables":[1]}`), 400, codeInvalidJSON)
 		expectError(t, v.as(admin, "GET", "/api/v1/incidents?state=closed", ""), 400, codeValidation)
-		expectError(t, v.as(admin, "GET", "/api/v1/incidents?limit=0", ""), 400, codeValidation)
+		expectError(t, v.as(admin, "GET", "/api/v1/incidents?limit=201", ""), 400, codeValidation)
 		expectError(t, v.as(admin, "GET", "/api/v1/cases/nosuch/engine", ""), 404, codeNotFound)
 		expectError(t, v.as(admin, "PUT", "/api/v1/cases/nosuch/variables", `{"variables":{"a":1}}`), 404, codeNotFound)
 		expectError(t, v.as(admin, "GET", "/api/v1/cases/a%01b/engine", ""), 400, codeInvalidID)
@@ -171,7 +182,7 @@ func TestEngineOperations(t *testing.T) {
 			t.Errorf("message %q should name the message", e.Message)
 		}
 		a := accepted(t, v.as(admin, "POST", path+"paid", `{"variables":{"amount":12}}`), "message")
-		if !strings.HasPrefix(a.Target, caseID+"/") {
+		if !strings.HasPrefix(a.Target, caseID+"~") {
 			t.Errorf("target %q is not a wait of the case", a.Target)
 		}
 		v.x.WaitStatus(caseID, "completed")
@@ -191,7 +202,7 @@ func TestEngineOperations(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("signal: %d %s", r.Code, r.Body)
 		}
-		var sb SignalBroadcast
+		var sb app.SignalBroadcast
 		r.json(t, &sb)
 		if sb.Name != "policyChanged" || sb.Delivered != 2 {
 			t.Fatalf("broadcast %+v, want 2 deliveries", sb)
@@ -224,21 +235,28 @@ func TestEngineOperations(t *testing.T) {
 			t.Fatalf("child case id %q holds no /: this test wants one", child)
 		}
 		v.x.OpenTask(child, "check")
-		var view CaseEngineView
-		r := v.as(supervisor, "GET", "/api/v1/cases/"+url.PathEscape(child)+"/engine", "")
-		if r.Code != http.StatusOK {
-			t.Fatalf("child view: %d %s", r.Code, r.Body)
+		// Shown with ~ for /, and read in either form.
+		shown := app.PublicID(child)
+		for _, id := range []string{url.PathEscape(child), shown} {
+			var view app.CaseEngineView
+			r := v.as(admin, "GET", "/api/v1/cases/"+id+"/engine", "")
+			if r.Code != http.StatusOK {
+				t.Fatalf("child view: %d %s", r.Code, r.Body)
+			}
+			r.json(t, &view)
+			if view.Case.ID != shown || view.Case.ParentCaseID == nil || *view.Case.ParentCaseID != parent || len(view.Tasks) != 1 ||
+				view.Tasks[0].State != "open" || strings.Contains(view.Tasks[0].ID, "/") {
+				t.Fatalf("child view %+v", view)
+			}
 		}
-		r.json(t, &view)
-		if view.Case.ID != child || view.Case.ParentCaseID == nil || *view.Case.ParentCaseID != parent || len(view.Tasks) != 1 || view.Tasks[0].State != "open" {
-			t.Fatalf("child view %+v", view)
-		}
+		expectError(t, v.as(supervisor, "GET", "/api/v1/cases/"+shown+"/engine", ""), http.StatusNotFound, codeNotFound)
+		var view app.CaseEngineView
 		v.as(admin, "GET", "/api/v1/cases/"+url.PathEscape(parent)+"/engine", "").json(t, &view)
-		if len(view.Children) != 1 || view.Children[0].ID != child {
+		if len(view.Children) != 1 || view.Children[0].ID != shown {
 			t.Fatalf("parent's children %+v", view.Children)
 		}
 
-		expectError(t, v.as(admin, "POST", "/api/v1/cases/"+url.PathEscape(child)+"/cancel", ""), http.StatusConflict, codeChildCase)
+		expectError(t, v.as(admin, "POST", "/api/v1/cases/"+shown+"/cancel", ""), http.StatusConflict, codeChildCase)
 		accepted(t, v.as(admin, "POST", "/api/v1/cases/"+url.PathEscape(parent)+"/cancel", ""), "cancel")
 		v.x.WaitStatus(parent, "cancelled")
 		v.x.Eventually("the child's task cancelled", func() bool {
@@ -291,7 +309,7 @@ func TestEngineOperationsWithoutEngine(t *testing.T) {
 		expectError(t, s.as(admin, req[0], req[1], req[2]), http.StatusServiceUnavailable, codeEngineUnavailable)
 	}
 	// Reading the read model needs no engine.
-	var list IncidentList
+	var list app.List[store.IncidentRow]
 	r := s.as(admin, "GET", "/api/v1/incidents", "")
 	r.json(t, &list)
 	if r.Code != http.StatusOK || list.Items == nil || len(list.Items) != 0 {

@@ -56,32 +56,10 @@ func CalendarDays(ctx context.Context, q Q, unit string, year int) ([]CalendarDa
 // process sees an edit at once instead of at its next revision check.
 var calendarEdits atomic.Int64
 
-// PutCalendarDays replaces the days listed for unit in year with days, which must all fall in
-// year and pass calendar.ValidateDays (a *calendar.ValidationError names each bad date), and
-// bumps the calendar revision. A unit other than NationalCalendar must be an org unit
-// (ErrNotFound otherwise). Run it in a Tx.
+// PutCalendarDays replaces the days listed for unit (NationalCalendar or an org unit id) in
+// year with days, checked by the use cases (app/calendars.go), and bumps the calendar
+// revision. Run it in a Tx.
 func PutCalendarDays(ctx context.Context, q Q, unit string, year int, days []calendar.Day, by string) error {
-	if year < calendar.MinYear || year > calendar.MaxYear {
-		return Invalid("year", "must be from %d to %d, not %d", calendar.MinYear, calendar.MaxYear, year)
-	}
-	if unit != NationalCalendar {
-		if _, err := GetOrgUnit(ctx, q, unit); err != nil {
-			return err
-		}
-	}
-	if err := calendar.ValidateDays(days); err != nil {
-		return err
-	}
-	var outside []calendar.Problem
-	for i, d := range days {
-		if d.Date.Year != year {
-			outside = append(outside, calendar.Problem{Field: fmt.Sprintf("days[%d].date", i), Date: d.Date.String(), Code: "outside_year",
-				Message: fmt.Sprintf("%s: not in %d, the year being edited", d.Date, year)})
-		}
-	}
-	if len(outside) > 0 {
-		return &calendar.ValidationError{Problems: outside}
-	}
 	_, err := q.ExecContext(ctx, q.Rebind(`DELETE FROM calendar_days WHERE unit = ? AND day >= ? AND day <= ?`),
 		unit, fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year))
 	if err != nil {

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -158,37 +157,6 @@ func TestCalendarsCacheAndRevision(t *testing.T) {
 		}
 		if all, _ := store.CalendarDays(ctx, db, store.NationalCalendar, 0); len(all) != 3 {
 			t.Errorf("all years: %d days, want 3", len(all))
-		}
-	})
-}
-
-func TestPutCalendarDaysRefusesBadTables(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		for _, c := range []struct {
-			name  string
-			days  []calendar.Day
-			field string
-			code  string
-		}{
-			{"a date listed twice", []calendar.Day{cday(t, "2027-10-01", calendar.Holiday, ""), cday(t, "2027-10-01", calendar.Holiday, "")}, "days[1].date", calendar.CodeDuplicateDate},
-			{"holiday and workday at once", []calendar.Day{cday(t, "2027-10-01", calendar.Holiday, ""), cday(t, "2027-10-01", calendar.Workday, "")}, "days[1].date", calendar.CodeConflictingDate},
-			{"no such date", []calendar.Day{{Date: calendar.Date{Year: 2027, Month: 2, Day: 30}, Kind: calendar.Holiday}}, "days[0].date", calendar.CodeInvalidDate},
-			{"outside the year", []calendar.Day{cday(t, "2028-01-01", calendar.Holiday, "")}, "days[0].date", "outside_year"},
-			{"unknown kind", []calendar.Day{{Date: calendar.Date{Year: 2027, Month: 5, Day: 3}, Kind: "rest"}}, "days[0].kind", calendar.CodeUnknownKind},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				err := putDays(t, db, store.NationalCalendar, 2027, c.days...)
-				var verr *calendar.ValidationError
-				if !errors.As(err, &verr) || verr.Problems[0].Field != c.field || verr.Problems[0].Code != c.code {
-					t.Fatalf("error %v, want a %s problem at %s", err, c.code, c.field)
-				}
-			})
-		}
-		if err := putDays(t, db, "01jd5q3k8m0000000000000000", 2027); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("unknown unit: %v, want ErrNotFound", err)
-		}
-		if days, _ := store.CalendarDays(context.Background(), db, store.NationalCalendar, 0); len(days) != 0 {
-			t.Errorf("refused tables stored %d days", len(days))
 		}
 	})
 }

@@ -115,28 +115,29 @@ type DefinitionSummary struct {
 	PublishedVersion int    `db:"published_version" json:"publishedVersion"` // 0: none
 }
 
-// ListDefinitions lists every process key, ordered by key.
-func ListDefinitions(ctx context.Context, q Q) ([]DefinitionSummary, error) {
+// ListDefinitions lists up to limit process keys from offset, ordered by key.
+func ListDefinitions(ctx context.Context, q Q, limit, offset int) ([]DefinitionSummary, error) {
 	out := []DefinitionSummary{}
-	err := q.SelectContext(ctx, &out, `SELECT d.definition_key, d.name, m.latest_version, m.published_version
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT d.definition_key, d.name, m.latest_version, m.published_version
 		FROM definitions d JOIN (
 			SELECT definition_key, MAX(version) AS latest_version,
 				COALESCE(MAX(CASE WHEN state = 'published' THEN version END), 0) AS published_version
 			FROM definitions GROUP BY definition_key
 		) m ON m.definition_key = d.definition_key AND m.latest_version = d.version
-		ORDER BY d.definition_key`)
+		ORDER BY d.definition_key LIMIT ? OFFSET ?`), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list definitions: %w", err)
 	}
 	return out, nil
 }
 
-// ListDefinitionVersions lists the versions of key, newest first, without their XML.
-func ListDefinitionVersions(ctx context.Context, q Q, key string) ([]DefinitionVersion, error) {
+// ListDefinitionVersions lists up to limit versions of key from offset, newest first, without
+// their XML.
+func ListDefinitionVersions(ctx context.Context, q Q, key string, limit, offset int) ([]DefinitionVersion, error) {
 	out := []DefinitionVersion{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT definition_key, version, name, hash, ''  AS xml, file_name, state,
 		deployment_id, warnings, created_by, created_at, published_by, published_at
-		FROM definitions WHERE definition_key = ? ORDER BY version DESC`), key)
+		FROM definitions WHERE definition_key = ? ORDER BY version DESC LIMIT ? OFFSET ?`), key, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list versions of %s: %w", key, err)
 	}

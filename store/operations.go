@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Queries of the engine operations API (handlers/operations.go) over the
-// engine's read model; the tables are written only by Engine.ApplyBatch.
+// Queries of the engine operations (app/operations.go) over the engine's read model; the
+// tables are written only by Engine.ApplyBatch.
 
 // Incident states.
 const (
@@ -32,11 +32,14 @@ type IncidentFilter struct {
 	State         string // open or resolved
 	CaseID        string
 	DefinitionKey string // only incidents of cases of this process
-	Limit         int    // default 100
-	Offset        int
+	// Scope keeps the incidents of the cases it may see (a child case's by its root case's);
+	// nil keeps every incident, of engine-only cases too.
+	Scope  *CaseScope
+	Limit  int // default 100
+	Offset int
 }
 
-// ListIncidents lists incidents across cases, oldest first.
+// ListIncidents lists incidents across cases, oldest first (the incidents_listed indexes).
 func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, error) {
 	query := `SELECT i.id, i.case_id, i.element_id, i.message, i.state, i.created_at FROM incidents i`
 	var where []string
@@ -51,6 +54,11 @@ func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, e
 	if f.CaseID != "" {
 		where, args = append(where, "i.case_id = ?"), append(args, f.CaseID)
 	}
+	if f.Scope != nil && !f.Scope.All {
+		clause, a := f.Scope.Clause()
+		where = append(where, `EXISTS (SELECT 1 FROM cases c WHERE c.id = `+rootCaseExpr(q, "i.case_id")+` AND c.number IS NOT NULL AND `+clause+`)`)
+		args = append(args, a...)
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -64,6 +72,15 @@ func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, e
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
 	return out, nil
+}
+
+// rootCaseExpr is the SQL expression of the root case of the case id col: the id up to its
+// first "/" (a call activity's case is its parent's id + "/" + the wait's).
+func rootCaseExpr(q Q, col string) string {
+	if DialectOf(q) == Postgres {
+		return `split_part(` + col + `, '/', 1)`
+	}
+	return `CASE WHEN instr(` + col + `, '/') > 0 THEN substr(` + col + `, 1, instr(` + col + `, '/') - 1) ELSE ` + col + ` END`
 }
 
 // GetIncident returns one incident, or ErrNotFound.

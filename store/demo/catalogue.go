@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"onewindow/app"
 	"onewindow/definitions/standard"
 	"onewindow/store"
 )
@@ -211,7 +212,8 @@ func enquiryPhone(i int) string { return fmt.Sprintf("0775-68%05d", 10001+i) }
 // grants of every department to the centre's windows: the handling steps
 // (acceptance, review, coordination, delivery) of all its items, and
 // approval and certification of all but the items it decides itself.
-func loadCatalogue(ctx context.Context, tx *sqlx.Tx, ids map[string]string, designer, admin string) error {
+// The app checks each item and grant by the rules the API applies.
+func loadCatalogue(ctx context.Context, ap *app.App, tx *sqlx.Tx, ids map[string]string, designer, admin string) error {
 	if err := store.EnsureStandardFlowsIn(ctx, tx, "system"); err != nil {
 		return err
 	}
@@ -237,20 +239,17 @@ func loadCatalogue(ctx context.Context, tx *sqlx.Tx, ids map[string]string, desi
 		for _, d := range di.CoReviewers {
 			c.CoReviewerSectionIDs = append(c.CoReviewerSectionIDs, ids[SectionCode(d)])
 		}
-		it, err := store.CreateItem(ctx, tx, c, designer)
+		v, err := ap.LoadItem(ctx, tx, c, designer)
 		if err != nil {
 			return fmt.Errorf("demo item %s: %w", di.Code, err)
 		}
-		if _, err := store.PublishItem(ctx, tx, it.ID, designer); err != nil {
-			return fmt.Errorf("demo item %s: %w", di.Code, err)
-		}
-		itemIDs[di.Department] = append(itemIDs[di.Department], it.ID)
+		itemIDs[di.Department] = append(itemIDs[di.Department], v.ItemID)
 		if di.DepartmentDecides {
-			decides[di.Department] = append(decides[di.Department], it.ID)
+			decides[di.Department] = append(decides[di.Department], v.ItemID)
 		}
 	}
 	for _, d := range Departments {
-		own, err := store.SectionOwnership(ctx, tx, ids[SectionCode(d.Code)])
+		own, err := ap.SectionOwnership(ctx, tx, ids[SectionCode(d.Code)])
 		if err != nil {
 			return err
 		}
@@ -265,7 +264,7 @@ func loadCatalogue(ctx context.Context, tx *sqlx.Tx, ids map[string]string, desi
 			}
 			return out
 		}
-		handling := owned(store.HandlingStepKinds, nil)
+		handling := owned(app.HandlingStepKinds, nil)
 		var delegated []string // items whose decision is delegated: nil for all
 		if len(decides[d.Code]) > 0 {
 			for id := range own {
@@ -275,7 +274,7 @@ func loadCatalogue(ctx context.Context, tx *sqlx.Tx, ids map[string]string, desi
 			}
 			slices.Sort(delegated)
 		}
-		decision := owned(store.DecisionStepKinds, delegated)
+		decision := owned(app.DecisionStepKinds, delegated)
 		if len(decides[d.Code]) > 0 && len(delegated) == 0 {
 			decision = nil
 		}
@@ -288,7 +287,7 @@ func loadCatalogue(ctx context.Context, tx *sqlx.Tx, ids map[string]string, desi
 					continue
 				}
 				g.DepartmentID, g.SectionID, g.WindowID, g.ValidFrom = ids[d.Code], ids[SectionCode(d.Code)], ids[w], GrantsFrom
-				if _, err := store.CreateGrant(ctx, tx, g, admin); err != nil {
+				if _, err := ap.LoadGrant(ctx, tx, g, admin); err != nil {
 					return fmt.Errorf("demo grant of %s to %s: %w", d.Code, w, err)
 				}
 			}
@@ -328,7 +327,7 @@ func LoadCatalogue(ctx context.Context, db *store.DB) (bool, error) {
 		if err != nil {
 			return nil
 		}
-		if err := loadCatalogue(ctx, tx, ids, designer.ID, admin.ID); err != nil {
+		if err := loadCatalogue(ctx, app.New(app.Config{DB: db}), tx, ids, designer.ID, admin.ID); err != nil {
 			return err
 		}
 		loaded = true

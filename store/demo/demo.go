@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -160,7 +161,7 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 				}
 			}
 		}
-		if err := loadCatalogue(ctx, tx, ids, users["designer"], users["admin"]); err != nil {
+		if err := loadCatalogue(ctx, app.New(app.Config{DB: db}), tx, ids, users["designer"], users["admin"]); err != nil {
 			return err
 		}
 		loaded = true

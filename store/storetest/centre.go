@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -112,17 +113,20 @@ func (c *Centre) Content(code, dept, flow string) store.ItemContent {
 	return it
 }
 
-// Published creates and publishes an item.
+// Published creates and publishes an item of Content(code, dept, flow) on the latest
+// published version of flow. The content follows the catalogue's rules by construction; the
+// rules themselves are the use cases' (app) and are not run here.
 func (c *Centre) Published(code, dept, flow string) *store.ItemVersion {
 	c.T.Helper()
 	ctx := context.Background()
-	it, err := store.CreateItem(ctx, c.DB, c.Content(code, dept, flow), c.Users["designer"].ID)
-	if err != nil {
-		c.T.Fatalf("create %s: %v", code, err)
-	}
+	by := c.Users["designer"].ID
 	var v *store.ItemVersion
-	err = c.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-		v, err = store.PublishItem(ctx, tx, it.ID, c.Users["designer"].ID)
+	err := c.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		it, err := store.CreateItem(ctx, tx, c.Content(code, dept, flow), by)
+		if err != nil {
+			return err
+		}
+		v, err = store.PublishItem(ctx, tx, it.ID, by)
 		return err
 	})
 	if err != nil {
@@ -131,11 +135,25 @@ func (c *Centre) Published(code, dept, flow string) *store.ItemVersion {
 	return v
 }
 
-// Grant creates a delegation grant as admin.
+// Grant stores a delegation grant as admin, naming the department's section when in names
+// none. Its terms must follow the delegation rules; they are the use cases' (app) and are
+// not run here.
 func (c *Centre) Grant(in store.GrantInput) (*store.Grant, error) {
+	ctx := context.Background()
 	var g *store.Grant
-	err := c.DB.Tx(context.Background(), func(tx *sqlx.Tx) (err error) {
-		g, err = store.CreateGrant(context.Background(), tx, in, "admin")
+	err := c.DB.Tx(ctx, func(tx *sqlx.Tx) error {
+		if in.SectionID == "" {
+			secs, err := store.ListOrgUnits(ctx, tx, store.OrgUnitFilter{ParentID: in.DepartmentID, Kind: store.KindSection})
+			if err != nil {
+				return err
+			}
+			if len(secs) != 1 {
+				return fmt.Errorf("department %s has %d sections: name one", in.DepartmentID, len(secs))
+			}
+			in.SectionID = secs[0].ID
+		}
+		var err error
+		g, err = store.InsertGrant(ctx, tx, in, "admin")
 		return err
 	})
 	return g, err
