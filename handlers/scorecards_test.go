@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -36,13 +37,13 @@ func TestScorecardAPI(t *testing.T) {
 	exec(`INSERT INTO ratings (case_id, applicant_id, level, score, comment, department_id, window_id, person_id, rated_at)
 		VALUES ('K1', ?, 'satisfied', 4, '', ?, ?, ?, ?)`, applicant.ID, s.unitID("fgj"), s.unitID("zwzx-01"), clerk.ID, at.Add(72*time.Hour))
 
-	get := func(query string) ScorecardReport {
+	get := func(query string) app.ScorecardReport {
 		t.Helper()
 		r := s.as(sup, "GET", "/api/v1/scorecards?"+query, "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("scorecards?%s: %d %s", query, r.Code, r.Body)
 		}
-		var rep ScorecardReport
+		var rep app.ScorecardReport
 		r.json(t, &rep)
 		return rep
 	}
