@@ -175,6 +175,13 @@ func TestComplaintBadInput(t *testing.T) {
 			http.StatusBadRequest, codeValidation, "content"},
 		{"an unknown subject", `{"subject":"weather","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
 			http.StatusBadRequest, codeValidation, "subject"},
+		// Names and ids hold no control or format characters (issue 10, defect 10).
+		{"a name with a right-to-left override", `{"subject":"department","departmentId":"` + dept + `","content":"x","contactName":"张\u202e三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "contactName"},
+		{"a name with a zero-width space", `{"subject":"department","departmentId":"` + dept + `","content":"x","contactName":"张\u200b三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "contactName"},
+		{"a case id with a NUL", `{"subject":"case","caseId":"C-\u0000x","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "caseId"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := expectError(t, v.do("POST", "/api/v1/complaints", c.body), c.status, c.code)
