@@ -71,7 +71,7 @@ func (h *api) listScorecards(c *gin.Context) {
 //	@Tags		supervision
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Success	200	{object}	store.ScorecardWeights
+//	@Success	200	{object}	app.ScorecardWeights
 //	@Failure	401	{object}	ErrorResponse
 //	@Failure	403	{object}	ErrorResponse
 //	@Router		/api/v1/scorecards/weights [get]
@@ -88,14 +88,14 @@ func (h *api) getScorecardWeights(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		store.ScorecardWeights	true	"the weights"
-//	@Success		200		{object}	store.ScorecardWeights
+//	@Param			body	body		app.ScorecardWeights	true	"the weights"
+//	@Success		200		{object}	app.ScorecardWeights
 //	@Failure		400		{object}	ErrorResponse	"validation_failed naming the field"
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
 //	@Router			/api/v1/scorecards/weights [put]
 func (h *api) putScorecardWeights(c *gin.Context) {
-	var w store.ScorecardWeights
+	var w app.ScorecardWeights
 	if h.bind(c, &w) {
 		h.answer(c, http.StatusOK)(h.App.SetScorecardWeights(c.Request.Context(), principalOf(c), w))
 	}
