@@ -62,7 +62,7 @@ func TestScore(t *testing.T) {
 func TestScorecardWeights(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		_, user := demoOrg(t, db)
+		_, user := storetest.Demo(t, db)
 		ap := New(Config{DB: db})
 		admin := &Actor{UserID: user("admin"), Username: "admin", Kind: store.UserStaff, Roles: []string{store.RoleAdmin}}
 		sup := &Actor{UserID: user("supervisor"), Username: "supervisor", Kind: store.UserStaff, Roles: []string{store.RoleSupervisor}}

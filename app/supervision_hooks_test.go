@@ -13,44 +13,6 @@ import (
 	"onewindow/store/storetest"
 )
 
-// demoOrg loads the demo organisation into db and returns lookups of unit ids by code and
-// user ids by username.
-func demoOrg(t *testing.T, db *store.DB) (unit, user func(string) string) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	unit = func(code string) string {
-		u, err := store.GetOrgUnitByCode(ctx, db, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
-	user = func(name string) string {
-		u, err := store.GetUserByUsername(ctx, db, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
-	return unit, user
-}
-
-func applyBatch(t *testing.T, db *store.DB, b *engine.Batch) {
-	t.Helper()
-	if b.Seq == 0 {
-		b.Seq = 1
-	}
-	if b.Definition == "" {
-		b.Definition, b.Version = "p", 1
-	}
-	if err := (store.Engine{DB: db}).ApplyBatch(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // notified lists a user's notifications as kind:source (without "alert:<case>/"), sorted.
 func notified(t *testing.T, db *store.DB, userID string) []string {
 	t.Helper()
@@ -70,19 +32,19 @@ func notified(t *testing.T, db *store.DB, userID string) []string {
 func TestAlertsAreAttributedAndTold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		unit, user := demoOrg(t, db)
+		unit, user := storetest.Demo(t, db)
 		t0 := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
 		reviewer, clerk := user("reviewer-zjj"), user("clerk1")
 		// A 住建局 case: acceptance held by clerk1 (of window 1) and done, review open and
 		// assigned to the 住建局 reviewer, a countersign step of 自然资源局 unassigned.
-		applyBatch(t, db, &engine.Batch{CaseID: "K", At: t0, Status: "active", Definition: "std-promised", Version: 1,
+		storetest.Apply(t, db, &engine.Batch{CaseID: "K", At: t0, Status: "active", Definition: "std-promised", Version: 1,
 			Vars: map[string]any{"itemId": "item-1", "department": "zjj", "leadSection": "zjj-xzsp"},
 			Tasks: []engine.TaskRow{
 				{ID: "K/t1", CaseID: "K", WaitID: "t1", Element: "acceptance", Name: "受理", StepKind: "acceptance", Assignee: clerk, CandidateGroups: []string{"zjj-xzsp"}, Created: t0},
 				{ID: "K/t2", CaseID: "K", WaitID: "t2", Element: "review", Name: "审核", StepKind: "review", Assignee: reviewer, CandidateGroups: []string{"zjj-xzsp"}, Created: t0},
 				{ID: "K/t3", CaseID: "K", WaitID: "t3", Element: "countersign", Name: "并联审查", StepKind: "review", CandidateGroups: []string{"zrzyj-xzsp"}, Created: t0},
 			}})
-		applyBatch(t, db, &engine.Batch{CaseID: "K", Seq: 2, At: t0.Add(time.Hour), Status: "active",
+		storetest.Apply(t, db, &engine.Batch{CaseID: "K", Seq: 2, At: t0.Add(time.Hour), Status: "active",
 			Vars:   map[string]any{"itemId": "item-1", "department": "zjj", "leadSection": "zjj-xzsp"},
 			Closed: []engine.ClosedWait{{ID: "K/t1", Kind: "task", Reason: "completed"}}})
 		hooks := New(Config{DB: db}).EngineHooks()
@@ -145,7 +107,7 @@ func TestAlertsAreAttributedAndTold(t *testing.T) {
 func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		unit, user := demoOrg(t, db)
+		unit, user := storetest.Demo(t, db)
 		t0 := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
 		vars := map[string]any{"department": "scjgj", "leadSection": "scjgj-xzsp"}
 		ap := New(Config{DB: db})
@@ -160,7 +122,7 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 			{"R3", "refuse", "申请事项不属于本机关职权范围", false},
 			{"R4", "accept", nil, false},
 		} {
-			applyBatch(t, db, &engine.Batch{CaseID: c.id, At: t0, Status: "active", Vars: vars,
+			storetest.Apply(t, db, &engine.Batch{CaseID: c.id, At: t0, Status: "active", Vars: vars,
 				Tasks: []engine.TaskRow{{ID: c.id + "/w1", CaseID: c.id, WaitID: "w1", Element: "acceptance", Name: "受理", StepKind: "acceptance",
 					CandidateGroups: []string{"scjgj-xzsp"}, Created: t0}}})
 			v := map[string]any{"department": "scjgj", "leadSection": "scjgj-xzsp"}
@@ -170,7 +132,7 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 			b := &engine.Batch{CaseID: c.id, Seq: 2, At: t0.Add(time.Hour), Status: "completed", Vars: v,
 				Closed:  []engine.ClosedWait{{ID: c.id + "/w1", Kind: "task", Reason: "completed"}},
 				History: []engine.HistoryRow{{CaseID: c.id, Seq: 2, Index: 0, At: t0.Add(time.Hour), Kind: "completed", Element: "acceptance", Instance: "i1", Detail: c.outcome}}}
-			applyBatch(t, db, b)
+			storetest.Apply(t, db, b)
 			hooks.Observer(ctx, b)
 			hooks.Observer(ctx, b) // an activity runs at least once
 			got, err := store.ListAlerts(ctx, db, store.AlertFilter{CaseID: c.id, Rule: store.RuleRefusalWithoutReason})
@@ -186,7 +148,7 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 			}
 		}
 		// A notice issued twice, as the task use case records it after refusing the notice.
-		applyBatch(t, db, &engine.Batch{CaseID: "N", At: t0, Status: "active", Vars: vars})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "N", At: t0, Status: "active", Vars: vars})
 		for range 2 {
 			id, err := ap.RecordRuleAlert(ctx, store.RuleAlert{CaseID: "N", Element: "acceptance", StepKind: "acceptance",
 				Rule: store.RuleNoticeTwice, Detail: "a second notice on case N was refused", Key: "attempt-1"})
@@ -213,12 +175,12 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 func TestViolationsReachOnlyTheSupervisorsOverThem(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		unit, user := demoOrg(t, db)
+		unit, user := storetest.Demo(t, db)
 		township := addSupervisor(t, db, "sup-minle", unit(demo.Township1))
 		ap := New(Config{DB: db})
 		t0 := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
-		applyBatch(t, db, &engine.Batch{CaseID: "X", At: t0, Status: "active", Vars: map[string]any{}})
-		applyBatch(t, db, &engine.Batch{CaseID: "Z", At: t0, Status: "active", Vars: map[string]any{"department": "zjj"}})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "X", At: t0, Status: "active", Vars: map[string]any{}})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "Z", At: t0, Status: "active", Vars: map[string]any{"department": "zjj"}})
 		for _, c := range []string{"X", "Z"} {
 			if _, err := ap.RecordRuleAlert(ctx, store.RuleAlert{CaseID: c, Rule: store.RuleNoticeTwice, Detail: "x", Key: "1"}); err != nil {
 				t.Fatal(err)
@@ -254,7 +216,7 @@ func addSupervisor(t *testing.T, db *store.DB, username, unitID string) string {
 func TestNotifyHandler(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		_, user := demoOrg(t, db)
+		_, user := storetest.Demo(t, db)
 		notify := New(Config{DB: db}).EngineHooks().Handlers[NotifyHandler]
 		applicant := user("applicant1")
 		call := engine.HandlerCall{CaseID: "X", WaitID: "h1", Element: "notifyApplicant", Handler: NotifyHandler,

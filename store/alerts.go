@@ -169,41 +169,25 @@ func GetAlert(ctx context.Context, q Q, id string) (*SupervisedAlert, error) {
 
 // ListAlerts lists alerts, newest first.
 func ListAlerts(ctx context.Context, q Q, f AlertFilter) ([]SupervisedAlert, error) {
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where, args = append(where, col+" = ?"), append(args, v)
-		}
-	}
-	eq("a.kind", f.Kind)
-	eq("a.scope", f.Scope)
-	eq("a.rule", f.Rule)
-	eq("a.case_id", f.CaseID)
-	eq("a.department_id", f.DepartmentID)
-	eq("a.window_id", f.WindowID)
-	eq("a.person_id", f.PersonID)
-	if !f.From.IsZero() {
-		where, args = append(where, "a.fired_at >= ?"), append(args, Time(f.From))
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, "a.fired_at < ?"), append(args, Time(f.To))
-	}
+	var c conds
+	c.eq("a.kind", f.Kind)
+	c.eq("a.scope", f.Scope)
+	c.eq("a.rule", f.Rule)
+	c.eq("a.case_id", f.CaseID)
+	c.eq("a.department_id", f.DepartmentID)
+	c.eq("a.window_id", f.WindowID)
+	c.eq("a.person_id", f.PersonID)
+	c.within("a.fired_at", f.From, f.To)
 	if f.Oversight != nil {
-		cl, a := f.Oversight.RecordClause("a")
-		where, args = append(where, cl), append(args, a...)
-	}
-	query := alertSelect
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		cl, args := f.Oversight.RecordClause("a")
+		c.add(cl, args...)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	query += ` ORDER BY a.fired_at DESC, a.id LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
 	out := []SupervisedAlert{}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query), args...); err != nil {
+	err := q.SelectContext(ctx, &out, q.Rebind(alertSelect+c.sql()+` ORDER BY a.fired_at DESC, a.id LIMIT ? OFFSET ?`), append(c.args, f.Limit, f.Offset)...)
+	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
 	return out, nil

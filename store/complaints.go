@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -70,38 +69,24 @@ type ComplaintFilter struct {
 
 // ListComplaints lists complaints, newest first.
 func ListComplaints(ctx context.Context, q Q, f ComplaintFilter) ([]Complaint, error) {
-	query := `SELECT ` + complaintCols + ` FROM complaints k`
-	var where []string
-	var args []any
-	eq := func(col, v string) {
-		if v != "" {
-			where, args = append(where, col+" = ?"), append(args, v)
-		}
-	}
-	eq("k.subject", f.Subject)
-	eq("k.case_id", f.CaseID)
-	eq("k.window_id", f.WindowID)
-	eq("k.department_id", f.DepartmentID)
-	eq("k.complainant_id", f.ComplainantID)
-	if !f.From.IsZero() {
-		where, args = append(where, "k.filed_at >= ?"), append(args, Time(f.From))
-	}
-	if !f.To.IsZero() {
-		where, args = append(where, "k.filed_at < ?"), append(args, Time(f.To))
-	}
+	var c conds
+	c.eq("k.subject", f.Subject)
+	c.eq("k.case_id", f.CaseID)
+	c.eq("k.window_id", f.WindowID)
+	c.eq("k.department_id", f.DepartmentID)
+	c.eq("k.complainant_id", f.ComplainantID)
+	c.within("k.filed_at", f.From, f.To)
 	if f.Oversight != nil {
-		cl, a := f.Oversight.RecordClause("k")
-		where, args = append(where, cl), append(args, a...)
-	}
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+		cl, args := f.Oversight.RecordClause("k")
+		c.add(cl, args...)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	args = append(args, f.Limit, f.Offset)
 	out := []Complaint{}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY k.filed_at DESC, k.id LIMIT ? OFFSET ?`), args...); err != nil {
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+complaintCols+` FROM complaints k`+c.sql()+` ORDER BY k.filed_at DESC, k.id LIMIT ? OFFSET ?`),
+		append(c.args, f.Limit, f.Offset)...)
+	if err != nil {
 		return nil, fmt.Errorf("list complaints: %w", err)
 	}
 	return out, nil

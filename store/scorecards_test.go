@@ -20,7 +20,7 @@ func cstAt(d, h, m int) time.Time { return time.Date(2025, 11, d, h, m, 0, 0, cs
 func month(t *testing.T, db *store.DB) (unit, user func(string) string) {
 	t.Helper()
 	ctx := context.Background()
-	unit, user = demoIDs(t, db)
+	unit, user = storetest.Demo(t, db)
 	exec := func(query string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, db.Rebind(query), args...); err != nil {

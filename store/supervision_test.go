@@ -11,31 +11,6 @@ import (
 	"onewindow/store/storetest"
 )
 
-// demoIDs loads the demo organisation into db and returns a lookup of unit ids by code and
-// user ids by username.
-func demoIDs(t *testing.T, db *store.DB) (units, users func(string) string) {
-	t.Helper()
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	units = func(code string) string {
-		u, err := store.GetOrgUnitByCode(ctx, db, code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
-	users = func(name string) string {
-		u, err := store.GetUserByUsername(ctx, db, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
-	}
-	return units, users
-}
-
 func notificationsOf(t *testing.T, db *store.DB, userID string) []store.Notification {
 	t.Helper()
 	ns, err := store.UserNotifications(context.Background(), db, userID, false, 100, 0)
@@ -57,10 +32,10 @@ func deref(s *string) string {
 func TestAlertsAndNotifications(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		unit, user := demoIDs(t, db)
+		unit, user := storetest.Demo(t, db)
 		t0 := time.Date(2025, 11, 3, 2, 0, 0, 0, time.UTC)
 		reviewer := user("reviewer-zjj")
-		applyCase(t, db, &engine.Batch{CaseID: "K", At: t0, Status: "active", Definition: "std-promised", Version: 1,
+		storetest.Apply(t, db, &engine.Batch{CaseID: "K", At: t0, Status: "active", Definition: "std-promised", Version: 1,
 			Vars: map[string]any{"department": "zjj"},
 			Tasks: []engine.TaskRow{
 				{ID: "K/t2", CaseID: "K", WaitID: "t2", Element: "review", Name: "审核", StepKind: "review", Assignee: reviewer, CandidateGroups: []string{"zjj-xzsp"}, Created: t0},
