@@ -262,7 +262,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; admins and supervisors every case. Newest first.",
+                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; supervisors the cases of their org unit's subtree; admins every case. Newest first.",
                 "produces": [
                     "application/json"
                 ],
@@ -334,9 +334,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -344,7 +344,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseList"
+                            "$ref": "#/definitions/app.List-app_CaseSummary"
                         }
                     },
                     "400": {
@@ -367,7 +367,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online (channel online; the case starts in pre-review,\n网上预审: the acceptance clerk checks it before the applicant comes); a clerk at a window\n(channel window) and a proxy agent at a station (channel station) give the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
+                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online in their own verified name (channel online; the case\nstarts in pre-review, 网上预审), or for an organisation; applying for another person is a\nproxy agent's (代办) job: an agent at a station (channel station) gives the applicant and their\nauthorisation; a clerk at a window (channel window) gives the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -391,7 +391,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateCaseRequest"
+                            "$ref": "#/definitions/app.CreateCaseRequest"
                         }
                     }
                 ],
@@ -399,11 +399,11 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSubmitted"
+                            "$ref": "#/definitions/app.CaseSubmitted"
                         }
                     },
                     "400": {
-                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code ...)",
+                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code, authorization ...)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -415,7 +415,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "not an applicant, clerk or agent; a window or station that is not the caller's",
+                        "description": "forbidden: not an applicant, clerk or agent, or a window or station not the caller's; not_own_name: online in another person's name",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -448,7 +448,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal comments. A case the caller may not see is 404.",
+                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal opinions. A case the caller may not see is 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -469,7 +469,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseDetail"
+                            "$ref": "#/definitions/app.CaseDetail"
                         }
                     },
                     "400": {
@@ -736,7 +736,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.NoticeView"
+                            "$ref": "#/definitions/app.NoticeView"
                         }
                     },
                     "400": {
@@ -773,11 +773,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "A case's special procedures, oldest first (clerk, reviewer, admin, supervisor)",
+                "summary": "A case's special procedures, oldest first (staff who see the case, supervisors who oversee it)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -787,7 +787,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ProcedureList"
+                            "$ref": "#/definitions/app.List-store_Procedure"
                         }
                     },
                     "400": {
@@ -822,7 +822,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The reason is required. The case's time-limit clock pauses until the procedure\nends; the due dates then move by the working time it took.",
+                "description": "Staff with authority over one of the case's open steps, or a clerk of the window the case\nwas submitted at, start one; anyone else who sees the case is refused with no_authority. The\nreason is required. The case's time-limit clock pauses until the procedure ends; the due\ndates then move by the working time it took.",
                 "consumes": [
                     "application/json"
                 ],
@@ -832,11 +832,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "Start a special procedure on a case: its clock pauses (clerk, reviewer, admin)",
+                "summary": "Start a special procedure on a case: its clock pauses (who may act on its current step, or a clerk of its window)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -847,7 +847,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ProcedureRequest"
+                            "$ref": "#/definitions/app.ProcedureRequest"
                         }
                     }
                 ],
@@ -871,7 +871,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "code forbidden (not staff) or no_authority (no authority over the case's current step or window)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -913,11 +913,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "End a special procedure: the case's clock runs again (clerk, reviewer, admin)",
+                "summary": "End a special procedure: the case's clock runs again (who may act on its current step, or a clerk of its window)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -934,7 +934,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.EndProcedureRequest"
+                            "$ref": "#/definitions/app.EndProcedureRequest"
                         }
                     }
                 ],
@@ -958,7 +958,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "code forbidden or no_authority",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -997,7 +997,7 @@ const docTemplate = `{
                 "tags": [
                     "evaluation"
                 ],
-                "summary": "A case's rating (its applicant, supervisors, admins)",
+                "summary": "A case's rating (its applicant, the supervisors who oversee the case or whom it rates, admins)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1065,7 +1065,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RatingRequest"
+                            "$ref": "#/definitions/app.RatingRequest"
                         }
                     }
                 ],
@@ -1105,6 +1105,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -1116,7 +1122,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Adds the next version of each material (its files uploaded first) and sends the case back to\nacceptance; the clock, paused since the notice, runs again. Without an open notice: 409\nno_open_notice, and nothing changes.",
+                "description": "Adds the next version of each material (its files uploaded first). With an open notice the case\ngoes back to acceptance and its clock, paused since the notice, runs again. Without one, the\nmaterials fulfil the case's open commitments (容缺受理) and the case goes on where it is; with\nneither, 409 no_open_notice and nothing changes.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1126,7 +1132,7 @@ const docTemplate = `{
                 "tags": [
                     "cases"
                 ],
-                "summary": "Answer the open notice with a supplement (applicant, submitting clerk or agent)",
+                "summary": "Hand in materials: answer the open notice (补正), or bring what the case was accepted without (容缺)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1141,7 +1147,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementRequest"
+                            "$ref": "#/definitions/app.SupplementRequest"
                         }
                     }
                 ],
@@ -1149,7 +1155,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementAccepted"
+                            "$ref": "#/definitions/app.SupplementAccepted"
                         }
                     },
                     "400": {
@@ -1178,6 +1184,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "no_open_notice, or not_waiting (the case is still moving to the wait: try again)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1280,7 +1292,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cancels the case's workflow: its open steps end and an open notice is closed. A case that\nhas a decision (including a refusal) or has ended is 409 case_decided; one withdrawn before\n409 case_withdrawn. The case keeps its number and timeline.",
+                "description": "Cancels the case's workflow: its open steps end, an open notice and open commitments close. A\ncase that has a decision (including a refusal) or has ended is 409 case_decided; one withdrawn\nbefore 409 case_withdrawn. The case keeps its number and timeline.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1305,7 +1317,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.WithdrawRequest"
+                            "$ref": "#/definitions/app.WithdrawRequest"
                         }
                     }
                 ],
@@ -1313,7 +1325,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSummary"
+                            "$ref": "#/definitions/app.CaseSummary"
                         }
                     },
                     "400": {
@@ -1345,6 +1357,68 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/commitments": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Open commitments (容缺受理): materials cases were accepted without, the earliest promised first",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_OpenCommitment"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -1356,7 +1430,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Supervisors and admins see every complaint; anyone else their own.",
+                "description": "Supervisors see the complaints of their part of the org tree (about a department or\nwindow of it, or a case they oversee), admins every complaint, anyone else their own.",
                 "produces": [
                     "application/json"
                 ],
@@ -1396,26 +1470,26 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "filed at or after (RFC 3339 or YYYY-MM-DD)",
+                        "description": "filed at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "description": "filed before (RFC 3339 or YYYY-MM-DD)",
+                        "description": "filed before (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "to",
                         "in": "query"
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -1423,7 +1497,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintList"
+                            "$ref": "#/definitions/app.List-store_Complaint"
                         }
                     },
                     "400": {
@@ -1464,7 +1538,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintRequest"
+                            "$ref": "#/definitions/app.ComplaintRequest"
                         }
                     }
                 ],
@@ -1472,7 +1546,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintView"
+                            "$ref": "#/definitions/app.ComplaintView"
                         }
                     },
                     "400": {
@@ -1489,6 +1563,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "code case_not_found, window_not_found or department_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1509,7 +1589,7 @@ const docTemplate = `{
                 "tags": [
                     "evaluation"
                 ],
-                "summary": "A complaint and the state of its handling (its complainant, supervisors, admins)",
+                "summary": "A complaint and the state of its handling (its complainant, the supervisors who oversee it, admins)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1523,7 +1603,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintView"
+                            "$ref": "#/definitions/app.ComplaintView"
                         }
                     },
                     "400": {
@@ -3392,14 +3472,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -3407,7 +3487,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.NotificationList"
+                            "$ref": "#/definitions/app.List-store_Notification"
                         }
                     },
                     "400": {
@@ -3980,7 +4060,7 @@ const docTemplate = `{
         },
         "/api/v1/public/progress": {
             "get": {
-                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
+                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time. No names of people:\nwindows and departments only.",
                 "produces": [
                     "application/json"
                 ],
@@ -4010,7 +4090,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.PublicProgress"
+                            "$ref": "#/definitions/app.PublicProgress"
                         }
                     },
                     "400": {
@@ -4035,7 +4115,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units in their part of the org tree.",
+                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.",
                 "produces": [
                     "application/json"
                 ],
@@ -4058,7 +4138,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "a quarter such as 2025Q4 (China time)",
+                        "description": "a quarter such as 2025Q4 (Beijing time)",
                         "name": "quarter",
                         "in": "query"
                     },
@@ -4079,7 +4159,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ScorecardReport"
+                            "$ref": "#/definitions/app.ScorecardReport"
                         }
                     },
                     "400": {
@@ -4121,7 +4201,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     },
                     "401": {
@@ -4162,7 +4242,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     }
                 ],
@@ -4170,7 +4250,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     },
                     "400": {
@@ -4307,7 +4387,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A supervisor sees the alerts of the departments in their part of the org tree\n(and those of no department); an admin sees all.",
+                "description": "A supervisor sees the alerts of their part of the org tree: attributed to a department or\nwindow of it, or of a case they oversee; an admin sees all. Newest first.",
                 "produces": [
                     "application/json"
                 ],
@@ -4375,26 +4455,26 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "fired at or after (RFC 3339 or YYYY-MM-DD, China time)",
+                        "description": "fired at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "description": "fired before (RFC 3339 or YYYY-MM-DD, China time)",
+                        "description": "fired before (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "to",
                         "in": "query"
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4402,7 +4482,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.AlertList"
+                            "$ref": "#/definitions/app.List-store_SupervisedAlert"
                         }
                     },
                     "400": {
@@ -4433,7 +4513,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Remaining time counts on each case's calendar with its pauses. Sort by remaining\n(default, least first), due, started or alerts; a supervisor sees the cases of\ndepartments in their part of the org tree (and those of none).",
+                "description": "Remaining time counts on each case's calendar with its pauses. Sort by remaining\n(default, least first), due, started or alerts; cases without a value sort last. A\nsupervisor sees the cases of their part of the org tree; an admin every case.",
                 "produces": [
                     "application/json"
                 ],
@@ -4491,14 +4571,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-1000, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4506,7 +4586,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupervisedCaseList"
+                            "$ref": "#/definitions/app.List-app_SupervisedCase"
                         }
                     },
                     "400": {
@@ -4537,17 +4617,18 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A case outside the caller's part of the org tree is 404, as if there were none.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "supervision"
                 ],
-                "summary": "A case's time limits, due dates, pauses and alerts, in time order (supervisor, admin)",
+                "summary": "A case's time limits, due dates, pauses, special procedures and alerts, in time order (supervisor, admin)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4557,7 +4638,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseTimeline"
+                            "$ref": "#/definitions/app.CaseTimeline"
                         }
                     },
                     "400": {
@@ -4580,6 +4661,63 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/counts": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Counts what GET /api/v1/supervision/cases lists, of the caller's part of the org tree.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "The open cases by state: overdue, warning, normal, paused, none (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "department",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases of this process",
+                        "name": "definitionKey",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.CaseCounts"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4649,9 +4787,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4659,7 +4797,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskList"
+                            "$ref": "#/definitions/app.List-store_InboxTask"
                         }
                     },
                     "400": {
@@ -4700,7 +4838,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (case id + / + wait id; send the / as %2F)",
+                        "description": "task id as GET /api/v1/tasks lists it (case id ~ wait id; the older form with %2F is accepted too)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4710,7 +4848,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskDetail"
+                            "$ref": "#/definitions/app.TaskDetail"
                         }
                     },
                     "400": {
@@ -4757,7 +4895,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4767,7 +4905,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4810,7 +4948,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Staff dealing with the task see it in the case's timeline; with public true the applicant too.",
+                "description": "Opinions are internal (内部意见): staff dealing with the case see them in its timeline; the\napplicant does not.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4824,7 +4962,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4835,7 +4973,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -4843,7 +4981,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4880,7 +5018,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Of two people completing one task at once, one succeeds and\nthe other gets 409 task_closed. A second notice on a case is 409 notify_once.",
+                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Accepting while a required material is missing needs\ndeficiencies (容缺受理: the materials, a promised date, the reason), else 409 materials_missing.\nOf two people completing one task at once, one succeeds and the other gets 409 task_closed.\nA notice that omits a material known missing is 400; a second notice on a case 409 notify_once.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4894,7 +5032,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4905,7 +5043,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CompleteRequest"
+                            "$ref": "#/definitions/app.CompleteRequest"
                         }
                     }
                 ],
@@ -4913,11 +5051,11 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "validation_failed naming outcome, reason, notice.materials or variables.X",
+                        "description": "validation_failed naming outcome, reason, notice.materials, deficiencies.X or variables.X",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4941,7 +5079,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, case_withdrawn",
+                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, materials_missing, case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4956,7 +5100,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The caller stays its owner: the delegate resolves it (POST .../resolve), and the owner completes it.\nWhile delegated, nobody completes it.",
+                "description": "The person must be able to act on the task themselves, as for a hand-over. The caller stays its\nowner: the delegate resolves it (POST .../resolve), and the owner completes it. While delegated,\nnobody completes it.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4970,7 +5114,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4981,7 +5125,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -4989,11 +5133,11 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed: userId is unknown, you, or may not act on the task",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5046,7 +5190,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5057,7 +5201,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -5065,7 +5209,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5108,7 +5252,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units. A\ncountersign opinion cannot be recalled.",
+                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units, and what\nthe completion recorded (an acceptance, a decision) is undone. A signer's opinion in a countersign\nmay be recalled while the countersign is still open (撤回意见): the signer's step starts again.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5122,7 +5266,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the caller's completed task (send the / as %2F)",
+                        "description": "the caller's completed task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5132,7 +5276,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5140,7 +5284,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5168,7 +5312,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "not_recallable: the next step has started, or the task is not completed",
+                        "description": "not_recallable: the next step has started, the countersign has closed, or the task is not completed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5197,7 +5347,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the signer's open task (send the / as %2F)",
+                        "description": "the signer's open task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5207,7 +5357,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5215,7 +5365,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5247,6 +5397,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5271,17 +5427,17 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
                     },
                     {
-                        "description": "what the delegate found",
+                        "description": "what the delegate found (internal)",
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -5289,7 +5445,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5332,7 +5488,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. A decision made since the target step is undone.",
+                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. What the steps since the target recorded is undone: an\nacceptance (with its 容缺 commitments) and a decision. The case's clock keeps running.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5346,7 +5502,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5357,7 +5513,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ReturnRequest"
+                            "$ref": "#/definitions/app.ReturnRequest"
                         }
                     }
                 ],
@@ -5365,7 +5521,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5397,6 +5553,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5422,7 +5584,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "an open signer's task (send the / as %2F)",
+                        "description": "an open signer's task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5433,7 +5595,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SignerRequest"
+                            "$ref": "#/definitions/app.SignerRequest"
                         }
                     }
                 ],
@@ -5441,7 +5603,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5473,6 +5635,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5494,7 +5662,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5504,7 +5672,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -6269,6 +6437,1766 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "app.ApplicantInput": {
+            "type": "object",
+            "required": [
+                "certNo",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "type": "string",
+                    "enum": [
+                        "idCard",
+                        "creditCode"
+                    ],
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID links the case to an applicant's account, who then follows it online.",
+                    "type": "string"
+                }
+            }
+        },
+        "app.Authority": {
+            "type": "object",
+            "properties": {
+                "departmentId": {
+                    "type": "string"
+                },
+                "grantId": {
+                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "unitCode": {
+                    "description": "UnitCode is the unit acted for: the user's own unit, or the delegating department's\nsection.",
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.AuthorizationInput": {
+            "type": "object",
+            "required": [
+                "fileIds"
+            ],
+            "properties": {
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                }
+            }
+        },
+        "app.CaseCounts": {
+            "type": "object",
+            "properties": {
+                "none": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "normal": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "paused": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 51
+                },
+                "warning": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "app.CaseDetail": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "$ref": "#/definitions/store.Applicant"
+                },
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "commitments": {
+                    "description": "Commitments are the materials the case was accepted without (容缺受理) and the dates they\nwere promised by; open ones are still to come.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Commitment"
+                    }
+                },
+                "deadlines": {
+                    "$ref": "#/definitions/app.Deadlines"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "decisionReason": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "form": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "refusalReason": {
+                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
+                    "type": "string",
+                    "example": "申请事项不属于本机关职权范围"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "description": "Steps are the steps the case is at now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                },
+                "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CaseSubmitted": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "missingMaterials": {
+                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page together with the number: keep it.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CaseSummary": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CaseTimeline": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/app.SupervisedCase"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEvent"
+                    }
+                },
+                "pauses": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelinePause"
+                    }
+                },
+                "procedures": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Procedure"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineTask"
+                    }
+                }
+            }
+        },
+        "app.CommentRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "text": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "已核对原件，与复印件一致"
+                }
+            }
+        },
+        "app.ComplaintRequest": {
+            "type": "object",
+            "required": [
+                "content",
+                "subject"
+            ],
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "maxLength": 512,
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "contactName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.ComplaintView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
+                    "type": "string"
+                },
+                "complainantId": {
+                    "type": "string"
+                },
+                "contactName": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "processCaseId": {
+                    "type": "string",
+                    "example": "T-01jd5q3k8m0000000000000000"
+                },
+                "reply": {
+                    "description": "Reply is the answer given to the complainant, once given; Result how it ended\n(satisfied, unsatisfied, or deemedSatisfied when the complainant did not answer).",
+                    "type": "string"
+                },
+                "result": {
+                    "type": "string"
+                },
+                "status": {
+                    "description": "Status is the complaint process's status: starting, active while it is handled,\ncompleted once closed.",
+                    "type": "string",
+                    "example": "active"
+                },
+                "steps": {
+                    "description": "Steps are the steps open now (登记, 交办, 调查处理, 答复投诉人, 投诉人确认, ...).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CompleteRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "description": "Comment is the opinion (意见) written with the completion: internal, staff see it.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "材料齐全，符合法定形式"
+                },
+                "deficiencies": {
+                    "description": "Deficiencies accepts with required materials still missing (容缺受理), with outcome\naccept only.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DeficiencyInput"
+                        }
+                    ]
+                },
+                "notice": {
+                    "description": "Notice is required with outcome notify.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.NoticeInput"
+                        }
+                    ]
+                },
+                "outcome": {
+                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "accept"
+                },
+                "reason": {
+                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "variables": {
+                    "description": "Variables are set on the case; the conditions after the step may read them.",
+                    "type": "object"
+                }
+            }
+        },
+        "app.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "channel",
+                "itemId"
+            ],
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is required at a window or station. Online a person applies in their own\nverified name (leave it out); give it only to apply for an organisation (legalPerson).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.ApplicantInput"
+                        }
+                    ]
+                },
+                "authorization": {
+                    "description": "Authorization is the applicant's authorisation of the agent, required at a station.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.AuthorizationInput"
+                        }
+                    ]
+                },
+                "channel": {
+                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
+                    "type": "string",
+                    "enum": [
+                        "window",
+                        "online",
+                        "station"
+                    ],
+                    "example": "online"
+                },
+                "form": {
+                    "description": "Form holds the application form's fields.",
+                    "type": "object"
+                },
+                "itemId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000050"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "stationId": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
+                    "type": "string"
+                }
+            }
+        },
+        "app.CurrentStep": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "description": "Assignee is shown to staff only.",
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                },
+                "since": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "taskId": {
+                    "description": "TaskID is shown to staff only.",
+                    "type": "string"
+                },
+                "units": {
+                    "description": "Units are the names of the units the step is with.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "北流市发展和改革局行政审批股"
+                    ]
+                }
+            }
+        },
+        "app.Deadlines": {
+            "type": "object",
+            "properties": {
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
+                    "type": "string",
+                    "example": "running"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.DeficiencyInput": {
+            "type": "object",
+            "required": [
+                "materials",
+                "promisedDate",
+                "reason"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials are the codes of the missing materials the applicant will hand in later:\nevery required material the case lacks.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "M04"
+                    ]
+                },
+                "promisedDate": {
+                    "description": "PromisedDate is the date (YYYY-MM-DD, Beijing) by which the applicant promised them.",
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "description": "Reason says why the case is accepted without them.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "主要材料齐全，次要材料申请人承诺五个工作日内补齐"
+                }
+            }
+        },
+        "app.EndProcedureRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "听证会已举行，笔录附卷"
+                }
+            }
+        },
+        "app.List-app_CaseSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_SupervisedCase": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.SupervisedCase"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Complaint": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Complaint"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_InboxTask": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.InboxTask"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Notification": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Notification"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.OpenCommitment"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Procedure": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Procedure"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_SupervisedAlert": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.NoticeInput": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials lists every missing or defective material, at once.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "请于补正后重新提交"
+                }
+            }
+        },
+        "app.NoticeView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issuedAt": {
+                    "type": "string"
+                },
+                "issuedBy": {
+                    "type": "string"
+                },
+                "issuedByName": {
+                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "itemId": {
+                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer"
+                },
+                "letter": {
+                    "description": "Letter is the notice as the applicant reads it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq numbers the case's notices from 1.",
+                    "type": "integer"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.PersonRequest": {
+            "type": "object",
+            "required": [
+                "userId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "该申请涉及专业审查，转由专人办理"
+                },
+                "userId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000010"
+                }
+            }
+        },
+        "app.ProcedureRequest": {
+            "type": "object",
+            "required": [
+                "kind",
+                "reason"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "hearing",
+                        "expert_review",
+                        "on_site_survey",
+                        "public_notice"
+                    ],
+                    "example": "hearing"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "申请人要求听证"
+                }
+            }
+        },
+        "app.PublicProgress": {
+            "type": "object",
+            "properties": {
+                "acceptedAt": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "example": "inProgress"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                }
+            }
+        },
+        "app.RatingRequest": {
+            "type": "object",
+            "required": [
+                "level"
+            ],
+            "properties": {
+                "comment": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "窗口人员热情周到，一次办好"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "very_satisfied",
+                        "satisfied",
+                        "basically_satisfied",
+                        "dissatisfied",
+                        "very_dissatisfied"
+                    ],
+                    "example": "satisfied"
+                }
+            }
+        },
+        "app.RecallRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "结果填写有误"
+                }
+            }
+        },
+        "app.ReturnRequest": {
+            "type": "object",
+            "required": [
+                "reason",
+                "target"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "申请书签字不全，退回受理环节重新核对"
+                },
+                "target": {
+                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "acceptance"
+                }
+            }
+        },
+        "app.Scorecard": {
+            "type": "object",
+            "properties": {
+                "avgDaysUsed": {
+                    "description": "AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out\n(90th percentile by nearest rank).",
+                    "type": "number",
+                    "example": 3.2
+                },
+                "avgRating": {
+                    "type": "number",
+                    "example": 4.6
+                },
+                "complaints": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "finished": {
+                    "type": "integer",
+                    "example": 110
+                },
+                "grade": {
+                    "type": "string",
+                    "enum": [
+                        "excellent",
+                        "good",
+                        "pass",
+                        "fail"
+                    ],
+                    "example": "excellent"
+                },
+                "id": {
+                    "description": "ID is the org unit id (department, window) or the user id (person).",
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "department",
+                        "window",
+                        "person"
+                    ],
+                    "example": "department"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "北流市发展和改革局"
+                },
+                "notices": {
+                    "description": "Notices counts the notify-once notices of the cases received in the period.",
+                    "type": "integer",
+                    "example": 30
+                },
+                "noticesPerCase": {
+                    "type": "number",
+                    "example": 0.25
+                },
+                "onTime": {
+                    "type": "integer",
+                    "example": 98
+                },
+                "onTimeRate": {
+                    "type": "number",
+                    "example": 0.98
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "p90DaysUsed": {
+                    "type": "number",
+                    "example": 5.5
+                },
+                "parts": {
+                    "description": "Parts are the four parts' scores (0 to 100; a part without data is absent), Score their\nweighted mean, Grade its grade.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "ratingCount": {
+                    "description": "RatingCount counts the ratings, AvgRating is their mean score.",
+                    "type": "integer",
+                    "example": 80
+                },
+                "ratings": {
+                    "description": "Ratings counts the ratings given in the period by level.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "received": {
+                    "description": "Received counts the cases received in the period; Finished those that ended (completed)\nin it; OnTime those of them that ended by their due time, out of WithLimit that had one.",
+                    "type": "integer",
+                    "example": 120
+                },
+                "score": {
+                    "type": "number",
+                    "example": 93.5
+                },
+                "warnings": {
+                    "description": "Warnings and Overdue count the alerts fired in the period.",
+                    "type": "integer",
+                    "example": 4
+                },
+                "withLimit": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "app.ScorecardReport": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "description": "From and To bound the period: From \u003c= t \u003c To.",
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.Scorecard"
+                    }
+                },
+                "level": {
+                    "type": "string",
+                    "example": "department"
+                },
+                "to": {
+                    "type": "string"
+                },
+                "weights": {
+                    "$ref": "#/definitions/app.ScorecardWeights"
+                }
+            }
+        },
+        "app.ScorecardWeights": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "complaintPenalty": {
+                    "description": "ComplaintPenalty: points off per percent of cases complained about.",
+                    "type": "number",
+                    "example": 2
+                },
+                "complaints": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "excellent": {
+                    "description": "Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.",
+                    "type": "number",
+                    "example": 90
+                },
+                "good": {
+                    "type": "number",
+                    "example": 80
+                },
+                "onTime": {
+                    "type": "number",
+                    "example": 0.4
+                },
+                "overduePenalty": {
+                    "type": "number",
+                    "example": 2
+                },
+                "pass": {
+                    "type": "number",
+                    "example": 60
+                },
+                "satisfaction": {
+                    "type": "number",
+                    "example": 0.3
+                },
+                "warningPenalty": {
+                    "description": "WarningPenalty and OverduePenalty: points off per alert per 100 cases.",
+                    "type": "number",
+                    "example": 0.5
+                }
+            }
+        },
+        "app.Signer": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局行政审批股"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.SignerRequest": {
+            "type": "object",
+            "required": [
+                "sectionId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "涉及消防审查，增加消防部门会签"
+                },
+                "sectionId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000020"
+                }
+            }
+        },
+        "app.SupervisedCase": {
+            "type": "object",
+            "properties": {
+                "clock": {
+                    "description": "Clock is the time-limit clock: none (not accepted yet), running, paused or stopped.",
+                    "type": "string",
+                    "example": "running"
+                },
+                "clockReason": {
+                    "type": "string"
+                },
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-promised"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "建设工程规划许可"
+                },
+                "openTasks": {
+                    "type": "integer"
+                },
+                "overdue": {
+                    "type": "integer"
+                },
+                "parentCaseId": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "remainingDays": {
+                    "description": "RemainingDays are the working days left before the promised limit (negative: overdue by\nthat much); StatutoryRemainingDays before the statutory one.",
+                    "type": "number",
+                    "example": 6.5
+                },
+                "startedAt": {
+                    "type": "string"
+                },
+                "state": {
+                    "description": "State is overdue (red), warning (yellow), normal, paused (the clock stands, within the\nlimit) or none (no limit or no clock yet); in a timeline, ended or ended_late for a case\nthat has ended (after its due time).",
+                    "type": "string",
+                    "enum": [
+                        "overdue",
+                        "warning",
+                        "normal",
+                        "paused",
+                        "none",
+                        "ended",
+                        "ended_late"
+                    ],
+                    "example": "normal"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "active"
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "statutoryRemainingDays": {
+                    "type": "number",
+                    "example": 16.5
+                },
+                "usedDays": {
+                    "description": "UsedDays are the working days of the limit used so far (pauses excluded).",
+                    "type": "number",
+                    "example": 3.5
+                },
+                "violations": {
+                    "type": "integer"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnings": {
+                    "type": "integer"
+                }
+            }
+        },
+        "app.SupplementAccepted": {
+            "type": "object",
+            "properties": {
+                "fulfilled": {
+                    "description": "Fulfilled counts the commitments (容缺) the supplement fulfilled.",
+                    "type": "integer"
+                },
+                "materials": {
+                    "description": "Materials are the case's materials with the new versions.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "supplement": {
+                    "$ref": "#/definitions/store.Supplement"
+                }
+            }
+        },
+        "app.SupplementRequest": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "已补充编制单位盖章"
+                }
+            }
+        },
+        "app.TaskActionResult": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "$ref": "#/definitions/store.Action"
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                }
+            }
+        },
+        "app.TaskDetail": {
+            "type": "object",
+            "properties": {
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Action"
+                    }
+                },
+                "authority": {
+                    "description": "Authority is why the actor may act on it now (nil: they may not).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Authority"
+                        }
+                    ]
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/app.CaseDetail"
+                },
+                "outcomes": {
+                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "passed": {
+                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reads": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "requires": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        }
+                    }
+                },
+                "signers": {
+                    "description": "Signers are the departments of the countersign this task belongs to.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.Signer"
+                    }
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                },
+                "units": {
+                    "description": "Units are the names of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.TimelineEntry": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
+                    "type": "string",
+                    "example": "complete"
+                },
+                "step": {
+                    "description": "Step names the step concerned.",
+                    "type": "string",
+                    "example": "受理"
+                },
+                "text": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.TimelineEvent": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "started",
+                        "clockStarted",
+                        "taskCreated",
+                        "taskClosed",
+                        "pauseStarted",
+                        "pauseEnded",
+                        "procedureStarted",
+                        "procedureEnded",
+                        "alert",
+                        "clockStopped",
+                        "ended"
+                    ],
+                    "example": "clockStarted"
+                },
+                "ref": {
+                    "type": "string"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "accepted at 受理 (acceptance)"
+                }
+            }
+        },
+        "app.TimelinePause": {
+            "type": "object",
+            "properties": {
+                "endedBy": {
+                    "type": "string"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is supplement wait's node id, or a special procedure's kind.",
+                    "type": "string",
+                    "example": "hearing"
+                },
+                "procedureId": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人要求听证"
+                },
+                "startedBy": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.TimelineTask": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "element": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "late": {
+                    "description": "Late says the step closed after (or is still open past) its own due time.",
+                    "type": "boolean"
+                },
+                "limitDays": {
+                    "type": "number",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "审核"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "completed"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已通过其他途径办理"
+                }
+            }
+        },
+        "app.Words": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Online pre-review"
+                },
+                "zh": {
+                    "type": "string",
+                    "example": "网上预审中"
+                }
+            }
+        },
         "calendar.Kind": {
             "type": "string",
             "enum": [
@@ -6483,6 +8411,10 @@ const docTemplate = `{
                     "description": "LimitDays is the step's own time limit in working days (0: none).",
                     "type": "number"
                 },
+                "publicOpinions": {
+                    "description": "PublicOpinions shows the opinions written at this step (an objection, a comment) to the\napplicant; by default they are internal (内部意见). Set by ow:opinions=\"public\".",
+                    "type": "boolean"
+                },
                 "warnDays": {
                     "description": "WarnDays is how many working days before the limit the warning\nfires (0: the default of one working day).",
                     "type": "number"
@@ -6497,62 +8429,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.APIKey"
                     }
-                }
-            }
-        },
-        "handlers.AlertList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SupervisedAlert"
-                    }
-                }
-            }
-        },
-        "handlers.ApplicantInput": {
-            "type": "object",
-            "required": [
-                "certNo",
-                "kind",
-                "name"
-            ],
-            "properties": {
-                "certNo": {
-                    "type": "string",
-                    "maxLength": 32,
-                    "example": "450981199001011230"
-                },
-                "certType": {
-                    "type": "string",
-                    "enum": [
-                        "idCard",
-                        "creditCode"
-                    ],
-                    "example": "idCard"
-                },
-                "kind": {
-                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
-                    "type": "string",
-                    "enum": [
-                        "naturalPerson",
-                        "legalPerson"
-                    ],
-                    "example": "naturalPerson"
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 200,
-                    "example": "李明"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800000001"
-                },
-                "userId": {
-                    "description": "UserID links the case to an applicant's account, who then follows it online.",
-                    "type": "string"
                 }
             }
         },
@@ -6652,110 +8528,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CaseDetail": {
-            "type": "object",
-            "properties": {
-                "applicant": {
-                    "$ref": "#/definitions/store.Applicant"
-                },
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "deadlines": {
-                    "$ref": "#/definitions/handlers.Deadlines"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "decisionReason": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "form": {
-                    "type": "object"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "refusalReason": {
-                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
-                    "type": "string",
-                    "example": "申请事项不属于本机关职权范围"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "description": "Steps are the steps the case is at now.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                },
-                "withdrawReason": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.CaseEngineView": {
             "type": "object",
             "properties": {
@@ -6800,363 +8572,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CaseList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CaseSummary"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.CaseSubmitted": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "missingMaterials": {
-                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Material"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page together with the number: keep it.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                }
-            }
-        },
-        "handlers.CaseSummary": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                }
-            }
-        },
-        "handlers.CaseTimeline": {
-            "type": "object",
-            "properties": {
-                "alerts": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SupervisedAlert"
-                    }
-                },
-                "case": {
-                    "$ref": "#/definitions/handlers.SupervisedCase"
-                },
-                "events": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEvent"
-                    }
-                },
-                "pauses": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelinePause"
-                    }
-                },
-                "procedures": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Procedure"
-                    }
-                },
-                "tasks": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineTask"
-                    }
-                }
-            }
-        },
-        "handlers.CommentRequest": {
-            "type": "object",
-            "required": [
-                "text"
-            ],
-            "properties": {
-                "public": {
-                    "description": "Public shows it to the applicant too; by default staff only see it.",
-                    "type": "boolean"
-                },
-                "text": {
-                    "type": "string",
-                    "maxLength": 4000,
-                    "example": "已核对原件，与复印件一致"
-                }
-            }
-        },
-        "handlers.ComplaintList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Complaint"
-                    }
-                }
-            }
-        },
-        "handlers.ComplaintRequest": {
-            "type": "object",
-            "required": [
-                "content",
-                "subject"
-            ],
-            "properties": {
-                "caseId": {
-                    "type": "string",
-                    "maxLength": 512,
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "contactName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "contactPhone": {
-                    "type": "string",
-                    "maxLength": 32,
-                    "example": "13900000000"
-                },
-                "content": {
-                    "type": "string",
-                    "maxLength": 4000,
-                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "subject": {
-                    "type": "string",
-                    "enum": [
-                        "case",
-                        "window",
-                        "department"
-                    ],
-                    "example": "case"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.ComplaintView": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
-                    "type": "string"
-                },
-                "complainantId": {
-                    "type": "string"
-                },
-                "contactName": {
-                    "type": "string",
-                    "example": "张三"
-                },
-                "contactPhone": {
-                    "type": "string",
-                    "example": "13900000000"
-                },
-                "content": {
-                    "type": "string",
-                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "filedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "personId": {
-                    "type": "string"
-                },
-                "processCaseId": {
-                    "type": "string",
-                    "example": "T-01jd5q3k8m0000000000000000"
-                },
-                "reply": {
-                    "description": "Reply is the answer given to the complainant, once given; Result how it ended\n(satisfied, unsatisfied, or deemedSatisfied when the complainant did not answer).",
-                    "type": "string"
-                },
-                "result": {
-                    "type": "string"
-                },
-                "status": {
-                    "description": "Status is the complaint process's status: active while it is handled, completed once\nclosed.",
-                    "type": "string",
-                    "example": "active"
-                },
-                "steps": {
-                    "description": "Steps are the steps open now (登记, 交办, 调查处理, 答复投诉人, 投诉人确认, ...).",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "subject": {
-                    "type": "string",
-                    "enum": [
-                        "case",
-                        "window",
-                        "department"
-                    ],
-                    "example": "case"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.CompleteRequest": {
-            "type": "object",
-            "properties": {
-                "comment": {
-                    "description": "Comment is the opinion (意见) written with the completion; staff see it.",
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "材料齐全，符合法定形式"
-                },
-                "notice": {
-                    "description": "Notice is required with outcome notify.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.NoticeInput"
-                        }
-                    ]
-                },
-                "outcome": {
-                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "accept"
-                },
-                "reason": {
-                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
-                    "type": "string",
-                    "maxLength": 2000
-                },
-                "variables": {
-                    "description": "Variables are set on the case; the conditions after the step may read them.",
-                    "type": "object"
-                }
-            }
-        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -7179,55 +8594,6 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "owk_..."
-                }
-            }
-        },
-        "handlers.CreateCaseRequest": {
-            "type": "object",
-            "required": [
-                "channel",
-                "itemId"
-            ],
-            "properties": {
-                "applicant": {
-                    "description": "Applicant is required at a window or station; online it defaults to the caller's\naccount (give it to apply for an organisation).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.ApplicantInput"
-                        }
-                    ]
-                },
-                "channel": {
-                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
-                    "type": "string",
-                    "enum": [
-                        "window",
-                        "online",
-                        "station"
-                    ],
-                    "example": "online"
-                },
-                "form": {
-                    "description": "Form holds the application form's fields.",
-                    "type": "object"
-                },
-                "itemId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000050"
-                },
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "stationId": {
-                    "type": "string"
-                },
-                "windowId": {
-                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
-                    "type": "string"
                 }
             }
         },
@@ -7381,73 +8747,6 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "clerk3"
-                }
-            }
-        },
-        "handlers.CurrentStep": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "description": "Assignee is shown to staff only.",
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "受理"
-                },
-                "since": {
-                    "type": "string"
-                },
-                "stepKind": {
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "taskId": {
-                    "description": "TaskID is shown to staff only.",
-                    "type": "string"
-                },
-                "units": {
-                    "description": "Units are the names of the units the step is with.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "北流市发展和改革局行政审批股"
-                    ]
-                }
-            }
-        },
-        "handlers.Deadlines": {
-            "type": "object",
-            "properties": {
-                "clockStartedAt": {
-                    "type": "string"
-                },
-                "clockState": {
-                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
-                    "type": "string",
-                    "example": "running"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "promisedDays": {
-                    "type": "number",
-                    "example": 10
-                },
-                "statutoryDays": {
-                    "type": "number",
-                    "example": 20
-                },
-                "statutoryDueAt": {
-                    "type": "string"
-                },
-                "warnAt": {
-                    "type": "string"
                 }
             }
         },
@@ -7689,16 +8988,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/definitions.Problem"
                     }
-                }
-            }
-        },
-        "handlers.EndProcedureRequest": {
-            "type": "object",
-            "properties": {
-                "note": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "听证会已举行，笔录附卷"
                 }
             }
         },
@@ -8044,111 +9333,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.NoticeInput": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "description": "Materials lists every missing or defective material, at once.",
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "请于补正后重新提交"
-                }
-            }
-        },
-        "handlers.NoticeView": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "type": "string"
-                },
-                "caseNumber": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "issuedAt": {
-                    "type": "string"
-                },
-                "issuedBy": {
-                    "type": "string"
-                },
-                "issuedByName": {
-                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "itemId": {
-                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer"
-                },
-                "letter": {
-                    "description": "Letter is the notice as the applicant reads it.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string"
-                },
-                "seq": {
-                    "description": "Seq numbers the case's notices from 1.",
-                    "type": "integer"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
-        "handlers.NotificationList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Notification"
-                    }
-                }
-            }
-        },
         "handlers.OperationAccepted": {
             "type": "object",
             "properties": {
@@ -8184,58 +9368,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.PersonRequest": {
-            "type": "object",
-            "required": [
-                "userId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "该申请涉及专业审查，转由专人办理"
-                },
-                "userId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000010"
-                }
-            }
-        },
-        "handlers.ProcedureList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Procedure"
-                    }
-                }
-            }
-        },
-        "handlers.ProcedureRequest": {
-            "type": "object",
-            "required": [
-                "kind",
-                "reason"
-            ],
-            "properties": {
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "hearing",
-                        "expert_review",
-                        "on_site_survey",
-                        "public_notice"
-                    ],
-                    "example": "hearing"
-                },
-                "reason": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "申请人要求听证"
-                }
-            }
-        },
         "handlers.ProcessSummary": {
             "type": "object",
             "properties": {
@@ -8249,58 +9381,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.PublicProgress": {
-            "type": "object",
-            "properties": {
-                "acceptedAt": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "type": "string",
-                    "example": "inProgress"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                }
-            }
-        },
         "handlers.PublishItemRequest": {
             "type": "object",
             "properties": {
@@ -8309,40 +9389,6 @@ const docTemplate = `{
                     "type": "integer",
                     "minimum": 0,
                     "example": 1
-                }
-            }
-        },
-        "handlers.RatingRequest": {
-            "type": "object",
-            "required": [
-                "level"
-            ],
-            "properties": {
-                "comment": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "窗口人员热情周到，一次办好"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "very_satisfied",
-                        "satisfied",
-                        "basically_satisfied",
-                        "dissatisfied",
-                        "very_dissatisfied"
-                    ],
-                    "example": "satisfied"
-                }
-            }
-        },
-        "handlers.RecallRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "结果填写有误"
                 }
             }
         },
@@ -8386,26 +9432,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.ReturnRequest": {
-            "type": "object",
-            "required": [
-                "reason",
-                "target"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "申请书签字不全，退回受理环节重新核对"
-                },
-                "target": {
-                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "acceptance"
-                }
-            }
-        },
         "handlers.RevokeGrantRequest": {
             "type": "object",
             "required": [
@@ -8416,31 +9442,6 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 500,
                     "example": "窗口调整"
-                }
-            }
-        },
-        "handlers.ScorecardReport": {
-            "type": "object",
-            "properties": {
-                "from": {
-                    "description": "From and To bound the period: From \u003c= t \u003c To.",
-                    "type": "string"
-                },
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Scorecard"
-                    }
-                },
-                "level": {
-                    "type": "string",
-                    "example": "department"
-                },
-                "to": {
-                    "type": "string"
-                },
-                "weights": {
-                    "$ref": "#/definitions/store.ScorecardWeights"
                 }
             }
         },
@@ -8466,43 +9467,6 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
-                }
-            }
-        },
-        "handlers.Signer": {
-            "type": "object",
-            "properties": {
-                "name": {
-                    "type": "string",
-                    "example": "北流市住房和城乡建设局行政审批股"
-                },
-                "section": {
-                    "type": "string",
-                    "example": "zjj-xzsp"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.SignerRequest": {
-            "type": "object",
-            "required": [
-                "sectionId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "涉及消防审查，增加消防部门会签"
-                },
-                "sectionId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000020"
                 }
             }
         },
@@ -8548,412 +9512,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.StandardFlow"
                     }
-                }
-            }
-        },
-        "handlers.SupervisedCase": {
-            "type": "object",
-            "properties": {
-                "clock": {
-                    "description": "Clock is the time-limit clock: none (not accepted yet), running, paused or stopped.",
-                    "type": "string",
-                    "example": "running"
-                },
-                "clockReason": {
-                    "type": "string"
-                },
-                "clockStartedAt": {
-                    "type": "string"
-                },
-                "definitionKey": {
-                    "type": "string",
-                    "example": "std-promised"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "建设工程规划许可"
-                },
-                "openTasks": {
-                    "type": "integer"
-                },
-                "overdue": {
-                    "type": "integer"
-                },
-                "parentCaseId": {
-                    "type": "string"
-                },
-                "promisedDays": {
-                    "type": "number",
-                    "example": 10
-                },
-                "remainingDays": {
-                    "description": "RemainingDays are the working days left before the promised limit (negative: overdue by\nthat much); StatutoryRemainingDays before the statutory one.",
-                    "type": "number",
-                    "example": 6.5
-                },
-                "startedAt": {
-                    "type": "string"
-                },
-                "state": {
-                    "description": "State is overdue (red), warning (yellow), normal, paused (the clock stands, within the\nlimit) or none (no limit or no clock yet); in a timeline, ended or ended_late for a case\nthat has ended (after its due time).",
-                    "type": "string",
-                    "enum": [
-                        "overdue",
-                        "warning",
-                        "normal",
-                        "paused",
-                        "none",
-                        "ended",
-                        "ended_late"
-                    ],
-                    "example": "normal"
-                },
-                "status": {
-                    "type": "string",
-                    "example": "active"
-                },
-                "statutoryDays": {
-                    "type": "number",
-                    "example": 20
-                },
-                "statutoryDueAt": {
-                    "type": "string"
-                },
-                "statutoryRemainingDays": {
-                    "type": "number",
-                    "example": 16.5
-                },
-                "usedDays": {
-                    "description": "UsedDays are the working days of the limit used so far (pauses excluded).",
-                    "type": "number",
-                    "example": 3.5
-                },
-                "violations": {
-                    "type": "integer"
-                },
-                "warnAt": {
-                    "type": "string"
-                },
-                "warnings": {
-                    "type": "integer"
-                }
-            }
-        },
-        "handlers.SupervisedCaseList": {
-            "type": "object",
-            "properties": {
-                "counts": {
-                    "description": "Counts are those cases by state.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
-                },
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.SupervisedCase"
-                    }
-                },
-                "total": {
-                    "description": "Total is the number of open cases the filters select.",
-                    "type": "integer"
-                }
-            }
-        },
-        "handlers.SupplementAccepted": {
-            "type": "object",
-            "properties": {
-                "materials": {
-                    "description": "Materials are the case's materials with the new versions.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "supplement": {
-                    "$ref": "#/definitions/store.Supplement"
-                }
-            }
-        },
-        "handlers.SupplementRequest": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "已补充编制单位盖章"
-                }
-            }
-        },
-        "handlers.TaskActionResult": {
-            "type": "object",
-            "properties": {
-                "action": {
-                    "$ref": "#/definitions/store.Action"
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                }
-            }
-        },
-        "handlers.TaskDetail": {
-            "type": "object",
-            "properties": {
-                "actions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Action"
-                    }
-                },
-                "authority": {
-                    "description": "Authority is why the caller may act on it now (nil: they may not).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.Authority"
-                        }
-                    ]
-                },
-                "candidateGroups": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "case": {
-                    "$ref": "#/definitions/handlers.CaseDetail"
-                },
-                "outcomes": {
-                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "passed": {
-                    "description": "Passed are the steps the case may be returned to (退回).",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "reads": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "requires": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "array",
-                        "items": {
-                            "type": "string"
-                        }
-                    }
-                },
-                "signers": {
-                    "description": "Signers are the departments of the countersign this task belongs to.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.Signer"
-                    }
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                },
-                "units": {
-                    "description": "Units are the names of the units the task is offered to.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                }
-            }
-        },
-        "handlers.TaskList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.InboxTask"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.TimelineEntry": {
-            "type": "object",
-            "properties": {
-                "actor": {
-                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "at": {
-                    "type": "string"
-                },
-                "comment": {
-                    "type": "string"
-                },
-                "kind": {
-                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
-                    "type": "string",
-                    "example": "complete"
-                },
-                "step": {
-                    "description": "Step names the step concerned.",
-                    "type": "string",
-                    "example": "受理"
-                },
-                "text": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
-        "handlers.TimelineEvent": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "started",
-                        "clockStarted",
-                        "taskCreated",
-                        "taskClosed",
-                        "pauseStarted",
-                        "pauseEnded",
-                        "alert",
-                        "clockStopped",
-                        "ended"
-                    ],
-                    "example": "clockStarted"
-                },
-                "ref": {
-                    "type": "string"
-                },
-                "text": {
-                    "type": "string",
-                    "example": "accepted at 受理 (acceptance)"
-                }
-            }
-        },
-        "handlers.TimelinePause": {
-            "type": "object",
-            "properties": {
-                "endedBy": {
-                    "type": "string"
-                },
-                "from": {
-                    "type": "string"
-                },
-                "kind": {
-                    "description": "Kind is supplement wait's node id, or a special procedure's kind.",
-                    "type": "string",
-                    "example": "hearing"
-                },
-                "procedureId": {
-                    "type": "string"
-                },
-                "reason": {
-                    "type": "string",
-                    "example": "申请人要求听证"
-                },
-                "startedBy": {
-                    "type": "string"
-                },
-                "to": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.TimelineTask": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "type": "string"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "element": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "late": {
-                    "description": "Late says the step closed after (or is still open past) its own due time.",
-                    "type": "boolean"
-                },
-                "limitDays": {
-                    "type": "number",
-                    "example": 3
-                },
-                "name": {
-                    "type": "string",
-                    "example": "审核"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "completed"
-                },
-                "stepKind": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "warnAt": {
-                    "type": "string"
                 }
             }
         },
@@ -9102,29 +9660,6 @@ const docTemplate = `{
                 "variables": {
                     "type": "object",
                     "additionalProperties": {}
-                }
-            }
-        },
-        "handlers.WithdrawRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "已通过其他途径办理"
-                }
-            }
-        },
-        "handlers.Words": {
-            "type": "object",
-            "properties": {
-                "en": {
-                    "type": "string",
-                    "example": "Online pre-review"
-                },
-                "zh": {
-                    "type": "string",
-                    "example": "网上预审中"
                 }
             }
         },
@@ -9285,30 +9820,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.Authority": {
-            "type": "object",
-            "properties": {
-                "departmentId": {
-                    "type": "string"
-                },
-                "grantId": {
-                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "example": "delegation"
-                },
-                "unitCode": {
-                    "description": "UnitCode is the unit acted for: the user's own unit, or the\ndelegating department's section.",
-                    "type": "string",
-                    "example": "fgj-xzsp"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
         "store.CalendarDay": {
             "type": "object",
             "properties": {
@@ -9432,6 +9943,52 @@ const docTemplate = `{
                     "type": "object"
                 },
                 "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Commitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
                     "type": "string"
                 }
             }
@@ -10750,6 +11307,58 @@ const docTemplate = `{
                 }
             }
         },
+        "store.OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
         "store.OrgUnit": {
             "type": "object",
             "properties": {
@@ -10870,165 +11479,6 @@ const docTemplate = `{
                 },
                 "windowId": {
                     "type": "string"
-                }
-            }
-        },
-        "store.Scorecard": {
-            "type": "object",
-            "properties": {
-                "avgDaysUsed": {
-                    "description": "AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out\n(90th percentile by nearest rank).",
-                    "type": "number",
-                    "example": 3.2
-                },
-                "avgRating": {
-                    "type": "number",
-                    "example": 4.6
-                },
-                "complaints": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "finished": {
-                    "type": "integer",
-                    "example": 110
-                },
-                "grade": {
-                    "type": "string",
-                    "enum": [
-                        "excellent",
-                        "good",
-                        "pass",
-                        "fail"
-                    ],
-                    "example": "excellent"
-                },
-                "id": {
-                    "description": "ID is the org unit id (department, window) or the user id (person).",
-                    "type": "string"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "department",
-                        "window",
-                        "person"
-                    ],
-                    "example": "department"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "北流市发展和改革局"
-                },
-                "notices": {
-                    "description": "Notices counts the notify-once notices of the cases received in the period.",
-                    "type": "integer",
-                    "example": 30
-                },
-                "noticesPerCase": {
-                    "type": "number",
-                    "example": 0.25
-                },
-                "onTime": {
-                    "type": "integer",
-                    "example": 98
-                },
-                "onTimeRate": {
-                    "type": "number",
-                    "example": 0.98
-                },
-                "overdue": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "p90DaysUsed": {
-                    "type": "number",
-                    "example": 5.5
-                },
-                "parts": {
-                    "description": "Parts are the four parts' scores (0 to 100; a part without data is absent), Score their\nweighted mean, Grade its grade.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "number",
-                        "format": "float64"
-                    }
-                },
-                "ratingCount": {
-                    "type": "integer",
-                    "example": 80
-                },
-                "ratings": {
-                    "description": "Ratings counts the ratings given in the period by level; AvgRating is their mean score.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
-                },
-                "received": {
-                    "description": "Received counts the cases received in the period; Finished those that ended (completed)\nin it; OnTime those of them that ended by their due time, out of WithLimit that had one.",
-                    "type": "integer",
-                    "example": 120
-                },
-                "score": {
-                    "type": "number",
-                    "example": 93.5
-                },
-                "warnings": {
-                    "description": "Warnings and Overdue count the alerts fired in the period.",
-                    "type": "integer",
-                    "example": 4
-                },
-                "withLimit": {
-                    "type": "integer",
-                    "example": 100
-                }
-            }
-        },
-        "store.ScorecardWeights": {
-            "type": "object",
-            "properties": {
-                "alerts": {
-                    "type": "number",
-                    "example": 0.15
-                },
-                "complaintPenalty": {
-                    "description": "ComplaintPenalty: points off per percent of cases complained about.",
-                    "type": "number",
-                    "example": 2
-                },
-                "complaints": {
-                    "type": "number",
-                    "example": 0.15
-                },
-                "excellent": {
-                    "description": "Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.",
-                    "type": "number",
-                    "example": 90
-                },
-                "good": {
-                    "type": "number",
-                    "example": 80
-                },
-                "onTime": {
-                    "type": "number",
-                    "example": 0.4
-                },
-                "overduePenalty": {
-                    "type": "number",
-                    "example": 2
-                },
-                "pass": {
-                    "type": "number",
-                    "example": 60
-                },
-                "satisfaction": {
-                    "type": "number",
-                    "example": 0.3
-                },
-                "warningPenalty": {
-                    "description": "WarningPenalty and OverduePenalty: points off per alert per 100 cases.",
-                    "type": "number",
-                    "example": 0.5
                 }
             }
         },
