@@ -102,7 +102,9 @@ func (a *App) FileComplaint(ctx context.Context, p *Actor, in ComplaintRequest) 
 		return nil, err
 	}
 	a.log.Info("complaint filed", "complaint", c.ID, "subject", c.Subject, "case", c.ProcessCaseID)
-	return &ComplaintView{Complaint: *c, Status: "starting", Steps: []string{}}, nil
+	v := &ComplaintView{Complaint: *c, Status: "starting", Steps: []string{}}
+	publicComplaint(&v.Complaint)
+	return v, nil
 }
 
 // complaintStart checks the subject of complaint c, records whom it concerns, and returns
@@ -217,6 +219,9 @@ func (a *App) Complaints(ctx context.Context, p *Actor, q ComplaintQuery) (*List
 	if err != nil {
 		return nil, err
 	}
+	for i := range items {
+		publicComplaint(&items[i])
+	}
 	return probedPage(items, q.Page, offset), nil
 }
 
@@ -246,6 +251,7 @@ func (a *App) Complaint(ctx context.Context, p *Actor, id string) (*ComplaintVie
 		}
 	}
 	v := &ComplaintView{Complaint: *c, Status: "starting", Steps: []string{}}
+	publicComplaint(&v.Complaint)
 	row, err := store.GetCaseRow(ctx, a.db, c.ProcessCaseID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -277,6 +283,14 @@ func (a *App) Complaint(ctx context.Context, p *Actor, id string) (*ComplaintVie
 		}
 	}
 	return v, nil
+}
+
+// publicComplaint shows the ids of a complaint as the API does.
+func publicComplaint(c *store.Complaint) {
+	if c.CaseID != nil {
+		id := PublicID(*c.CaseID)
+		c.CaseID = &id
+	}
 }
 
 // firstOf returns the first of ss that is not "".

@@ -178,6 +178,9 @@ func (a *App) CaseTimeline(ctx context.Context, p *Actor, id string) (*CaseTimel
 		ev(al.FiredAt, EventAlert, text, al.ID)
 	}
 	publicAlerts(tl.Alerts)
+	for i := range tl.Procedures {
+		tl.Procedures[i].CaseID = PublicID(tl.Procedures[i].CaseID)
+	}
 	if row.ClockStoppedAt != nil {
 		ev(*row.ClockStoppedAt, EventClockStopped, "time-limit clock stopped", "")
 	}

@@ -54,15 +54,6 @@ func UserNotifications(ctx context.Context, q Q, userID string, unread bool, lim
 	return out, nil
 }
 
-// CaseNotifications lists the notifications about a case (to anyone), oldest first.
-func CaseNotifications(ctx context.Context, q Q, caseID string) ([]Notification, error) {
-	out := []Notification{}
-	if err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+notificationCols+` FROM notifications WHERE case_id = ? ORDER BY created_at, id`), caseID); err != nil {
-		return nil, fmt.Errorf("notifications of case %s: %w", caseID, err)
-	}
-	return out, nil
-}
-
 // MarkNotificationRead marks a user's notification read (ErrNotFound when it is not theirs).
 func MarkNotificationRead(ctx context.Context, q Q, userID, id string) (*Notification, error) {
 	if _, err := q.ExecContext(ctx, q.Rebind(`UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND user_id = ?`), Now(), id, userID); err != nil {
