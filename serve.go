@@ -20,7 +20,7 @@ import (
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 )
 
 // runServe implements "onewindow serve": migrate, optionally load the demo, start the engine
@@ -88,11 +88,15 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 
-	eng, stopEngine, err := startEngine(ctx, cfg, db, log)
+	// The engine calls back into the use cases (e-supervision's hooks), and the use cases
+	// drive the engine: the App comes first, the engine is built with its hooks, and the App
+	// then gets the engine before anything is served.
+	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL})
+	eng, stopEngine, err := startEngine(ctx, cfg, db, log, uc.EngineHooks())
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
-	uc := app.New(app.Config{DB: db, Engine: eng, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL})
+	uc.UseEngine(eng)
 	// Cases stored while a previous run stopped before starting their workflow start now.
 	if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
 		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
@@ -146,23 +150,22 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 }
 
 // startEngine opens go-workflows' store, starts the engine's worker under
-// this process's stable name and returns the engine and the function that
-// stops it.
-func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger) (*engine.Engine, func(context.Context) error, error) {
+// this process's stable name with the use cases' hooks and returns the
+// engine and the function that stops it.
+func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks) (*engine.Engine, func(context.Context) error, error) {
 	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
-	sup := store.Supervision{DB: db, Logger: log}
 	e, err := engine.New(engine.Config{
 		Backend:   b,
 		Store:     store.Engine{DB: db},
 		Calendars: &store.Calendars{DB: db, Logger: log},
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler
-		OnAlert:  sup.OnAlert,
-		Observer: sup.Observe,
-		Handlers: sup.Handlers(),
+		OnAlert:  hooks.OnAlert,
+		Observer: hooks.Observer,
+		Handlers: hooks.Handlers,
 		Logger:   log,
 		Worker: engine.WorkerOptions{
 			WorkflowPollers:          cfg.Engine.WorkflowPollers,

@@ -78,6 +78,12 @@ func New(cfg Config) *App {
 		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache()}
 }
 
+// UseEngine gives the App the engine that runs its cases, when the engine is built after the
+// App (it calls back into the App's EngineHooks). Call it once, before the App serves.
+func (a *App) UseEngine(e *engine.Engine) {
+	a.eng, a.cfg.Engine = e, e
+}
+
 // Now is the App's clock.
 func (a *App) Now() time.Time { return a.now() }
 

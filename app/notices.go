@@ -221,7 +221,7 @@ func (a *App) recordNoticeTwice(ctx context.Context, tc *taskCtx, refusal error)
 	if !errors.As(refusal, &e) || e.Code != CodeNotifyOnce {
 		return
 	}
-	_, err := store.RecordRuleAlert(ctx, a.db, store.RuleAlert{CaseID: tc.k.ID, TaskID: tc.t.ID, Element: tc.t.ElementID,
+	_, err := a.RecordRuleAlert(ctx, store.RuleAlert{CaseID: tc.k.ID, TaskID: tc.t.ID, Element: tc.t.ElementID,
 		StepKind: deref(tc.t.StepKind), Rule: store.RuleNoticeTwice, Detail: e.Message, At: a.now()})
 	if err != nil {
 		a.log.Error("recording a notice issued twice", "case", tc.k.ID, "err", err)

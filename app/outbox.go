@@ -120,14 +120,3 @@ func (a *App) SweepStarts(ctx context.Context, before time.Time) (int, error) {
 	}
 	return n, nil
 }
-
-// StartQueuedCase starts a case whose start was queued in a transaction that has committed;
-// a failure is left to SweepStarts.
-func (a *App) StartQueuedCase(ctx context.Context, in engine.CaseInput) {
-	if a.eng == nil {
-		return
-	}
-	if err := a.startQueued(ctx, in); err != nil {
-		a.log.Warn("case queued but not started; the start sweeper will start it", "case", in.CaseID, "definition", in.Definition, "err", err)
-	}
-}

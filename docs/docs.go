@@ -774,11 +774,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "A case's special procedures, oldest first (clerk, reviewer, admin, supervisor)",
+                "summary": "A case's special procedures, oldest first (staff who see the case, supervisors who oversee it)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -788,7 +788,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ProcedureList"
+                            "$ref": "#/definitions/app.List-store_Procedure"
                         }
                     },
                     "400": {
@@ -823,7 +823,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The reason is required. The case's time-limit clock pauses until the procedure\nends; the due dates then move by the working time it took.",
+                "description": "Staff with authority over one of the case's open steps, or a clerk of the window the case\nwas submitted at, start one; anyone else who sees the case is refused with no_authority. The\nreason is required. The case's time-limit clock pauses until the procedure ends; the due\ndates then move by the working time it took.",
                 "consumes": [
                     "application/json"
                 ],
@@ -833,11 +833,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "Start a special procedure on a case: its clock pauses (clerk, reviewer, admin)",
+                "summary": "Start a special procedure on a case: its clock pauses (who may act on its current step, or a clerk of its window)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -848,7 +848,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ProcedureRequest"
+                            "$ref": "#/definitions/app.ProcedureRequest"
                         }
                     }
                 ],
@@ -872,7 +872,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "code forbidden (not staff) or no_authority (no authority over the case's current step or window)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -914,11 +914,11 @@ const docTemplate = `{
                 "tags": [
                     "supervision"
                 ],
-                "summary": "End a special procedure: the case's clock runs again (clerk, reviewer, admin)",
+                "summary": "End a special procedure: the case's clock runs again (who may act on its current step, or a clerk of its window)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -935,7 +935,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.EndProcedureRequest"
+                            "$ref": "#/definitions/app.EndProcedureRequest"
                         }
                     }
                 ],
@@ -959,7 +959,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "code forbidden or no_authority",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -998,7 +998,7 @@ const docTemplate = `{
                 "tags": [
                     "evaluation"
                 ],
-                "summary": "A case's rating (its applicant, supervisors, admins)",
+                "summary": "A case's rating (its applicant, the supervisors who oversee the case or whom it rates, admins)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1066,7 +1066,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RatingRequest"
+                            "$ref": "#/definitions/app.RatingRequest"
                         }
                     }
                 ],
@@ -1103,6 +1103,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "code case_not_finished or already_rated",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1425,7 +1431,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Supervisors and admins see every complaint; anyone else their own.",
+                "description": "Supervisors see the complaints of their part of the org tree (about a department or\nwindow of it, or a case they oversee), admins every complaint, anyone else their own.",
                 "produces": [
                     "application/json"
                 ],
@@ -1465,26 +1471,26 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "filed at or after (RFC 3339 or YYYY-MM-DD)",
+                        "description": "filed at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "description": "filed before (RFC 3339 or YYYY-MM-DD)",
+                        "description": "filed before (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "to",
                         "in": "query"
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -1492,7 +1498,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintList"
+                            "$ref": "#/definitions/app.List-store_Complaint"
                         }
                     },
                     "400": {
@@ -1533,7 +1539,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintRequest"
+                            "$ref": "#/definitions/app.ComplaintRequest"
                         }
                     }
                 ],
@@ -1541,7 +1547,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintView"
+                            "$ref": "#/definitions/app.ComplaintView"
                         }
                     },
                     "400": {
@@ -1558,6 +1564,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "code case_not_found, window_not_found or department_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1578,7 +1590,7 @@ const docTemplate = `{
                 "tags": [
                     "evaluation"
                 ],
-                "summary": "A complaint and the state of its handling (its complainant, supervisors, admins)",
+                "summary": "A complaint and the state of its handling (its complainant, the supervisors who oversee it, admins)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1592,7 +1604,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ComplaintView"
+                            "$ref": "#/definitions/app.ComplaintView"
                         }
                     },
                     "400": {
@@ -3523,14 +3535,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -3538,7 +3550,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.NotificationList"
+                            "$ref": "#/definitions/app.List-store_Notification"
                         }
                     },
                     "400": {
@@ -4167,7 +4179,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units in their part of the org tree.",
+                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.",
                 "produces": [
                     "application/json"
                 ],
@@ -4190,7 +4202,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "a quarter such as 2025Q4 (China time)",
+                        "description": "a quarter such as 2025Q4 (Beijing time)",
                         "name": "quarter",
                         "in": "query"
                     },
@@ -4211,7 +4223,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.ScorecardReport"
+                            "$ref": "#/definitions/app.ScorecardReport"
                         }
                     },
                     "400": {
@@ -4253,7 +4265,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     },
                     "401": {
@@ -4294,7 +4306,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     }
                 ],
@@ -4302,7 +4314,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/store.ScorecardWeights"
+                            "$ref": "#/definitions/app.ScorecardWeights"
                         }
                     },
                     "400": {
@@ -4439,7 +4451,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A supervisor sees the alerts of the departments in their part of the org tree\n(and those of no department); an admin sees all.",
+                "description": "A supervisor sees the alerts of their part of the org tree: attributed to a department or\nwindow of it, or of a case they oversee; an admin sees all. Newest first.",
                 "produces": [
                     "application/json"
                 ],
@@ -4507,26 +4519,26 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "fired at or after (RFC 3339 or YYYY-MM-DD, China time)",
+                        "description": "fired at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "from",
                         "in": "query"
                     },
                     {
                         "type": "string",
-                        "description": "fired before (RFC 3339 or YYYY-MM-DD, China time)",
+                        "description": "fired before (RFC 3339 or YYYY-MM-DD, Beijing time)",
                         "name": "to",
                         "in": "query"
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4534,7 +4546,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.AlertList"
+                            "$ref": "#/definitions/app.List-store_SupervisedAlert"
                         }
                     },
                     "400": {
@@ -4565,7 +4577,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Remaining time counts on each case's calendar with its pauses. Sort by remaining\n(default, least first), due, started or alerts; a supervisor sees the cases of\ndepartments in their part of the org tree (and those of none).",
+                "description": "Remaining time counts on each case's calendar with its pauses. Sort by remaining\n(default, least first), due, started or alerts; cases without a value sort last. A\nsupervisor sees the cases of their part of the org tree; an admin every case.",
                 "produces": [
                     "application/json"
                 ],
@@ -4623,14 +4635,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-1000, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4638,7 +4650,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupervisedCaseList"
+                            "$ref": "#/definitions/app.List-app_SupervisedCase"
                         }
                     },
                     "400": {
@@ -4669,17 +4681,18 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A case outside the caller's part of the org tree is 404, as if there were none.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "supervision"
                 ],
-                "summary": "A case's time limits, due dates, pauses and alerts, in time order (supervisor, admin)",
+                "summary": "A case's time limits, due dates, pauses, special procedures and alerts, in time order (supervisor, admin)",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "case id (percent-encode a / as %2F)",
+                        "description": "case id (a child case's with ~ for /)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4689,7 +4702,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseTimeline"
+                            "$ref": "#/definitions/app.CaseTimeline"
                         }
                     },
                     "400": {
@@ -4712,6 +4725,63 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/counts": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Counts what GET /api/v1/supervision/cases lists, of the caller's part of the org tree.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "The open cases by state: overdue, warning, normal, paused, none (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "department id",
+                        "name": "department",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases of this process",
+                        "name": "definitionKey",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.CaseCounts"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -6619,6 +6689,35 @@ const docTemplate = `{
                 }
             }
         },
+        "app.CaseCounts": {
+            "type": "object",
+            "properties": {
+                "none": {
+                    "type": "integer",
+                    "example": 5
+                },
+                "normal": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "paused": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 51
+                },
+                "warning": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "app.CaseDetail": {
             "type": "object",
             "properties": {
@@ -6890,6 +6989,44 @@ const docTemplate = `{
                 }
             }
         },
+        "app.CaseTimeline": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/app.SupervisedCase"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEvent"
+                    }
+                },
+                "pauses": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelinePause"
+                    }
+                },
+                "procedures": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Procedure"
+                    }
+                },
+                "tasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineTask"
+                    }
+                }
+            }
+        },
         "app.CommentRequest": {
             "type": "object",
             "required": [
@@ -6900,6 +7037,124 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 4000,
                     "example": "已核对原件，与复印件一致"
+                }
+            }
+        },
+        "app.ComplaintRequest": {
+            "type": "object",
+            "required": [
+                "content",
+                "subject"
+            ],
+            "properties": {
+                "caseId": {
+                    "type": "string",
+                    "maxLength": 512,
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "contactName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.ComplaintView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
+                    "type": "string"
+                },
+                "complainantId": {
+                    "type": "string"
+                },
+                "contactName": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "content": {
+                    "type": "string",
+                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "personId": {
+                    "type": "string"
+                },
+                "processCaseId": {
+                    "type": "string",
+                    "example": "T-01jd5q3k8m0000000000000000"
+                },
+                "reply": {
+                    "description": "Reply is the answer given to the complainant, once given; Result how it ended\n(satisfied, unsatisfied, or deemedSatisfied when the complainant did not answer).",
+                    "type": "string"
+                },
+                "result": {
+                    "type": "string"
+                },
+                "status": {
+                    "description": "Status is the complaint process's status: starting, active while it is handled,\ncompleted once closed.",
+                    "type": "string",
+                    "example": "active"
+                },
+                "steps": {
+                    "description": "Steps are the steps open now (登记, 交办, 调查处理, 答复投诉人, 投诉人确认, ...).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "subject": {
+                    "type": "string",
+                    "enum": [
+                        "case",
+                        "window",
+                        "department"
+                    ],
+                    "example": "case"
+                },
+                "windowId": {
+                    "type": "string"
                 }
             }
         },
@@ -7437,6 +7692,16 @@ const docTemplate = `{
                 }
             }
         },
+        "app.EndProcedureRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "听证会已举行，笔录附卷"
+                }
+            }
+        },
         "app.FileProblem": {
             "type": "object",
             "properties": {
@@ -7699,6 +7964,52 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-app_SupervisedCase": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.SupervisedCase"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Complaint": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Complaint"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_DefinitionSummary": {
             "type": "object",
             "properties": {
@@ -7860,6 +8171,29 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-store_Notification": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Notification"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_OpenCommitment": {
             "type": "object",
             "properties": {
@@ -7867,6 +8201,52 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.OpenCommitment"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Procedure": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Procedure"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_SupervisedAlert": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.SupervisedAlert"
                     }
                 },
                 "limit": {
@@ -8082,6 +8462,30 @@ const docTemplate = `{
                 }
             }
         },
+        "app.ProcedureRequest": {
+            "type": "object",
+            "required": [
+                "kind",
+                "reason"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "hearing",
+                        "expert_review",
+                        "on_site_survey",
+                        "public_notice"
+                    ],
+                    "example": "hearing"
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "申请人要求听证"
+                }
+            }
+        },
         "app.ProcessSummary": {
             "type": "object",
             "properties": {
@@ -8158,6 +8562,30 @@ const docTemplate = `{
                 }
             }
         },
+        "app.RatingRequest": {
+            "type": "object",
+            "required": [
+                "level"
+            ],
+            "properties": {
+                "comment": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "窗口人员热情周到，一次办好"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "very_satisfied",
+                        "satisfied",
+                        "basically_satisfied",
+                        "dissatisfied",
+                        "very_dissatisfied"
+                    ],
+                    "example": "satisfied"
+                }
+            }
+        },
         "app.RecallRequest": {
             "type": "object",
             "properties": {
@@ -8198,6 +8626,191 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 500,
                     "example": "窗口调整"
+                }
+            }
+        },
+        "app.Scorecard": {
+            "type": "object",
+            "properties": {
+                "avgDaysUsed": {
+                    "description": "AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out\n(90th percentile by nearest rank).",
+                    "type": "number",
+                    "example": 3.2
+                },
+                "avgRating": {
+                    "type": "number",
+                    "example": 4.6
+                },
+                "complaints": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "finished": {
+                    "type": "integer",
+                    "example": 110
+                },
+                "grade": {
+                    "type": "string",
+                    "enum": [
+                        "excellent",
+                        "good",
+                        "pass",
+                        "fail"
+                    ],
+                    "example": "excellent"
+                },
+                "id": {
+                    "description": "ID is the org unit id (department, window) or the user id (person).",
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "department",
+                        "window",
+                        "person"
+                    ],
+                    "example": "department"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "北流市发展和改革局"
+                },
+                "notices": {
+                    "description": "Notices counts the notify-once notices of the cases received in the period.",
+                    "type": "integer",
+                    "example": 30
+                },
+                "noticesPerCase": {
+                    "type": "number",
+                    "example": 0.25
+                },
+                "onTime": {
+                    "type": "integer",
+                    "example": 98
+                },
+                "onTimeRate": {
+                    "type": "number",
+                    "example": 0.98
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "p90DaysUsed": {
+                    "type": "number",
+                    "example": 5.5
+                },
+                "parts": {
+                    "description": "Parts are the four parts' scores (0 to 100; a part without data is absent), Score their\nweighted mean, Grade its grade.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "number",
+                        "format": "float64"
+                    }
+                },
+                "ratingCount": {
+                    "description": "RatingCount counts the ratings, AvgRating is their mean score.",
+                    "type": "integer",
+                    "example": 80
+                },
+                "ratings": {
+                    "description": "Ratings counts the ratings given in the period by level.",
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "integer"
+                    }
+                },
+                "received": {
+                    "description": "Received counts the cases received in the period; Finished those that ended (completed)\nin it; OnTime those of them that ended by their due time, out of WithLimit that had one.",
+                    "type": "integer",
+                    "example": 120
+                },
+                "score": {
+                    "type": "number",
+                    "example": 93.5
+                },
+                "warnings": {
+                    "description": "Warnings and Overdue count the alerts fired in the period.",
+                    "type": "integer",
+                    "example": 4
+                },
+                "withLimit": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "app.ScorecardReport": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "description": "From and To bound the period: From \u003c= t \u003c To.",
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.Scorecard"
+                    }
+                },
+                "level": {
+                    "type": "string",
+                    "example": "department"
+                },
+                "to": {
+                    "type": "string"
+                },
+                "weights": {
+                    "$ref": "#/definitions/app.ScorecardWeights"
+                }
+            }
+        },
+        "app.ScorecardWeights": {
+            "type": "object",
+            "properties": {
+                "alerts": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "complaintPenalty": {
+                    "description": "ComplaintPenalty: points off per percent of cases complained about.",
+                    "type": "number",
+                    "example": 2
+                },
+                "complaints": {
+                    "type": "number",
+                    "example": 0.15
+                },
+                "excellent": {
+                    "description": "Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.",
+                    "type": "number",
+                    "example": 90
+                },
+                "good": {
+                    "type": "number",
+                    "example": 80
+                },
+                "onTime": {
+                    "type": "number",
+                    "example": 0.4
+                },
+                "overduePenalty": {
+                    "type": "number",
+                    "example": 2
+                },
+                "pass": {
+                    "type": "number",
+                    "example": 60
+                },
+                "satisfaction": {
+                    "type": "number",
+                    "example": 0.3
+                },
+                "warningPenalty": {
+                    "description": "WarningPenalty and OverduePenalty: points off per alert per 100 cases.",
+                    "type": "number",
+                    "example": 0.5
                 }
             }
         },
@@ -8555,6 +9168,107 @@ const docTemplate = `{
                 }
             }
         },
+        "app.SupervisedCase": {
+            "type": "object",
+            "properties": {
+                "clock": {
+                    "description": "Clock is the time-limit clock: none (not accepted yet), running, paused or stopped.",
+                    "type": "string",
+                    "example": "running"
+                },
+                "clockReason": {
+                    "type": "string"
+                },
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-promised"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "C-01jd5q3k8m0000000000000000"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "建设工程规划许可"
+                },
+                "openTasks": {
+                    "type": "integer"
+                },
+                "overdue": {
+                    "type": "integer"
+                },
+                "parentCaseId": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "remainingDays": {
+                    "description": "RemainingDays are the working days left before the promised limit (negative: overdue by\nthat much); StatutoryRemainingDays before the statutory one.",
+                    "type": "number",
+                    "example": 6.5
+                },
+                "startedAt": {
+                    "type": "string"
+                },
+                "state": {
+                    "description": "State is overdue (red), warning (yellow), normal, paused (the clock stands, within the\nlimit) or none (no limit or no clock yet); in a timeline, ended or ended_late for a case\nthat has ended (after its due time).",
+                    "type": "string",
+                    "enum": [
+                        "overdue",
+                        "warning",
+                        "normal",
+                        "paused",
+                        "none",
+                        "ended",
+                        "ended_late"
+                    ],
+                    "example": "normal"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "active"
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "statutoryRemainingDays": {
+                    "type": "number",
+                    "example": 16.5
+                },
+                "usedDays": {
+                    "description": "UsedDays are the working days of the limit used so far (pauses excluded).",
+                    "type": "number",
+                    "example": 3.5
+                },
+                "violations": {
+                    "type": "integer"
+                },
+                "warnAt": {
+                    "type": "string"
+                },
+                "warnings": {
+                    "type": "integer"
+                }
+            }
+        },
         "app.SupplementAccepted": {
             "type": "object",
             "properties": {
@@ -8710,6 +9424,114 @@ const docTemplate = `{
                 "unit": {
                     "type": "string",
                     "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.TimelineEvent": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "started",
+                        "clockStarted",
+                        "taskCreated",
+                        "taskClosed",
+                        "pauseStarted",
+                        "pauseEnded",
+                        "procedureStarted",
+                        "procedureEnded",
+                        "alert",
+                        "clockStopped",
+                        "ended"
+                    ],
+                    "example": "clockStarted"
+                },
+                "ref": {
+                    "type": "string"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "accepted at 受理 (acceptance)"
+                }
+            }
+        },
+        "app.TimelinePause": {
+            "type": "object",
+            "properties": {
+                "endedBy": {
+                    "type": "string"
+                },
+                "from": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is supplement wait's node id, or a special procedure's kind.",
+                    "type": "string",
+                    "example": "hearing"
+                },
+                "procedureId": {
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人要求听证"
+                },
+                "startedBy": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.TimelineTask": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "element": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "late": {
+                    "description": "Late says the step closed after (or is still open past) its own due time.",
+                    "type": "boolean"
+                },
+                "limitDays": {
+                    "type": "number",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "审核"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "completed"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "warnAt": {
+                    "type": "string"
                 }
             }
         },
@@ -9012,184 +9834,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.AlertList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SupervisedAlert"
-                    }
-                }
-            }
-        },
-        "handlers.CaseTimeline": {
-            "type": "object",
-            "properties": {
-                "alerts": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.SupervisedAlert"
-                    }
-                },
-                "case": {
-                    "$ref": "#/definitions/handlers.SupervisedCase"
-                },
-                "events": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEvent"
-                    }
-                },
-                "pauses": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelinePause"
-                    }
-                },
-                "procedures": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Procedure"
-                    }
-                },
-                "tasks": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineTask"
-                    }
-                }
-            }
-        },
-        "handlers.ComplaintList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Complaint"
-                    }
-                }
-            }
-        },
-        "handlers.ComplaintRequest": {
-            "type": "object",
-            "required": [
-                "content",
-                "subject"
-            ],
-            "properties": {
-                "caseId": {
-                    "type": "string",
-                    "maxLength": 512,
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "contactName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "contactPhone": {
-                    "type": "string",
-                    "maxLength": 32,
-                    "example": "13900000000"
-                },
-                "content": {
-                    "type": "string",
-                    "maxLength": 4000,
-                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "subject": {
-                    "type": "string",
-                    "enum": [
-                        "case",
-                        "window",
-                        "department"
-                    ],
-                    "example": "case"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.ComplaintView": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "description": "The case, window and department concerned: the subject, and what follows from it (a\ncase's department and window).",
-                    "type": "string"
-                },
-                "complainantId": {
-                    "type": "string"
-                },
-                "contactName": {
-                    "type": "string",
-                    "example": "张三"
-                },
-                "contactPhone": {
-                    "type": "string",
-                    "example": "13900000000"
-                },
-                "content": {
-                    "type": "string",
-                    "example": "窗口工作人员态度冷淡，多次让我来回跑"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "filedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "personId": {
-                    "type": "string"
-                },
-                "processCaseId": {
-                    "type": "string",
-                    "example": "T-01jd5q3k8m0000000000000000"
-                },
-                "reply": {
-                    "description": "Reply is the answer given to the complainant, once given; Result how it ended\n(satisfied, unsatisfied, or deemedSatisfied when the complainant did not answer).",
-                    "type": "string"
-                },
-                "result": {
-                    "type": "string"
-                },
-                "status": {
-                    "description": "Status is the complaint process's status: active while it is handled, completed once\nclosed.",
-                    "type": "string",
-                    "example": "active"
-                },
-                "steps": {
-                    "description": "Steps are the steps open now (登记, 交办, 调查处理, 答复投诉人, 投诉人确认, ...).",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "subject": {
-                    "type": "string",
-                    "enum": [
-                        "case",
-                        "window",
-                        "department"
-                    ],
-                    "example": "case"
-                },
-                "windowId": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -9317,16 +9961,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/app.FileProblem"
                     }
-                }
-            }
-        },
-        "handlers.EndProcedureRequest": {
-            "type": "object",
-            "properties": {
-                "note": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "听证会已举行，笔录附卷"
                 }
             }
         },
@@ -9463,17 +10097,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.NotificationList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Notification"
-                    }
-                }
-            }
-        },
         "handlers.OrgUnitList": {
             "type": "object",
             "properties": {
@@ -9482,65 +10105,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.OrgUnit"
                     }
-                }
-            }
-        },
-        "handlers.ProcedureList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Procedure"
-                    }
-                }
-            }
-        },
-        "handlers.ProcedureRequest": {
-            "type": "object",
-            "required": [
-                "kind",
-                "reason"
-            ],
-            "properties": {
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "hearing",
-                        "expert_review",
-                        "on_site_survey",
-                        "public_notice"
-                    ],
-                    "example": "hearing"
-                },
-                "reason": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "申请人要求听证"
-                }
-            }
-        },
-        "handlers.RatingRequest": {
-            "type": "object",
-            "required": [
-                "level"
-            ],
-            "properties": {
-                "comment": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "窗口人员热情周到，一次办好"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "very_satisfied",
-                        "satisfied",
-                        "basically_satisfied",
-                        "dissatisfied",
-                        "very_dissatisfied"
-                    ],
-                    "example": "satisfied"
                 }
             }
         },
@@ -9581,260 +10145,6 @@ const docTemplate = `{
                 "username": {
                     "type": "string",
                     "example": "zhangsan"
-                }
-            }
-        },
-        "handlers.ScorecardReport": {
-            "type": "object",
-            "properties": {
-                "from": {
-                    "description": "From and To bound the period: From \u003c= t \u003c To.",
-                    "type": "string"
-                },
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Scorecard"
-                    }
-                },
-                "level": {
-                    "type": "string",
-                    "example": "department"
-                },
-                "to": {
-                    "type": "string"
-                },
-                "weights": {
-                    "$ref": "#/definitions/store.ScorecardWeights"
-                }
-            }
-        },
-        "handlers.SupervisedCase": {
-            "type": "object",
-            "properties": {
-                "clock": {
-                    "description": "Clock is the time-limit clock: none (not accepted yet), running, paused or stopped.",
-                    "type": "string",
-                    "example": "running"
-                },
-                "clockReason": {
-                    "type": "string"
-                },
-                "clockStartedAt": {
-                    "type": "string"
-                },
-                "definitionKey": {
-                    "type": "string",
-                    "example": "std-promised"
-                },
-                "departmentId": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string",
-                    "example": "C-01jd5q3k8m0000000000000000"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "建设工程规划许可"
-                },
-                "openTasks": {
-                    "type": "integer"
-                },
-                "overdue": {
-                    "type": "integer"
-                },
-                "parentCaseId": {
-                    "type": "string"
-                },
-                "promisedDays": {
-                    "type": "number",
-                    "example": 10
-                },
-                "remainingDays": {
-                    "description": "RemainingDays are the working days left before the promised limit (negative: overdue by\nthat much); StatutoryRemainingDays before the statutory one.",
-                    "type": "number",
-                    "example": 6.5
-                },
-                "startedAt": {
-                    "type": "string"
-                },
-                "state": {
-                    "description": "State is overdue (red), warning (yellow), normal, paused (the clock stands, within the\nlimit) or none (no limit or no clock yet); in a timeline, ended or ended_late for a case\nthat has ended (after its due time).",
-                    "type": "string",
-                    "enum": [
-                        "overdue",
-                        "warning",
-                        "normal",
-                        "paused",
-                        "none",
-                        "ended",
-                        "ended_late"
-                    ],
-                    "example": "normal"
-                },
-                "status": {
-                    "type": "string",
-                    "example": "active"
-                },
-                "statutoryDays": {
-                    "type": "number",
-                    "example": 20
-                },
-                "statutoryDueAt": {
-                    "type": "string"
-                },
-                "statutoryRemainingDays": {
-                    "type": "number",
-                    "example": 16.5
-                },
-                "usedDays": {
-                    "description": "UsedDays are the working days of the limit used so far (pauses excluded).",
-                    "type": "number",
-                    "example": 3.5
-                },
-                "violations": {
-                    "type": "integer"
-                },
-                "warnAt": {
-                    "type": "string"
-                },
-                "warnings": {
-                    "type": "integer"
-                }
-            }
-        },
-        "handlers.SupervisedCaseList": {
-            "type": "object",
-            "properties": {
-                "counts": {
-                    "description": "Counts are those cases by state.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
-                },
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.SupervisedCase"
-                    }
-                },
-                "total": {
-                    "description": "Total is the number of open cases the filters select.",
-                    "type": "integer"
-                }
-            }
-        },
-        "handlers.TimelineEvent": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "started",
-                        "clockStarted",
-                        "taskCreated",
-                        "taskClosed",
-                        "pauseStarted",
-                        "pauseEnded",
-                        "alert",
-                        "clockStopped",
-                        "ended"
-                    ],
-                    "example": "clockStarted"
-                },
-                "ref": {
-                    "type": "string"
-                },
-                "text": {
-                    "type": "string",
-                    "example": "accepted at 受理 (acceptance)"
-                }
-            }
-        },
-        "handlers.TimelinePause": {
-            "type": "object",
-            "properties": {
-                "endedBy": {
-                    "type": "string"
-                },
-                "from": {
-                    "type": "string"
-                },
-                "kind": {
-                    "description": "Kind is supplement wait's node id, or a special procedure's kind.",
-                    "type": "string",
-                    "example": "hearing"
-                },
-                "procedureId": {
-                    "type": "string"
-                },
-                "reason": {
-                    "type": "string",
-                    "example": "申请人要求听证"
-                },
-                "startedBy": {
-                    "type": "string"
-                },
-                "to": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.TimelineTask": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "type": "string"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "element": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "late": {
-                    "description": "Late says the step closed after (or is still open past) its own due time.",
-                    "type": "boolean"
-                },
-                "limitDays": {
-                    "type": "number",
-                    "example": 3
-                },
-                "name": {
-                    "type": "string",
-                    "example": "审核"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "completed"
-                },
-                "stepKind": {
-                    "type": "string",
-                    "example": "review"
-                },
-                "warnAt": {
-                    "type": "string"
                 }
             }
         },
@@ -11640,165 +11950,6 @@ const docTemplate = `{
                 },
                 "windowId": {
                     "type": "string"
-                }
-            }
-        },
-        "store.Scorecard": {
-            "type": "object",
-            "properties": {
-                "avgDaysUsed": {
-                    "description": "AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out\n(90th percentile by nearest rank).",
-                    "type": "number",
-                    "example": 3.2
-                },
-                "avgRating": {
-                    "type": "number",
-                    "example": 4.6
-                },
-                "complaints": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "finished": {
-                    "type": "integer",
-                    "example": 110
-                },
-                "grade": {
-                    "type": "string",
-                    "enum": [
-                        "excellent",
-                        "good",
-                        "pass",
-                        "fail"
-                    ],
-                    "example": "excellent"
-                },
-                "id": {
-                    "description": "ID is the org unit id (department, window) or the user id (person).",
-                    "type": "string"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "department",
-                        "window",
-                        "person"
-                    ],
-                    "example": "department"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "北流市发展和改革局"
-                },
-                "notices": {
-                    "description": "Notices counts the notify-once notices of the cases received in the period.",
-                    "type": "integer",
-                    "example": 30
-                },
-                "noticesPerCase": {
-                    "type": "number",
-                    "example": 0.25
-                },
-                "onTime": {
-                    "type": "integer",
-                    "example": 98
-                },
-                "onTimeRate": {
-                    "type": "number",
-                    "example": 0.98
-                },
-                "overdue": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "p90DaysUsed": {
-                    "type": "number",
-                    "example": 5.5
-                },
-                "parts": {
-                    "description": "Parts are the four parts' scores (0 to 100; a part without data is absent), Score their\nweighted mean, Grade its grade.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "number",
-                        "format": "float64"
-                    }
-                },
-                "ratingCount": {
-                    "type": "integer",
-                    "example": 80
-                },
-                "ratings": {
-                    "description": "Ratings counts the ratings given in the period by level; AvgRating is their mean score.",
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "integer"
-                    }
-                },
-                "received": {
-                    "description": "Received counts the cases received in the period; Finished those that ended (completed)\nin it; OnTime those of them that ended by their due time, out of WithLimit that had one.",
-                    "type": "integer",
-                    "example": 120
-                },
-                "score": {
-                    "type": "number",
-                    "example": 93.5
-                },
-                "warnings": {
-                    "description": "Warnings and Overdue count the alerts fired in the period.",
-                    "type": "integer",
-                    "example": 4
-                },
-                "withLimit": {
-                    "type": "integer",
-                    "example": 100
-                }
-            }
-        },
-        "store.ScorecardWeights": {
-            "type": "object",
-            "properties": {
-                "alerts": {
-                    "type": "number",
-                    "example": 0.15
-                },
-                "complaintPenalty": {
-                    "description": "ComplaintPenalty: points off per percent of cases complained about.",
-                    "type": "number",
-                    "example": 2
-                },
-                "complaints": {
-                    "type": "number",
-                    "example": 0.15
-                },
-                "excellent": {
-                    "description": "Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.",
-                    "type": "number",
-                    "example": 90
-                },
-                "good": {
-                    "type": "number",
-                    "example": 80
-                },
-                "onTime": {
-                    "type": "number",
-                    "example": 0.4
-                },
-                "overduePenalty": {
-                    "type": "number",
-                    "example": 2
-                },
-                "pass": {
-                    "type": "number",
-                    "example": 60
-                },
-                "satisfaction": {
-                    "type": "number",
-                    "example": 0.3
-                },
-                "warningPenalty": {
-                    "description": "WarningPenalty and OverduePenalty: points off per alert per 100 cases.",
-                    "type": "number",
-                    "example": 0.5
                 }
             }
         },

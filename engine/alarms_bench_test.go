@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/engine"
 	"onewindow/engine/calendar"
 	"onewindow/engine/enginetest"
-	"onewindow/store"
 	"onewindow/store/storetest"
 )
 
@@ -82,7 +82,7 @@ func BenchmarkAlarmLateness(b *testing.B) {
 func runAlarmBench(b *testing.B, n int, spread time.Duration) {
 	ctx := context.Background()
 	db := storetest.SQLite(b)
-	sup := store.Supervision{DB: db}
+	sup := app.New(app.Config{DB: db}).EngineHooks()
 	var (
 		mu      sync.Mutex
 		late    []time.Duration

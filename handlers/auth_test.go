@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

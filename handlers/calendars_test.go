@@ -12,7 +12,7 @@ import (
 	"onewindow/engine"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

@@ -19,7 +19,7 @@ import (
 	"onewindow/definitions/standard"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

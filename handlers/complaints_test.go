@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/definitions/standard"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 )
 
-func fileComplaint(t *testing.T, v *supEnv, token, body string) ComplaintView {
+func fileComplaint(t *testing.T, v *supEnv, token, body string) app.ComplaintView {
 	t.Helper()
 	var r response
 	if token == "" {
@@ -24,18 +25,18 @@ func fileComplaint(t *testing.T, v *supEnv, token, body string) ComplaintView {
 	if r.Code != http.StatusCreated {
 		t.Fatalf("file: %d %s", r.Code, r.Body)
 	}
-	var cv ComplaintView
+	var cv app.ComplaintView
 	r.json(t, &cv)
 	return cv
 }
 
-func (v *supEnv) complaint(token, id string) ComplaintView {
+func (v *supEnv) complaint(token, id string) app.ComplaintView {
 	v.t.Helper()
 	r := v.as(token, "GET", "/api/v1/complaints/"+id, "")
 	if r.Code != http.StatusOK {
 		v.t.Fatalf("get complaint: %d %s", r.Code, r.Body)
 	}
-	var cv ComplaintView
+	var cv app.ComplaintView
 	r.json(v.t, &cv)
 	return cv
 }
@@ -63,9 +64,9 @@ func TestPublicComplaintAboutAWindow(t *testing.T) {
 	}
 	sup := v.login("supervisor")
 	r := v.as(sup, "GET", "/api/v1/supervision/cases?definitionKey="+standard.Complaint, "")
-	var l SupervisedCaseList
+	var l app.List[app.SupervisedCase]
 	r.json(t, &l)
-	if l.Total != 1 || l.Items[0].ID != pc || l.Items[0].State != "normal" {
+	if intOf(l.Total) != 1 || l.Items[0].ID != pc || l.Items[0].State != "normal" {
 		t.Fatalf("supervision of complaints: %+v", l)
 	}
 	v.x.Complete(reg, "", nil)
@@ -128,7 +129,7 @@ func TestApplicantComplaintAboutACase(t *testing.T) {
 		t.Fatalf("the applicant's view: %+v", got)
 	}
 	r := v.as(tok, "GET", "/api/v1/complaints", "")
-	var l ComplaintList
+	var l app.List[store.Complaint]
 	r.json(t, &l)
 	if len(l.Items) != 1 || l.Items[0].ID != cv.ID {
 		t.Fatalf("own complaints: %s", r.Body)
@@ -157,11 +158,11 @@ func TestComplaintBadInput(t *testing.T) {
 		field      string
 	}{
 		{"a case that does not exist", `{"subject":"case","caseId":"C-nosuchcase","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
-			http.StatusNotFound, codeCaseNotFound, "caseId"},
+			http.StatusNotFound, app.CodeCaseNotFound, "caseId"},
 		{"a window that does not exist", `{"subject":"window","windowId":"01jd5q3k8m0000000000000000","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
-			http.StatusNotFound, codeWindowNotFound, "windowId"},
+			http.StatusNotFound, app.CodeWindowNotFound, "windowId"},
 		{"a department that does not exist", `{"subject":"department","departmentId":"01jd5q3k8m0000000000000000","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
-			http.StatusNotFound, codeDepartmentNotFound, "departmentId"},
+			http.StatusNotFound, app.CodeDepartmentNotFound, "departmentId"},
 		{"a department named as a window", `{"subject":"window","windowId":"` + dept + `","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
 			http.StatusBadRequest, codeValidation, "windowId"},
 		{"a case complaint without the case", `{"subject":"case","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
@@ -174,6 +175,13 @@ func TestComplaintBadInput(t *testing.T) {
 			http.StatusBadRequest, codeValidation, "content"},
 		{"an unknown subject", `{"subject":"weather","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
 			http.StatusBadRequest, codeValidation, "subject"},
+		// Names and ids hold no control or format characters (issue 10, defect 10).
+		{"a name with a right-to-left override", `{"subject":"department","departmentId":"` + dept + `","content":"x","contactName":"张\u202e三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "contactName"},
+		{"a name with a zero-width space", `{"subject":"department","departmentId":"` + dept + `","content":"x","contactName":"张\u200b三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "contactName"},
+		{"a case id with a NUL", `{"subject":"case","caseId":"C-\u0000x","content":"x","contactName":"张三","contactPhone":"13900000000"}`,
+			http.StatusBadRequest, codeValidation, "caseId"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := expectError(t, v.do("POST", "/api/v1/complaints", c.body), c.status, c.code)
@@ -188,7 +196,7 @@ func TestComplaintBadInput(t *testing.T) {
 		t.Fatalf("refused complaints stored: %d", len(l))
 	}
 	if !strings.Contains(expectError(t, v.do("POST", "/api/v1/complaints", `{"subject":"case","caseId":"C-x","content":"x","contactName":"a","contactPhone":"13900000000"}`),
-		http.StatusNotFound, codeCaseNotFound).Message, "C-x") {
+		http.StatusNotFound, app.CodeCaseNotFound).Message, "C-x") {
 		t.Fatal("the message names the case")
 	}
 }

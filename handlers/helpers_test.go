@@ -14,8 +14,9 @@ import (
 	"time"
 
 	"onewindow/app"
+	"onewindow/engine"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 
@@ -34,6 +35,9 @@ type testServer struct {
 type testConfig struct {
 	app.Config
 	MaxBodyBytes int64
+	// StartEngine, if set, starts an engine with the App's hooks (as serve.go does): the App
+	// is built first and then given the engine.
+	StartEngine func(app.EngineHooks) *engine.Engine
 }
 
 func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testServer {
@@ -56,6 +60,10 @@ func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testS
 		f(&d)
 	}
 	s.app = app.New(d.Config)
+	if d.StartEngine != nil {
+		d.Engine = d.StartEngine(s.app.EngineHooks())
+		s.app.UseEngine(d.Engine)
+	}
 	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, TokenSecret: d.TokenSecret, TokenTTL: d.TokenTTL, Logger: d.Logger,
 		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes})
 	return s

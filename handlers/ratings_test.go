@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/definitions"
 	"onewindow/definitions/standard"
 	"onewindow/engine"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 )
 
 // servedXML: acceptance by ${clerk} (a window clerk) for the lead section, then the end.
@@ -62,7 +63,7 @@ func TestRatingAFinishedCase(t *testing.T) {
 		t.Fatalf("a level outside the five: %+v", e)
 	}
 	expectError(t, v.as(tok, "POST", path(done), `{}`), http.StatusBadRequest, codeValidation)
-	expectError(t, v.as(tok, "POST", path(running), `{"level":"satisfied"}`), http.StatusConflict, codeCaseNotFinished)
+	expectError(t, v.as(tok, "POST", path(running), `{"level":"satisfied"}`), http.StatusConflict, app.CodeCaseNotFinished)
 	expectError(t, v.as(tok, "POST", path("C-nosuchcase"), `{"level":"satisfied"}`), http.StatusNotFound, codeNotFound)
 	expectError(t, v.as(v.login("clerk1"), "POST", path(done), `{"level":"satisfied"}`), http.StatusForbidden, codeForbidden)
 	other := v.otherApplicant()
@@ -78,7 +79,7 @@ func TestRatingAFinishedCase(t *testing.T) {
 		deref(got.PersonID) != v.userID("clerk1") || got.RectificationCaseID != nil {
 		t.Fatalf("rating %+v", got)
 	}
-	expectError(t, v.as(tok, "POST", path(done), `{"level":"very_satisfied"}`), http.StatusConflict, codeAlreadyRated)
+	expectError(t, v.as(tok, "POST", path(done), `{"level":"very_satisfied"}`), http.StatusConflict, app.CodeAlreadyRated)
 
 	if r := v.as(tok, "GET", path(done), ""); r.Code != http.StatusOK {
 		t.Fatalf("own rating: %d %s", r.Code, r.Body)

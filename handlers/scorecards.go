@@ -1,20 +1,16 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
-	"regexp"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"onewindow/engine/calendar"
+	"onewindow/app"
 	"onewindow/store"
 )
 
-// scorecardRoutes are the performance scorecards (绩效考评, issue 7) per department, window and
-// person, graded from weights an admin sets.
+// scorecardRoutes are the performance scorecards (绩效考评) per department, window and person,
+// graded from weights an admin sets.
 func (h *api) scorecardRoutes(public, authed *gin.RouterGroup) {
 	sup := requireRole(store.RoleSupervisor, store.RoleAdmin)
 	authed.GET("/scorecards", sup, h.listScorecards)
@@ -22,17 +18,13 @@ func (h *api) scorecardRoutes(public, authed *gin.RouterGroup) {
 	authed.PUT("/scorecards/weights", requireRole(store.RoleAdmin), h.putScorecardWeights)
 }
 
-// ScorecardReport is the scorecards of one level over a period, best score first.
-type ScorecardReport struct {
-	Level string `json:"level" example:"department"`
-	// From and To bound the period: From <= t < To.
-	From    time.Time              `json:"from"`
-	To      time.Time              `json:"to"`
-	Weights store.ScorecardWeights `json:"weights"`
-	Items   []store.Scorecard      `json:"items"`
+// scorecardQuery selects scorecards.
+type scorecardQuery struct {
+	Level   string `form:"level" validate:"required,oneof=department window person"`
+	Quarter string `form:"quarter" validate:"max=10"`
+	From    string `form:"from" validate:"max=40"`
+	To      string `form:"to" validate:"max=40"`
 }
-
-var quarterRE = regexp.MustCompile(`^([0-9]{4})Q([1-4])$`)
 
 // listScorecards godoc
 //
@@ -43,90 +35,34 @@ var quarterRE = regexp.MustCompile(`^([0-9]{4})Q([1-4])$`)
 //	@Description	pass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a
 //	@Description	quarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts
 //	@Description	for the department of its item, the window that accepted it and the clerk who
-//	@Description	accepted it. A supervisor sees the units in their part of the org tree.
+//	@Description	accepted it. A supervisor sees the units of their part of the org tree and their people.
 //	@Tags			supervision
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			level	query		string	true	"department, window or person"	Enums(department, window, person)
-//	@Param			quarter	query		string	false	"a quarter such as 2025Q4 (China time)"
+//	@Param			quarter	query		string	false	"a quarter such as 2025Q4 (Beijing time)"
 //	@Param			from	query		string	false	"start, inclusive (YYYY-MM-DD or RFC 3339)"
 //	@Param			to		query		string	false	"end, exclusive (YYYY-MM-DD or RFC 3339)"
-//	@Success		200		{object}	ScorecardReport
+//	@Success		200		{object}	app.ScorecardReport
 //	@Failure		400		{object}	ErrorResponse
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
 //	@Router			/api/v1/scorecards [get]
 func (h *api) listScorecards(c *gin.Context) {
-	level, ok := queryOneOf(c, "level", store.ScorecardLevels)
+	var q scorecardQuery
+	if !h.bindQuery(c, &q) {
+		return
+	}
+	from, ok := parseQueryTime(c, "from", q.From)
 	if !ok {
 		return
 	}
-	if level == "" {
-		writeError(c, http.StatusBadRequest, codeValidation, "query parameter level is required: department, window or person",
-			FieldError{Field: "level", Message: "is required"})
-		return
-	}
-	from, to, ok := h.scorecardPeriod(c)
+	to, ok := parseQueryTime(c, "to", q.To)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	w, err := store.GetScorecardWeights(ctx, h.DB)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	units, err := store.SupervisedUnits(ctx, h.DB, principalOf(c).UserID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	list, err := store.Scorecards(ctx, h.DB, h.cals, store.ScorecardFilter{Level: level, From: from, To: to, Units: units}, w)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ScorecardReport{Level: level, From: from, To: to, Weights: w, Items: list})
-}
-
-// scorecardPeriod reads quarter, or from and to; without any, the current quarter in China.
-func (h *api) scorecardPeriod(c *gin.Context) (time.Time, time.Time, bool) {
-	loc := calendar.National().Location()
-	quarter := func(y, q int) (time.Time, time.Time) {
-		from := time.Date(y, time.Month(3*(q-1)+1), 1, 0, 0, 0, 0, loc)
-		return from, from.AddDate(0, 3, 0)
-	}
-	if s := c.Query("quarter"); s != "" {
-		m := quarterRE.FindStringSubmatch(s)
-		if m == nil {
-			msg := "must be a quarter such as 2025Q4"
-			writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter quarter %s, got %q", msg, s), FieldError{Field: "quarter", Message: msg})
-			return time.Time{}, time.Time{}, false
-		}
-		y, _ := strconv.Atoi(m[1])
-		q, _ := strconv.Atoi(m[2])
-		from, to := quarter(y, q)
-		return from, to, true
-	}
-	from, ok := queryTimeOrDate(c, "from")
-	if !ok {
-		return time.Time{}, time.Time{}, false
-	}
-	to, ok := queryTimeOrDate(c, "to")
-	if !ok {
-		return time.Time{}, time.Time{}, false
-	}
-	if from.IsZero() && to.IsZero() {
-		now := h.Now().In(loc)
-		f, t := quarter(now.Year(), (int(now.Month())-1)/3+1)
-		return f, t, true
-	}
-	if from.IsZero() || to.IsZero() || !to.After(from) {
-		msg := "from and to are both needed, to after from"
-		writeError(c, http.StatusBadRequest, codeValidation, "the period is not valid: "+msg, FieldError{Field: "to", Message: msg})
-		return time.Time{}, time.Time{}, false
-	}
-	return from, to, true
+	h.answer(c, http.StatusOK)(h.App.Scorecards(c.Request.Context(), principalOf(c), app.ScorecardQuery{Level: q.Level, Quarter: q.Quarter,
+		From: from, To: to}))
 }
 
 // getScorecardWeights godoc
@@ -135,17 +71,12 @@ func (h *api) scorecardPeriod(c *gin.Context) (time.Time, time.Time, bool) {
 //	@Tags		supervision
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Success	200	{object}	store.ScorecardWeights
+//	@Success	200	{object}	app.ScorecardWeights
 //	@Failure	401	{object}	ErrorResponse
 //	@Failure	403	{object}	ErrorResponse
 //	@Router		/api/v1/scorecards/weights [get]
 func (h *api) getScorecardWeights(c *gin.Context) {
-	w, err := store.GetScorecardWeights(c.Request.Context(), h.DB)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, w)
+	h.answer(c, http.StatusOK)(h.App.ScorecardWeights(c.Request.Context(), principalOf(c)))
 }
 
 // putScorecardWeights godoc
@@ -157,20 +88,15 @@ func (h *api) getScorecardWeights(c *gin.Context) {
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		store.ScorecardWeights	true	"the weights"
-//	@Success		200		{object}	store.ScorecardWeights
+//	@Param			body	body		app.ScorecardWeights	true	"the weights"
+//	@Success		200		{object}	app.ScorecardWeights
 //	@Failure		400		{object}	ErrorResponse	"validation_failed naming the field"
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
 //	@Router			/api/v1/scorecards/weights [put]
 func (h *api) putScorecardWeights(c *gin.Context) {
-	var w store.ScorecardWeights
-	if !h.bind(c, &w) {
-		return
+	var w app.ScorecardWeights
+	if h.bind(c, &w) {
+		h.answer(c, http.StatusOK)(h.App.SetScorecardWeights(c.Request.Context(), principalOf(c), w))
 	}
-	if err := store.PutScorecardWeights(c.Request.Context(), h.DB, w); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, w)
 }

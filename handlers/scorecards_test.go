@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -36,19 +37,19 @@ func TestScorecardAPI(t *testing.T) {
 	exec(`INSERT INTO ratings (case_id, applicant_id, level, score, comment, department_id, window_id, person_id, rated_at)
 		VALUES ('K1', ?, 'satisfied', 4, '', ?, ?, ?, ?)`, applicant.ID, s.unitID("fgj"), s.unitID("zwzx-01"), clerk.ID, at.Add(72*time.Hour))
 
-	get := func(query string) ScorecardReport {
+	get := func(query string) app.ScorecardReport {
 		t.Helper()
 		r := s.as(sup, "GET", "/api/v1/scorecards?"+query, "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("scorecards?%s: %d %s", query, r.Code, r.Body)
 		}
-		var rep ScorecardReport
+		var rep app.ScorecardReport
 		r.json(t, &rep)
 		return rep
 	}
 	rep := get("level=window&quarter=2025Q4")
 	if len(rep.Items) != 1 || rep.Items[0].ID != s.unitID("zwzx-01") || rep.Items[0].Finished != 1 || rep.Items[0].OnTime != 1 ||
-		rep.Items[0].RatingCount != 1 || rep.Items[0].Grade != store.GradeExcellent {
+		rep.Items[0].RatingCount != 1 || rep.Items[0].Grade != app.GradeExcellent {
 		t.Fatalf("window scorecards %+v", rep.Items)
 	}
 	if rep.From.In(cst).Format("2006-01-02") != "2025-10-01" || rep.To.In(cst).Format("2006-01-02") != "2026-01-01" {
@@ -67,9 +68,9 @@ func TestScorecardAPI(t *testing.T) {
 	expectError(t, s.as(s.login("clerk1"), "GET", "/api/v1/scorecards?level=window", ""), http.StatusForbidden, codeForbidden)
 
 	// Weights: supervisors read, admins write; a stricter pass mark fails the window.
-	var w store.ScorecardWeights
+	var w app.ScorecardWeights
 	s.as(sup, "GET", "/api/v1/scorecards/weights", "").json(t, &w)
-	if w != store.DefaultScorecardWeights {
+	if w != app.DefaultScorecardWeights {
 		t.Fatalf("weights %+v", w)
 	}
 	e := expectError(t, s.as(admin, "PUT", "/api/v1/scorecards/weights", `{"onTime":1,"excellent":80,"good":90,"pass":60}`), http.StatusBadRequest, codeValidation)
@@ -80,7 +81,7 @@ func TestScorecardAPI(t *testing.T) {
 	if r := s.as(admin, "PUT", "/api/v1/scorecards/weights", `{"onTime":0,"satisfaction":1,"excellent":100,"good":100,"pass":100}`); r.Code != http.StatusOK {
 		t.Fatalf("put weights: %d %s", r.Code, r.Body)
 	}
-	if rep := get("level=window&quarter=2025Q4"); rep.Items[0].Grade != store.GradeFail || rep.Weights.Pass != 100 {
+	if rep := get("level=window&quarter=2025Q4"); rep.Items[0].Grade != app.GradeFail || rep.Weights.Pass != 100 {
 		t.Fatalf("with a pass mark of 100 and satisfaction only (75): %+v", rep.Items[0])
 	}
 }

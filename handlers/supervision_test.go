@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"onewindow/app"
 	"onewindow/definitions"
 	"onewindow/engine"
 	"onewindow/store"
@@ -40,10 +41,11 @@ func TestSupervisionViews(t *testing.T) {
 	v.x.Deploy("receipt", receiptXML)
 	ctx := context.Background()
 	reviewer := v.userID("reviewer-zjj")
+	zjj := v.unitID("zjj")
 	start := func(received time.Time, limits *engine.Limits) string {
 		t.Helper()
 		id := "C-" + store.NewID()
-		err := v.x.Engine.StartCase(ctx, engine.CaseInput{CaseID: id, Definition: "limited", ReceivedAt: received, Limits: limits,
+		err := v.x.Engine.StartCase(ctx, engine.CaseInput{CaseID: id, Definition: "limited", ReceivedAt: received, Limits: limits, CalendarUnit: zjj,
 			Vars: map[string]any{"department": "zjj", "leadSection": "zjj-xzsp", "reviewer": reviewer, "itemId": "I-1", "itemName": "建设工程规划许可"}})
 		if err != nil {
 			t.Fatal(err)
@@ -54,10 +56,15 @@ func TestSupervisionViews(t *testing.T) {
 	late := start(time.Now().AddDate(0, -2, 0), &engine.Limits{PromisedDays: 5, StatutoryDays: 20})
 	fresh := start(time.Now(), &engine.Limits{PromisedDays: 10, StatutoryDays: 20})
 	paused := start(time.Now(), &engine.Limits{PromisedDays: 10, StatutoryDays: 20})
-	none := v.x.StartCase("receipt", nil)
+	none := "C-" + store.NewID()
+	if err := v.x.Engine.StartCase(ctx, engine.CaseInput{CaseID: none, Definition: "receipt", CalendarUnit: v.unitID("fgj")}); err != nil {
+		t.Fatal(err)
+	}
 	v.x.OpenTask(none, "work")
 	clerk := v.login("clerk1")
-	if r := v.as(clerk, "POST", "/api/v1/cases/"+paused+"/procedures", `{"kind":"expert_review","reason":"组织专家评审"}`); r.Code != http.StatusCreated {
+	// The reviewer the step is assigned to pauses the clock.
+	rev := v.login("reviewer-zjj")
+	if r := v.as(rev, "POST", "/api/v1/cases/"+paused+"/procedures", `{"kind":"expert_review","reason":"组织专家评审"}`); r.Code != http.StatusCreated {
 		t.Fatalf("procedure: %d %s", r.Code, r.Body)
 	}
 	v.x.Eventually("the late case's three alerts, enriched", func() bool {
@@ -73,14 +80,13 @@ func TestSupervisionViews(t *testing.T) {
 	v.x.Eventually("the paused clock", func() bool { return v.caseRow(paused).ClockState == "paused" })
 
 	sup := v.login("supervisor")
-	zjj := v.unitID("zjj")
 	alerts := func(query string) []store.SupervisedAlert {
 		t.Helper()
 		r := v.as(sup, "GET", "/api/v1/supervision/alerts?"+query, "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("alerts?%s: %d %s", query, r.Code, r.Body)
 		}
-		var l AlertList
+		var l app.List[store.SupervisedAlert]
 		r.json(t, &l)
 		return l.Items
 	}
@@ -103,19 +109,21 @@ func TestSupervisionViews(t *testing.T) {
 	expectError(t, v.as(clerk, "GET", "/api/v1/supervision/cases", ""), http.StatusForbidden, codeForbidden)
 
 	// Every open case with the working time it has left.
-	cases := func(query string) SupervisedCaseList {
+	cases := func(query string) app.List[app.SupervisedCase] {
 		t.Helper()
 		r := v.as(sup, "GET", "/api/v1/supervision/cases?"+query, "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("cases?%s: %d %s", query, r.Code, r.Body)
 		}
-		var l SupervisedCaseList
+		var l app.List[app.SupervisedCase]
 		r.json(t, &l)
 		return l
 	}
+	var counts app.CaseCounts
+	v.as(sup, "GET", "/api/v1/supervision/counts", "").json(t, &counts)
 	l := cases("")
-	if l.Total != 4 || l.Counts["overdue"] != 1 || l.Counts["paused"] != 1 || l.Counts["none"] != 1 || l.Counts["normal"]+l.Counts["warning"] != 1 {
-		t.Fatalf("open cases: total %d, counts %v", l.Total, l.Counts)
+	if intOf(l.Total) != 4 || counts.Total != 4 || counts.Overdue != 1 || counts.Paused != 1 || counts.None != 1 || counts.Normal+counts.Warning != 1 {
+		t.Fatalf("open cases: total %d, counts %+v", intOf(l.Total), counts)
 	}
 	if l.Items[0].ID != late || *l.Items[0].RemainingDays >= 0 || l.Items[0].Overdue != 2 || l.Items[0].DepartmentID != zjj || l.Items[0].ItemName != "建设工程规划许可" {
 		t.Errorf("first by remaining time: %+v, want the late case, overdue", l.Items[0])
@@ -129,17 +137,20 @@ func TestSupervisionViews(t *testing.T) {
 	if l := cases("sort=remaining&order=desc"); l.Items[0].ID == late || l.Items[3].ID != none {
 		t.Errorf("descending: %v first, %v last", l.Items[0].ID, l.Items[3].ID)
 	}
-	if l := cases("state=overdue"); l.Total != 1 || l.Items[0].ID != late {
+	if l := cases("state=overdue"); intOf(l.Total) != 1 || l.Items[0].ID != late {
 		t.Errorf("overdue: %+v", l.Items)
 	}
-	if l := cases("state=paused"); l.Total != 1 || l.Items[0].ID != paused || l.Items[0].Clock != "paused" {
+	if l := cases("state=paused"); intOf(l.Total) != 1 || l.Items[0].ID != paused || l.Items[0].Clock != "paused" {
 		t.Errorf("paused: %+v", l.Items)
 	}
-	if l := cases("sort=alerts&limit=1"); len(l.Items) != 1 || l.Items[0].ID != late || l.Total != 4 {
+	if l := cases("sort=alerts&limit=1"); len(l.Items) != 1 || l.Items[0].ID != late || intOf(l.Total) != 4 || l.Next == "" {
 		t.Errorf("by alerts, one page: %+v", l)
 	}
-	if l := cases("department=" + zjj); l.Total != 3 {
-		t.Errorf("住建局's cases: %d, want 3", l.Total)
+	if l := cases("department=" + zjj); intOf(l.Total) != 3 {
+		t.Errorf("住建局's cases: %d, want 3", intOf(l.Total))
+	}
+	if l := cases("sort=alerts&limit=1&after=" + cases("sort=alerts&limit=1").Next); len(l.Items) != 1 || l.Items[0].ID == late {
+		t.Errorf("the second page by alerts: %+v", l.Items)
 	}
 
 	// The late case's timeline: deemed received two months ago, its alerts and its step.
@@ -147,7 +158,7 @@ func TestSupervisionViews(t *testing.T) {
 	if r.Code != http.StatusOK {
 		t.Fatalf("timeline: %d %s", r.Code, r.Body)
 	}
-	var tl CaseTimeline
+	var tl app.CaseTimeline
 	r.json(t, &tl)
 	if tl.Case.State != "overdue" || tl.Case.ClockReason == nil || !strings.Contains(*tl.Case.ClockReason, "§32") || len(tl.Alerts) != 3 {
 		t.Errorf("timeline case %+v, %d alerts", tl.Case, len(tl.Alerts))
@@ -160,15 +171,14 @@ func TestSupervisionViews(t *testing.T) {
 	}
 	r = v.as(sup, "GET", "/api/v1/supervision/cases/"+url.PathEscape(paused)+"/timeline", "")
 	r.json(t, &tl)
-	if len(tl.Pauses) != 1 || tl.Pauses[0].Kind != "expert_review" || tl.Pauses[0].Reason != "组织专家评审" || tl.Pauses[0].StartedBy != v.userID("clerk1") || tl.Pauses[0].ProcedureID == "" {
+	if len(tl.Pauses) != 1 || tl.Pauses[0].Kind != "expert_review" || tl.Pauses[0].Reason != "组织专家评审" || tl.Pauses[0].StartedBy != reviewer || tl.Pauses[0].ProcedureID == "" {
 		t.Errorf("paused case's pauses %+v, want the expert review with who and why", tl.Pauses)
 	}
 	expectError(t, v.as(sup, "GET", "/api/v1/supervision/cases/C-none/timeline", ""), http.StatusNotFound, codeNotFound)
 
 	// The reviewer reads their notifications and marks one read.
-	rev := v.login("reviewer-zjj")
 	r = v.as(rev, "GET", "/api/v1/notifications", "")
-	var nl NotificationList
+	var nl app.List[store.Notification]
 	r.json(t, &nl)
 	if r.Code != http.StatusOK || len(nl.Items) != 3 {
 		t.Fatalf("reviewer's notifications: %d %s", r.Code, r.Body)
@@ -182,4 +192,11 @@ func TestSupervisionViews(t *testing.T) {
 		t.Errorf("unread after reading one: %d", len(nl.Items))
 	}
 	expectError(t, v.as(sup, "POST", "/api/v1/notifications/"+nl.Items[0].ID+"/read", ""), http.StatusNotFound, codeNotFound)
+}
+
+func intOf(n *int) int {
+	if n == nil {
+		return -1
+	}
+	return *n
 }

@@ -12,32 +12,21 @@ import (
 	"onewindow/store/storetest"
 )
 
-// applyCase writes a case's first step through the engine's store.
-func applyCase(t *testing.T, db *store.DB, b *engine.Batch) {
-	t.Helper()
-	if b.Seq == 0 {
-		b.Seq = 1
-	}
-	if b.Definition == "" {
-		b.Definition, b.Version = "p", 1
-	}
-	if err := (store.Engine{DB: db}).ApplyBatch(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
-}
+// applyCase writes a case's step through the engine's store.
+func applyCase(t *testing.T, db *store.DB, b *engine.Batch) { storetest.Apply(t, db, b) }
 
 func TestListIncidents(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		applyCase(t, db, &engine.Batch{CaseID: "A", At: t0, Status: "incident", Definition: "gate", Version: 1,
+		storetest.Apply(t, db, &engine.Batch{CaseID: "A", At: t0, Status: "incident", Definition: "gate", Version: 1,
 			Incidents: []engine.IncidentRow{{ID: "A/x1", CaseID: "A", Element: "g", Message: "no condition holds", At: t0}}})
-		applyCase(t, db, &engine.Batch{CaseID: "B", At: t0.Add(time.Minute), Status: "incident", Definition: "other", Version: 2,
+		storetest.Apply(t, db, &engine.Batch{CaseID: "B", At: t0.Add(time.Minute), Status: "incident", Definition: "other", Version: 2,
 			Incidents: []engine.IncidentRow{
 				{ID: "B/x1", CaseID: "B", Element: "s1", Message: "missing variable", At: t0.Add(time.Minute)},
 				{ID: "B/x2", CaseID: "B", Element: "s2", Message: "missing variable", At: t0.Add(2 * time.Minute)},
 			}})
-		applyCase(t, db, &engine.Batch{CaseID: "B", Seq: 2, At: t0.Add(3 * time.Minute), Status: "incident", Resolved: []string{"B/x1"}})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "B", Seq: 2, At: t0.Add(3 * time.Minute), Status: "incident", Resolved: []string{"B/x1"}})
 
 		ids := func(f store.IncidentFilter) []string {
 			t.Helper()
@@ -84,21 +73,21 @@ func TestCaseMessageWaitAndChildren(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-		applyCase(t, db, &engine.Batch{CaseID: "P", At: t0, Status: "active", Subscriptions: []engine.SubscriptionRow{
+		storetest.Apply(t, db, &engine.Batch{CaseID: "P", At: t0, Status: "active", Subscriptions: []engine.SubscriptionRow{
 			{ID: "P/w1", CaseID: "P", Element: "pay", Kind: "message", Name: "paid"},
 			{ID: "P/w2", CaseID: "P", Element: "go", Kind: "signal", Name: "paid"},
 		}})
-		applyCase(t, db, &engine.Batch{CaseID: "P", Seq: 2, At: t0.Add(time.Second), Status: "active", Subscriptions: []engine.SubscriptionRow{
+		storetest.Apply(t, db, &engine.Batch{CaseID: "P", Seq: 2, At: t0.Add(time.Second), Status: "active", Subscriptions: []engine.SubscriptionRow{
 			{ID: "P/w3", CaseID: "P", Element: "pay2", Kind: "message", Name: "paid"},
 		}})
-		applyCase(t, db, &engine.Batch{CaseID: "P/w9", ParentCase: "P", At: t0.Add(2 * time.Second), Status: "active"})
-		applyCase(t, db, &engine.Batch{CaseID: "Q", At: t0, Status: "active"})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "P/w9", ParentCase: "P", At: t0.Add(2 * time.Second), Status: "active"})
+		storetest.Apply(t, db, &engine.Batch{CaseID: "Q", At: t0, Status: "active"})
 
 		w, err := store.CaseMessageWait(ctx, db, "P", "paid")
 		if err != nil || w.ID != "P/w1" || w.Kind != "message" {
 			t.Fatalf("oldest wait = %+v, %v; want P/w1", w, err)
 		}
-		applyCase(t, db, &engine.Batch{CaseID: "P", Seq: 3, At: t0.Add(3 * time.Second), Status: "active",
+		storetest.Apply(t, db, &engine.Batch{CaseID: "P", Seq: 3, At: t0.Add(3 * time.Second), Status: "active",
 			Closed: []engine.ClosedWait{{ID: "P/w1", Kind: "message", Reason: "completed"}}})
 		if w, err = store.CaseMessageWait(ctx, db, "P", "paid"); err != nil || w.ID != "P/w3" {
 			t.Fatalf("after closing w1: %+v, %v; want P/w3", w, err)

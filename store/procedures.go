@@ -93,3 +93,11 @@ func CaseProcedures(ctx context.Context, q Q, caseID string) ([]Procedure, error
 	}
 	return out, nil
 }
+
+// EndOpenProcedures ends the procedures of a case still open, as the system at at with note
+// (the case ended without them being ended).
+func EndOpenProcedures(ctx context.Context, q Q, caseID, note string, at time.Time) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE procedures SET state = 'ended', ended_by = 'system', ended_at = ?, end_note = ?
+		WHERE case_id = ? AND state = 'open'`), Time(at), note, caseID)
+	return classify(err, "end the procedures of case %s", caseID)
+}

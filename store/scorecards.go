@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -25,142 +22,31 @@ const (
 // ScorecardLevels lists the levels.
 var ScorecardLevels = []string{LevelDepartment, LevelWindow, LevelPerson}
 
-// Grades of a scorecard, best first.
-const (
-	GradeExcellent = "excellent" // 优秀
-	GradeGood      = "good"      // 良好
-	GradePass      = "pass"      // 合格
-	GradeFail      = "fail"      // 不合格
-)
-
-// ScorecardWeights weigh the four parts of a balanced scorecard (平衡计分卡) into a score of 0
-// to 100 and grade it. Each part scores 0 to 100: on time (the share of finished cases with a
-// limit that ended by their due time), satisfaction (the average rating, 5 → 100, 1 → 0),
-// complaints (100 less ComplaintPenalty points per percent of cases complained about) and
-// alerts (100 less WarningPenalty per warning and OverduePenalty per overdue alert per 100
-// cases). A part without data (no finished case with a limit, no rating) is left out and the
-// other weights count in proportion.
-type ScorecardWeights struct {
-	OnTime       float64 `json:"onTime" example:"0.4"`
-	Satisfaction float64 `json:"satisfaction" example:"0.3"`
-	Complaints   float64 `json:"complaints" example:"0.15"`
-	Alerts       float64 `json:"alerts" example:"0.15"`
-	// ComplaintPenalty: points off per percent of cases complained about.
-	ComplaintPenalty float64 `json:"complaintPenalty" example:"2"`
-	// WarningPenalty and OverduePenalty: points off per alert per 100 cases.
-	WarningPenalty float64 `json:"warningPenalty" example:"0.5"`
-	OverduePenalty float64 `json:"overduePenalty" example:"2"`
-	// Excellent, Good and Pass are the lowest scores of those grades; below Pass is fail.
-	Excellent float64 `json:"excellent" example:"90"`
-	Good      float64 `json:"good" example:"80"`
-	Pass      float64 `json:"pass" example:"60"`
-}
-
-// DefaultScorecardWeights are the weights until an admin sets others.
-var DefaultScorecardWeights = ScorecardWeights{OnTime: 0.4, Satisfaction: 0.3, Complaints: 0.15, Alerts: 0.15,
-	ComplaintPenalty: 2, WarningPenalty: 0.5, OverduePenalty: 2, Excellent: 90, Good: 80, Pass: 60}
-
-// Check reports the first rule the weights break as an *InvalidError: weights and penalties
-// are not negative, the weights do not all vanish, and 0 <= pass <= good <= excellent <= 100.
-func (w ScorecardWeights) Check() error {
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"onTime", w.OnTime}, {"satisfaction", w.Satisfaction}, {"complaints", w.Complaints}, {"alerts", w.Alerts},
-		{"complaintPenalty", w.ComplaintPenalty}, {"warningPenalty", w.WarningPenalty}, {"overduePenalty", w.OverduePenalty}} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return Invalid(f.name, "must be a number of 0 or more, not %g", f.v)
-		}
-	}
-	if w.OnTime+w.Satisfaction+w.Complaints+w.Alerts <= 0 {
-		return Invalid("onTime", "at least one weight must be more than 0")
-	}
-	switch {
-	case w.Pass < 0 || w.Pass > w.Good:
-		return Invalid("pass", "must be from 0 to good (%g), not %g", w.Good, w.Pass)
-	case w.Good > w.Excellent:
-		return Invalid("good", "must be from pass (%g) to excellent (%g), not %g", w.Pass, w.Excellent, w.Good)
-	case w.Excellent > 100:
-		return Invalid("excellent", "must be at most 100, not %g", w.Excellent)
-	}
-	return nil
-}
-
-// Grade grades a score.
-func (w ScorecardWeights) Grade(score float64) string {
-	switch {
-	case score >= w.Excellent:
-		return GradeExcellent
-	case score >= w.Good:
-		return GradeGood
-	case score >= w.Pass:
-		return GradePass
-	}
-	return GradeFail
-}
-
-const weightsSetting = "scorecard_weights"
-
-// GetScorecardWeights returns the weights an admin set, or DefaultScorecardWeights.
-func GetScorecardWeights(ctx context.Context, q Q) (ScorecardWeights, error) {
-	v, err := GetSetting(ctx, q, weightsSetting)
-	if errors.Is(err, ErrNotFound) {
-		return DefaultScorecardWeights, nil
-	}
-	if err != nil {
-		return ScorecardWeights{}, err
-	}
-	w := DefaultScorecardWeights
-	if err := json.Unmarshal([]byte(v), &w); err != nil {
-		return ScorecardWeights{}, fmt.Errorf("decode scorecard weights: %w", err)
-	}
-	return w, nil
-}
-
-// PutScorecardWeights checks and stores the weights.
-func PutScorecardWeights(ctx context.Context, q Q, w ScorecardWeights) error {
-	if err := w.Check(); err != nil {
-		return err
-	}
-	data, _ := json.Marshal(w)
-	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO settings (name, value, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), weightsSetting, string(data), Now())
-	return classify(err, "store scorecard weights")
-}
-
-// Scorecard is the performance of one department, window or person over a period.
-type Scorecard struct {
+// ScoreFigures are the figures of one department, window or person over a period, from which
+// e-supervision scores it (app: the balanced scorecard).
+type ScoreFigures struct {
 	Level string `json:"level" enums:"department,window,person" example:"department"`
 	// ID is the org unit id (department, window) or the user id (person).
 	ID   string `json:"id"`
 	Name string `json:"name" example:"北流市发展和改革局"`
 	// Received counts the cases received in the period; Finished those that ended (completed)
 	// in it; OnTime those of them that ended by their due time, out of WithLimit that had one.
-	Received   int      `json:"received" example:"120"`
-	Finished   int      `json:"finished" example:"110"`
-	WithLimit  int      `json:"withLimit" example:"100"`
-	OnTime     int      `json:"onTime" example:"98"`
-	OnTimeRate *float64 `json:"onTimeRate,omitempty" example:"0.98"`
-	// AvgDaysUsed and P90DaysUsed are the working days the finished cases used, pauses left out
-	// (90th percentile by nearest rank).
-	AvgDaysUsed *float64 `json:"avgDaysUsed,omitempty" example:"3.2"`
-	P90DaysUsed *float64 `json:"p90DaysUsed,omitempty" example:"5.5"`
+	Received  int `json:"received" example:"120"`
+	Finished  int `json:"finished" example:"110"`
+	WithLimit int `json:"withLimit" example:"100"`
+	OnTime    int `json:"onTime" example:"98"`
 	// Warnings and Overdue count the alerts fired in the period.
 	Warnings int `json:"warnings" example:"4"`
 	Overdue  int `json:"overdue" example:"1"`
 	// Notices counts the notify-once notices of the cases received in the period.
-	Notices        int      `json:"notices" example:"30"`
-	NoticesPerCase *float64 `json:"noticesPerCase,omitempty" example:"0.25"`
-	// Ratings counts the ratings given in the period by level; AvgRating is their mean score.
-	Ratings     map[string]int `json:"ratings"`
-	RatingCount int            `json:"ratingCount" example:"80"`
-	AvgRating   *float64       `json:"avgRating,omitempty" example:"4.6"`
-	Complaints  int            `json:"complaints" example:"0"`
-	// Parts are the four parts' scores (0 to 100; a part without data is absent), Score their
-	// weighted mean, Grade its grade.
-	Parts map[string]float64 `json:"parts"`
-	Score *float64           `json:"score,omitempty" example:"93.5"`
-	Grade string             `json:"grade,omitempty" enums:"excellent,good,pass,fail" example:"excellent"`
+	Notices int `json:"notices" example:"30"`
+	// Ratings counts the ratings given in the period by level.
+	Ratings    map[string]int `json:"ratings"`
+	Complaints int            `json:"complaints" example:"0"`
+	// DaysUsed are the working days each finished case used, pauses left out.
+	DaysUsed []float64 `json:"-"`
+	// MemberOf are the org units a person is a member of (person level).
+	MemberOf []string `json:"-"`
 }
 
 // ScorecardFilter selects scorecards.
@@ -168,9 +54,6 @@ type ScorecardFilter struct {
 	Level string
 	// From and To bound the period: From <= t < To.
 	From, To time.Time
-	// Units, when not nil, limits department and window scorecards to those units and person
-	// scorecards to people who are members of one of them: a supervisor's subtree.
-	Units []string
 }
 
 // scoredCase is an item case with whom it is attributed to.
@@ -191,14 +74,14 @@ type scoredCase struct {
 	Notices        int        `db:"notices"`
 }
 
-// Scorecards computes the scorecards of f.Level over [f.From, f.To), one per department,
-// window or person with any figure in the period, best score first. Cases count when they
+// Scorecards computes the figures of f.Level over [f.From, f.To), one per department, window
+// or person with any figure in the period, by id. Cases count when they
 // belong to a catalogue item (rectifications and complaints do not); a case is the
 // department's of its item, the window's that accepted it (under a department's delegation;
 // else the window of the clerk who accepted it; else where it was submitted), and the person's
 // who accepted it. Alerts, ratings and complaints count where they were attributed when they
 // were recorded. Working days used count on each case's calendar with its pauses.
-func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilter, w ScorecardWeights) ([]Scorecard, error) {
+func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilter) ([]ScoreFigures, error) {
 	if !slices.Contains(ScorecardLevels, f.Level) {
 		return nil, Invalid("level", "%q is not a level; use one of %s", f.Level, strings.Join(ScorecardLevels, ", "))
 	}
@@ -225,11 +108,11 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 	if err != nil {
 		return nil, err
 	}
-	cards := map[string]*Scorecard{}
-	card := func(id string) *Scorecard {
+	cards := map[string]*ScoreFigures{}
+	card := func(id string) *ScoreFigures {
 		c := cards[id]
 		if c == nil {
-			c = &Scorecard{Level: f.Level, ID: id, Ratings: map[string]int{}, Parts: map[string]float64{}}
+			c = &ScoreFigures{Level: f.Level, ID: id, Ratings: map[string]int{}}
 			for _, l := range RatingLevels {
 				c.Ratings[l] = 0
 			}
@@ -237,7 +120,6 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 		}
 		return c
 	}
-	used := map[string][]float64{}
 	for _, k := range cases {
 		key := ""
 		switch f.Level {
@@ -285,7 +167,7 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 			if k.ClockStoppedAt != nil {
 				end = *k.ClockStoppedAt
 			}
-			used[key] = append(used[key], cal.Used(*k.ClockStartedAt, end, pauses[k.ID]))
+			c.DaysUsed = append(c.DaysUsed, cal.Used(*k.ClockStartedAt, end, pauses[k.ID]))
 		}
 	}
 	col := map[string]string{LevelDepartment: "department_id", LevelWindow: "window_id", LevelPerson: "person_id"}[f.Level]
@@ -332,87 +214,13 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Scorecard, 0, len(cards))
+	out := make([]ScoreFigures, 0, len(cards))
 	for id, c := range cards {
-		if f.Units != nil && !inScope(f, id, members[id]) {
-			continue
-		}
-		c.Name = names[id]
-		c.finish(used[id], w)
+		c.Name, c.MemberOf = names[id], members[id]
 		out = append(out, *c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Score, out[j].Score
-		switch {
-		case (a == nil) != (b == nil):
-			return a != nil
-		case a != nil && *a != *b:
-			return *a > *b
-		}
-		return out[i].Name < out[j].Name || (out[i].Name == out[j].Name && out[i].ID < out[j].ID)
-	})
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
-
-func inScope(f ScorecardFilter, id string, memberOf []string) bool {
-	if f.Level != LevelPerson {
-		return slices.Contains(f.Units, id)
-	}
-	for _, u := range memberOf {
-		if slices.Contains(f.Units, u) {
-			return true
-		}
-	}
-	return false
-}
-
-// finish computes the rates, the parts, the score and the grade.
-func (c *Scorecard) finish(used []float64, w ScorecardWeights) {
-	round := func(x float64) *float64 { r := math.Round(x*10000) / 10000; return &r }
-	if c.WithLimit > 0 {
-		c.OnTimeRate = round(float64(c.OnTime) / float64(c.WithLimit))
-		c.Parts["onTime"] = *c.OnTimeRate * 100
-	}
-	if len(used) > 0 {
-		slices.Sort(used)
-		sum := 0.0
-		for _, u := range used {
-			sum += u
-		}
-		c.AvgDaysUsed = round(sum / float64(len(used)))
-		c.P90DaysUsed = round(used[int(math.Ceil(0.9*float64(len(used))))-1])
-	}
-	if c.Received > 0 {
-		c.NoticesPerCase = round(float64(c.Notices) / float64(c.Received))
-	}
-	total := 0
-	for _, l := range RatingLevels {
-		c.RatingCount += c.Ratings[l]
-		total += c.Ratings[l] * RatingScore(l)
-	}
-	if c.RatingCount > 0 {
-		c.AvgRating = round(float64(total) / float64(c.RatingCount))
-		c.Parts["satisfaction"] = (*c.AvgRating - 1) / 4 * 100
-	}
-	base := float64(max(c.Received, c.Finished))
-	if base == 0 && (c.Complaints > 0 || c.Warnings > 0 || c.Overdue > 0) {
-		base = 1
-	}
-	if base > 0 {
-		c.Parts["complaints"] = math.Max(0, 100-w.ComplaintPenalty*float64(c.Complaints)*100/base)
-		c.Parts["alerts"] = math.Max(0, 100-(w.WarningPenalty*float64(c.Warnings)+w.OverduePenalty*float64(c.Overdue))*100/base)
-	}
-	weights := map[string]float64{"onTime": w.OnTime, "satisfaction": w.Satisfaction, "complaints": w.Complaints, "alerts": w.Alerts}
-	var sum, weight float64
-	for part, v := range c.Parts {
-		c.Parts[part] = *round(v)
-		sum += weights[part] * v
-		weight += weights[part]
-	}
-	if weight > 0 {
-		c.Score = round(sum / weight)
-		c.Grade = w.Grade(*c.Score)
-	}
 }
 
 // userWindows maps each user to their first window (by code).

@@ -24,3 +24,10 @@ func EnsureSetting(ctx context.Context, q Q, name, value string) (string, error)
 	}
 	return GetSetting(ctx, q, name)
 }
+
+// PutSetting stores value under name, replacing what was there.
+func PutSetting(ctx context.Context, q Q, name, value string) error {
+	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO settings (name, value, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value, Now())
+	return classify(err, "store setting %q", name)
+}

@@ -8,7 +8,7 @@ import (
 	"onewindow/app"
 	"onewindow/definitions/standard"
 	"onewindow/store"
-	"onewindow/store/demo"
+	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 
