@@ -17,10 +17,10 @@ import (
 	"time"
 
 	"onewindow/app"
+	"onewindow/demo"
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
-	"onewindow/demo"
 )
 
 // runServe implements "onewindow serve": migrate, optionally load the demo, start the engine

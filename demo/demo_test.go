@@ -7,8 +7,8 @@ import (
 
 	"onewindow/app"
 	"onewindow/definitions/standard"
-	"onewindow/store"
 	"onewindow/demo"
+	"onewindow/store"
 	"onewindow/store/storetest"
 )
 

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"onewindow/store"
 	"onewindow/demo"
+	"onewindow/store"
 	"onewindow/store/storetest"
 )
 

@@ -9,10 +9,10 @@ import (
 
 	"onewindow/app"
 	"onewindow/definitions"
+	"onewindow/demo"
 	"onewindow/engine"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
-	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

@@ -17,9 +17,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"onewindow/definitions/standard"
+	"onewindow/demo"
 	"onewindow/engine/enginetest"
 	"onewindow/store"
-	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"onewindow/app"
 	"onewindow/definitions/standard"
-	"onewindow/store"
 	"onewindow/demo"
+	"onewindow/store"
 )
 
 func fileComplaint(t *testing.T, v *supEnv, token, body string) app.ComplaintView {

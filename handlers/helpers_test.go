@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"onewindow/app"
+	"onewindow/demo"
 	"onewindow/engine"
 	"onewindow/store"
-	"onewindow/demo"
 	"onewindow/store/storetest"
 )
 

@@ -13,9 +13,9 @@ import (
 	"onewindow/app"
 	"onewindow/definitions"
 	"onewindow/definitions/standard"
+	"onewindow/demo"
 	"onewindow/engine"
 	"onewindow/store"
-	"onewindow/demo"
 )
 
 // servedXML: acceptance by ${clerk} (a window clerk) for the lead section, then the end.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"onewindow/app"
+	"onewindow/demo"
 	"onewindow/engine"
 	"onewindow/store"
-	"onewindow/demo"
 )
 
 // addUser creates a staff user with role in the unit with code, and signs them in.
