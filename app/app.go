@@ -37,6 +37,8 @@ type Config struct {
 	// default 12h.
 	TokenSecret []byte
 	TokenTTL    time.Duration
+	// Limits are the allowances of sign-ins and public writes per client (throttle.go).
+	Limits Limits
 }
 
 // App runs the use cases over one database and engine. It is safe for concurrent use.
@@ -49,6 +51,8 @@ type App struct {
 	blobs store.Blobs
 	cals  *store.Calendars
 	flows *flowCache
+	// throttles count sign-ins and public writes per client, in this process's memory.
+	throttles *throttles
 }
 
 // New returns an App over cfg.
@@ -75,7 +79,8 @@ func New(cfg Config) *App {
 		cfg.Calendars = &store.Calendars{DB: cfg.DB, Logger: cfg.Logger}
 	}
 	return &App{cfg: cfg, db: cfg.DB, eng: cfg.Engine, log: cfg.Logger, now: cfg.Now,
-		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache()}
+		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache(),
+		throttles: newThrottles(cfg.Limits)}
 }
 
 // Now is the App's clock.

@@ -28,7 +28,7 @@ var phoneRE = regexp.MustCompile(`^[0-9+][0-9 ()+-]{4,31}$`)
 // about a case, a window or a department; it runs as a case of the std-complaint process,
 // supervised like any case, its tasks in the staff's inboxes.
 func (h *api) complaintRoutes(public, authed *gin.RouterGroup) {
-	public.POST("/complaints", h.optionalAuth, h.needEngine, h.fileComplaint)
+	public.POST("/complaints", h.throttle(limitComplaints), h.optionalAuth, h.needEngine, h.fileComplaint)
 	authed.GET("/complaints", h.listComplaints)
 	authed.GET("/complaints/:id", h.getComplaint)
 }

@@ -33,7 +33,8 @@ type testServer struct {
 // HTTP dependencies.
 type testConfig struct {
 	app.Config
-	MaxBodyBytes int64
+	MaxBodyBytes   int64
+	TrustedProxies []string
 }
 
 func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testServer {
@@ -57,7 +58,7 @@ func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testS
 	}
 	s.app = app.New(d.Config)
 	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, TokenSecret: d.TokenSecret, TokenTTL: d.TokenTTL, Logger: d.Logger,
-		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes})
+		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes, TrustedProxies: d.TrustedProxies})
 	return s
 }
 
@@ -124,7 +125,7 @@ func (s *testServer) login(username string) string {
 	if r.Code != http.StatusOK {
 		s.t.Fatalf("login %s: %d %s", username, r.Code, r.Body)
 	}
-	var tr TokenResponse
+	var tr app.TokenView
 	r.json(s.t, &tr)
 	return tr.Token
 }

@@ -101,8 +101,25 @@ func TestBurstFromOneAddressDoesNotLockOutTheOwner(t *testing.T) {
 	s.tokenOf(t, owner, "admin", demo.Password)
 
 	// A spoofed X-Forwarded-For does not make the attacker a new client: no proxy is trusted.
-	expectError(t, s.from(attacker, "POST", "/api/v1/auth/login", `{"username":"clerk1","password":"x"}`, "X-Forwarded-For", "192.0.2.200"),
+	expectError(t, s.from(attacker, "POST", "/api/v1/auth/login", `{"username":"admin","password":"x"}`, "X-Forwarded-For", "192.0.2.200"),
 		http.StatusTooManyRequests, codeTooManyAttempts)
+}
+
+// With a trusted proxy, the client address is the one the proxy reports.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	s := newTestServer(t, nil, func(d *testConfig) { d.TrustedProxies = []string{"10.0.0.1"} })
+	proxy := "10.0.0.1:7000"
+	for i := range 25 {
+		s.from(proxy, "POST", "/api/v1/auth/login", `{"username":"admin","password":"guess-`+strconv.Itoa(i)+`"}`, "X-Forwarded-For", "203.0.113.7")
+	}
+	expectError(t, s.from(proxy, "POST", "/api/v1/auth/login", `{"username":"admin","password":"x"}`, "X-Forwarded-For", "203.0.113.7"),
+		http.StatusTooManyRequests, codeTooManyAttempts)
+	// Another client behind the same proxy signs in.
+	s.tokenOf(t, proxy, "admin", demo.Password)
+	req := s.from(proxy, "POST", "/api/v1/auth/login", `{"username":"admin","password":"`+demo.Password+`"}`, "X-Forwarded-For", "198.51.100.9")
+	if req.Code != http.StatusOK {
+		t.Fatalf("another client behind the proxy: %d %s", req.Code, req.Body)
+	}
 }
 
 // Defect 6: the public write endpoints are limited per client address.
@@ -190,9 +207,9 @@ func TestPasswordChangeAndLogoutRevokeTokens(t *testing.T) {
 	if r := s.as(tr.Token, "GET", "/api/v1/me", ""); r.Code != http.StatusOK {
 		t.Fatalf("token from the password change: %d %s", r.Code, r.Body)
 	}
-	// A wrong current password changes nothing.
+	// A wrong current password changes nothing (and is 403: the token is fine).
 	expectError(t, s.from(addr, "POST", "/api/v1/auth/password", `{"currentPassword":"wrong-one","newPassword":"whatever-else"}`, "Authorization", "Bearer "+tr.Token),
-		http.StatusUnauthorized, codeBadCredentials)
+		http.StatusForbidden, codeBadCredentials)
 	s.tokenOf(t, addr, "clerk1", "yet-another-one")
 
 	// Disabling the user revokes their tokens for good: enabling them again does not bring

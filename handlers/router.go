@@ -44,6 +44,9 @@ type Deps struct {
 	DataDir string
 	// MaxFileBytes limits one uploaded file; default 20 MiB.
 	MaxFileBytes int64
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies whose
+	// X-Forwarded-For names the client; default none: the client is the socket's peer.
+	TrustedProxies []string
 }
 
 // api holds the dependencies shared by every handler.
@@ -85,6 +88,7 @@ func New(d Deps) *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Value reach the request's context
 	e.UseRawPath = true          // an id holding "/" (a child case, an incident) is sent as %2F in one path segment
+	trustProxies(e, d.TrustedProxies)
 	e.Use(h.requestID, h.observe, h.recover)
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
