@@ -15,16 +15,16 @@ import (
 
 // config is the server's configuration, from flags and ONEWINDOW_* environment variables.
 type config struct {
-	DataDir         string
-	DB              string
-	EngineStore     engineStore
-	Addr            string
-	Demo            bool
-	TokenSecret     string
-	TokenTTL        time.Duration
+	DataDir     string
+	DB          string
+	EngineStore engineStore
+	Addr        string
+	Demo        bool
+	TokenSecret string
+	TokenTTL    time.Duration
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
 	// names the client that throttling counts by; none by default.
-	TrustedProxies []string
+	TrustedProxies  []string
 	LogLevel        slog.Level
 	LogJSON         bool
 	ShutdownTimeout time.Duration
