@@ -15,16 +15,13 @@ import (
 
 // config is the server's configuration, from flags and ONEWINDOW_* environment variables.
 type config struct {
-	DataDir     string
-	DB          string
-	EngineStore engineStore
-	Addr        string
-	Demo        bool
-	TokenSecret string
-	TokenTTL    time.Duration
-	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
-	// names the client that throttling counts by; none by default.
-	TrustedProxies  []string
+	DataDir         string
+	DB              string
+	EngineStore     engineStore
+	Addr            string
+	Demo            bool
+	TokenSecret     string
+	TokenTTL        time.Duration
 	LogLevel        slog.Level
 	LogJSON         bool
 	ShutdownTimeout time.Duration
@@ -32,6 +29,10 @@ type config struct {
 	// across restarts of the process and differ between processes.
 	WorkerName string
 	Engine     engineTuning
+
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
+	// names the client that throttling counts by; none by default.
+	TrustedProxies []string
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
