@@ -17,7 +17,7 @@ const docTemplate = `{
     "paths": {
         "/api/v1/auth/login": {
             "post": {
-                "description": "Returns an access token for \"Authorization: Bearer \u003ctoken\u003e\". A wrong username and a wrong password get the same answer; after 3 failures in a row for a username, further attempts are refused with 429 for a growing time (see Retry-After).",
+                "description": "Returns an access token for \"Authorization: Bearer \u003ctoken\u003e\". A wrong username, a wrong password and a\ndisabled account get the same answer. Failed sign-ins are limited per client address (20, then one\nper 30 s), per username at that address (5, then one a minute) and per username from everywhere (60,\nthen one per 30 s); past a limit the answer is 429 with Retry-After, whatever the password. A burst\nfrom one address does not lock the account's owner out at another.",
                 "consumes": [
                     "application/json"
                 ],
@@ -35,7 +35,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.LoginRequest"
+                            "$ref": "#/definitions/app.LoginRequest"
                         }
                     }
                 ],
@@ -43,23 +43,125 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TokenResponse"
+                            "$ref": "#/definitions/app.TokenView"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed: e.g. a password of more than 72 bytes",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "401": {
-                        "description": "wrong username or password",
+                        "description": "invalid_credentials: wrong username or password",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "429": {
-                        "description": "too many failed attempts; see Retry-After",
+                        "description": "too_many_attempts; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Revokes the access token of the request; with all=true every token of the user issued until now\n(signing out everywhere). A changed password or a disabled account revokes them too.",
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Sign out: the token sent stops working",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "sign out everywhere",
+                        "name": "all",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "no_token: signed in with an API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/password": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Needs the current password (a wrong one counts as a failed sign-in). Every token issued before stops\nworking, the one sent included; the answer carries a new one.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Change one's own password",
+                "parameters": [
+                    {
+                        "description": "the current and the new password",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.PasswordChange"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.TokenView"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: e.g. a new password of more than 72 bytes; no_token: signed in with an API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "invalid_credentials: the current password is wrong",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "too_many_attempts; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -69,7 +171,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/register": {
             "post": {
-                "description": "Creates an applicant account (real name, resident ID-card number with a valid check character, mobile phone) and signs it in.",
+                "description": "Creates an applicant account (real name, resident ID-card number with a valid check character, mobile\nphone) and signs it in. Names hold no control or invisible formatting characters; the password has\n8 characters or more and at most 72 bytes in UTF-8. Limited per client address (10, then one per\n6 minutes: 429 with Retry-After).",
                 "consumes": [
                     "application/json"
                 ],
@@ -87,7 +189,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RegisterRequest"
+                            "$ref": "#/definitions/app.RegisterRequest"
                         }
                     }
                 ],
@@ -95,7 +197,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TokenResponse"
+                            "$ref": "#/definitions/app.TokenView"
                         }
                     },
                     "400": {
@@ -105,13 +207,19 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "username or ID-card number already registered",
+                        "description": "conflict: the username or the ID-card number is registered already",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "413": {
                         "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "too_many_attempts; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -262,7 +370,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; admins and supervisors every case. Newest first.",
+                "description": "Applicants see the cases they applied for; clerks and agents also those submitted at their window\nor station; reviewers those with a step for one of their units or covered by a delegation grant\nto them; supervisors the cases of their org unit's subtree; admins every case. Newest first.",
                 "produces": [
                     "application/json"
                 ],
@@ -334,9 +442,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -344,7 +452,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseList"
+                            "$ref": "#/definitions/app.List-app_CaseSummary"
                         }
                     },
                     "400": {
@@ -367,7 +475,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online (channel online; the case starts in pre-review,\n网上预审: the acceptance clerk checks it before the applicant comes); a clerk at a window\n(channel window) and a proxy agent at a station (channel station) give the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
+                "description": "Creates a case of a published item with its applicant, form and materials (uploaded first\nwith POST /api/v1/files), starts its workflow, and returns its number\n(date-item-sequence, e.g. 20251126-450981-FGJ-XK-001-0001) and the query code of the public\nprogress page. An applicant applies online in their own verified name (channel online; the case\nstarts in pre-review, 网上预审), or for an organisation; applying for another person is a\nproxy agent's (代办) job: an agent at a station (channel station) gives the applicant and their\nauthorisation; a clerk at a window (channel window) gives the applicant. With an\nIdempotency-Key header the same key from the same caller returns the first answer again\n(header Idempotent-Replayed: true) and creates nothing; the key used for a different request is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -391,7 +499,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateCaseRequest"
+                            "$ref": "#/definitions/app.CreateCaseRequest"
                         }
                     }
                 ],
@@ -399,11 +507,11 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSubmitted"
+                            "$ref": "#/definitions/app.CaseSubmitted"
                         }
                     },
                     "400": {
-                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code ...)",
+                        "description": "validation_failed (naming the field: itemId, channel, applicant.certNo, materials[0].code, authorization ...)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -415,7 +523,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "not an applicant, clerk or agent; a window or station that is not the caller's",
+                        "description": "forbidden: not an applicant, clerk or agent, or a window or station not the caller's; not_own_name: online in another person's name",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -448,7 +556,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal comments. A case the caller may not see is 404.",
+                "description": "The applicant's side (applicant, submitting clerk or agent) also sees the query code. Staff\nsee who holds each step and internal opinions. A case the caller may not see is 404.",
                 "produces": [
                     "application/json"
                 ],
@@ -469,7 +577,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseDetail"
+                            "$ref": "#/definitions/app.CaseDetail"
                         }
                     },
                     "400": {
@@ -736,7 +844,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.NoticeView"
+                            "$ref": "#/definitions/app.NoticeView"
                         }
                     },
                     "400": {
@@ -1116,7 +1224,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Adds the next version of each material (its files uploaded first) and sends the case back to\nacceptance; the clock, paused since the notice, runs again. Without an open notice: 409\nno_open_notice, and nothing changes.",
+                "description": "Adds the next version of each material (its files uploaded first). With an open notice the case\ngoes back to acceptance and its clock, paused since the notice, runs again. Without one, the\nmaterials fulfil the case's open commitments (容缺受理) and the case goes on where it is; with\nneither, 409 no_open_notice and nothing changes.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1126,7 +1234,7 @@ const docTemplate = `{
                 "tags": [
                     "cases"
                 ],
-                "summary": "Answer the open notice with a supplement (applicant, submitting clerk or agent)",
+                "summary": "Hand in materials: answer the open notice (补正), or bring what the case was accepted without (容缺)",
                 "parameters": [
                     {
                         "type": "string",
@@ -1141,7 +1249,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementRequest"
+                            "$ref": "#/definitions/app.SupplementRequest"
                         }
                     }
                 ],
@@ -1149,7 +1257,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.SupplementAccepted"
+                            "$ref": "#/definitions/app.SupplementAccepted"
                         }
                     },
                     "400": {
@@ -1178,6 +1286,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "no_open_notice, or not_waiting (the case is still moving to the wait: try again)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -1280,7 +1394,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cancels the case's workflow: its open steps end and an open notice is closed. A case that\nhas a decision (including a refusal) or has ended is 409 case_decided; one withdrawn before\n409 case_withdrawn. The case keeps its number and timeline.",
+                "description": "Cancels the case's workflow: its open steps end, an open notice and open commitments close. A\ncase that has a decision (including a refusal) or has ended is 409 case_decided; one withdrawn\nbefore 409 case_withdrawn. The case keeps its number and timeline.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1305,7 +1419,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.WithdrawRequest"
+                            "$ref": "#/definitions/app.WithdrawRequest"
                         }
                     }
                 ],
@@ -1313,7 +1427,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CaseSummary"
+                            "$ref": "#/definitions/app.CaseSummary"
                         }
                     },
                     "400": {
@@ -1342,6 +1456,68 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "case_decided or case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/commitments": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Open commitments (容缺受理): materials cases were accepted without, the earliest promised first",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_OpenCommitment"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3354,7 +3530,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.MeResponse"
+                            "$ref": "#/definitions/app.MeView"
                         }
                     },
                     "401": {
@@ -3489,6 +3665,7 @@ const docTemplate = `{
                         "ApiKeyAuth": []
                     }
                 ],
+                "description": "The organisation tree is read by every signed-in user: it holds no personal data. By code.",
                 "produces": [
                     "application/json"
                 ],
@@ -3535,13 +3712,25 @@ const docTemplate = `{
                         "description": "only governments of this level",
                         "name": "level",
                         "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -3564,6 +3753,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A region government is the root; every other unit names its parent: city under region, county under\ncity, township under county, village under township; department and centre under a government;\nsection under a department; window under a centre; station under a township or village. Codes and\nnames hold no control or invisible formatting characters.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3581,7 +3771,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateOrgUnitRequest"
+                            "$ref": "#/definitions/app.CreateOrgUnitRequest"
                         }
                     }
                 ],
@@ -3611,7 +3801,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "code already used",
+                        "description": "conflict: code already used",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3708,7 +3898,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateOrgUnitRequest"
+                            "$ref": "#/definitions/app.UpdateOrgUnitRequest"
                         }
                     }
                 ],
@@ -3744,7 +3934,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "Conflict",
+                        "description": "conflict: code already used",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3782,7 +3972,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -3830,13 +4020,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -3980,7 +4182,7 @@ const docTemplate = `{
         },
         "/api/v1/public/progress": {
             "get": {
-                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time.",
+                "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time. No names of people:\nwindows and departments only.",
                 "produces": [
                     "application/json"
                 ],
@@ -4010,7 +4212,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.PublicProgress"
+                            "$ref": "#/definitions/app.PublicProgress"
                         }
                     },
                     "400": {
@@ -4649,9 +4851,9 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -4659,7 +4861,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskList"
+                            "$ref": "#/definitions/app.List-store_InboxTask"
                         }
                     },
                     "400": {
@@ -4700,7 +4902,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (case id + / + wait id; send the / as %2F)",
+                        "description": "task id as GET /api/v1/tasks lists it (case id ~ wait id; the older form with %2F is accepted too)",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4710,7 +4912,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskDetail"
+                            "$ref": "#/definitions/app.TaskDetail"
                         }
                     },
                     "400": {
@@ -4757,7 +4959,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4767,7 +4969,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4810,7 +5012,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Staff dealing with the task see it in the case's timeline; with public true the applicant too.",
+                "description": "Opinions are internal (内部意见): staff dealing with the case see them in its timeline; the\napplicant does not.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4824,7 +5026,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4835,7 +5037,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -4843,7 +5045,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -4880,7 +5082,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Of two people completing one task at once, one succeeds and\nthe other gets 409 task_closed. A second notice on a case is 409 notify_once.",
+                "description": "Validates the outcome against the step (and the variables it needs: refuse → reason, reject →\nreason, object → reason, notify → notice with every missing or defective material; every variable\nthe conditions after the step read) before changing anything, records who completed it under which\nauthority, and moves the case on. Accepting while a required material is missing needs\ndeficiencies (容缺受理: the materials, a promised date, the reason), else 409 materials_missing.\nOf two people completing one task at once, one succeeds and the other gets 409 task_closed.\nA notice that omits a material known missing is 400; a second notice on a case 409 notify_once.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4894,7 +5096,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4905,7 +5107,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CompleteRequest"
+                            "$ref": "#/definitions/app.CompleteRequest"
                         }
                     }
                 ],
@@ -4913,11 +5115,11 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "validation_failed naming outcome, reason, notice.materials or variables.X",
+                        "description": "validation_failed naming outcome, reason, notice.materials, deficiencies.X or variables.X",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4941,7 +5143,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, case_withdrawn",
+                        "description": "task_closed, task_held (claimed by or delegated to someone else), notify_once, materials_missing, case_withdrawn",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -4956,7 +5164,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The caller stays its owner: the delegate resolves it (POST .../resolve), and the owner completes it.\nWhile delegated, nobody completes it.",
+                "description": "The person must be able to act on the task themselves, as for a hand-over. The caller stays its\nowner: the delegate resolves it (POST .../resolve), and the owner completes it. While delegated,\nnobody completes it.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4970,7 +5178,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4981,7 +5189,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -4989,11 +5197,11 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed: userId is unknown, you, or may not act on the task",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5046,7 +5254,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5057,7 +5265,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.PersonRequest"
+                            "$ref": "#/definitions/app.PersonRequest"
                         }
                     }
                 ],
@@ -5065,7 +5273,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5108,7 +5316,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units. A\ncountersign opinion cannot be recalled.",
+                "description": "The task is the caller's completed task. Allowed while every open task of the case came after it\nand nobody has claimed or acted on them; the step starts again for the caller's units, and what\nthe completion recorded (an acceptance, a decision) is undone. A signer's opinion in a countersign\nmay be recalled while the countersign is still open (撤回意见): the signer's step starts again.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5122,7 +5330,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the caller's completed task (send the / as %2F)",
+                        "description": "the caller's completed task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5132,7 +5340,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5140,7 +5348,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5168,7 +5376,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "not_recallable: the next step has started, or the task is not completed",
+                        "description": "not_recallable: the next step has started, the countersign has closed, or the task is not completed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5197,7 +5411,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "the signer's open task (send the / as %2F)",
+                        "description": "the signer's open task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5207,7 +5421,7 @@ const docTemplate = `{
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.RecallRequest"
+                            "$ref": "#/definitions/app.RecallRequest"
                         }
                     }
                 ],
@@ -5215,7 +5429,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5247,6 +5461,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5271,17 +5491,17 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
                     },
                     {
-                        "description": "what the delegate found",
+                        "description": "what the delegate found (internal)",
                         "name": "body",
                         "in": "body",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CommentRequest"
+                            "$ref": "#/definitions/app.CommentRequest"
                         }
                     }
                 ],
@@ -5289,7 +5509,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5332,7 +5552,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. A decision made since the target step is undone.",
+                "description": "The task ends and the target step (one the case has completed before) starts again. From a\ncountersign the whole countersign ends. What the steps since the target recorded is undone: an\nacceptance (with its 容缺 commitments) and a decision. The case's clock keeps running.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5346,7 +5566,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5357,7 +5577,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.ReturnRequest"
+                            "$ref": "#/definitions/app.ReturnRequest"
                         }
                     }
                 ],
@@ -5365,7 +5585,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5397,6 +5617,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5422,7 +5648,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "an open signer's task (send the / as %2F)",
+                        "description": "an open signer's task",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5433,7 +5659,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.SignerRequest"
+                            "$ref": "#/definitions/app.SignerRequest"
                         }
                     }
                 ],
@@ -5441,7 +5667,7 @@ const docTemplate = `{
                     "202": {
                         "description": "Accepted",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5473,6 +5699,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
+                    },
+                    "503": {
+                        "description": "engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
                     }
                 }
             }
@@ -5494,7 +5726,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "task id (send the / as %2F)",
+                        "description": "task id",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -5504,7 +5736,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TaskActionResult"
+                            "$ref": "#/definitions/app.TaskActionResult"
                         }
                     },
                     "400": {
@@ -5547,13 +5779,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Admins see every account. A supervisor sees, read only, the staff and system users with a membership\nin their org unit's subtree, and no applicant. By username.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "users"
                 ],
-                "summary": "List users (admin)",
+                "summary": "List accounts (admins all; supervisors the staff of their subtree)",
                 "parameters": [
                     {
                         "enum": [
@@ -5596,14 +5829,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -5611,7 +5844,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserList"
+                            "$ref": "#/definitions/app.List-store_User"
                         }
                     },
                     "400": {
@@ -5627,7 +5860,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "forbidden: neither admin nor supervisor",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5640,7 +5873,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Creates the user and their memberships in one transaction. Applicants register themselves at /api/v1/auth/register.",
+                "description": "Creates the user and their memberships in one transaction. Applicants register themselves at\n/api/v1/auth/register. Names hold no control or invisible formatting characters; a password has 8\ncharacters or more and at most 72 bytes in UTF-8.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5658,7 +5891,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateUserRequest"
+                            "$ref": "#/definitions/app.CreateUserRequest"
                         }
                     }
                 ],
@@ -5666,11 +5899,11 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserResponse"
+                            "$ref": "#/definitions/app.UserView"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed, naming the field (memberships[1].orgUnitId ...)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5688,7 +5921,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "username taken",
+                        "description": "conflict: username taken",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5709,13 +5942,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A user a supervisor may not read answers 404, as if there were none.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "users"
                 ],
-                "summary": "Get a user with their memberships (admin)",
+                "summary": "Get a user with their memberships (admins; supervisors within their subtree)",
                 "parameters": [
                     {
                         "type": "string",
@@ -5729,7 +5963,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserResponse"
+                            "$ref": "#/definitions/app.UserView"
                         }
                     },
                     "400": {
@@ -5764,6 +5998,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A new password or disabling the user revokes every token they hold (enabling them again does not\nbring those back).",
                 "consumes": [
                     "application/json"
                 ],
@@ -5788,7 +6023,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateUserRequest"
+                            "$ref": "#/definitions/app.UpdateUserRequest"
                         }
                     }
                 ],
@@ -5839,7 +6074,7 @@ const docTemplate = `{
                 "tags": [
                     "users"
                 ],
-                "summary": "A system user's API keys (admin)",
+                "summary": "A system user's API keys, without the keys themselves (admin)",
                 "parameters": [
                     {
                         "type": "string",
@@ -5847,13 +6082,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.APIKeyList"
+                            "$ref": "#/definitions/app.List-store_APIKey"
                         }
                     },
                     "400": {
@@ -5913,7 +6160,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateAPIKeyRequest"
+                            "$ref": "#/definitions/app.APIKeyRequest"
                         }
                     }
                 ],
@@ -5921,7 +6168,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateAPIKeyResponse"
+                            "$ref": "#/definitions/app.NewAPIKey"
                         }
                     },
                     "400": {
@@ -6022,7 +6269,7 @@ const docTemplate = `{
                 "tags": [
                     "users"
                 ],
-                "summary": "A user's memberships (admin)",
+                "summary": "A user's memberships (admins; supervisors within their subtree)",
                 "parameters": [
                     {
                         "type": "string",
@@ -6030,13 +6277,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.MembershipList"
+                            "$ref": "#/definitions/app.List-store_Membership"
                         }
                     },
                     "400": {
@@ -6095,7 +6354,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.MembershipRequest"
+                            "$ref": "#/definitions/app.MembershipRequest"
                         }
                     }
                 ],
@@ -6269,6 +6528,1457 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "app.APIKeyRequest": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "result push"
+                }
+            }
+        },
+        "app.ApplicantInput": {
+            "type": "object",
+            "required": [
+                "certNo",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "certNo": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "450981199001011230"
+                },
+                "certType": {
+                    "type": "string",
+                    "enum": [
+                        "idCard",
+                        "creditCode"
+                    ],
+                    "example": "idCard"
+                },
+                "kind": {
+                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "李明"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800000001"
+                },
+                "userId": {
+                    "description": "UserID links the case to an applicant's account, who then follows it online.",
+                    "type": "string"
+                }
+            }
+        },
+        "app.Authority": {
+            "type": "object",
+            "properties": {
+                "departmentId": {
+                    "type": "string"
+                },
+                "grantId": {
+                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "delegation"
+                },
+                "unitCode": {
+                    "description": "UnitCode is the unit acted for: the user's own unit, or the delegating department's\nsection.",
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                },
+                "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.AuthorizationInput": {
+            "type": "object",
+            "required": [
+                "fileIds"
+            ],
+            "properties": {
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 10,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 500
+                }
+            }
+        },
+        "app.CaseDetail": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "$ref": "#/definitions/store.Applicant"
+                },
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "commitments": {
+                    "description": "Commitments are the materials the case was accepted without (容缺受理) and the dates they\nwere promised by; open ones are still to come.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Commitment"
+                    }
+                },
+                "deadlines": {
+                    "$ref": "#/definitions/app.Deadlines"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "decisionReason": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "form": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "refusalReason": {
+                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
+                    "type": "string",
+                    "example": "申请事项不属于本机关职权范围"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "description": "Steps are the steps the case is at now.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                },
+                "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CaseSubmitted": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "missingMaterials": {
+                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Material"
+                    }
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "queryCode": {
+                    "description": "QueryCode opens the public progress page together with the number: keep it.",
+                    "type": "string",
+                    "example": "K7Q4M2XP"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CaseSummary": {
+            "type": "object",
+            "properties": {
+                "applicantName": {
+                    "type": "string",
+                    "example": "李明"
+                },
+                "channel": {
+                    "type": "string",
+                    "example": "online"
+                },
+                "decision": {
+                    "type": "string",
+                    "example": "approve"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-FGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
+                    "type": "string",
+                    "example": "preReview"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                }
+            }
+        },
+        "app.CommentRequest": {
+            "type": "object",
+            "required": [
+                "text"
+            ],
+            "properties": {
+                "text": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "已核对原件，与复印件一致"
+                }
+            }
+        },
+        "app.CompleteRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "description": "Comment is the opinion (意见) written with the completion: internal, staff see it.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "材料齐全，符合法定形式"
+                },
+                "deficiencies": {
+                    "description": "Deficiencies accepts with required materials still missing (容缺受理), with outcome\naccept only.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.DeficiencyInput"
+                        }
+                    ]
+                },
+                "notice": {
+                    "description": "Notice is required with outcome notify.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.NoticeInput"
+                        }
+                    ]
+                },
+                "outcome": {
+                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "accept"
+                },
+                "reason": {
+                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "variables": {
+                    "description": "Variables are set on the case; the conditions after the step may read them.",
+                    "type": "object"
+                }
+            }
+        },
+        "app.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "channel",
+                "itemId"
+            ],
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is required at a window or station. Online a person applies in their own\nverified name (leave it out); give it only to apply for an organisation (legalPerson).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.ApplicantInput"
+                        }
+                    ]
+                },
+                "authorization": {
+                    "description": "Authorization is the applicant's authorisation of the agent, required at a station.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.AuthorizationInput"
+                        }
+                    ]
+                },
+                "channel": {
+                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
+                    "type": "string",
+                    "enum": [
+                        "window",
+                        "online",
+                        "station"
+                    ],
+                    "example": "online"
+                },
+                "form": {
+                    "description": "Form holds the application form's fields.",
+                    "type": "object"
+                },
+                "itemId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000050"
+                },
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "stationId": {
+                    "type": "string"
+                },
+                "windowId": {
+                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
+                    "type": "string"
+                }
+            }
+        },
+        "app.CreateOrgUnitRequest": {
+            "type": "object",
+            "required": [
+                "code",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "bl-fgj"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "government",
+                        "department",
+                        "section",
+                        "centre",
+                        "window",
+                        "station"
+                    ],
+                    "example": "department"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township",
+                        "village"
+                    ],
+                    "example": ""
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "北流市发展和改革局"
+                },
+                "parentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.CreateUserRequest": {
+            "type": "object",
+            "required": [
+                "displayName",
+                "kind",
+                "username"
+            ],
+            "properties": {
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "窗口工作人员"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "staff",
+                        "system"
+                    ],
+                    "example": "staff"
+                },
+                "memberships": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/app.MembershipRequest"
+                    }
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "clerk3"
+                }
+            }
+        },
+        "app.CurrentStep": {
+            "type": "object",
+            "properties": {
+                "assignee": {
+                    "description": "Assignee is shown to staff only.",
+                    "type": "string"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "受理"
+                },
+                "since": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "acceptance"
+                },
+                "taskId": {
+                    "description": "TaskID is shown to staff only.",
+                    "type": "string"
+                },
+                "units": {
+                    "description": "Units are the names of the units the step is with.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "北流市发展和改革局行政审批股"
+                    ]
+                }
+            }
+        },
+        "app.Deadlines": {
+            "type": "object",
+            "properties": {
+                "clockStartedAt": {
+                    "type": "string"
+                },
+                "clockState": {
+                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
+                    "type": "string",
+                    "example": "running"
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "statutoryDueAt": {
+                    "type": "string"
+                },
+                "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.DeficiencyInput": {
+            "type": "object",
+            "required": [
+                "materials",
+                "promisedDate",
+                "reason"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials are the codes of the missing materials the applicant will hand in later:\nevery required material the case lacks.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "M04"
+                    ]
+                },
+                "promisedDate": {
+                    "description": "PromisedDate is the date (YYYY-MM-DD, Beijing) by which the applicant promised them.",
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "description": "Reason says why the case is accepted without them.",
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "主要材料齐全，次要材料申请人承诺五个工作日内补齐"
+                }
+            }
+        },
+        "app.List-app_CaseSummary": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CaseSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_APIKey": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.APIKey"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_InboxTask": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.InboxTask"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Membership": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.OpenCommitment"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_OrgUnit": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.OrgUnit"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_User": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.User"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.LoginRequest": {
+            "type": "object",
+            "required": [
+                "password",
+                "username"
+            ],
+            "properties": {
+                "password": {
+                    "type": "string",
+                    "example": "onewindow-demo"
+                },
+                "username": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "clerk1"
+                }
+            }
+        },
+        "app.MeView": {
+            "type": "object",
+            "properties": {
+                "memberships": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "roles": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "clerk"
+                    ]
+                },
+                "user": {
+                    "$ref": "#/definitions/store.User"
+                },
+                "via": {
+                    "description": "how they signed in: token or apiKey",
+                    "type": "string",
+                    "example": "token"
+                }
+            }
+        },
+        "app.MembershipRequest": {
+            "type": "object",
+            "required": [
+                "orgUnitId",
+                "role"
+            ],
+            "properties": {
+                "orgUnitId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "designer",
+                        "clerk",
+                        "reviewer",
+                        "agent",
+                        "supervisor",
+                        "applicant",
+                        "system"
+                    ],
+                    "example": "clerk"
+                }
+            }
+        },
+        "app.NewAPIKey": {
+            "type": "object",
+            "properties": {
+                "apiKey": {
+                    "$ref": "#/definitions/store.APIKey"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "owk_..."
+                }
+            }
+        },
+        "app.NoticeInput": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "description": "Materials lists every missing or defective material, at once.",
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "请于补正后重新提交"
+                }
+            }
+        },
+        "app.NoticeView": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issuedAt": {
+                    "type": "string"
+                },
+                "issuedBy": {
+                    "type": "string"
+                },
+                "issuedByName": {
+                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "itemId": {
+                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "itemVersion": {
+                    "type": "integer"
+                },
+                "letter": {
+                    "description": "Letter is the notice as the applicant reads it.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "materials": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.NoticeItem"
+                    }
+                },
+                "note": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq numbers the case's notices from 1.",
+                    "type": "integer"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.PasswordChange": {
+            "type": "object",
+            "required": [
+                "currentPassword",
+                "newPassword"
+            ],
+            "properties": {
+                "currentPassword": {
+                    "type": "string",
+                    "example": "onewindow-demo"
+                },
+                "newPassword": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-new-long-password"
+                }
+            }
+        },
+        "app.PersonRequest": {
+            "type": "object",
+            "required": [
+                "userId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "该申请涉及专业审查，转由专人办理"
+                },
+                "userId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000010"
+                }
+            }
+        },
+        "app.PublicProgress": {
+            "type": "object",
+            "properties": {
+                "acceptedAt": {
+                    "type": "string"
+                },
+                "decisionText": {
+                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Words"
+                        }
+                    ]
+                },
+                "dueAt": {
+                    "type": "string"
+                },
+                "endedAt": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-FGJ-XK-001-0001"
+                },
+                "receivedAt": {
+                    "type": "string"
+                },
+                "stage": {
+                    "type": "string",
+                    "example": "inProgress"
+                },
+                "stageText": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.CurrentStep"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.TimelineEntry"
+                    }
+                }
+            }
+        },
+        "app.RecallRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "结果填写有误"
+                }
+            }
+        },
+        "app.RegisterRequest": {
+            "type": "object",
+            "required": [
+                "idCard",
+                "password",
+                "phone",
+                "realName",
+                "username"
+            ],
+            "properties": {
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "idCard": {
+                    "type": "string",
+                    "example": "450981199001011230"
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "realName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "zhangsan"
+                }
+            }
+        },
+        "app.ReturnRequest": {
+            "type": "object",
+            "required": [
+                "reason",
+                "target"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "申请书签字不全，退回受理环节重新核对"
+                },
+                "target": {
+                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "acceptance"
+                }
+            }
+        },
+        "app.Signer": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "北流市住房和城乡建设局行政审批股"
+                },
+                "section": {
+                    "type": "string",
+                    "example": "zjj-xzsp"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.SignerRequest": {
+            "type": "object",
+            "required": [
+                "sectionId"
+            ],
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "涉及消防审查，增加消防部门会签"
+                },
+                "sectionId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000020"
+                }
+            }
+        },
+        "app.SupplementAccepted": {
+            "type": "object",
+            "properties": {
+                "fulfilled": {
+                    "description": "Fulfilled counts the commitments (容缺) the supplement fulfilled.",
+                    "type": "integer"
+                },
+                "materials": {
+                    "description": "Materials are the case's materials with the new versions.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.CaseMaterial"
+                    }
+                },
+                "supplement": {
+                    "$ref": "#/definitions/store.Supplement"
+                }
+            }
+        },
+        "app.SupplementRequest": {
+            "type": "object",
+            "required": [
+                "materials"
+            ],
+            "properties": {
+                "materials": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "minItems": 1,
+                    "items": {
+                        "$ref": "#/definitions/store.MaterialInput"
+                    }
+                },
+                "note": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "已补充编制单位盖章"
+                }
+            }
+        },
+        "app.TaskActionResult": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "$ref": "#/definitions/store.Action"
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                }
+            }
+        },
+        "app.TaskDetail": {
+            "type": "object",
+            "properties": {
+                "actions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Action"
+                    }
+                },
+                "authority": {
+                    "description": "Authority is why the actor may act on it now (nil: they may not).",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/app.Authority"
+                        }
+                    ]
+                },
+                "candidateGroups": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "case": {
+                    "$ref": "#/definitions/app.CaseDetail"
+                },
+                "outcomes": {
+                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "passed": {
+                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reads": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "requires": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {
+                            "type": "string"
+                        }
+                    }
+                },
+                "signers": {
+                    "description": "Signers are the departments of the countersign this task belongs to.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.Signer"
+                    }
+                },
+                "task": {
+                    "$ref": "#/definitions/store.Task"
+                },
+                "units": {
+                    "description": "Units are the names of the units the task is offered to.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.TimelineEntry": {
+            "type": "object",
+            "properties": {
+                "actor": {
+                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "comment": {
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
+                    "type": "string",
+                    "example": "complete"
+                },
+                "step": {
+                    "description": "Step names the step concerned.",
+                    "type": "string",
+                    "example": "受理"
+                },
+                "text": {
+                    "$ref": "#/definitions/app.Words"
+                },
+                "unit": {
+                    "type": "string",
+                    "example": "北流市发展和改革局行政审批股"
+                }
+            }
+        },
+        "app.TokenView": {
+            "type": "object",
+            "properties": {
+                "expiresAt": {
+                    "type": "string"
+                },
+                "token": {
+                    "type": "string",
+                    "example": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
+                },
+                "user": {
+                    "$ref": "#/definitions/store.User"
+                }
+            }
+        },
+        "app.UpdateOrgUnitRequest": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "minLength": 1,
+                    "example": "bl-fgj"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "minLength": 1,
+                    "example": "北流市发展和改革局"
+                },
+                "parentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.UpdateUserRequest": {
+            "type": "object",
+            "properties": {
+                "disabled": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "minLength": 1,
+                    "example": "一号窗口 王丽"
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-new-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                }
+            }
+        },
+        "app.UserView": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "disabled": {
+                    "type": "boolean"
+                },
+                "displayName": {
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "idCard": {
+                    "description": "applicants",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "staff"
+                },
+                "memberships": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "realName": {
+                    "description": "applicants",
+                    "type": "string"
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "clerk1"
+                }
+            }
+        },
+        "app.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已通过其他途径办理"
+                }
+            }
+        },
+        "app.Words": {
+            "type": "object",
+            "properties": {
+                "en": {
+                    "type": "string",
+                    "example": "Online pre-review"
+                },
+                "zh": {
+                    "type": "string",
+                    "example": "网上预审中"
+                }
+            }
+        },
         "calendar.Kind": {
             "type": "string",
             "enum": [
@@ -6483,20 +8193,13 @@ const docTemplate = `{
                     "description": "LimitDays is the step's own time limit in working days (0: none).",
                     "type": "number"
                 },
+                "publicOpinions": {
+                    "description": "PublicOpinions shows the opinions written at this step (an objection, a comment) to the\napplicant; by default they are internal (内部意见). Set by ow:opinions=\"public\".",
+                    "type": "boolean"
+                },
                 "warnDays": {
                     "description": "WarnDays is how many working days before the limit the warning\nfires (0: the default of one working day).",
                     "type": "number"
-                }
-            }
-        },
-        "handlers.APIKeyList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.APIKey"
-                    }
                 }
             }
         },
@@ -6508,51 +8211,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/store.SupervisedAlert"
                     }
-                }
-            }
-        },
-        "handlers.ApplicantInput": {
-            "type": "object",
-            "required": [
-                "certNo",
-                "kind",
-                "name"
-            ],
-            "properties": {
-                "certNo": {
-                    "type": "string",
-                    "maxLength": 32,
-                    "example": "450981199001011230"
-                },
-                "certType": {
-                    "type": "string",
-                    "enum": [
-                        "idCard",
-                        "creditCode"
-                    ],
-                    "example": "idCard"
-                },
-                "kind": {
-                    "description": "Kind is naturalPerson (with an idCard) or legalPerson (with a creditCode).",
-                    "type": "string",
-                    "enum": [
-                        "naturalPerson",
-                        "legalPerson"
-                    ],
-                    "example": "naturalPerson"
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 200,
-                    "example": "李明"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800000001"
-                },
-                "userId": {
-                    "description": "UserID links the case to an applicant's account, who then follows it online.",
-                    "type": "string"
                 }
             }
         },
@@ -6652,110 +8310,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CaseDetail": {
-            "type": "object",
-            "properties": {
-                "applicant": {
-                    "$ref": "#/definitions/store.Applicant"
-                },
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "deadlines": {
-                    "$ref": "#/definitions/handlers.Deadlines"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "decisionReason": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "form": {
-                    "type": "object"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer",
-                    "example": 1
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page; shown to the applicant's side.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "refusalReason": {
-                    "description": "RefusalReason says why the application was not accepted (不予受理); DecisionReason why\nit was not granted.",
-                    "type": "string",
-                    "example": "申请事项不属于本机关职权范围"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "description": "Steps are the steps the case is at now.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "description": "Timeline is every action and step of the case in plain words, oldest first.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                },
-                "withdrawReason": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.CaseEngineView": {
             "type": "object",
             "properties": {
@@ -6800,145 +8354,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CaseList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CaseSummary"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.CaseSubmitted": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "missingMaterials": {
-                    "description": "MissingMaterials lists the required materials of the item not handed in: the\nacceptance clerk will notify them once.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Material"
-                    }
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "queryCode": {
-                    "description": "QueryCode opens the public progress page together with the number: keep it.",
-                    "type": "string",
-                    "example": "K7Q4M2XP"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                }
-            }
-        },
-        "handlers.CaseSummary": {
-            "type": "object",
-            "properties": {
-                "applicantName": {
-                    "type": "string",
-                    "example": "李明"
-                },
-                "channel": {
-                    "type": "string",
-                    "example": "online"
-                },
-                "decision": {
-                    "type": "string",
-                    "example": "approve"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "itemCode": {
-                    "type": "string",
-                    "example": "450981-FGJ-XK-001"
-                },
-                "itemId": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "description": "Stage says where the case stands: submitted, preReview, awaitingAcceptance,\nawaitingSupplement, inProgress, delivering, finished, refused, withdrawn, cancelled.",
-                    "type": "string",
-                    "example": "preReview"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                }
-            }
-        },
         "handlers.CaseTimeline": {
             "type": "object",
             "properties": {
@@ -6974,23 +8389,6 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.TimelineTask"
                     }
-                }
-            }
-        },
-        "handlers.CommentRequest": {
-            "type": "object",
-            "required": [
-                "text"
-            ],
-            "properties": {
-                "public": {
-                    "description": "Public shows it to the applicant too; by default staff only see it.",
-                    "type": "boolean"
-                },
-                "text": {
-                    "type": "string",
-                    "maxLength": 4000,
-                    "example": "已核对原件，与复印件一致"
                 }
             }
         },
@@ -7123,114 +8521,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.CompleteRequest": {
-            "type": "object",
-            "properties": {
-                "comment": {
-                    "description": "Comment is the opinion (意见) written with the completion; staff see it.",
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "材料齐全，符合法定形式"
-                },
-                "notice": {
-                    "description": "Notice is required with outcome notify.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.NoticeInput"
-                        }
-                    ]
-                },
-                "outcome": {
-                    "description": "Outcome is one of the step's outcomes (GET /api/v1/tasks/{id} lists them): accept, refuse,\nnotify (acceptance); approve, reject (approval); agree, object (countersign); resolved,\nrereview (coordination); none for review, certification and delivery.",
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "accept"
-                },
-                "reason": {
-                    "description": "Reason fills the variable the outcome needs: refusalReason (refuse), decisionReason\n(reject), objection (object).",
-                    "type": "string",
-                    "maxLength": 2000
-                },
-                "variables": {
-                    "description": "Variables are set on the case; the conditions after the step may read them.",
-                    "type": "object"
-                }
-            }
-        },
-        "handlers.CreateAPIKeyRequest": {
-            "type": "object",
-            "required": [
-                "name"
-            ],
-            "properties": {
-                "name": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "result push"
-                }
-            }
-        },
-        "handlers.CreateAPIKeyResponse": {
-            "type": "object",
-            "properties": {
-                "apiKey": {
-                    "$ref": "#/definitions/store.APIKey"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "owk_..."
-                }
-            }
-        },
-        "handlers.CreateCaseRequest": {
-            "type": "object",
-            "required": [
-                "channel",
-                "itemId"
-            ],
-            "properties": {
-                "applicant": {
-                    "description": "Applicant is required at a window or station; online it defaults to the caller's\naccount (give it to apply for an organisation).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.ApplicantInput"
-                        }
-                    ]
-                },
-                "channel": {
-                    "description": "Channel is online (an applicant), window (a clerk) or station (an agent).",
-                    "type": "string",
-                    "enum": [
-                        "window",
-                        "online",
-                        "station"
-                    ],
-                    "example": "online"
-                },
-                "form": {
-                    "description": "Form holds the application form's fields.",
-                    "type": "object"
-                },
-                "itemId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000050"
-                },
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "stationId": {
-                    "type": "string"
-                },
-                "windowId": {
-                    "description": "WindowID is the clerk's window (needed when the clerk staffs several); StationID the\nagent's station (needed when the agent serves several).",
-                    "type": "string"
-                }
-            }
-        },
         "handlers.CreateGrantRequest": {
             "type": "object",
             "required": [
@@ -7290,164 +8580,6 @@ const docTemplate = `{
                 "windowId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000002"
-                }
-            }
-        },
-        "handlers.CreateOrgUnitRequest": {
-            "type": "object",
-            "required": [
-                "code",
-                "kind",
-                "name"
-            ],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "bl-fgj"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "government",
-                        "department",
-                        "section",
-                        "centre",
-                        "window",
-                        "station"
-                    ],
-                    "example": "department"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "region",
-                        "city",
-                        "county",
-                        "township",
-                        "village"
-                    ],
-                    "example": ""
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "北流市发展和改革局"
-                },
-                "parentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                }
-            }
-        },
-        "handlers.CreateUserRequest": {
-            "type": "object",
-            "required": [
-                "displayName",
-                "kind",
-                "username"
-            ],
-            "properties": {
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "窗口工作人员"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "staff",
-                        "system"
-                    ],
-                    "example": "staff"
-                },
-                "memberships": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {
-                        "$ref": "#/definitions/handlers.MembershipRequest"
-                    }
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8,
-                    "example": "a-long-password"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800138000"
-                },
-                "username": {
-                    "type": "string",
-                    "example": "clerk3"
-                }
-            }
-        },
-        "handlers.CurrentStep": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "description": "Assignee is shown to staff only.",
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string",
-                    "example": "受理"
-                },
-                "since": {
-                    "type": "string"
-                },
-                "stepKind": {
-                    "type": "string",
-                    "example": "acceptance"
-                },
-                "taskId": {
-                    "description": "TaskID is shown to staff only.",
-                    "type": "string"
-                },
-                "units": {
-                    "description": "Units are the names of the units the step is with.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    },
-                    "example": [
-                        "北流市发展和改革局行政审批股"
-                    ]
-                }
-            }
-        },
-        "handlers.Deadlines": {
-            "type": "object",
-            "properties": {
-                "clockStartedAt": {
-                    "type": "string"
-                },
-                "clockState": {
-                    "description": "ClockState is none (not yet accepted), running, paused (waiting for a supplement or\nin a special procedure) or stopped (decided).",
-                    "type": "string",
-                    "example": "running"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "promisedDays": {
-                    "type": "number",
-                    "example": 10
-                },
-                "statutoryDays": {
-                    "type": "number",
-                    "example": 20
-                },
-                "statutoryDueAt": {
-                    "type": "string"
-                },
-                "warnAt": {
-                    "type": "string"
                 }
             }
         },
@@ -7903,83 +9035,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.LoginRequest": {
-            "type": "object",
-            "required": [
-                "password",
-                "username"
-            ],
-            "properties": {
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "example": "onewindow-demo"
-                },
-                "username": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "clerk1"
-                }
-            }
-        },
-        "handlers.MeResponse": {
-            "type": "object",
-            "properties": {
-                "memberships": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                },
-                "roles": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "user": {
-                    "$ref": "#/definitions/store.User"
-                }
-            }
-        },
-        "handlers.MembershipList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                }
-            }
-        },
-        "handlers.MembershipRequest": {
-            "type": "object",
-            "required": [
-                "orgUnitId",
-                "role"
-            ],
-            "properties": {
-                "orgUnitId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "role": {
-                    "type": "string",
-                    "enum": [
-                        "admin",
-                        "designer",
-                        "clerk",
-                        "reviewer",
-                        "agent",
-                        "supervisor",
-                        "applicant",
-                        "system"
-                    ],
-                    "example": "clerk"
-                }
-            }
-        },
         "handlers.NodeSummary": {
             "type": "object",
             "properties": {
@@ -8044,100 +9099,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.NoticeInput": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "description": "Materials lists every missing or defective material, at once.",
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "请于补正后重新提交"
-                }
-            }
-        },
-        "handlers.NoticeView": {
-            "type": "object",
-            "properties": {
-                "caseId": {
-                    "type": "string"
-                },
-                "caseNumber": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "issuedAt": {
-                    "type": "string"
-                },
-                "issuedBy": {
-                    "type": "string"
-                },
-                "issuedByName": {
-                    "description": "IssuedByName is who issued it, Unit the unit they issued it for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "itemId": {
-                    "description": "ItemID and ItemVersion, when set, are the case's item version: the\nmaterial codes are checked against its materials.",
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "itemVersion": {
-                    "type": "integer"
-                },
-                "letter": {
-                    "description": "Letter is the notice as the applicant reads it.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "materials": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.NoticeItem"
-                    }
-                },
-                "note": {
-                    "type": "string"
-                },
-                "seq": {
-                    "description": "Seq numbers the case's notices from 1.",
-                    "type": "integer"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
         "handlers.NotificationList": {
             "type": "object",
             "properties": {
@@ -8170,34 +9131,6 @@ const docTemplate = `{
                     "description": "Target is the incident retried or the wait the message went to.",
                     "type": "string",
                     "example": "C-01jd5q3k8m0000000000000000/x1"
-                }
-            }
-        },
-        "handlers.OrgUnitList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.OrgUnit"
-                    }
-                }
-            }
-        },
-        "handlers.PersonRequest": {
-            "type": "object",
-            "required": [
-                "userId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "该申请涉及专业审查，转由专人办理"
-                },
-                "userId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000010"
                 }
             }
         },
@@ -8249,58 +9182,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.PublicProgress": {
-            "type": "object",
-            "properties": {
-                "acceptedAt": {
-                    "type": "string"
-                },
-                "decisionText": {
-                    "description": "DecisionText is the decision (准予, 不予准予, 不予受理) once made.",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/handlers.Words"
-                        }
-                    ]
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "endedAt": {
-                    "type": "string"
-                },
-                "itemName": {
-                    "type": "string",
-                    "example": "企业投资项目核准"
-                },
-                "number": {
-                    "type": "string",
-                    "example": "20251126-450981-FGJ-XK-001-0001"
-                },
-                "receivedAt": {
-                    "type": "string"
-                },
-                "stage": {
-                    "type": "string",
-                    "example": "inProgress"
-                },
-                "stageText": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "steps": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.CurrentStep"
-                    }
-                },
-                "timeline": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.TimelineEntry"
-                    }
-                }
-            }
-        },
         "handlers.PublishItemRequest": {
             "type": "object",
             "properties": {
@@ -8333,76 +9214,6 @@ const docTemplate = `{
                         "very_dissatisfied"
                     ],
                     "example": "satisfied"
-                }
-            }
-        },
-        "handlers.RecallRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "结果填写有误"
-                }
-            }
-        },
-        "handlers.RegisterRequest": {
-            "type": "object",
-            "required": [
-                "idCard",
-                "password",
-                "phone",
-                "realName",
-                "username"
-            ],
-            "properties": {
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "idCard": {
-                    "type": "string",
-                    "example": "450981199001011230"
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8,
-                    "example": "a-long-password"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800138000"
-                },
-                "realName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "username": {
-                    "type": "string",
-                    "example": "zhangsan"
-                }
-            }
-        },
-        "handlers.ReturnRequest": {
-            "type": "object",
-            "required": [
-                "reason",
-                "target"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "申请书签字不全，退回受理环节重新核对"
-                },
-                "target": {
-                    "description": "Target is the element id of a step the case has passed (GET /api/v1/tasks/{id} lists them in passed).",
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "acceptance"
                 }
             }
         },
@@ -8466,43 +9277,6 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "policyChanged"
-                }
-            }
-        },
-        "handlers.Signer": {
-            "type": "object",
-            "properties": {
-                "name": {
-                    "type": "string",
-                    "example": "北流市住房和城乡建设局行政审批股"
-                },
-                "section": {
-                    "type": "string",
-                    "example": "zjj-xzsp"
-                },
-                "state": {
-                    "type": "string",
-                    "example": "open"
-                },
-                "taskId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.SignerRequest": {
-            "type": "object",
-            "required": [
-                "sectionId"
-            ],
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 2000,
-                    "example": "涉及消防审查，增加消防部门会签"
-                },
-                "sectionId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000020"
                 }
             }
         },
@@ -8674,183 +9448,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.SupplementAccepted": {
-            "type": "object",
-            "properties": {
-                "materials": {
-                    "description": "Materials are the case's materials with the new versions.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.CaseMaterial"
-                    }
-                },
-                "supplement": {
-                    "$ref": "#/definitions/store.Supplement"
-                }
-            }
-        },
-        "handlers.SupplementRequest": {
-            "type": "object",
-            "required": [
-                "materials"
-            ],
-            "properties": {
-                "materials": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "minItems": 1,
-                    "items": {
-                        "$ref": "#/definitions/store.MaterialInput"
-                    }
-                },
-                "note": {
-                    "type": "string",
-                    "maxLength": 1000,
-                    "example": "已补充编制单位盖章"
-                }
-            }
-        },
-        "handlers.TaskActionResult": {
-            "type": "object",
-            "properties": {
-                "action": {
-                    "$ref": "#/definitions/store.Action"
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                }
-            }
-        },
-        "handlers.TaskDetail": {
-            "type": "object",
-            "properties": {
-                "actions": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Action"
-                    }
-                },
-                "authority": {
-                    "description": "Authority is why the caller may act on it now (nil: they may not).",
-                    "allOf": [
-                        {
-                            "$ref": "#/definitions/store.Authority"
-                        }
-                    ]
-                },
-                "candidateGroups": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "case": {
-                    "$ref": "#/definitions/handlers.CaseDetail"
-                },
-                "outcomes": {
-                    "description": "Outcomes are the outcomes to complete it with (empty: none); Requires the variables an\noutcome needs; Reads the variables the conditions after it read.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "passed": {
-                    "description": "Passed are the steps the case may be returned to (退回).",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "reads": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "requires": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "array",
-                        "items": {
-                            "type": "string"
-                        }
-                    }
-                },
-                "signers": {
-                    "description": "Signers are the departments of the countersign this task belongs to.",
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/handlers.Signer"
-                    }
-                },
-                "task": {
-                    "$ref": "#/definitions/store.Task"
-                },
-                "units": {
-                    "description": "Units are the names of the units the task is offered to.",
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                }
-            }
-        },
-        "handlers.TaskList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.InboxTask"
-                    }
-                },
-                "limit": {
-                    "type": "integer",
-                    "example": 50
-                },
-                "offset": {
-                    "type": "integer",
-                    "example": 0
-                },
-                "total": {
-                    "type": "integer",
-                    "example": 1
-                }
-            }
-        },
-        "handlers.TimelineEntry": {
-            "type": "object",
-            "properties": {
-                "actor": {
-                    "description": "Actor is who acted (left out on the public page), Unit the unit they acted for.",
-                    "type": "string",
-                    "example": "一号窗口 王丽"
-                },
-                "at": {
-                    "type": "string"
-                },
-                "comment": {
-                    "type": "string"
-                },
-                "kind": {
-                    "description": "Kind is an action (submit, claim, complete, handover, delegate, resolve, return, recall,\naddSigner, removeSigner, comment, supplement, withdraw) or a flow event (stepStarted,\ndeemedAccepted, ended).",
-                    "type": "string",
-                    "example": "complete"
-                },
-                "step": {
-                    "description": "Step names the step concerned.",
-                    "type": "string",
-                    "example": "受理"
-                },
-                "text": {
-                    "$ref": "#/definitions/handlers.Words"
-                },
-                "unit": {
-                    "type": "string",
-                    "example": "北流市发展和改革局行政审批股"
-                }
-            }
-        },
         "handlers.TimelineEvent": {
             "type": "object",
             "properties": {
@@ -8957,20 +9554,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.TokenResponse": {
-            "type": "object",
-            "properties": {
-                "expiresAt": {
-                    "type": "string"
-                },
-                "token": {
-                    "type": "string"
-                },
-                "user": {
-                    "$ref": "#/definitions/store.User"
-                }
-            }
-        },
         "handlers.UpdateGrantRequest": {
             "type": "object",
             "properties": {
@@ -9003,128 +9586,12 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.UpdateOrgUnitRequest": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "minLength": 1
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "minLength": 1
-                },
-                "parentId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.UpdateUserRequest": {
-            "type": "object",
-            "properties": {
-                "disabled": {
-                    "type": "boolean"
-                },
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "minLength": 1
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8
-                },
-                "phone": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.UserList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.User"
-                    }
-                }
-            }
-        },
-        "handlers.UserResponse": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "disabled": {
-                    "type": "boolean"
-                },
-                "displayName": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "idCard": {
-                    "description": "applicants",
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "memberships": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                },
-                "phone": {
-                    "type": "string"
-                },
-                "realName": {
-                    "description": "applicants",
-                    "type": "string"
-                },
-                "updatedAt": {
-                    "type": "string"
-                },
-                "username": {
-                    "type": "string"
-                }
-            }
-        },
         "handlers.VariablesRequest": {
             "type": "object",
             "properties": {
                 "variables": {
                     "type": "object",
                     "additionalProperties": {}
-                }
-            }
-        },
-        "handlers.WithdrawRequest": {
-            "type": "object",
-            "properties": {
-                "reason": {
-                    "type": "string",
-                    "maxLength": 500,
-                    "example": "已通过其他途径办理"
-                }
-            }
-        },
-        "handlers.Words": {
-            "type": "object",
-            "properties": {
-                "en": {
-                    "type": "string",
-                    "example": "Online pre-review"
-                },
-                "zh": {
-                    "type": "string",
-                    "example": "网上预审中"
                 }
             }
         },
@@ -9165,10 +9632,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "name": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "result push"
                 },
                 "prefix": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "owk_k3j9xq"
                 },
                 "revokedAt": {
                     "type": "string"
@@ -9281,30 +9750,6 @@ const docTemplate = `{
                 },
                 "userId": {
                     "description": "UserID is the applicant's account, \"\" for a walk-in without one.",
-                    "type": "string"
-                }
-            }
-        },
-        "store.Authority": {
-            "type": "object",
-            "properties": {
-                "departmentId": {
-                    "type": "string"
-                },
-                "grantId": {
-                    "description": "GrantID, DepartmentID and WindowID are set for a delegation.",
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string",
-                    "example": "delegation"
-                },
-                "unitCode": {
-                    "description": "UnitCode is the unit acted for: the user's own unit, or the\ndelegating department's section.",
-                    "type": "string",
-                    "example": "fgj-xzsp"
-                },
-                "windowId": {
                     "type": "string"
                 }
             }
@@ -9432,6 +9877,52 @@ const docTemplate = `{
                     "type": "object"
                 },
                 "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Commitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
                     "type": "string"
                 }
             }
@@ -10666,19 +11157,23 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "orgUnitCode": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "zwzx-01"
                 },
                 "orgUnitId": {
                     "type": "string"
                 },
                 "orgUnitKind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "window"
                 },
                 "orgUnitName": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "综合受理一号窗口"
                 },
                 "role": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "clerk"
                 },
                 "userId": {
                     "type": "string"
@@ -10750,11 +11245,64 @@ const docTemplate = `{
                 }
             }
         },
+        "store.OpenCommitment": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string"
+                },
+                "closedAt": {
+                    "type": "string"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "createdBy": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "materialCode": {
+                    "type": "string",
+                    "example": "M04"
+                },
+                "materialName": {
+                    "type": "string",
+                    "example": "环境影响评价文件"
+                },
+                "promisedDate": {
+                    "type": "string",
+                    "example": "2026-12-10"
+                },
+                "reason": {
+                    "type": "string",
+                    "example": "申请人承诺五个工作日内补齐"
+                },
+                "state": {
+                    "type": "string",
+                    "example": "open"
+                },
+                "supplementId": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
         "store.OrgUnit": {
             "type": "object",
             "properties": {
                 "code": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "fgj"
                 },
                 "createdAt": {
                     "type": "string"
@@ -10763,14 +11311,16 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "kind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "department"
                 },
                 "level": {
                     "description": "governments only",
                     "type": "string"
                 },
                 "name": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "北流市发展和改革局"
                 },
                 "parentId": {
                     "description": "\"\" for the root",
@@ -11363,7 +11913,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "displayName": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "一号窗口 王丽"
                 },
                 "id": {
                     "type": "string"
@@ -11373,7 +11924,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "kind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "staff"
                 },
                 "phone": {
                     "type": "string"
@@ -11386,7 +11938,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "username": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "clerk1"
                 }
             }
         }
