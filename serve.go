@@ -101,7 +101,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	go sweepStarts(ctx, uc, log)
 
-	h := handlers.New(handlers.Deps{App: uc, DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
+	h := handlers.New(handlers.Deps{App: uc, DB: db, Engine: eng, Logger: log, Version: version,
 		DataDir: cfg.DataDir, TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Addr:              cfg.Addr,

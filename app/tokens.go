@@ -23,6 +23,9 @@ const tokenIssuer = "onewindow"
 
 // issueToken signs an access token for u that expires TokenTTL from now.
 func (a *App) issueToken(u *store.User) (*TokenView, error) {
+	if len(a.cfg.TokenSecret) == 0 {
+		return nil, errors.New("sign token: no token secret is configured (app.Config.TokenSecret)")
+	}
 	now := a.now()
 	exp := now.Add(a.cfg.TokenTTL).Truncate(time.Second)
 	claims := tokenClaims{
@@ -46,6 +49,9 @@ func (a *App) issueToken(u *store.User) (*TokenView, error) {
 // parseToken checks an access token's signature, issuer and expiry and returns its claims,
 // or refuses it as invalid_token saying why.
 func (a *App) parseToken(s string) (*tokenClaims, error) {
+	if len(a.cfg.TokenSecret) == 0 { // no secret: nothing this server signed can be checked
+		return nil, invalidToken("the token is not valid")
+	}
 	var claims tokenClaims
 	_, err := jwt.ParseWithClaims(s, &claims, func(*jwt.Token) (any, error) { return a.cfg.TokenSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),

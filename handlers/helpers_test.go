@@ -57,7 +57,7 @@ func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testS
 		f(&d)
 	}
 	s.app = app.New(d.Config)
-	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, TokenSecret: d.TokenSecret, TokenTTL: d.TokenTTL, Logger: d.Logger,
+	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, Logger: d.Logger,
 		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes, TrustedProxies: d.TrustedProxies})
 	return s
 }

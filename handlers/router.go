@@ -25,19 +25,17 @@ import (
 )
 
 // Deps is what the HTTP API needs from the rest of the server. Zero fields get the defaults
-// documented on them; App, DB and TokenSecret are required.
+// documented on them; App and DB are required.
 type Deps struct {
 	// App runs the use cases every handler calls.
 	App *app.App
 	// The fields below are what the areas not yet moved into App read directly.
 	DB *store.DB
 	// Engine runs cases; nil in tests of areas that start none.
-	Engine      *engine.Engine
-	TokenSecret []byte        // HS256 key for access tokens (at least 32 bytes)
-	TokenTTL    time.Duration // lifetime of an access token; default 12h
-	Logger      *slog.Logger  // default slog.Default()
-	Now         func() time.Time
-	Version     string // reported by /healthz and the build-info metric
+	Engine  *engine.Engine
+	Logger  *slog.Logger // default slog.Default()
+	Now     func() time.Time
+	Version string // reported by /healthz and the build-info metric
 	// MaxBodyBytes limits JSON request bodies; default 1 MiB.
 	MaxBodyBytes int64
 	// DataDir is where uploaded files are kept (under DataDir/files); default "data".
@@ -59,11 +57,8 @@ type api struct {
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) *gin.Engine {
-	if d.App == nil || d.DB == nil || len(d.TokenSecret) == 0 {
-		panic("handlers.New: Deps.App, Deps.DB and Deps.TokenSecret are required")
-	}
-	if d.TokenTTL == 0 {
-		d.TokenTTL = 12 * time.Hour
+	if d.App == nil || d.DB == nil {
+		panic("handlers.New: Deps.App and Deps.DB are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
