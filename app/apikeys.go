@@ -42,15 +42,9 @@ func (a *App) APIKeys(ctx context.Context, p *Actor, userID string, page Page) (
 	if _, err := store.GetUser(ctx, a.db, userID); err != nil {
 		return nil, err
 	}
-	offset, err := page.offset()
-	if err != nil {
-		return nil, err
-	}
-	keys, err := store.ListAPIKeys(ctx, a.db, userID, page.limit()+1, offset)
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(keys, page, offset), nil
+	return readPage(page, func(limit, offset int) ([]store.APIKey, error) {
+		return store.ListAPIKeys(ctx, a.db, userID, limit, offset)
+	})
 }
 
 // CreateAPIKey makes a key for a system user (admins).

@@ -80,6 +80,20 @@ func (a *App) accountFor(ctx context.Context, p *Actor, id string) (*store.User,
 	return nil, nil, fmt.Errorf("user %q: %w", id, store.ErrNotFound)
 }
 
+// readPage reads a page of a list with read, given how many rows to read (one more than the
+// page, to see whether another follows) and from which row.
+func readPage[T any](p Page, read func(limit, offset int) ([]T, error)) (*List[T], error) {
+	offset, err := p.offset()
+	if err != nil {
+		return nil, err
+	}
+	items, err := read(p.limit()+1, offset)
+	if err != nil {
+		return nil, err
+	}
+	return probedPage(items, p, offset), nil
+}
+
 // existing reads the row get finds, refusing a missing one as a bad value of field.
 func existing[T any](field, what, id string, get func() (*T, error)) (*T, error) {
 	v, err := get()

@@ -27,16 +27,10 @@ type OrgUnitQuery struct {
 
 // OrgUnits lists org units by code.
 func (a *App) OrgUnits(ctx context.Context, p *Actor, q OrgUnitQuery) (*List[store.OrgUnit], error) {
-	offset, err := q.Page.offset()
-	if err != nil {
-		return nil, err
-	}
-	units, err := store.ListOrgUnits(ctx, a.db, store.OrgUnitFilter{ParentID: q.ParentID, Roots: q.Roots, Kind: q.Kind, Level: q.Level,
-		Limit: q.Page.limit() + 1, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(units, q.Page, offset), nil
+	return readPage(q.Page, func(limit, offset int) ([]store.OrgUnit, error) {
+		return store.ListOrgUnits(ctx, a.db, store.OrgUnitFilter{ParentID: q.ParentID, Roots: q.Roots, Kind: q.Kind, Level: q.Level,
+			Limit: limit, Offset: offset})
+	})
 }
 
 // OrgUnit reads an org unit.
@@ -55,15 +49,9 @@ func (a *App) OrgUnitAncestors(ctx context.Context, p *Actor, id string) (*List[
 
 // OrgUnitDescendants lists the units below one, breadth first.
 func (a *App) OrgUnitDescendants(ctx context.Context, p *Actor, id string, page Page) (*List[store.OrgUnit], error) {
-	offset, err := page.offset()
-	if err != nil {
-		return nil, err
-	}
-	units, err := store.OrgUnitDescendants(ctx, a.db, id, page.limit()+1, offset)
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(units, page, offset), nil
+	return readPage(page, func(limit, offset int) ([]store.OrgUnit, error) {
+		return store.OrgUnitDescendants(ctx, a.db, id, limit, offset)
+	})
 }
 
 // CreateOrgUnitRequest creates an org unit. A region government is the root; every other unit

@@ -33,11 +33,7 @@ func (a *App) Users(ctx context.Context, p *Actor, q UserQuery) (*List[store.Use
 	if err != nil {
 		return nil, err
 	}
-	offset, err := q.Page.offset()
-	if err != nil {
-		return nil, err
-	}
-	f := store.UserFilter{Role: q.Role, OrgUnitID: q.OrgUnitID, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset}
+	f := store.UserFilter{Role: q.Role, OrgUnitID: q.OrgUnitID, Search: q.Search}
 	if q.Kind != "" {
 		f.Kinds = []string{q.Kind}
 	}
@@ -47,14 +43,13 @@ func (a *App) Users(ctx context.Context, p *Actor, q UserQuery) (*List[store.Use
 		case "":
 			f.Kinds = []string{store.UserStaff, store.UserSystem}
 		case store.UserApplicant:
-			return probedPage([]store.User{}, q.Page, offset), nil
+			f.Within = []string{}
 		}
 	}
-	users, err := store.ListUsers(ctx, a.db, f)
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(users, q.Page, offset), nil
+	return readPage(q.Page, func(limit, offset int) ([]store.User, error) {
+		f.Limit, f.Offset = limit, offset
+		return store.ListUsers(ctx, a.db, f)
+	})
 }
 
 // User reads an account the actor may read.
@@ -71,15 +66,9 @@ func (a *App) UserMemberships(ctx context.Context, p *Actor, id string, page Pag
 	if _, _, err := a.accountFor(ctx, p, id); err != nil {
 		return nil, err
 	}
-	offset, err := page.offset()
-	if err != nil {
-		return nil, err
-	}
-	ms, err := store.UserMembershipsPage(ctx, a.db, id, page.limit()+1, offset)
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(ms, page, offset), nil
+	return readPage(page, func(limit, offset int) ([]store.Membership, error) {
+		return store.UserMembershipsPage(ctx, a.db, id, limit, offset)
+	})
 }
 
 // MembershipRequest grants a role in an org unit.

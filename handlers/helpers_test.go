@@ -96,11 +96,15 @@ func (r response) apiError(t testing.TB) ErrorBody {
 // do sends a request; headers alternate name, value.
 func (s *testServer) do(method, path, body string, headers ...string) response {
 	s.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, rd)
+	return s.from("192.0.2.1:1234", method, path, body, headers...)
+}
+
+// from sends a request from the client address addr (host:port); headers alternate name,
+// value.
+func (s *testServer) from(addr, method, path, body string, headers ...string) response {
+	s.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.RemoteAddr = addr
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -6,7 +6,6 @@ package handlers
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,23 +14,6 @@ import (
 
 	"onewindow/store/demo"
 )
-
-// from sends a request from the client address addr (host:port); headers alternate name,
-// value.
-func (s *testServer) from(addr, method, path, body string, headers ...string) response {
-	s.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.RemoteAddr = addr
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	w := httptest.NewRecorder()
-	s.h.ServeHTTP(w, req)
-	return response{w}
-}
 
 // tokenOf signs in username with password from addr and returns the token.
 func (s *testServer) tokenOf(t *testing.T, addr, username, password string) string {
