@@ -130,15 +130,18 @@ func UpdateOrgUnit(ctx context.Context, q Q, id string, p OrgUnitPatch) (*OrgUni
 	}
 	if p.Code != nil {
 		u.Code = *p.Code
+		if err := checkPlain("code", u.Code); err != nil {
+			return nil, err
+		}
 	}
 	if p.Name != nil {
 		u.Name = *p.Name
+		if err := checkPlain("name", u.Name); err != nil {
+			return nil, err
+		}
 	}
 	if p.ParentID != nil {
 		u.ParentID = *p.ParentID
-	}
-	if err := checkPlain("code", u.Code, "name", u.Name); err != nil {
-		return nil, err
 	}
 	u.UpdatedAt = Now()
 	_, err = q.ExecContext(ctx, q.Rebind(`UPDATE org_units SET code = ?, name = ?, parent_id = ?, updated_at = ? WHERE id = ?`),

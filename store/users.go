@@ -158,8 +158,10 @@ func UpdateUser(ctx context.Context, q Q, id string, p UserPatch) (*User, error)
 	if p.RevokeTokens {
 		u.TokenVersion++
 	}
-	if err := checkPlain("displayName", u.DisplayName); err != nil {
-		return nil, err
+	if p.DisplayName != nil { // only what changes: a legacy name must not block disabling its user
+		if err := checkPlain("displayName", u.DisplayName); err != nil {
+			return nil, err
+		}
 	}
 	u.UpdatedAt = Now()
 	// The version is raised in SQL, so that two revocations at once both count.
