@@ -277,6 +277,13 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 		if _, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{DisplayName: &bad}); !errors.As(err, &inv) || inv.Field != "displayName" {
 			t.Errorf("rename with a zero-width space: %v, want invalid displayName", err)
 		}
+		// A name stored before the check does not block disabling its user.
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE users SET display_name = ? WHERE id = ?`), bad, clerk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if up, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{Disabled: &off, RevokeTokens: true}); err != nil || up.TokenVersion != 2 {
+			t.Errorf("disable a user with a legacy name: %+v, %v", up, err)
+		}
 	})
 }
 
