@@ -168,7 +168,7 @@ func (a *App) Authenticate(ctx context.Context, bearer, apiKey string) (*Actor, 
 	if err != nil {
 		return nil, err
 	}
-	u, err := store.GetUser(ctx, a.db, claims.Subject)
+	u, revoked, err := store.TokenUser(ctx, a.db, claims.Subject, claims.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, invalidToken("the token's user no longer exists")
 	} else if err != nil {
@@ -179,10 +179,6 @@ func (a *App) Authenticate(ctx context.Context, bearer, apiKey string) (*Actor, 
 	}
 	if claims.Version != u.TokenVersion {
 		return nil, invalidToken("the token was revoked when the password changed or the account was disabled; sign in again")
-	}
-	revoked, err := store.TokenRevoked(ctx, a.db, claims.ID)
-	if err != nil {
-		return nil, err
 	}
 	if revoked {
 		return nil, invalidToken("the token was signed out; sign in again")

@@ -356,11 +356,14 @@ func TestRevokedTokensAreKeptUntilTheyExpire(t *testing.T) {
 		if err := store.RevokeToken(ctx, db, "jti-1", u.ID, t0.Add(time.Hour), t0); err != nil {
 			t.Fatal(err)
 		}
-		if ok, err := store.TokenRevoked(ctx, db, "jti-1"); err != nil || !ok {
-			t.Fatalf("jti-1 revoked = %v, %v", ok, err)
+		if got, ok, err := store.TokenUser(ctx, db, u.ID, "jti-1"); err != nil || !ok || got.Username != "clerk1" {
+			t.Fatalf("token jti-1: %+v, revoked %v, %v", got, ok, err)
 		}
-		if ok, _ := store.TokenRevoked(ctx, db, "jti-2"); ok {
-			t.Fatal("jti-2 was never revoked")
+		if _, ok, err := store.TokenUser(ctx, db, u.ID, "jti-2"); err != nil || ok {
+			t.Fatalf("jti-2 was never revoked: %v, %v", ok, err)
+		}
+		if _, _, err := store.TokenUser(ctx, db, "missing", "jti-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the token of a user who does not exist: %v", err)
 		}
 		// A later sign-out forgets the revocations that expired: the tokens are dead anyway.
 		if err := store.RevokeToken(ctx, db, "jti-2", u.ID, t0.Add(3*time.Hour), t0.Add(2*time.Hour)); err != nil {
