@@ -29,6 +29,10 @@ type config struct {
 	// across restarts of the process and differ between processes.
 	WorkerName string
 	Engine     engineTuning
+
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
+	// names the client that throttling counts by; none by default.
+	TrustedProxies []string
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
@@ -95,6 +99,19 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.BoolVar(&cfg.Demo, "demo", false, "load the demo organisation and users into an empty database")
 		fs.StringVar(&cfg.TokenSecret, "token-secret", "", "secret for signing access tokens, at least 32 characters (default: generated once and kept in the database)")
 		fs.DurationVar(&cfg.TokenTTL, "token-ttl", 12*time.Hour, "lifetime of an access token")
+		fs.Func("trusted-proxies", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (default none: the client is the connection's peer)", func(s string) error {
+			cfg.TrustedProxies = nil
+			for _, p := range strings.Split(s, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+					return fmt.Errorf("%q is neither an IP address nor a CIDR range", p)
+				}
+				cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+			}
+			return nil
+		})
 		fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let requests finish on SIGTERM")
 		fs.StringVar(&cfg.WorkerName, "worker-name", "", "stable name of this process for the workflow engine (default HOSTNAME:PORT)")
 		fs.IntVar(&cfg.Engine.WorkflowPollers, "engine-workflow-pollers", 0, "workflow task pollers (default 2)")

@@ -26,11 +26,12 @@ func TestLoadConfigDefaultsEnvAndFlags(t *testing.T) {
 	t.Setenv("ONEWINDOW_DEMO", "true")
 	t.Setenv("ONEWINDOW_ENGINE_STORE", "redis://cache:6380/2")
 	t.Setenv("ONEWINDOW_TOKEN_TTL", "30m")
+	t.Setenv("ONEWINDOW_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16")
 	cfg, err = loadConfig("serve", []string{"--addr", "127.0.0.1:9001"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:9001" || !cfg.Demo || cfg.TokenTTL != 30*time.Minute {
+	if cfg.Addr != "127.0.0.1:9001" || !cfg.Demo || cfg.TokenTTL != 30*time.Minute || strings.Join(cfg.TrustedProxies, " ") != "10.0.0.1 192.168.0.0/16" {
 		t.Errorf("env and flags: %+v", cfg)
 	}
 	if es := cfg.EngineStore; es.Kind != "redis" || es.Addr != "cache:6380" || es.RedisDB != 2 {
@@ -55,6 +56,7 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{[]string{"--addr", "8080"}, "--addr"},
 		{[]string{"--token-secret", "short"}, "32 characters"},
 		{[]string{"--log-level", "loud"}, "--log-level"},
+		{[]string{"--trusted-proxies", "10.0.0.1,proxy.local"}, "neither an IP address nor a CIDR range"},
 		{[]string{"extra"}, "unexpected arguments"},
 	} {
 		_, err := loadConfig("serve", c.args)

@@ -105,8 +105,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	go sweepStarts(ctx, uc, log)
 
-	h := handlers.New(handlers.Deps{App: uc, DB: db, Engine: eng, TokenSecret: secret, TokenTTL: cfg.TokenTTL, Logger: log, Version: version,
-		DataDir: cfg.DataDir})
+	h := handlers.New(handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,

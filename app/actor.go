@@ -17,6 +17,8 @@ type Actor struct {
 	Roles       []string           `json:"roles"` // distinct roles over all memberships, sorted; applicants have "applicant"
 	Memberships []store.Membership `json:"memberships"`
 	Via         string             `json:"via"` // "token" or "apiKey"
+	// token is the access token the actor signed in with (auth.go): what signing out revokes.
+	token *tokenClaims
 }
 
 // HasRole reports whether the actor holds any of roles in some org unit.

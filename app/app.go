@@ -10,6 +10,8 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -37,6 +39,8 @@ type Config struct {
 	// default 12h.
 	TokenSecret []byte
 	TokenTTL    time.Duration
+	// Limits are the allowances of sign-ins and public writes per client (throttle.go).
+	Limits Limits
 }
 
 // App runs the use cases over one database and engine. It is safe for concurrent use.
@@ -49,6 +53,8 @@ type App struct {
 	blobs store.Blobs
 	cals  *store.Calendars
 	flows *flowCache
+	// throttles count sign-ins and public writes per client, in this process's memory.
+	throttles *throttles
 }
 
 // New returns an App over cfg.
@@ -75,7 +81,8 @@ func New(cfg Config) *App {
 		cfg.Calendars = &store.Calendars{DB: cfg.DB, Logger: cfg.Logger}
 	}
 	return &App{cfg: cfg, db: cfg.DB, eng: cfg.Engine, log: cfg.Logger, now: cfg.Now,
-		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache()}
+		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache(),
+		throttles: newThrottles(cfg.Limits)}
 }
 
 // UseEngine gives the App the engine that runs its cases, when the engine is built after the
@@ -92,3 +99,11 @@ func (a *App) HasEngine() bool { return a.eng != nil }
 
 // MaxFileBytes is the size limit of one uploaded file.
 func (a *App) MaxFileBytes() int64 { return a.cfg.MaxFileBytes }
+
+// Ready reports whether the parts the use cases need answer: the database.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 
@@ -25,18 +24,6 @@ const (
 	ProblemCalledMissing    = "called-process-missing" // a call activity names a process neither deployed along nor published
 	ProblemNameNotPlain     = "name-not-plain"         // a process name holds control or format characters
 )
-
-// PlainText reports whether s holds no control characters (but for tab and newline) and no
-// format characters (Unicode Cf: bidirectional overrides, zero-width characters): what codes,
-// usernames and names may hold.
-func PlainText(s string) bool {
-	for _, r := range s {
-		if (unicode.IsControl(r) && r != '\t' && r != '\n') || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar {
-			return false
-		}
-	}
-	return true
-}
 
 // DeployFile is one uploaded BPMN file: its name ("" when the upload gave none) and bytes.
 type DeployFile struct {
@@ -97,7 +84,7 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 	}
 	files := make([]*deployFile, len(uploads))
 	for i, u := range uploads {
-		if !PlainText(u.Name) {
+		if !store.PlainText(u.Name) {
 			return nil, store.Invalid("fileName", "file name %q holds control or invisible formatting characters", u.Name)
 		}
 		files[i] = &deployFile{DeployFile: u}
@@ -157,7 +144,7 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 			} else {
 				deployed[proc.ID] = f.Name
 			}
-			if name := processName(f); !PlainText(name) {
+			if name := processName(f); !store.PlainText(name) {
 				list = append(list, definitions.Problem{Code: ProblemNameNotPlain, ElementID: proc.ID, Line: proc.Line, Column: proc.Column,
 					Severity: definitions.SeverityError, Message: fmt.Sprintf("the name of process %s (%q) holds control or invisible formatting characters (such as right-to-left overrides or zero-width spaces): remove them", proc.ID, name)})
 			}

@@ -17,7 +17,7 @@ const docTemplate = `{
     "paths": {
         "/api/v1/auth/login": {
             "post": {
-                "description": "Returns an access token for \"Authorization: Bearer \u003ctoken\u003e\". A wrong username and a wrong password get the same answer; after 3 failures in a row for a username, further attempts are refused with 429 for a growing time (see Retry-After).",
+                "description": "Returns an access token for \"Authorization: Bearer \u003ctoken\u003e\". A wrong username, a wrong password and a\ndisabled account get the same answer. Failed sign-ins are limited per client address (20, then one\nper 30 s), per username at that address (5, then one a minute) and per username from everywhere (60,\nthen one per 30 s); past a limit the answer is 429 with Retry-After, whatever the password. A burst\nfrom one address does not lock the account's owner out at another.",
                 "consumes": [
                     "application/json"
                 ],
@@ -35,7 +35,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.LoginRequest"
+                            "$ref": "#/definitions/app.LoginRequest"
                         }
                     }
                 ],
@@ -43,23 +43,125 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TokenResponse"
+                            "$ref": "#/definitions/app.TokenView"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed: e.g. a password of more than 72 bytes",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "401": {
-                        "description": "wrong username or password",
+                        "description": "invalid_credentials: wrong username or password",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "429": {
-                        "description": "too many failed attempts; see Retry-After",
+                        "description": "too_many_attempts; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/logout": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Revokes the access token of the request; with all=true every token of the user issued until now\n(signing out everywhere). A changed password or a disabled account revokes them too.",
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Sign out: the token sent stops working",
+                "parameters": [
+                    {
+                        "type": "boolean",
+                        "description": "sign out everywhere",
+                        "name": "all",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "400": {
+                        "description": "no_token: signed in with an API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/auth/password": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Needs the current password (a wrong one counts as a failed sign-in). Every token issued before stops\nworking, the one sent included; the answer carries a new one.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Change one's own password",
+                "parameters": [
+                    {
+                        "description": "the current and the new password",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.PasswordChange"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.TokenView"
+                        }
+                    },
+                    "400": {
+                        "description": "validation_failed: e.g. a new password of more than 72 bytes; no_token: signed in with an API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "invalid_credentials: the current password is wrong",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "too_many_attempts; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -69,7 +171,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/register": {
             "post": {
-                "description": "Creates an applicant account (real name, resident ID-card number with a valid check character, mobile phone) and signs it in.",
+                "description": "Creates an applicant account (real name, resident ID-card number with a valid check character, mobile\nphone) and signs it in. Names hold no control or invisible formatting characters; the password has\n8 characters or more and at most 72 bytes in UTF-8. Limited per client address (10, then one per\n6 minutes: 429 with Retry-After).",
                 "consumes": [
                     "application/json"
                 ],
@@ -87,7 +189,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.RegisterRequest"
+                            "$ref": "#/definitions/app.RegisterRequest"
                         }
                     }
                 ],
@@ -95,7 +197,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.TokenResponse"
+                            "$ref": "#/definitions/app.TokenView"
                         }
                     },
                     "400": {
@@ -105,13 +207,19 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "username or ID-card number already registered",
+                        "description": "conflict: the username or the ID-card number is registered already",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
                     },
                     "413": {
                         "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "too_many_attempts; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3497,7 +3605,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.MeResponse"
+                            "$ref": "#/definitions/app.MeView"
                         }
                     },
                     "401": {
@@ -3632,6 +3740,7 @@ const docTemplate = `{
                         "ApiKeyAuth": []
                     }
                 ],
+                "description": "The organisation tree is read by every signed-in user: it holds no personal data. By code.",
                 "produces": [
                     "application/json"
                 ],
@@ -3678,13 +3787,25 @@ const docTemplate = `{
                         "description": "only governments of this level",
                         "name": "level",
                         "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -3707,6 +3828,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A region government is the root; every other unit names its parent: city under region, county under\ncity, township under county, village under township; department and centre under a government;\nsection under a department; window under a centre; station under a township or village. Codes and\nnames hold no control or invisible formatting characters.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3724,7 +3846,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateOrgUnitRequest"
+                            "$ref": "#/definitions/app.CreateOrgUnitRequest"
                         }
                     }
                 ],
@@ -3754,7 +3876,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "code already used",
+                        "description": "conflict: code already used",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3851,7 +3973,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateOrgUnitRequest"
+                            "$ref": "#/definitions/app.UpdateOrgUnitRequest"
                         }
                     }
                 ],
@@ -3887,7 +4009,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "Conflict",
+                        "description": "conflict: code already used",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -3925,7 +4047,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -3973,13 +4095,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.OrgUnitList"
+                            "$ref": "#/definitions/app.List-store_OrgUnit"
                         }
                     },
                     "400": {
@@ -5779,13 +5913,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "Admins see every account. A supervisor sees, read only, the staff and system users with a membership\nin their org unit's subtree, and no applicant. By username.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "users"
                 ],
-                "summary": "List users (admin)",
+                "summary": "List accounts (admins all; supervisors the staff of their subtree)",
                 "parameters": [
                     {
                         "enum": [
@@ -5828,14 +5963,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "integer",
-                        "description": "page size (1-500, default 100)",
+                        "description": "page size (1-200, default 50)",
                         "name": "limit",
                         "in": "query"
                     },
                     {
-                        "type": "integer",
-                        "description": "rows to skip",
-                        "name": "offset",
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
                         "in": "query"
                     }
                 ],
@@ -5843,7 +5978,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserList"
+                            "$ref": "#/definitions/app.List-store_User"
                         }
                     },
                     "400": {
@@ -5859,7 +5994,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "Forbidden",
+                        "description": "forbidden: neither admin nor supervisor",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5872,7 +6007,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Creates the user and their memberships in one transaction. Applicants register themselves at /api/v1/auth/register.",
+                "description": "Creates the user and their memberships in one transaction. Applicants register themselves at\n/api/v1/auth/register. Names hold no control or invisible formatting characters; a password has 8\ncharacters or more and at most 72 bytes in UTF-8.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5890,7 +6025,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateUserRequest"
+                            "$ref": "#/definitions/app.CreateUserRequest"
                         }
                     }
                 ],
@@ -5898,11 +6033,11 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserResponse"
+                            "$ref": "#/definitions/app.UserView"
                         }
                     },
                     "400": {
-                        "description": "Bad Request",
+                        "description": "validation_failed, naming the field (memberships[1].orgUnitId ...)",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5920,7 +6055,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "username taken",
+                        "description": "conflict: username taken",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5941,13 +6076,14 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A user a supervisor may not read answers 404, as if there were none.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "users"
                 ],
-                "summary": "Get a user with their memberships (admin)",
+                "summary": "Get a user with their memberships (admins; supervisors within their subtree)",
                 "parameters": [
                     {
                         "type": "string",
@@ -5961,7 +6097,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.UserResponse"
+                            "$ref": "#/definitions/app.UserView"
                         }
                     },
                     "400": {
@@ -5996,6 +6132,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "A new password or disabling the user revokes every token they hold (enabling them again does not\nbring those back).",
                 "consumes": [
                     "application/json"
                 ],
@@ -6020,7 +6157,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.UpdateUserRequest"
+                            "$ref": "#/definitions/app.UpdateUserRequest"
                         }
                     }
                 ],
@@ -6071,7 +6208,7 @@ const docTemplate = `{
                 "tags": [
                     "users"
                 ],
-                "summary": "A system user's API keys (admin)",
+                "summary": "A system user's API keys, without the keys themselves (admin)",
                 "parameters": [
                     {
                         "type": "string",
@@ -6079,13 +6216,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.APIKeyList"
+                            "$ref": "#/definitions/app.List-store_APIKey"
                         }
                     },
                     "400": {
@@ -6145,7 +6294,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateAPIKeyRequest"
+                            "$ref": "#/definitions/app.APIKeyRequest"
                         }
                     }
                 ],
@@ -6153,7 +6302,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/handlers.CreateAPIKeyResponse"
+                            "$ref": "#/definitions/app.NewAPIKey"
                         }
                     },
                     "400": {
@@ -6254,7 +6403,7 @@ const docTemplate = `{
                 "tags": [
                     "users"
                 ],
-                "summary": "A user's memberships (admin)",
+                "summary": "A user's memberships (admins; supervisors within their subtree)",
                 "parameters": [
                     {
                         "type": "string",
@@ -6262,13 +6411,25 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
                     }
                 ],
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.MembershipList"
+                            "$ref": "#/definitions/app.List-store_Membership"
                         }
                     },
                     "400": {
@@ -6327,7 +6488,7 @@ const docTemplate = `{
                         "in": "body",
                         "required": true,
                         "schema": {
-                            "$ref": "#/definitions/handlers.MembershipRequest"
+                            "$ref": "#/definitions/app.MembershipRequest"
                         }
                     }
                 ],
@@ -6501,6 +6662,19 @@ const docTemplate = `{
         }
     },
     "definitions": {
+        "app.APIKeyRequest": {
+            "type": "object",
+            "required": [
+                "name"
+            ],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "result push"
+                }
+            }
+        },
         "app.ApplicantInput": {
             "type": "object",
             "required": [
@@ -7319,6 +7493,96 @@ const docTemplate = `{
                 }
             }
         },
+        "app.CreateOrgUnitRequest": {
+            "type": "object",
+            "required": [
+                "code",
+                "kind",
+                "name"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "bl-fgj"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "government",
+                        "department",
+                        "section",
+                        "centre",
+                        "window",
+                        "station"
+                    ],
+                    "example": "department"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township",
+                        "village"
+                    ],
+                    "example": ""
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "北流市发展和改革局"
+                },
+                "parentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.CreateUserRequest": {
+            "type": "object",
+            "required": [
+                "displayName",
+                "kind",
+                "username"
+            ],
+            "properties": {
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "窗口工作人员"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "staff",
+                        "system"
+                    ],
+                    "example": "staff"
+                },
+                "memberships": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/app.MembershipRequest"
+                    }
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "clerk3"
+                }
+            }
+        },
         "app.CurrentStep": {
             "type": "object",
             "properties": {
@@ -7987,6 +8251,29 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-store_APIKey": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.APIKey"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_Complaint": {
             "type": "object",
             "properties": {
@@ -8171,6 +8458,29 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-store_Membership": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_Notification": {
             "type": "object",
             "properties": {
@@ -8201,6 +8511,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.OpenCommitment"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_OrgUnit": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.OrgUnit"
                     }
                 },
                 "limit": {
@@ -8260,6 +8593,114 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                }
+            }
+        },
+        "app.List-store_User": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.User"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.LoginRequest": {
+            "type": "object",
+            "required": [
+                "password",
+                "username"
+            ],
+            "properties": {
+                "password": {
+                    "type": "string",
+                    "example": "onewindow-demo"
+                },
+                "username": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "clerk1"
+                }
+            }
+        },
+        "app.MeView": {
+            "type": "object",
+            "properties": {
+                "memberships": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "roles": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "clerk"
+                    ]
+                },
+                "user": {
+                    "$ref": "#/definitions/store.User"
+                },
+                "via": {
+                    "description": "how they signed in: token or apiKey",
+                    "type": "string",
+                    "example": "token"
+                }
+            }
+        },
+        "app.MembershipRequest": {
+            "type": "object",
+            "required": [
+                "orgUnitId",
+                "role"
+            ],
+            "properties": {
+                "orgUnitId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "designer",
+                        "clerk",
+                        "reviewer",
+                        "agent",
+                        "supervisor",
+                        "applicant",
+                        "system"
+                    ],
+                    "example": "clerk"
+                }
+            }
+        },
+        "app.NewAPIKey": {
+            "type": "object",
+            "properties": {
+                "apiKey": {
+                    "$ref": "#/definitions/store.APIKey"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "owk_..."
                 }
             }
         },
@@ -8445,6 +8886,24 @@ const docTemplate = `{
                 }
             }
         },
+        "app.PasswordChange": {
+            "type": "object",
+            "required": [
+                "currentPassword",
+                "newPassword"
+            ],
+            "properties": {
+                "currentPassword": {
+                    "type": "string",
+                    "example": "onewindow-demo"
+                },
+                "newPassword": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-new-long-password"
+                }
+            }
+        },
         "app.PersonRequest": {
             "type": "object",
             "required": [
@@ -8593,6 +9052,45 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 2000,
                     "example": "结果填写有误"
+                }
+            }
+        },
+        "app.RegisterRequest": {
+            "type": "object",
+            "required": [
+                "idCard",
+                "password",
+                "phone",
+                "realName",
+                "username"
+            ],
+            "properties": {
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "idCard": {
+                    "type": "string",
+                    "example": "450981199001011230"
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "realName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "张三"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "zhangsan"
                 }
             }
         },
@@ -9535,6 +10033,21 @@ const docTemplate = `{
                 }
             }
         },
+        "app.TokenView": {
+            "type": "object",
+            "properties": {
+                "expiresAt": {
+                    "type": "string"
+                },
+                "token": {
+                    "type": "string",
+                    "example": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9..."
+                },
+                "user": {
+                    "$ref": "#/definitions/store.User"
+                }
+            }
+        },
         "app.UpdateGrantRequest": {
             "type": "object",
             "properties": {
@@ -9564,6 +10077,97 @@ const docTemplate = `{
                 },
                 "validUntil": {
                     "type": "string"
+                }
+            }
+        },
+        "app.UpdateOrgUnitRequest": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "minLength": 1,
+                    "example": "bl-fgj"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "minLength": 1,
+                    "example": "北流市发展和改革局"
+                },
+                "parentId": {
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.UpdateUserRequest": {
+            "type": "object",
+            "properties": {
+                "disabled": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "displayName": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "minLength": 1,
+                    "example": "一号窗口 王丽"
+                },
+                "password": {
+                    "type": "string",
+                    "minLength": 8,
+                    "example": "a-new-long-password"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                }
+            }
+        },
+        "app.UserView": {
+            "type": "object",
+            "properties": {
+                "createdAt": {
+                    "type": "string"
+                },
+                "disabled": {
+                    "type": "boolean"
+                },
+                "displayName": {
+                    "type": "string",
+                    "example": "一号窗口 王丽"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "idCard": {
+                    "description": "applicants",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "example": "staff"
+                },
+                "memberships": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Membership"
+                    }
+                },
+                "phone": {
+                    "type": "string"
+                },
+                "realName": {
+                    "description": "applicants",
+                    "type": "string"
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "username": {
+                    "type": "string",
+                    "example": "clerk1"
                 }
             }
         },
@@ -9823,133 +10427,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.APIKeyList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.APIKey"
-                    }
-                }
-            }
-        },
-        "handlers.CreateAPIKeyRequest": {
-            "type": "object",
-            "required": [
-                "name"
-            ],
-            "properties": {
-                "name": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "result push"
-                }
-            }
-        },
-        "handlers.CreateAPIKeyResponse": {
-            "type": "object",
-            "properties": {
-                "apiKey": {
-                    "$ref": "#/definitions/store.APIKey"
-                },
-                "key": {
-                    "type": "string",
-                    "example": "owk_..."
-                }
-            }
-        },
-        "handlers.CreateOrgUnitRequest": {
-            "type": "object",
-            "required": [
-                "code",
-                "kind",
-                "name"
-            ],
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "bl-fgj"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "government",
-                        "department",
-                        "section",
-                        "centre",
-                        "window",
-                        "station"
-                    ],
-                    "example": "department"
-                },
-                "level": {
-                    "type": "string",
-                    "enum": [
-                        "region",
-                        "city",
-                        "county",
-                        "township",
-                        "village"
-                    ],
-                    "example": ""
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "example": "北流市发展和改革局"
-                },
-                "parentId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                }
-            }
-        },
-        "handlers.CreateUserRequest": {
-            "type": "object",
-            "required": [
-                "displayName",
-                "kind",
-                "username"
-            ],
-            "properties": {
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "窗口工作人员"
-                },
-                "kind": {
-                    "type": "string",
-                    "enum": [
-                        "staff",
-                        "system"
-                    ],
-                    "example": "staff"
-                },
-                "memberships": {
-                    "type": "array",
-                    "maxItems": 50,
-                    "items": {
-                        "$ref": "#/definitions/handlers.MembershipRequest"
-                    }
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8,
-                    "example": "a-long-password"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800138000"
-                },
-                "username": {
-                    "type": "string",
-                    "example": "clerk3"
-                }
-            }
-        },
         "handlers.DefinitionProblemsResponse": {
             "type": "object",
             "properties": {
@@ -10020,241 +10497,6 @@ const docTemplate = `{
                 }
             }
         },
-        "handlers.LoginRequest": {
-            "type": "object",
-            "required": [
-                "password",
-                "username"
-            ],
-            "properties": {
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "example": "onewindow-demo"
-                },
-                "username": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "clerk1"
-                }
-            }
-        },
-        "handlers.MeResponse": {
-            "type": "object",
-            "properties": {
-                "memberships": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                },
-                "roles": {
-                    "type": "array",
-                    "items": {
-                        "type": "string"
-                    }
-                },
-                "user": {
-                    "$ref": "#/definitions/store.User"
-                }
-            }
-        },
-        "handlers.MembershipList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                }
-            }
-        },
-        "handlers.MembershipRequest": {
-            "type": "object",
-            "required": [
-                "orgUnitId",
-                "role"
-            ],
-            "properties": {
-                "orgUnitId": {
-                    "type": "string",
-                    "example": "01jd5q3k8m0000000000000000"
-                },
-                "role": {
-                    "type": "string",
-                    "enum": [
-                        "admin",
-                        "designer",
-                        "clerk",
-                        "reviewer",
-                        "agent",
-                        "supervisor",
-                        "applicant",
-                        "system"
-                    ],
-                    "example": "clerk"
-                }
-            }
-        },
-        "handlers.OrgUnitList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.OrgUnit"
-                    }
-                }
-            }
-        },
-        "handlers.RegisterRequest": {
-            "type": "object",
-            "required": [
-                "idCard",
-                "password",
-                "phone",
-                "realName",
-                "username"
-            ],
-            "properties": {
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "idCard": {
-                    "type": "string",
-                    "example": "450981199001011230"
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8,
-                    "example": "a-long-password"
-                },
-                "phone": {
-                    "type": "string",
-                    "example": "13800138000"
-                },
-                "realName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "example": "张三"
-                },
-                "username": {
-                    "type": "string",
-                    "example": "zhangsan"
-                }
-            }
-        },
-        "handlers.TokenResponse": {
-            "type": "object",
-            "properties": {
-                "expiresAt": {
-                    "type": "string"
-                },
-                "token": {
-                    "type": "string"
-                },
-                "user": {
-                    "$ref": "#/definitions/store.User"
-                }
-            }
-        },
-        "handlers.UpdateOrgUnitRequest": {
-            "type": "object",
-            "properties": {
-                "code": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "minLength": 1
-                },
-                "name": {
-                    "type": "string",
-                    "maxLength": 128,
-                    "minLength": 1
-                },
-                "parentId": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.UpdateUserRequest": {
-            "type": "object",
-            "properties": {
-                "disabled": {
-                    "type": "boolean"
-                },
-                "displayName": {
-                    "type": "string",
-                    "maxLength": 64,
-                    "minLength": 1
-                },
-                "password": {
-                    "type": "string",
-                    "maxLength": 72,
-                    "minLength": 8
-                },
-                "phone": {
-                    "type": "string"
-                }
-            }
-        },
-        "handlers.UserList": {
-            "type": "object",
-            "properties": {
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.User"
-                    }
-                }
-            }
-        },
-        "handlers.UserResponse": {
-            "type": "object",
-            "properties": {
-                "createdAt": {
-                    "type": "string"
-                },
-                "disabled": {
-                    "type": "boolean"
-                },
-                "displayName": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "idCard": {
-                    "description": "applicants",
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "memberships": {
-                    "type": "array",
-                    "items": {
-                        "$ref": "#/definitions/store.Membership"
-                    }
-                },
-                "phone": {
-                    "type": "string"
-                },
-                "realName": {
-                    "description": "applicants",
-                    "type": "string"
-                },
-                "updatedAt": {
-                    "type": "string"
-                },
-                "username": {
-                    "type": "string"
-                }
-            }
-        },
         "standard.Step": {
             "type": "object",
             "properties": {
@@ -10292,10 +10534,12 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "name": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "result push"
                 },
                 "prefix": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "owk_k3j9xq"
                 },
                 "revokedAt": {
                     "type": "string"
@@ -11694,19 +11938,23 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "orgUnitCode": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "zwzx-01"
                 },
                 "orgUnitId": {
                     "type": "string"
                 },
                 "orgUnitKind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "window"
                 },
                 "orgUnitName": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "综合受理一号窗口"
                 },
                 "role": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "clerk"
                 },
                 "userId": {
                     "type": "string"
@@ -11834,7 +12082,8 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "code": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "fgj"
                 },
                 "createdAt": {
                     "type": "string"
@@ -11843,14 +12092,16 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "kind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "department"
                 },
                 "level": {
                     "description": "governments only",
                     "type": "string"
                 },
                 "name": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "北流市发展和改革局"
                 },
                 "parentId": {
                     "description": "\"\" for the root",
@@ -12260,7 +12511,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "displayName": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "一号窗口 王丽"
                 },
                 "id": {
                     "type": "string"
@@ -12270,7 +12522,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "kind": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "staff"
                 },
                 "phone": {
                     "type": "string"
@@ -12283,7 +12536,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "username": {
-                    "type": "string"
+                    "type": "string",
+                    "example": "clerk1"
                 }
             }
         }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"onewindow/app"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -92,7 +93,7 @@ func TestValidationErrors(t *testing.T) {
 	expectError(t, s.as(admin, "GET", "/api/v1/org-units/not-an-id", ""), 400, codeInvalidID)
 	expectError(t, s.as(admin, "GET", "/api/v1/org-units/"+store.NewID(), ""), 404, codeNotFound)
 	expectError(t, s.as(admin, "GET", "/api/v1/org-units?kind=ministry", ""), 400, codeValidation)
-	expectError(t, s.as(admin, "GET", "/api/v1/users?limit=0", ""), 400, codeValidation)
+	expectError(t, s.as(admin, "GET", "/api/v1/users?limit=201", ""), 400, codeValidation)
 	expectError(t, s.as(admin, "GET", "/api/v1/users?limit=ten", ""), 400, codeValidation)
 	expectError(t, s.do("GET", "/api/v1/nowhere", ""), 404, codeNotFound)
 	expectError(t, s.do("DELETE", "/api/v1/auth/login", ""), 405, "method_not_allowed")
@@ -116,7 +117,7 @@ func TestUsersDuplicatesAndAllOrNothing(t *testing.T) {
 		if r.Code != http.StatusCreated {
 			t.Fatalf("create: %d %s", r.Code, r.Body)
 		}
-		var ur UserResponse
+		var ur app.UserView
 		r.json(t, &ur)
 		if ur.Username != "clerk3" || len(ur.Memberships) != 1 || ur.Memberships[0].OrgUnitCode != "zwzx-04" {
 			t.Fatalf("created %+v", ur)
@@ -148,13 +149,13 @@ func TestUsersDuplicatesAndAllOrNothing(t *testing.T) {
 			t.Fatalf("remove membership: %d %s", r.Code, r.Body)
 		}
 		expectError(t, s.as(admin, "DELETE", path+"/"+sec+"/reviewer", ""), http.StatusNotFound, codeNotFound)
-		var ml MembershipList
+		var ml app.List[store.Membership]
 		s.as(admin, "GET", path, "").json(t, &ml)
 		if len(ml.Items) != 1 {
 			t.Errorf("memberships after remove: %+v", ml.Items)
 		}
-		var ul UserList
-		s.as(admin, "GET", "/api/v1/users?role=reviewer&limit=500", "").json(t, &ul)
+		var ul app.List[store.User]
+		s.as(admin, "GET", "/api/v1/users?role=reviewer&limit=200", "").json(t, &ul)
 		if len(ul.Items) != 8 {
 			t.Errorf("%d reviewers, want the 8 demo ones", len(ul.Items))
 		}
@@ -172,14 +173,14 @@ func TestAPIKeyAuthentication(t *testing.T) {
 		if r.Code != http.StatusCreated {
 			t.Fatalf("create key: %d %s", r.Code, r.Body)
 		}
-		var kr CreateAPIKeyResponse
+		var kr app.NewAPIKey
 		r.json(t, &kr)
 
 		me := s.do("GET", "/api/v1/me", "", "X-API-Key", kr.Key)
 		if me.Code != http.StatusOK {
 			t.Fatalf("/me with API key: %d %s", me.Code, me.Body)
 		}
-		var mr MeResponse
+		var mr app.MeView
 		me.json(t, &mr)
 		if mr.User.Username != "system-scjgj" || len(mr.Roles) != 1 || mr.Roles[0] != "system" {
 			t.Errorf("/me = %+v", mr)
@@ -188,7 +189,7 @@ func TestAPIKeyAuthentication(t *testing.T) {
 		expectError(t, s.do("GET", "/api/v1/users", "", "X-API-Key", kr.Key), http.StatusForbidden, codeForbidden)
 		expectError(t, s.do("GET", "/api/v1/me", "", "X-API-Key", kr.Key+"x"), http.StatusUnauthorized, codeInvalidToken)
 
-		var kl APIKeyList
+		var kl app.List[store.APIKey]
 		s.as(admin, "GET", "/api/v1/users/"+sys.ID+"/api-keys", "").json(t, &kl)
 		if len(kl.Items) != 1 || strings.Contains(mustJSON(kl), kr.Key) {
 			t.Fatalf("key list %+v must not contain the key", kl)
@@ -204,7 +205,7 @@ func TestOrgTreeRoutes(t *testing.T) {
 	s := newTestServer(t, nil)
 	tok := s.login("agent1")
 	station := s.unitID("luozheng-fwz")
-	var l OrgUnitList
+	var l app.List[store.OrgUnit]
 	r := s.as(tok, "GET", "/api/v1/org-units/"+station+"/ancestors", "")
 	r.json(t, &l)
 	var codes []string

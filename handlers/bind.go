@@ -17,7 +17,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
-	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -29,7 +28,8 @@ import (
 //	cnmobile  an 11-digit mainland mobile number
 //	id        an id made by store.NewID
 //	plaintext text without control or format characters (NUL, right-to-left overrides,
-//	          zero-width spaces): what codes, usernames and names may hold
+//	          zero-width spaces): what codes, usernames and names may hold (store.PlainText)
+//	maxbytes  at most so many bytes in UTF-8 (passwords: bcrypt reads no more than 72)
 var validate = newValidator()
 
 var (
@@ -59,13 +59,13 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("idcard", func(fl validator.FieldLevel) bool { return store.CheckIDCard(fl.Field().String()) == nil }))
 	must(v.RegisterValidation("cnmobile", func(fl validator.FieldLevel) bool { return mobileRE.MatchString(fl.Field().String()) }))
 	must(v.RegisterValidation("id", func(fl validator.FieldLevel) bool { return idRE.MatchString(fl.Field().String()) }))
-	must(v.RegisterValidation("plaintext", func(fl validator.FieldLevel) bool { return plainText(fl.Field().String()) }))
+	must(v.RegisterValidation("plaintext", func(fl validator.FieldLevel) bool { return store.PlainText(fl.Field().String()) }))
+	must(v.RegisterValidation("maxbytes", func(fl validator.FieldLevel) bool {
+		n, err := strconv.Atoi(fl.Param())
+		return err == nil && len(fl.Field().String()) <= n
+	}))
 	return v
 }
-
-// plainText reports whether s holds no control characters (but for tab and newline) and no
-// format characters (Unicode Cf: bidirectional overrides, zero-width characters).
-func plainText(s string) bool { return app.PlainText(s) }
 
 // bind decodes the JSON body into dst (a pointer to a struct) and validates it. On failure it
 // answers 400 (malformed JSON, unknown field, wrong type, rule broken) or 413 (body larger than
@@ -226,6 +226,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be an 11-digit mobile number starting with 1"
 	case "id":
 		return "must be an id of 26 characters (0-9 and lower-case letters)"
+	case "maxbytes":
+		return "must have at most " + fe.Param() + " bytes in UTF-8 (a Chinese character takes 3)"
 	case "plaintext":
 		return "must not hold control or invisible formatting characters (such as NUL, right-to-left overrides or zero-width spaces)"
 	case "email":

@@ -17,7 +17,7 @@ func (h *api) caseRoutes(public, authed *gin.RouterGroup) {
 	authed.GET("/cases/:id/notice", h.getNotice)
 	authed.POST("/cases/:id/supplement", h.supplementCase)
 	authed.GET("/commitments", h.listCommitments)
-	public.GET("/public/progress", h.publicProgress)
+	public.GET("/public/progress", h.throttle(limitProgress), h.publicProgress)
 }
 
 // createCase godoc

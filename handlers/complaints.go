@@ -12,7 +12,7 @@ import (
 // case, a window or a department; it runs as a case of the std-complaint process, supervised
 // like any case, its tasks in the staff's inboxes.
 func (h *api) complaintRoutes(public, authed *gin.RouterGroup) {
-	public.POST("/complaints", h.optionalAuth, h.fileComplaint)
+	public.POST("/complaints", h.throttle(limitComplaints), h.optionalAuth, h.fileComplaint)
 	authed.GET("/complaints", h.listComplaints)
 	authed.GET("/complaints/:id", h.getComplaint)
 }

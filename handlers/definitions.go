@@ -217,7 +217,7 @@ func uploadName(c *gin.Context, name string) (string, bool) {
 	if name == "." || name == "/" {
 		name = ""
 	}
-	if len(name) > maxFileName || !utf8.ValidString(name) || !app.PlainText(name) {
+	if len(name) > maxFileName || !utf8.ValidString(name) || !store.PlainText(name) {
 		writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("the file name must be valid UTF-8 of at most %d bytes without control or invisible formatting characters", maxFileName),
 			FieldError{Field: "fileName", Message: "is not a usable file name"})
 		return "", false

@@ -34,7 +34,8 @@ type testServer struct {
 // HTTP dependencies.
 type testConfig struct {
 	app.Config
-	MaxBodyBytes int64
+	MaxBodyBytes   int64
+	TrustedProxies []string
 	// StartEngine, if set, starts an engine with the App's hooks (as serve.go does): the App
 	// is built first and then given the engine.
 	StartEngine func(app.EngineHooks) *engine.Engine
@@ -64,8 +65,7 @@ func newTestServer(t testing.TB, db *store.DB, deps ...func(*testConfig)) *testS
 		d.Engine = d.StartEngine(s.app.EngineHooks())
 		s.app.UseEngine(d.Engine)
 	}
-	s.h = New(Deps{App: s.app, DB: db, Engine: d.Engine, TokenSecret: d.TokenSecret, TokenTTL: d.TokenTTL, Logger: d.Logger,
-		Now: d.Now, Version: "test", MaxBodyBytes: d.MaxBodyBytes, DataDir: d.DataDir, MaxFileBytes: d.MaxFileBytes})
+	s.h = New(Deps{App: s.app, Logger: d.Logger, Version: "test", MaxBodyBytes: d.MaxBodyBytes, TrustedProxies: d.TrustedProxies})
 	return s
 }
 
@@ -103,11 +103,15 @@ func (r response) apiError(t testing.TB) ErrorBody {
 // do sends a request; headers alternate name, value.
 func (s *testServer) do(method, path, body string, headers ...string) response {
 	s.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, rd)
+	return s.from("192.0.2.1:1234", method, path, body, headers...)
+}
+
+// from sends a request from the client address addr (host:port); headers alternate name,
+// value.
+func (s *testServer) from(addr, method, path, body string, headers ...string) response {
+	s.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.RemoteAddr = addr
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -132,7 +136,7 @@ func (s *testServer) login(username string) string {
 	if r.Code != http.StatusOK {
 		s.t.Fatalf("login %s: %d %s", username, r.Code, r.Body)
 	}
-	var tr TokenResponse
+	var tr app.TokenView
 	r.json(s.t, &tr)
 	return tr.Token
 }

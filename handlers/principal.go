@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/golang-jwt/jwt/v5"
 
 	"onewindow/app"
-	"onewindow/store"
 )
 
 // principalOf returns the caller of request c, or nil before authenticate has run.
@@ -34,104 +31,28 @@ func (h *api) answer(c *gin.Context, status int) func(v any, err error) {
 	}
 }
 
-// tokenClaims are the claims of an access token: the subject is the user id.
-type tokenClaims struct {
-	Username string `json:"usr"`
-	jwt.RegisteredClaims
-}
-
-const tokenIssuer = "onewindow"
-
-// issueToken signs an access token for u that expires TokenTTL from now.
-func (h *api) issueToken(u *store.User) (string, time.Time, error) {
-	now := h.Now()
-	exp := now.Add(h.TokenTTL).Truncate(time.Second)
-	claims := tokenClaims{
-		Username: u.Username,
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    tokenIssuer,
-			Subject:   u.ID,
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(exp),
-			ID:        store.NewID(),
-		},
-	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(h.TokenSecret)
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("sign token: %w", err)
-	}
-	return s, exp.UTC(), nil
-}
-
-// parseToken checks an access token's signature, issuer and expiry and returns its user id.
-func (h *api) parseToken(s string) (string, error) {
-	var claims tokenClaims
-	_, err := jwt.ParseWithClaims(s, &claims, func(*jwt.Token) (any, error) { return h.TokenSecret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(tokenIssuer),
-		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(h.Now),
-	)
-	if err != nil {
-		return "", err
-	}
-	return claims.Subject, nil
-}
-
 // authenticate requires credentials: "Authorization: Bearer <token>" from login, or
-// "X-API-Key: <key>" for a system user. It answers 401 when they are missing or bad, and
-// otherwise puts the Principal on the request.
+// "X-API-Key: <key>" for a system user, and puts their actor on the request (app.Authenticate
+// decides); it answers 401 when they are missing or bad.
 func (h *api) authenticate(c *gin.Context) {
-	ctx := c.Request.Context()
-	var (
-		u   *store.User
-		via string
-		err error
-	)
-	if key := c.GetHeader("X-API-Key"); key != "" {
-		via = "apiKey"
-		if u, err = store.UserByAPIKey(ctx, h.DB, key); errors.Is(err, store.ErrNotFound) {
-			writeError(c, http.StatusUnauthorized, codeInvalidToken, "the API key is not valid (unknown or revoked)")
-			return
-		}
-	} else {
-		auth := c.GetHeader("Authorization")
+	key, bearer := c.GetHeader("X-API-Key"), ""
+	if auth := c.GetHeader("Authorization"); auth != "" && key == "" {
 		scheme, token, _ := strings.Cut(auth, " ")
-		if auth == "" {
-			c.Header("WWW-Authenticate", `Bearer realm="onewindow"`)
-			writeError(c, http.StatusUnauthorized, codeUnauthenticated, "sign in first: send Authorization: Bearer <token> (from POST /api/v1/auth/login) or X-API-Key")
-			return
-		}
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		if bearer = strings.TrimSpace(token); !strings.EqualFold(scheme, "Bearer") || bearer == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="onewindow", error="invalid_request"`)
 			writeError(c, http.StatusUnauthorized, codeInvalidToken, "the Authorization header must be \"Bearer <token>\"")
 			return
 		}
-		via = "token"
-		userID, perr := h.parseToken(strings.TrimSpace(token))
-		if perr != nil {
-			msg := "the token is not valid"
-			if errors.Is(perr, jwt.ErrTokenExpired) {
-				msg = "the token has expired; sign in again"
-			}
+	}
+	p, err := h.App.Authenticate(c.Request.Context(), bearer, key)
+	if e := (*app.Error)(nil); errors.As(err, &e) && e.Kind == app.Unauthenticated {
+		switch {
+		case bearer != "":
 			c.Header("WWW-Authenticate", `Bearer realm="onewindow", error="invalid_token"`)
-			writeError(c, http.StatusUnauthorized, codeInvalidToken, msg)
-			return
-		}
-		if u, err = store.GetUser(ctx, h.DB, userID); errors.Is(err, store.ErrNotFound) {
-			writeError(c, http.StatusUnauthorized, codeInvalidToken, "the token's user no longer exists")
-			return
+		case key == "":
+			c.Header("WWW-Authenticate", `Bearer realm="onewindow"`)
 		}
 	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if u.Disabled {
-		writeError(c, http.StatusUnauthorized, codeInvalidToken, "the account is disabled")
-		return
-	}
-	p, err := h.App.LoadActor(ctx, u, via)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -11,7 +11,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,71 +19,47 @@ import (
 
 	"onewindow/app"
 	_ "onewindow/docs" // registers the generated OpenAPI document with swag
-	"onewindow/engine"
-	"onewindow/store"
 )
 
 // Deps is what the HTTP API needs from the rest of the server. Zero fields get the defaults
-// documented on them; App, DB and TokenSecret are required.
+// documented on them; App is required.
 type Deps struct {
 	// App runs the use cases every handler calls.
-	App *app.App
-	// The fields below are what the areas not yet moved into App read directly.
-	DB *store.DB
-	// Engine runs cases; nil in tests of areas that start none.
-	Engine      *engine.Engine
-	TokenSecret []byte        // HS256 key for access tokens (at least 32 bytes)
-	TokenTTL    time.Duration // lifetime of an access token; default 12h
-	Logger      *slog.Logger  // default slog.Default()
-	Now         func() time.Time
-	Version     string // reported by /healthz and the build-info metric
+	App     *app.App
+	Logger  *slog.Logger // default slog.Default()
+	Version string       // reported by /healthz and the build-info metric
 	// MaxBodyBytes limits JSON request bodies; default 1 MiB.
 	MaxBodyBytes int64
-	// DataDir is where uploaded files are kept (under DataDir/files); default "data".
-	DataDir string
-	// MaxFileBytes limits one uploaded file; default 20 MiB.
-	MaxFileBytes int64
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies whose
+	// X-Forwarded-For names the client; default none: the client is the socket's peer.
+	TrustedProxies []string
 }
 
 // api holds the dependencies shared by every handler.
 type api struct {
 	Deps
 	metrics *metrics
-	blobs   store.Blobs
-	cals    *store.Calendars // the calendars as the engine counts them (a cache over the database)
 }
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) *gin.Engine {
-	if d.App == nil || d.DB == nil || len(d.TokenSecret) == 0 {
-		panic("handlers.New: Deps.App, Deps.DB and Deps.TokenSecret are required")
-	}
-	if d.TokenTTL == 0 {
-		d.TokenTTL = 12 * time.Hour
+	if d.App == nil {
+		panic("handlers.New: Deps.App is required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	if d.DataDir == "" {
-		d.DataDir = "data"
-	}
-	if d.MaxFileBytes == 0 {
-		d.MaxFileBytes = 20 << 20
-	}
-	h := &api{Deps: d, metrics: newMetrics(d.Version), blobs: store.Blobs{Dir: filepath.Join(d.DataDir, "files")},
-		cals: &store.Calendars{DB: d.DB, Logger: d.Logger}}
+	h := &api{Deps: d, metrics: newMetrics(d.Version)}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true // c.Done/c.Value reach the request's context
 	e.UseRawPath = true          // an id holding "/" (a child case, an incident) is sent as %2F in one path segment
+	trustProxies(e, d.TrustedProxies)
 	e.Use(h.requestID, h.observe, h.recover)
 	e.NoRoute(func(c *gin.Context) {
 		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
@@ -154,9 +129,9 @@ func (h *api) healthz(c *gin.Context) {
 func (h *api) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := h.DB.PingContext(ctx); err != nil {
+	if err := h.App.Ready(ctx); err != nil {
 		h.log(c).Warn("readiness check failed", "err", err)
-		c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Version: h.Version, Error: "database: " + err.Error()})
+		c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Version: h.Version, Error: err.Error()})
 		return
 	}
 	c.JSON(http.StatusOK, Health{Status: "ok", Version: h.Version})

@@ -2,273 +2,164 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jmoiron/sqlx"
 
-	"onewindow/store"
+	"onewindow/app"
 )
 
 func (h *api) userRoutes(public, authed *gin.RouterGroup) {
-	admin := authed.Group("", requireRole(store.RoleAdmin))
-	admin.GET("/users", h.listUsers)
-	admin.POST("/users", h.createUser)
-	admin.GET("/users/:id", h.getUser)
-	admin.PATCH("/users/:id", h.updateUser)
-	admin.GET("/users/:id/memberships", h.listMemberships)
-	admin.POST("/users/:id/memberships", h.addMembership)
-	admin.DELETE("/users/:id/memberships/:orgUnitId/:role", h.removeMembership)
-	admin.GET("/users/:id/api-keys", h.listAPIKeys)
-	admin.POST("/users/:id/api-keys", h.createAPIKey)
-	admin.DELETE("/users/:id/api-keys/:keyId", h.revokeAPIKey)
+	authed.GET("/users", h.listUsers)
+	authed.POST("/users", h.createUser)
+	authed.GET("/users/:id", h.getUser)
+	authed.PATCH("/users/:id", h.updateUser)
+	authed.GET("/users/:id/memberships", h.listMemberships)
+	authed.POST("/users/:id/memberships", h.addMembership)
+	authed.DELETE("/users/:id/memberships/:orgUnitId/:role", h.removeMembership)
+	authed.GET("/users/:id/api-keys", h.listAPIKeys)
+	authed.POST("/users/:id/api-keys", h.createAPIKey)
+	authed.DELETE("/users/:id/api-keys/:keyId", h.revokeAPIKey)
 }
 
-// UserList is a page of users.
-type UserList struct {
-	Items []store.User `json:"items"`
+// userQuery filters the user list.
+type userQuery struct {
+	Kind      string `form:"kind" validate:"omitempty,oneof=staff applicant system"`
+	OrgUnitID string `form:"orgUnitId" validate:"omitempty,id"`
+	Role      string `form:"role" validate:"omitempty,oneof=admin designer clerk reviewer agent supervisor applicant system"`
+	Q         string `form:"q" validate:"max=100,plaintext"`
+	pageQuery
 }
 
 // listUsers godoc
 //
-//	@Summary	List users (admin)
-//	@Tags		users
-//	@Produce	json
-//	@Security	BearerAuth
-//	@Param		kind		query		string	false	"only this kind"	Enums(staff, applicant, system)
-//	@Param		orgUnitId	query		string	false	"only members of this unit"
-//	@Param		role		query		string	false	"only holders of this role"	Enums(admin, designer, clerk, reviewer, agent, supervisor, applicant, system)
-//	@Param		q			query		string	false	"a part of the username, display name or real name"
-//	@Param		limit		query		int		false	"page size (1-500, default 100)"
-//	@Param		offset		query		int		false	"rows to skip"
-//	@Success	200			{object}	UserList
-//	@Failure	400			{object}	ErrorResponse
-//	@Failure	401			{object}	ErrorResponse
-//	@Failure	403			{object}	ErrorResponse
-//	@Router		/api/v1/users [get]
+//	@Summary		List accounts (admins all; supervisors the staff of their subtree)
+//	@Description	Admins see every account. A supervisor sees, read only, the staff and system users with a membership
+//	@Description	in their org unit's subtree, and no applicant. By username.
+//	@Tags			users
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			kind		query		string	false	"only this kind"	Enums(staff, applicant, system)
+//	@Param			orgUnitId	query		string	false	"only members of this unit"
+//	@Param			role		query		string	false	"only holders of this role"	Enums(admin, designer, clerk, reviewer, agent, supervisor, applicant, system)
+//	@Param			q			query		string	false	"a part of the username, display name or real name"
+//	@Param			limit		query		int		false	"page size (1-200, default 50)"
+//	@Param			after		query		string	false	"the next cursor of the page before"
+//	@Success		200			{object}	app.List[store.User]
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse	"forbidden: neither admin nor supervisor"
+//	@Router			/api/v1/users [get]
 func (h *api) listUsers(c *gin.Context) {
-	kind, ok := queryOneOf(c, "kind", store.UserKinds)
-	if !ok {
+	var q userQuery
+	if !h.bindQuery(c, &q) {
 		return
 	}
-	role, ok := queryOneOf(c, "role", store.Roles)
-	if !ok {
-		return
-	}
-	limit, ok := queryInt(c, "limit", 100, 1, 500)
-	if !ok {
-		return
-	}
-	offset, ok := queryInt(c, "offset", 0, 0, 1<<30)
-	if !ok {
-		return
-	}
-	users, err := store.ListUsers(c.Request.Context(), h.DB, store.UserFilter{
-		Kind: kind, Role: role, OrgUnitID: c.Query("orgUnitId"), Search: c.Query("q"), Limit: limit, Offset: offset,
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, UserList{Items: users})
-}
-
-// MembershipRequest grants a role in an org unit.
-type MembershipRequest struct {
-	OrgUnitID string `json:"orgUnitId" validate:"required,id" example:"01jd5q3k8m0000000000000000"`
-	Role      string `json:"role" validate:"required,oneof=admin designer clerk reviewer agent supervisor applicant system" example:"clerk"`
-}
-
-// CreateUserRequest creates a staff or system user, with their memberships, all or nothing.
-// Staff need a password; system users sign in with API keys and have none.
-type CreateUserRequest struct {
-	Username    string              `json:"username" validate:"required,username" example:"clerk3"`
-	DisplayName string              `json:"displayName" validate:"required,max=64" example:"窗口工作人员"`
-	Kind        string              `json:"kind" validate:"required,oneof=staff system" example:"staff"`
-	Password    string              `json:"password" validate:"required_if=Kind staff,excluded_if=Kind system,omitempty,min=8,max=72" example:"a-long-password"`
-	Phone       string              `json:"phone" validate:"omitempty,cnmobile" example:"13800138000"`
-	Memberships []MembershipRequest `json:"memberships" validate:"max=50,dive"`
-}
-
-// UserResponse is a user with their memberships.
-type UserResponse struct {
-	store.User
-	Memberships []store.Membership `json:"memberships"`
+	h.answer(c, http.StatusOK)(h.App.Users(c.Request.Context(), principalOf(c), app.UserQuery{Kind: q.Kind, Role: q.Role,
+		OrgUnitID: q.OrgUnitID, Search: q.Q, Page: q.page()}))
 }
 
 // createUser godoc
 //
 //	@Summary		Create a staff or system user (admin)
-//	@Description	Creates the user and their memberships in one transaction. Applicants register themselves at /api/v1/auth/register.
+//	@Description	Creates the user and their memberships in one transaction. Applicants register themselves at
+//	@Description	/api/v1/auth/register. Names hold no control or invisible formatting characters; a password has 8
+//	@Description	characters or more and at most 72 bytes in UTF-8.
 //	@Tags			users
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			body	body		CreateUserRequest	true	"the user"
-//	@Success		201		{object}	UserResponse
-//	@Failure		400		{object}	ErrorResponse
+//	@Param			body	body		app.CreateUserRequest	true	"the user"
+//	@Success		201		{object}	app.UserView
+//	@Failure		400		{object}	ErrorResponse	"validation_failed, naming the field (memberships[1].orgUnitId ...)"
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
-//	@Failure		409		{object}	ErrorResponse	"username taken"
+//	@Failure		409		{object}	ErrorResponse	"conflict: username taken"
 //	@Failure		413		{object}	ErrorResponse
 //	@Router			/api/v1/users [post]
 func (h *api) createUser(c *gin.Context) {
-	var req CreateUserRequest
+	var req app.CreateUserRequest
 	if !h.bind(c, &req) {
 		return
 	}
-	hash := ""
-	if req.Password != "" {
-		var err error
-		if hash, err = store.HashPassword(req.Password); err != nil {
-			h.fail(c, err)
-			return
-		}
-	}
-	ctx := c.Request.Context()
-	var resp UserResponse
-	err := h.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		u := store.User{Username: req.Username, DisplayName: req.DisplayName, PasswordHash: hash, Kind: req.Kind, Phone: req.Phone}
-		if err := store.CreateUser(ctx, tx, &u); err != nil {
-			return err
-		}
-		resp = UserResponse{User: u, Memberships: []store.Membership{}}
-		for i, mr := range req.Memberships {
-			m := store.Membership{UserID: u.ID, OrgUnitID: mr.OrgUnitID, Role: mr.Role}
-			if err := store.AddMembership(ctx, tx, &m); err != nil {
-				return prefixField(err, "memberships["+strconv.Itoa(i)+"].")
-			}
-			resp.Memberships = append(resp.Memberships, m)
-		}
-		return nil
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, resp)
+	h.answer(c, http.StatusCreated)(h.App.CreateUser(c.Request.Context(), principalOf(c), req))
 }
 
 // getUser godoc
 //
-//	@Summary	Get a user with their memberships (admin)
-//	@Tags		users
-//	@Produce	json
-//	@Security	BearerAuth
-//	@Param		id	path		string	true	"user id"
-//	@Success	200	{object}	UserResponse
-//	@Failure	400	{object}	ErrorResponse
-//	@Failure	401	{object}	ErrorResponse
-//	@Failure	403	{object}	ErrorResponse
-//	@Failure	404	{object}	ErrorResponse
-//	@Router		/api/v1/users/{id} [get]
+//	@Summary		Get a user with their memberships (admins; supervisors within their subtree)
+//	@Description	A user a supervisor may not read answers 404, as if there were none.
+//	@Tags			users
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		string	true	"user id"
+//	@Success		200	{object}	app.UserView
+//	@Failure		400	{object}	ErrorResponse
+//	@Failure		401	{object}	ErrorResponse
+//	@Failure		403	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Router			/api/v1/users/{id} [get]
 func (h *api) getUser(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	u, err := store.GetUser(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	ms, err := store.UserMemberships(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, UserResponse{User: *u, Memberships: ms})
-}
-
-// UpdateUserRequest changes a user; absent fields stay as they are.
-type UpdateUserRequest struct {
-	DisplayName *string `json:"displayName" validate:"omitempty,min=1,max=64"`
-	Password    *string `json:"password" validate:"omitempty,min=8,max=72"`
-	Phone       *string `json:"phone" validate:"omitempty,cnmobile"`
-	Disabled    *bool   `json:"disabled"`
+	h.answer(c, http.StatusOK)(h.App.User(c.Request.Context(), principalOf(c), id))
 }
 
 // updateUser godoc
 //
-//	@Summary	Change a user's name, password, phone, or disable them (admin)
-//	@Tags		users
-//	@Accept		json
-//	@Produce	json
-//	@Security	BearerAuth
-//	@Param		id		path		string				true	"user id"
-//	@Param		body	body		UpdateUserRequest	true	"the changes"
-//	@Success	200		{object}	store.User
-//	@Failure	400		{object}	ErrorResponse
-//	@Failure	401		{object}	ErrorResponse
-//	@Failure	403		{object}	ErrorResponse
-//	@Failure	404		{object}	ErrorResponse
-//	@Router		/api/v1/users/{id} [patch]
+//	@Summary		Change a user's name, password, phone, or disable them (admin)
+//	@Description	A new password or disabling the user revokes every token they hold (enabling them again does not
+//	@Description	bring those back).
+//	@Tags			users
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string					true	"user id"
+//	@Param			body	body		app.UpdateUserRequest	true	"the changes"
+//	@Success		200		{object}	store.User
+//	@Failure		400		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse
+//	@Failure		403		{object}	ErrorResponse
+//	@Failure		404		{object}	ErrorResponse
+//	@Router			/api/v1/users/{id} [patch]
 func (h *api) updateUser(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
 	}
-	var req UpdateUserRequest
+	var req app.UpdateUserRequest
 	if !h.bind(c, &req) {
 		return
 	}
-	patch := store.UserPatch{DisplayName: req.DisplayName, Phone: req.Phone, Disabled: req.Disabled}
-	if req.Password != nil {
-		hash, err := store.HashPassword(*req.Password)
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		patch.PasswordHash = &hash
-	}
-	ctx := c.Request.Context()
-	var u *store.User
-	err := h.DB.Tx(ctx, func(tx *sqlx.Tx) (err error) {
-		u, err = store.UpdateUser(ctx, tx, id, patch)
-		return err
-	})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u)
-}
-
-// MembershipList is a user's memberships.
-type MembershipList struct {
-	Items []store.Membership `json:"items"`
+	h.answer(c, http.StatusOK)(h.App.UpdateUser(c.Request.Context(), principalOf(c), id, req))
 }
 
 // listMemberships godoc
 //
-//	@Summary	A user's memberships (admin)
+//	@Summary	A user's memberships (admins; supervisors within their subtree)
 //	@Tags		users
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		string	true	"user id"
-//	@Success	200	{object}	MembershipList
-//	@Failure	400	{object}	ErrorResponse
-//	@Failure	401	{object}	ErrorResponse
-//	@Failure	403	{object}	ErrorResponse
-//	@Failure	404	{object}	ErrorResponse
+//	@Param		id		path		string	true	"user id"
+//	@Param		limit	query		int		false	"page size (1-200, default 50)"
+//	@Param		after	query		string	false	"the next cursor of the page before"
+//	@Success	200		{object}	app.List[store.Membership]
+//	@Failure	400		{object}	ErrorResponse
+//	@Failure	401		{object}	ErrorResponse
+//	@Failure	403		{object}	ErrorResponse
+//	@Failure	404		{object}	ErrorResponse
 //	@Router		/api/v1/users/{id}/memberships [get]
 func (h *api) listMemberships(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetUser(ctx, h.DB, id); err != nil {
-		h.fail(c, err)
+	var q pageQuery
+	if !h.bindQuery(c, &q) {
 		return
 	}
-	ms, err := store.UserMemberships(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, MembershipList{Items: ms})
+	h.answer(c, http.StatusOK)(h.App.UserMemberships(c.Request.Context(), principalOf(c), id, q.page()))
 }
 
 // addMembership godoc
@@ -278,8 +169,8 @@ func (h *api) listMemberships(c *gin.Context) {
 //	@Accept		json
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id		path		string				true	"user id"
-//	@Param		body	body		MembershipRequest	true	"the grant"
+//	@Param		id		path		string					true	"user id"
+//	@Param		body	body		app.MembershipRequest	true	"the grant"
 //	@Success	201		{object}	store.Membership
 //	@Failure	400		{object}	ErrorResponse
 //	@Failure	401		{object}	ErrorResponse
@@ -292,21 +183,11 @@ func (h *api) addMembership(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req MembershipRequest
+	var req app.MembershipRequest
 	if !h.bind(c, &req) {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetUser(ctx, h.DB, id); err != nil {
-		h.fail(c, err)
-		return
-	}
-	m := store.Membership{UserID: id, OrgUnitID: req.OrgUnitID, Role: req.Role}
-	if err := store.AddMembership(ctx, h.DB, &m); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, m)
+	h.answer(c, http.StatusCreated)(h.App.AddMembership(c.Request.Context(), principalOf(c), id, req))
 }
 
 // removeMembership godoc
@@ -332,58 +213,34 @@ func (h *api) removeMembership(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := store.RemoveMembership(c.Request.Context(), h.DB, id, unit, c.Param("role")); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
-}
-
-// APIKeyList is a system user's API keys (without the keys themselves).
-type APIKeyList struct {
-	Items []store.APIKey `json:"items"`
+	h.noContent(c, h.App.RemoveMembership(c.Request.Context(), principalOf(c), id, unit, c.Param("role")))
 }
 
 // listAPIKeys godoc
 //
-//	@Summary	A system user's API keys (admin)
+//	@Summary	A system user's API keys, without the keys themselves (admin)
 //	@Tags		users
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		string	true	"user id"
-//	@Success	200	{object}	APIKeyList
-//	@Failure	400	{object}	ErrorResponse
-//	@Failure	401	{object}	ErrorResponse
-//	@Failure	403	{object}	ErrorResponse
-//	@Failure	404	{object}	ErrorResponse
+//	@Param		id		path		string	true	"user id"
+//	@Param		limit	query		int		false	"page size (1-200, default 50)"
+//	@Param		after	query		string	false	"the next cursor of the page before"
+//	@Success	200		{object}	app.List[store.APIKey]
+//	@Failure	400		{object}	ErrorResponse
+//	@Failure	401		{object}	ErrorResponse
+//	@Failure	403		{object}	ErrorResponse
+//	@Failure	404		{object}	ErrorResponse
 //	@Router		/api/v1/users/{id}/api-keys [get]
 func (h *api) listAPIKeys(c *gin.Context) {
 	id, ok := pathID(c, "id")
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := store.GetUser(ctx, h.DB, id); err != nil {
-		h.fail(c, err)
+	var q pageQuery
+	if !h.bindQuery(c, &q) {
 		return
 	}
-	keys, err := store.ListAPIKeys(ctx, h.DB, id)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, APIKeyList{Items: keys})
-}
-
-// CreateAPIKeyRequest names a new API key.
-type CreateAPIKeyRequest struct {
-	Name string `json:"name" validate:"required,max=64" example:"result push"`
-}
-
-// CreateAPIKeyResponse carries the new key, shown this once, and its record.
-type CreateAPIKeyResponse struct {
-	Key    string       `json:"key" example:"owk_..."`
-	APIKey store.APIKey `json:"apiKey"`
+	h.answer(c, http.StatusOK)(h.App.APIKeys(c.Request.Context(), principalOf(c), id, q.page()))
 }
 
 // createAPIKey godoc
@@ -395,8 +252,8 @@ type CreateAPIKeyResponse struct {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id		path		string				true	"user id"
-//	@Param			body	body		CreateAPIKeyRequest	true	"the key's name"
-//	@Success		201		{object}	CreateAPIKeyResponse
+//	@Param			body	body		app.APIKeyRequest	true	"the key's name"
+//	@Success		201		{object}	app.NewAPIKey
 //	@Failure		400		{object}	ErrorResponse	"not a system user"
 //	@Failure		401		{object}	ErrorResponse
 //	@Failure		403		{object}	ErrorResponse
@@ -407,16 +264,11 @@ func (h *api) createAPIKey(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req CreateAPIKeyRequest
+	var req app.APIKeyRequest
 	if !h.bind(c, &req) {
 		return
 	}
-	key, rec, err := store.CreateAPIKey(c.Request.Context(), h.DB, id, req.Name)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, CreateAPIKeyResponse{Key: key, APIKey: *rec})
+	h.answer(c, http.StatusCreated)(h.App.CreateAPIKey(c.Request.Context(), principalOf(c), id, req))
 }
 
 // revokeAPIKey godoc
@@ -441,7 +293,12 @@ func (h *api) revokeAPIKey(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := store.RevokeAPIKey(c.Request.Context(), h.DB, id, keyID); err != nil {
+	h.noContent(c, h.App.RevokeAPIKey(c.Request.Context(), principalOf(c), id, keyID))
+}
+
+// noContent answers 204, or err.
+func (h *api) noContent(c *gin.Context, err error) {
+	if err != nil {
 		h.fail(c, err)
 		return
 	}

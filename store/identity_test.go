@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -63,20 +61,20 @@ func TestOrgTreeAncestorsAndDescendants(t *testing.T) {
 		if anc, _ := store.OrgUnitAncestors(ctx, db, u["gx"].ID); len(anc) != 0 {
 			t.Errorf("root has ancestors %q", codes(anc))
 		}
-		desc, err := store.OrgUnitDescendants(ctx, db, u["bl"].ID)
+		desc, err := store.OrgUnitDescendants(ctx, db, u["bl"].ID, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, want := codes(desc), "bl-centre bl-fgj ml bl-fgj-sp bl-w1 lz lz-st"; got != want {
 			t.Errorf("descendants of bl = %q, want %q (breadth first, by code)", got, want)
 		}
-		if desc, _ := store.OrgUnitDescendants(ctx, db, u["bl-w1"].ID); len(desc) != 0 {
+		if desc, _ := store.OrgUnitDescendants(ctx, db, u["bl-w1"].ID, 0, 0); len(desc) != 0 {
 			t.Errorf("leaf has descendants %q", codes(desc))
 		}
 		if _, err := store.OrgUnitAncestors(ctx, db, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("ancestors of missing unit: %v, want ErrNotFound", err)
 		}
-		if _, err := store.OrgUnitDescendants(ctx, db, "nope"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := store.OrgUnitDescendants(ctx, db, "nope", 0, 0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("descendants of missing unit: %v, want ErrNotFound", err)
 		}
 		for _, c := range []struct {
@@ -96,48 +94,44 @@ func TestOrgTreeAncestorsAndDescendants(t *testing.T) {
 		if err != nil || codes(roots) != "gx" {
 			t.Errorf("roots = %q, %v", codes(roots), err)
 		}
+		page, err := store.ListOrgUnits(ctx, db, store.OrgUnitFilter{ParentID: u["bl"].ID, Limit: 2, Offset: 1})
+		if err != nil || codes(page) != "bl-fgj ml" {
+			t.Errorf("children of bl, 2 after 1 = %q, %v", codes(page), err)
+		}
+		if desc, _ := store.OrgUnitDescendants(ctx, db, u["bl"].ID, 3, 2); codes(desc) != "ml bl-fgj-sp bl-w1" {
+			t.Errorf("descendants of bl, 3 after 2 = %q", codes(desc))
+		}
 	})
 }
 
-func TestOrgUnitPlacementAndMoves(t *testing.T) {
+func TestOrgUnitWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		u := tree(t, db)
-		bad := []struct {
-			unit  store.OrgUnit
-			field string
-		}{
-			{store.OrgUnit{Code: "x1", Name: "x", Kind: store.KindWindow, ParentID: u["bl"].ID}, "parentId"},
-			{store.OrgUnit{Code: "x2", Name: "x", Kind: store.KindGovernment, Level: store.LevelVillage, ParentID: u["bl"].ID}, "parentId"},
-			{store.OrgUnit{Code: "x3", Name: "x", Kind: store.KindGovernment}, "level"},
-			{store.OrgUnit{Code: "x4", Name: "x", Kind: store.KindDepartment}, "parentId"},
-			{store.OrgUnit{Code: "x5", Name: "x", Kind: "ministry", ParentID: u["bl"].ID}, "kind"},
-			{store.OrgUnit{Code: "x6", Name: "x", Kind: store.KindStation, ParentID: u["bl"].ID}, "parentId"},
-			{store.OrgUnit{Code: "x7", Name: "x", Kind: store.KindSection, ParentID: "missing"}, "parentId"},
-			{store.OrgUnit{Code: "x8", Name: "x", Kind: store.KindDepartment, Level: store.LevelCity, ParentID: u["bl"].ID}, "level"},
-		}
-		for _, b := range bad {
-			err := store.CreateOrgUnit(ctx, db, &b.unit)
-			var inv *store.InvalidError
-			if !errors.As(err, &inv) || inv.Field != b.field {
-				t.Errorf("create %s: %v, want an invalid %s", b.unit.Code, err, b.field)
-			}
-		}
 		dup := &store.OrgUnit{Code: "bl-w1", Name: "again", Kind: store.KindWindow, ParentID: u["bl-centre"].ID}
 		if err := store.CreateOrgUnit(ctx, db, dup); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("duplicate code: %v, want ErrConflict", err)
 		}
-
-		// Moving bl under its own descendant ml is refused; moving lz's station up to ml is fine.
-		ml := u["ml"].ID
-		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-			_, err := store.UpdateOrgUnit(ctx, tx, u["bl"].ID, store.OrgUnitPatch{ParentID: &ml})
-			return err
-		})
-		var inv *store.InvalidError
-		if !errors.As(err, &inv) || inv.Field != "parentId" {
-			t.Errorf("move under own descendant: %v, want invalid parentId", err)
+		// The database refuses a government without a level, whatever the caller checked.
+		if err := store.CreateOrgUnit(ctx, db, &store.OrgUnit{Code: "x3", Name: "x", Kind: store.KindGovernment}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("government without level: %v, want ErrInvalid", err)
 		}
+		// No path stores invisible characters in a code or name.
+		var inv *store.InvalidError
+		for _, bad := range []store.OrgUnit{
+			{Code: "x\u200b", Name: "x", Kind: store.KindDepartment, ParentID: u["bl"].ID},
+			{Code: "x9", Name: "教育\u202e局", Kind: store.KindDepartment, ParentID: u["bl"].ID},
+		} {
+			if err := store.CreateOrgUnit(ctx, db, &bad); !errors.As(err, &inv) {
+				t.Errorf("create %q %q: %v, want invalid", bad.Code, bad.Name, err)
+			}
+		}
+		nul := "北流\x00市"
+		if _, err := store.UpdateOrgUnit(ctx, db, u["bl"].ID, store.OrgUnitPatch{Name: &nul}); !errors.As(err, &inv) || inv.Field != "name" {
+			t.Errorf("rename with NUL: %v, want invalid name", err)
+		}
+
+		ml := u["ml"].ID
 		moved, err := store.UpdateOrgUnit(ctx, db, u["lz-st"].ID, store.OrgUnitPatch{ParentID: &ml})
 		if err != nil || moved.ParentID != ml {
 			t.Fatalf("move station to township: %+v, %v", moved, err)
@@ -149,6 +143,10 @@ func TestOrgUnitPlacementAndMoves(t *testing.T) {
 		again, _ := store.GetOrgUnit(ctx, db, u["bl-centre"].ID)
 		if again.Name != name || again.UpdatedAt.Before(again.CreatedAt) {
 			t.Errorf("after rename: %+v", again)
+		}
+		code := "bl-w1"
+		if _, err := store.UpdateOrgUnit(ctx, db, u["bl-fgj"].ID, store.OrgUnitPatch{Code: &code}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("recode to a used code: %v, want ErrConflict", err)
 		}
 	})
 }
@@ -193,29 +191,31 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 		if err := store.CreateUser(ctx, db, &store.User{Username: "clerk1", DisplayName: "x", Kind: store.UserStaff}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate username: %v, want ErrConflict", err)
 		}
-		app := &store.User{Username: "zhang", DisplayName: "张三", PasswordHash: hash, Kind: store.UserApplicant, RealName: "张三", IDCard: "11010519491231002x", Phone: "13800138000"}
-		if err := store.CreateUser(ctx, db, app); err != nil {
+		zhang := &store.User{Username: "zhang", DisplayName: "张三", PasswordHash: hash, Kind: store.UserApplicant, RealName: "张三", IDCard: "11010519491231002X", Phone: "13800138000"}
+		if err := store.CreateUser(ctx, db, zhang); err != nil {
 			t.Fatal(err)
-		}
-		if app.IDCard != "11010519491231002X" {
-			t.Errorf("ID card stored as %q, want upper-case X", app.IDCard)
 		}
 		twin := &store.User{Username: "zhang2", DisplayName: "张三", Kind: store.UserApplicant, RealName: "张三", IDCard: "11010519491231002X"}
 		if err := store.CreateUser(ctx, db, twin); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("duplicate ID card: %v, want ErrConflict", err)
 		}
-		badCard := &store.User{Username: "li", DisplayName: "李四", Kind: store.UserApplicant, RealName: "李四", IDCard: "110105194912310021"}
 		var inv *store.InvalidError
-		if err := store.CreateUser(ctx, db, badCard); !errors.As(err, &inv) || inv.Field != "idCard" {
-			t.Errorf("bad ID card: %v, want invalid idCard", err)
+		for _, bad := range []store.User{
+			{Username: "li", DisplayName: "李\u200b四", Kind: store.UserStaff},
+			{Username: "li\x00", DisplayName: "李四", Kind: store.UserStaff},
+			{Username: "li", DisplayName: "李四", Kind: store.UserApplicant, RealName: "李\u202e四", IDCard: "440524198001010013"},
+		} {
+			if err := store.CreateUser(ctx, db, &bad); !errors.As(err, &inv) {
+				t.Errorf("create %+v: %v, want invalid", bad, err)
+			}
 		}
 
 		got, err := store.GetUserByUsername(ctx, db, "clerk1")
 		if err != nil || got.ID != clerk.ID || !store.CheckPassword(got.PasswordHash, "secret-pw") || store.CheckPassword(got.PasswordHash, "wrong") {
 			t.Fatalf("GetUserByUsername = %+v, %v", got, err)
 		}
-		if !got.CreatedAt.Equal(clerk.CreatedAt) {
-			t.Errorf("created_at read back %v, written %v", got.CreatedAt, clerk.CreatedAt)
+		if !got.CreatedAt.Equal(clerk.CreatedAt) || got.TokenVersion != 0 {
+			t.Errorf("read back %+v, written %+v", got, clerk)
 		}
 		if _, err := store.GetUser(ctx, db, "missing"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("missing user: %v", err)
@@ -228,14 +228,8 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 		if err := store.AddMembership(ctx, db, &store.Membership{UserID: clerk.ID, OrgUnitID: u["bl-w1"].ID, Role: store.RoleClerk}); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("duplicate membership: %v, want ErrConflict", err)
 		}
-		if err := store.AddMembership(ctx, db, &store.Membership{UserID: clerk.ID, OrgUnitID: "missing", Role: store.RoleClerk}); !errors.As(err, &inv) || inv.Field != "orgUnitId" {
-			t.Errorf("membership in missing unit: %v", err)
-		}
-		if err := store.AddMembership(ctx, db, &store.Membership{UserID: clerk.ID, OrgUnitID: u["bl"].ID, Role: "king"}); !errors.As(err, &inv) || inv.Field != "role" {
-			t.Errorf("bad role: %v", err)
-		}
-		if err := store.AddMembership(ctx, db, &store.Membership{UserID: app.ID, OrgUnitID: u["bl"].ID, Role: store.RoleClerk}); !errors.As(err, &inv) {
-			t.Errorf("applicant as clerk: %v, want invalid", err)
+		if err := store.AddMembership(ctx, db, &store.Membership{UserID: clerk.ID, OrgUnitID: u["bl"].ID, Role: "king"}); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("a role the database does not know: %v, want ErrInvalid", err)
 		}
 		if err := store.AddMembership(ctx, db, &store.Membership{UserID: clerk.ID, OrgUnitID: u["bl"].ID, Role: store.RoleSupervisor}); err != nil {
 			t.Fatal(err)
@@ -243,6 +237,9 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 		ms, err := store.UserMemberships(ctx, db, clerk.ID)
 		if err != nil || len(ms) != 2 || ms[0].OrgUnitCode != "bl" || ms[0].Role != store.RoleSupervisor || ms[1].OrgUnitName != "unit bl-w1" {
 			t.Fatalf("memberships = %+v, %v", ms, err)
+		}
+		if ms, _ := store.UserMembershipsPage(ctx, db, clerk.ID, 1, 1); len(ms) != 1 || ms[0].OrgUnitCode != "bl-w1" {
+			t.Errorf("second membership alone = %+v", ms)
 		}
 		inWindow, err := store.ListUsers(ctx, db, store.UserFilter{OrgUnitID: u["bl-w1"].ID, Role: store.RoleClerk})
 		if err != nil || len(inWindow) != 1 || inWindow[0].Username != "clerk1" {
@@ -252,6 +249,17 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 		if err != nil || len(found) != 1 || found[0].Username != "zhang" {
 			t.Errorf("search 张 = %+v, %v", found, err)
 		}
+		// Within a subtree: members of its units only; an empty subtree holds nobody.
+		within, err := store.ListUsers(ctx, db, store.UserFilter{Within: []string{u["bl"].ID, u["bl-w1"].ID}, Kinds: []string{store.UserStaff}})
+		if err != nil || len(within) != 1 || within[0].Username != "clerk1" {
+			t.Errorf("staff within bl = %+v, %v", within, err)
+		}
+		if none, err := store.ListUsers(ctx, db, store.UserFilter{Within: []string{}}); err != nil || len(none) != 0 {
+			t.Errorf("within no unit = %+v, %v", none, err)
+		}
+		if page, _ := store.ListUsers(ctx, db, store.UserFilter{Limit: 1, Offset: 1}); len(page) != 1 || page[0].Username != "zhang" {
+			t.Errorf("second user alone = %+v", page)
+		}
 		if err := store.RemoveMembership(ctx, db, clerk.ID, u["bl"].ID, store.RoleSupervisor); err != nil {
 			t.Fatal(err)
 		}
@@ -259,24 +267,38 @@ func TestUsersMembershipsAndDuplicates(t *testing.T) {
 			t.Errorf("remove twice: %v, want ErrNotFound", err)
 		}
 		off := true
-		if up, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{Disabled: &off}); err != nil || !up.Disabled {
+		if up, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{Disabled: &off, RevokeTokens: true}); err != nil || !up.Disabled || up.TokenVersion != 1 {
 			t.Errorf("disable: %+v, %v", up, err)
 		}
+		if up, _ := store.GetUser(ctx, db, clerk.ID); up.TokenVersion != 1 {
+			t.Errorf("token version after revocation = %d, want 1", up.TokenVersion)
+		}
+		bad := "Clerk\u200bOne"
+		if _, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{DisplayName: &bad}); !errors.As(err, &inv) || inv.Field != "displayName" {
+			t.Errorf("rename with a zero-width space: %v, want invalid displayName", err)
+		}
+		// A name stored before the check does not block disabling its user.
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE users SET display_name = ? WHERE id = ?`), bad, clerk.ID); err != nil {
+			t.Fatal(err)
+		}
+		if up, err := store.UpdateUser(ctx, db, clerk.ID, store.UserPatch{Disabled: &off, RevokeTokens: true}); err != nil || up.TokenVersion != 2 {
+			t.Errorf("disable a user with a legacy name: %+v, %v", up, err)
+		}
 	})
+}
+
+func TestPasswordsOverBcryptsLimit(t *testing.T) {
+	if _, err := store.HashPassword(strings.Repeat("密", 25)); !errors.Is(err, store.ErrPasswordTooLong) {
+		t.Errorf("a 75-byte password: %v, want ErrPasswordTooLong", err)
+	}
 }
 
 func TestAPIKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		sys := &store.User{Username: "fgj-system", DisplayName: "发改局业务系统", Kind: store.UserSystem}
-		staff := &store.User{Username: "staff", DisplayName: "staff", Kind: store.UserStaff}
-		for _, u := range []*store.User{sys, staff} {
-			if err := store.CreateUser(ctx, db, u); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, _, err := store.CreateAPIKey(ctx, db, staff.ID, "k"); !errors.Is(err, store.ErrInvalid) {
-			t.Errorf("API key for staff: %v, want ErrInvalid", err)
+		if err := store.CreateUser(ctx, db, sys); err != nil {
+			t.Fatal(err)
 		}
 		key, rec, err := store.CreateAPIKey(ctx, db, sys.ID, "push")
 		if err != nil {
@@ -289,50 +311,67 @@ func TestAPIKeys(t *testing.T) {
 		if err := db.GetContext(ctx, &stored, db.Rebind(`SELECT COUNT(*) FROM api_keys WHERE key_hash = ? OR prefix = ?`), key, key); err != nil || stored != 0 {
 			t.Fatalf("the plain key is stored: %d, %v", stored, err)
 		}
-		u, err := store.UserByAPIKey(ctx, db, key)
-		if err != nil || u.ID != sys.ID {
-			t.Fatalf("UserByAPIKey = %+v, %v", u, err)
+		k, err := store.ActiveAPIKey(ctx, db, key)
+		if err != nil || k.ID != rec.ID || k.UserID != sys.ID || k.LastUsedAt != nil {
+			t.Fatalf("ActiveAPIKey = %+v, %v", k, err)
 		}
-		keys, _ := store.ListAPIKeys(ctx, db, sys.ID)
-		if len(keys) != 1 || keys[0].LastUsedAt == nil {
+		at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+		if err := store.TouchAPIKey(ctx, db, k.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		keys, _ := store.ListAPIKeys(ctx, db, sys.ID, 0, 0)
+		if len(keys) != 1 || keys[0].LastUsedAt == nil || !keys[0].LastUsedAt.Equal(at) {
 			t.Errorf("keys after use = %+v, want last use recorded", keys)
 		}
-		if _, err := store.UserByAPIKey(ctx, db, key+"x"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := store.ActiveAPIKey(ctx, db, key+"x"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("wrong key: %v", err)
+		}
+		if _, _, err := store.CreateAPIKey(ctx, db, sys.ID, "push\u202e"); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("a name with an override: %v, want ErrInvalid", err)
 		}
 		if err := store.RevokeAPIKey(ctx, db, sys.ID, rec.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.UserByAPIKey(ctx, db, key); !errors.Is(err, store.ErrNotFound) {
+		if _, err := store.ActiveAPIKey(ctx, db, key); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("revoked key: %v, want ErrNotFound", err)
+		}
+		if err := store.RevokeAPIKey(ctx, db, sys.ID, rec.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoke twice: %v, want ErrNotFound", err)
 		}
 	})
 }
 
-func TestLoginFailuresCountAndForget(t *testing.T) {
+func TestRevokedTokensAreKeptUntilTheyExpire(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		t0 := time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC)
-		for i := 1; i <= 3; i++ {
-			n, err := store.RecordLoginFailure(ctx, db, "admin", t0.Add(time.Duration(i)*time.Second), t0.Add(-time.Hour))
-			if err != nil || n != i {
-				t.Fatalf("failure %d: count %d, %v", i, n, err)
-			}
-		}
-		n, last, err := store.LoginFailures(ctx, db, "admin")
-		if err != nil || n != 3 || !last.Equal(t0.Add(3*time.Second)) {
-			t.Fatalf("LoginFailures = %d, %v, %v", n, last, err)
-		}
-		// Two hours later, with a one-hour memory, the count starts again.
-		later := t0.Add(2 * time.Hour)
-		if n, err := store.RecordLoginFailure(ctx, db, "admin", later, later.Add(-time.Hour)); err != nil || n != 1 {
-			t.Fatalf("failure after a quiet hour: %d, %v; want 1", n, err)
-		}
-		if err := store.ClearLoginFailures(ctx, db, "admin"); err != nil {
+		u := &store.User{Username: "clerk1", DisplayName: "x", Kind: store.UserStaff}
+		if err := store.CreateUser(ctx, db, u); err != nil {
 			t.Fatal(err)
 		}
-		if n, _, _ := store.LoginFailures(ctx, db, "admin"); n != 0 {
-			t.Fatalf("after clear: %d", n)
+		t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+		if err := store.RevokeToken(ctx, db, "jti-1", u.ID, t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		// Signing out twice is no error.
+		if err := store.RevokeToken(ctx, db, "jti-1", u.ID, t0.Add(time.Hour), t0); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := store.TokenUser(ctx, db, u.ID, "jti-1"); err != nil || !ok || got.Username != "clerk1" {
+			t.Fatalf("token jti-1: %+v, revoked %v, %v", got, ok, err)
+		}
+		if _, ok, err := store.TokenUser(ctx, db, u.ID, "jti-2"); err != nil || ok {
+			t.Fatalf("jti-2 was never revoked: %v, %v", ok, err)
+		}
+		if _, _, err := store.TokenUser(ctx, db, "missing", "jti-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the token of a user who does not exist: %v", err)
+		}
+		// A later sign-out forgets the revocations that expired: the tokens are dead anyway.
+		if err := store.RevokeToken(ctx, db, "jti-2", u.ID, t0.Add(3*time.Hour), t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.GetContext(ctx, &n, `SELECT COUNT(*) FROM revoked_tokens`); err != nil || n != 1 {
+			t.Fatalf("%d revocations kept, want 1 (%v)", n, err)
 		}
 	})
 }
