@@ -269,23 +269,6 @@ func queryInt(c *gin.Context, name string, def, min, max int) (int, bool) {
 	return n, true
 }
 
-// queryOneOf reads the query parameter name ("" when absent) and checks it is one of allowed,
-// or answers 400 and returns false.
-func queryOneOf(c *gin.Context, name string, allowed []string) (string, bool) {
-	s := c.Query(name)
-	if s == "" {
-		return "", true
-	}
-	for _, a := range allowed {
-		if s == a {
-			return s, true
-		}
-	}
-	msg := "must be one of " + strings.Join(allowed, ", ")
-	writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter %s %s, got %q", name, msg, s),
-		FieldError{Field: name, Message: msg})
-	return "", false
-}
 
 // bindOptional binds a JSON body like bind, but takes an absent or empty
 // body as the zero value.
