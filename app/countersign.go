@@ -97,16 +97,7 @@ func (a *App) AddSigner(ctx context.Context, p *Actor, id string, in SignerReque
 	sig := engine.AddSigner(tc.k.ID, *tc.t.BodyID, sec.Code)
 	x := tc.action(store.ActionAddSigner)
 	x.Target, x.Comment = sec.Code, strings.TrimSpace(in.Reason)
-	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
-		if err := store.RecordAction(ctx, tx, x); err != nil {
-			return err
-		}
-		return out.Signal(sig)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, nil, &sig)
 }
 
 // RemoveSigner removes the signer of open task id from its countersign (减签). The only
@@ -158,17 +149,5 @@ func (a *App) RemoveSigner(ctx context.Context, p *Actor, id string, in RecallRe
 	if len(tc.info.CandidateGroups) > 0 {
 		x.Target = tc.info.CandidateGroups[0]
 	}
-	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
-		if err := store.TakeTask(ctx, tx, tc.t.ID); err != nil {
-			return err
-		}
-		if err := store.RecordAction(ctx, tx, x); err != nil {
-			return err
-		}
-		return out.Signal(sig)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error { return store.TakeTask(ctx, tx, tc.t.ID) }, &sig)
 }

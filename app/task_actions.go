@@ -15,49 +15,25 @@ import (
 
 // ClaimTask makes an open task the actor's alone. Claiming one's own claim changes nothing.
 func (a *App) ClaimTask(ctx context.Context, p *Actor, id string) (*TaskActionResult, error) {
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	x := tc.action(store.ActionClaim)
 	if p.isMe(tc.info.Assignee) {
 		return a.result(ctx, tc.t.ID, x) // claimed already: nothing changes
 	}
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if err := store.ClaimTask(ctx, tx, tc.t.ID, p.UserID, tc.v.At); err != nil {
-			return err
-		}
-		return store.RecordAction(ctx, tx, x)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error { return store.ClaimTask(ctx, tx, tc.t.ID, p.UserID, tc.v.At) }, nil)
 }
 
 // UnclaimTask gives a task the actor claimed back to its units.
 func (a *App) UnclaimTask(ctx context.Context, p *Actor, id string) (*TaskActionResult, error) {
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	x := tc.action(store.ActionUnclaim)
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if err := store.UnclaimTask(ctx, tx, tc.t.ID, p.holders()); err != nil {
-			return err
-		}
-		return store.RecordAction(ctx, tx, x)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error { return store.UnclaimTask(ctx, tx, tc.t.ID, p.holders()) }, nil)
 }
 
 // PersonRequest names the person a task goes to.
@@ -99,11 +75,8 @@ func (a *App) colleague(ctx context.Context, tc *taskCtx, id string) (*store.Use
 // HandOverTask hands a task over to another person for good (转办); they must be able to act
 // on it themselves.
 func (a *App) HandOverTask(ctx context.Context, p *Actor, id string, in PersonRequest) (*TaskActionResult, error) {
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	u, err := a.colleague(ctx, tc, in.UserID)
@@ -112,16 +85,7 @@ func (a *App) HandOverTask(ctx context.Context, p *Actor, id string, in PersonRe
 	}
 	x := tc.action(store.ActionHandover)
 	x.TargetUser, x.Comment = u.ID, strings.TrimSpace(in.Reason)
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if err := store.HandOverTask(ctx, tx, tc.t.ID, p.holders(), u.ID, tc.v.At); err != nil {
-			return err
-		}
-		return store.RecordAction(ctx, tx, x)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error { return store.HandOverTask(ctx, tx, tc.t.ID, p.holders(), u.ID, tc.v.At) }, nil)
 }
 
 // DelegateTask asks another person to work on a task and give it back (委派): the actor
@@ -129,11 +93,8 @@ func (a *App) HandOverTask(ctx context.Context, p *Actor, id string, in PersonRe
 // themselves, as for a hand-over: a delegation opens no case to anyone who could not see it
 // before.
 func (a *App) DelegateTask(ctx context.Context, p *Actor, id string, in PersonRequest) (*TaskActionResult, error) {
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	u, err := a.colleague(ctx, tc, in.UserID)
@@ -142,16 +103,9 @@ func (a *App) DelegateTask(ctx context.Context, p *Actor, id string, in PersonRe
 	}
 	x := tc.action(store.ActionDelegate)
 	x.TargetUser, x.Comment = u.ID, strings.TrimSpace(in.Reason)
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if err := store.DelegateTask(ctx, tx, tc.t.ID, p.holders(), p.UserID, u.ID, tc.v.At); err != nil {
-			return err
-		}
-		return store.RecordAction(ctx, tx, x)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error {
+		return store.DelegateTask(ctx, tx, tc.t.ID, p.holders(), p.UserID, u.ID, tc.v.At)
+	}, nil)
 }
 
 // CommentRequest is an opinion (意见) on a task. Opinions are internal (内部意见): staff who
@@ -174,16 +128,7 @@ func (a *App) ResolveTask(ctx context.Context, p *Actor, id string, in CommentRe
 	}
 	x := tc.action(store.ActionResolve)
 	x.TargetUser, x.Comment, x.Public = tc.t.Owner, strings.TrimSpace(in.Text), false
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if err := store.ResolveTask(ctx, tx, tc.t.ID, tc.v.At); err != nil {
-			return err
-		}
-		return store.RecordAction(ctx, tx, x)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error { return store.ResolveTask(ctx, tx, tc.t.ID, tc.v.At) }, nil)
 }
 
 // CommentTask writes an internal opinion (意见) on a task: staff dealing with the case see it

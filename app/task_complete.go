@@ -46,11 +46,8 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 	if err := a.needEngine(); err != nil {
 		return nil, err
 	}
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	vars, reason, err := checkCompletion(tc, &in)

@@ -31,11 +31,8 @@ func (a *App) ReturnTask(ctx context.Context, p *Actor, id string, in ReturnRequ
 	if err := a.needEngine(); err != nil {
 		return nil, err
 	}
-	tc, err := a.loadTask(ctx, p, id)
+	tc, err := a.openTask(ctx, p, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := tc.mayAct(); err != nil {
 		return nil, err
 	}
 	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
@@ -58,22 +55,12 @@ func (a *App) ReturnTask(ctx context.Context, p *Actor, id string, in ReturnRequ
 	}
 	x := tc.action(store.ActionReturn)
 	x.Target, x.Comment = target, strings.TrimSpace(in.Reason)
-	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error {
 		if err := store.TakeTaskFor(ctx, tx, tc.t.ID, p.holders()); err != nil {
 			return err
 		}
-		if err := a.undoSince(ctx, tx, tc.k.ID, target, "", tc.v.At); err != nil {
-			return err
-		}
-		if err := store.RecordAction(ctx, tx, x); err != nil {
-			return err
-		}
-		return out.Signal(sig)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+		return a.undoSince(ctx, tx, tc.k.ID, target, "", tc.v.At)
+	}, &sig)
 }
 
 // undoSince undoes on case caseID what the completions since the last completion of step
@@ -211,24 +198,14 @@ func (a *App) RecallTask(ctx context.Context, p *Actor, id string, in RecallRequ
 	tc.auth, _ = tc.freeAuthority()
 	x := tc.action(store.ActionRecall)
 	x.Comment, x.Target = strings.TrimSpace(in.Reason), open[0].ElementID
-	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+	return a.record(ctx, tc, x, func(tx *sqlx.Tx) error {
 		for _, t := range open {
 			if err := store.TakeTaskFor(ctx, tx, t.ID, p.holders()); err != nil {
 				return refuse(Conflict, CodeNotRecallable, "the next step %s has started meanwhile", t.Name)
 			}
 		}
-		if err := a.undoSince(ctx, tx, tc.k.ID, "", tc.t.ID, tc.v.At); err != nil {
-			return err
-		}
-		if err := store.RecordAction(ctx, tx, x); err != nil {
-			return err
-		}
-		return out.Signal(sig)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+		return a.undoSince(ctx, tx, tc.k.ID, "", tc.t.ID, tc.v.At)
+	}, &sig)
 }
 
 // recallOpinion takes back a signer's opinion while the countersign is open: the signer's
@@ -255,14 +232,5 @@ func (a *App) recallOpinion(ctx context.Context, tc *taskCtx, done *store.Action
 	tc.auth, _ = tc.freeAuthority()
 	x := tc.action(store.ActionRecall)
 	x.Comment, x.Target = strings.TrimSpace(in.Reason), tc.t.ElementID
-	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
-		if err := store.RecordAction(ctx, tx, x); err != nil {
-			return err
-		}
-		return out.Signal(sig)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, nil, &sig)
 }

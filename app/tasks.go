@@ -14,7 +14,10 @@ import (
 
 	"onewindow/definitions"
 	"onewindow/definitions/standard"
+	"onewindow/engine"
 	"onewindow/store"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Codes of the task use cases.
@@ -139,6 +142,42 @@ func (tc *taskCtx) action(kind string) *store.Action {
 		x.UnitCode = tc.info.CandidateGroups[0]
 	}
 	return x
+}
+
+// openTask reads task id and lets an action on it through (mayAct).
+func (a *App) openTask(ctx context.Context, p *Actor, id string) (*taskCtx, error) {
+	tc, err := a.loadTask(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := tc.mayAct(); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// record writes an action on a task in one transaction: update (the task's own change, if
+// any), the action x in the log, and the engine signal sig (if any) in the outbox; then it
+// answers the task as it now is.
+func (a *App) record(ctx context.Context, tc *taskCtx, x *store.Action, update func(tx *sqlx.Tx) error, sig *engine.OutboxSignal) (*TaskActionResult, error) {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		if update != nil {
+			if err := update(tx); err != nil {
+				return err
+			}
+		}
+		if err := store.RecordAction(ctx, tx, x); err != nil {
+			return err
+		}
+		if sig == nil {
+			return nil
+		}
+		return out.Signal(*sig)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.result(ctx, tc.t.ID, x)
 }
 
 // TaskActionResult answers an action on a task: the action as logged and the task after it.
