@@ -31,19 +31,20 @@ func (a *App) RecordRuleAlert(ctx context.Context, r store.RuleAlert) (string, e
 		r.At = a.now()
 	}
 	var id string
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		var err error
 		if id, err = store.RecordRuleAlert(ctx, tx, r); err != nil {
 			return err
 		}
-		return a.enrichAlert(ctx, tx, id)
+		return a.enrichAlert(ctx, tx, out, id)
 	})
 	return id, err
 }
 
-// enrichAlert records whom an alert concerns and writes its notifications, once: an alert
-// enriched before is left as it is (the engine calls OnAlert at least once per alert).
-func (a *App) enrichAlert(ctx context.Context, tx *sqlx.Tx, alertID string) error {
+// enrichAlert records whom an alert concerns, writes its notifications and audits it, once:
+// an alert enriched before is left as it is (the engine calls OnAlert at least once per
+// alert).
+func (a *App) enrichAlert(ctx context.Context, tx *sqlx.Tx, out *Outbox, alertID string) error {
 	al, err := store.GetAlert(ctx, tx, alertID)
 	if err != nil {
 		return err
@@ -60,6 +61,7 @@ func (a *App) enrichAlert(ctx context.Context, tx *sqlx.Tx, alertID string) erro
 	if err != nil || !first {
 		return err
 	}
+	out.Audit(nil, "alert."+al.Kind, al.CaseID, "alert:"+alertID, al)
 	recipients, err := alertRecipients(ctx, tx, al, p)
 	if err != nil {
 		return err

@@ -53,7 +53,7 @@ func (a *App) CreateAPIKey(ctx context.Context, p *Actor, userID string, in APIK
 		return nil, err
 	}
 	var out NewAPIKey
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, box *Outbox) error {
 		if _, err := systemUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -62,6 +62,7 @@ func (a *App) CreateAPIKey(ctx context.Context, p *Actor, userID string, in APIK
 			return err
 		}
 		out = NewAPIKey{Key: key, APIKey: *rec}
+		box.Audit(p, "apikey.create", "", "user:"+userID, rec) // the key's record, not the key
 		return nil
 	})
 	if err != nil {
@@ -75,5 +76,8 @@ func (a *App) RevokeAPIKey(ctx context.Context, p *Actor, userID, keyID string) 
 	if err := needAdmin(p, "revoking API keys"); err != nil {
 		return err
 	}
-	return store.RevokeAPIKey(ctx, a.db, userID, keyID)
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "apikey.revoke", "", "user:"+userID, map[string]string{"keyId": keyID})
+		return store.RevokeAPIKey(ctx, tx, userID, keyID)
+	})
 }

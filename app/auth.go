@@ -70,6 +70,14 @@ func (a *App) Login(ctx context.Context, client string, in LoginRequest) (*Token
 		return nil, refuse(Unauthenticated, CodeBadCredentials, "wrong username or password")
 	}
 	tk.giveBack()
+	// A sign-in changes nothing but is an action an auditor asks about.
+	err = a.change(ctx, func(_ *sqlx.Tx, out *Outbox) error {
+		out.Audit(&Actor{UserID: u.ID, Username: u.Username}, "auth.login", "", "user:"+u.ID, map[string]string{"client": client})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	return a.issueToken(u)
 }
 
@@ -101,7 +109,7 @@ func (a *App) Register(ctx context.Context, in RegisterRequest) (*TokenView, err
 	}
 	u := &store.User{Username: in.Username, DisplayName: in.DisplayName, PasswordHash: hash, Kind: store.UserApplicant,
 		RealName: in.RealName, IDCard: strings.ToUpper(in.IDCard), Phone: in.Phone}
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		if err := usernameFree(ctx, tx, u.Username); err != nil {
 			return err
 		}
@@ -110,6 +118,7 @@ func (a *App) Register(ctx context.Context, in RegisterRequest) (*TokenView, err
 		} else if err != nil {
 			return err
 		}
+		out.Audit(&Actor{UserID: u.ID, Username: u.Username}, "auth.register", "", "user:"+u.ID, map[string]string{"kind": u.Kind})
 		return nil
 	})
 	if err != nil {
@@ -223,7 +232,8 @@ func (a *App) Logout(ctx context.Context, p *Actor, everywhere bool) error {
 	if p.token == nil {
 		return refuse(Invalid, CodeNoToken, "%s signed in with an API key, which has no session to end: an admin revokes API keys", p.Username)
 	}
-	return a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "auth.logout", "", "user:"+p.UserID, map[string]bool{"everywhere": everywhere})
 		if everywhere {
 			_, err := store.UpdateUser(ctx, tx, p.UserID, store.UserPatch{RevokeTokens: true})
 			return err
@@ -254,7 +264,8 @@ func (a *App) ChangePassword(ctx context.Context, p *Actor, client string, in Pa
 		return nil, err
 	}
 	var u *store.User
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "auth.password", "", "user:"+p.UserID, nil)
 		cur, err := store.GetUser(ctx, tx, p.UserID)
 		if err != nil {
 			return err

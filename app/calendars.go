@@ -93,7 +93,8 @@ func (a *App) PutCalendarDays(ctx context.Context, p *Actor, unit string, year i
 	if err != nil {
 		return nil, err
 	}
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "calendar.put", "", fmt.Sprintf("calendar:%s/%d", unit, year), req)
 		if unit != store.NationalCalendar {
 			if _, err := store.GetOrgUnit(ctx, tx, unit); err != nil {
 				return err

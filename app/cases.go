@@ -136,6 +136,7 @@ func (a *App) CreateCase(ctx context.Context, p *Actor, key string, req CreateCa
 		if err := out.Start(start); err != nil {
 			return err
 		}
+		out.Audit(p, "case.submit", k.ID, "case:"+k.ID, map[string]any{"number": k.Number, "application": req})
 		answer := CaseSubmitted{CaseSummary: summaryOf(k, StageSubmitted), QueryCode: k.QueryCode, MissingMaterials: missingMaterials(iv, req.Materials)}
 		body, _ := json.Marshal(answer)
 		sub = Submission{Answer: body, CaseID: k.ID, Status: 201}
@@ -432,8 +433,9 @@ func (a *App) WithdrawCase(ctx context.Context, p *Actor, id string, in Withdraw
 		if _, err := store.CloseCommitments(ctx, tx, k.ID, store.CommitmentWithdrawn, nil, "", now); err != nil {
 			return err
 		}
-		if err := store.RecordAction(ctx, tx, &store.Action{CaseID: k.ID, Action: store.ActionWithdraw, ActorID: p.UserID,
-			ActorName: p.DisplayName, Comment: reason, Public: true, At: now}); err != nil {
+		x := &store.Action{CaseID: k.ID, Action: store.ActionWithdraw, ActorID: p.UserID, ActorName: p.DisplayName, Comment: reason,
+			Public: true, At: now}
+		if err := out.Act(p, x); err != nil {
 			return err
 		}
 		return out.Signal(engine.CancelCase(k.ID))

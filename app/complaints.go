@@ -96,6 +96,7 @@ func (a *App) FileComplaint(ctx context.Context, p *Actor, in ComplaintRequest) 
 		if err := store.InsertComplaint(ctx, tx, c); err != nil {
 			return err
 		}
+		out.Audit(orAnyone(p), "complaint.file", deref(c.CaseID), "complaint:"+c.ID, map[string]any{"subject": c.Subject, "processCase": c.ProcessCaseID})
 		return out.Start(*start)
 	})
 	if err != nil {

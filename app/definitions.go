@@ -195,9 +195,12 @@ func (a *App) PublishDefinition(ctx context.Context, p *Actor, key string, versi
 		return nil, err
 	}
 	var d *store.DefinitionVersion
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
-		d, err = store.PublishDefinition(ctx, tx, key, version, p.UserID)
-		return err
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+		if d, err = store.PublishDefinition(ctx, tx, key, version, p.UserID); err != nil {
+			return err
+		}
+		out.Audit(p, "definition.publish", "", fmt.Sprintf("definition:%s/%d", key, version), versionInfo(d))
+		return nil
 	})
 	if err != nil {
 		return nil, err

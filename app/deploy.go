@@ -101,9 +101,12 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 	// Two designers deploying the same key at once on PostgreSQL can both pick the same next
 	// version: the loser's insert conflicts, and a new attempt sees the winner's row.
 	for attempt := 0; attempt < 5; attempt++ {
-		err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
-			dep.Definitions, err = storeDeployment(ctx, tx, files, deploymentID, p.UserID)
-			return err
+		err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+			if dep.Definitions, err = storeDeployment(ctx, tx, files, deploymentID, p.UserID); err != nil {
+				return err
+			}
+			out.Audit(p, "definition.deploy", "", "deployment:"+deploymentID, dep.Definitions)
+			return nil
 		})
 		if !errors.Is(err, store.ErrConflict) {
 			break

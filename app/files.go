@@ -16,6 +16,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/jmoiron/sqlx"
+
 	"onewindow/store"
 )
 
@@ -62,7 +64,11 @@ func (a *App) UploadFile(ctx context.Context, p *Actor, name string, r io.Reader
 	}
 	f := &store.FileInfo{ID: id, Name: name, ContentType: ctype, Size: blob.Size, SHA256: blob.SHA256, Path: blob.Path,
 		UploadedBy: p.UserID, UploadedAt: a.now()}
-	if err := store.CreateFile(ctx, a.db, f); err != nil {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "file.upload", "", "file:"+id, f)
+		return store.CreateFile(ctx, tx, f)
+	})
+	if err != nil {
 		_ = a.blobs.Remove(blob.Path)
 		return nil, err
 	}

@@ -94,9 +94,12 @@ func (a *App) CreateGrant(ctx context.Context, p *Actor, req CreateGrantRequest)
 		in.ValidFrom = *req.ValidFrom
 	}
 	var g *store.Grant
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
-		g, err = a.insertGrant(ctx, tx, in, p.UserID)
-		return err
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+		if g, err = a.insertGrant(ctx, tx, in, p.UserID); err != nil {
+			return err
+		}
+		out.Audit(p, "grant.create", "", "grant:"+g.ID, g)
+		return nil
 	})
 	return g, err
 }
@@ -135,7 +138,7 @@ func (a *App) UpdateGrant(ctx context.Context, p *Actor, id string, req UpdateGr
 		return nil, store.Invalid("clearValidUntil", "give validUntil or clearValidUntil, not both")
 	}
 	var g *store.Grant
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		cur, err := store.GetGrant(ctx, tx, id)
 		if err != nil {
 			return err
@@ -163,8 +166,11 @@ func (a *App) UpdateGrant(ctx context.Context, p *Actor, id string, req UpdateGr
 		if err := a.checkGrant(ctx, tx, &in); err != nil {
 			return err
 		}
-		g, err = store.UpdateGrant(ctx, tx, id, in, p.UserID)
-		return err
+		if g, err = store.UpdateGrant(ctx, tx, id, in, p.UserID); err != nil {
+			return err
+		}
+		out.Audit(p, "grant.update", "", "grant:"+id, g)
+		return nil
 	})
 	return g, err
 }
@@ -180,9 +186,12 @@ func (a *App) RevokeGrant(ctx context.Context, p *Actor, id string, req RevokeGr
 		return nil, err
 	}
 	var g *store.Grant
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
-		g, err = store.RevokeGrant(ctx, tx, id, p.UserID, req.Reason)
-		return err
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+		if g, err = store.RevokeGrant(ctx, tx, id, p.UserID, req.Reason); err != nil {
+			return err
+		}
+		out.Audit(p, "grant.revoke", "", "grant:"+id, req)
+		return nil
 	})
 	return g, err
 }

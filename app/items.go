@@ -154,12 +154,15 @@ func (a *App) CreateItem(ctx context.Context, p *Actor, c store.ItemContent) (*s
 		return nil, err
 	}
 	var it *store.Item
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
 		if err := a.checkItem(ctx, tx, &c); err != nil {
 			return err
 		}
-		it, err = store.CreateItem(ctx, tx, c, p.UserID)
-		return err
+		if it, err = store.CreateItem(ctx, tx, c, p.UserID); err != nil {
+			return err
+		}
+		out.Audit(p, "item.create", "", "item:"+it.ID, c)
+		return nil
 	})
 	return it, err
 }
@@ -171,13 +174,14 @@ func (a *App) UpdateItem(ctx context.Context, p *Actor, id string, c store.ItemC
 		return nil, err
 	}
 	var it *store.Item
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
 		if _, err := store.GetItem(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := a.checkItem(ctx, tx, &c); err != nil {
 			return err
 		}
+		out.Audit(p, "item.update", "", "item:"+id, c)
 		it, err = store.UpdateItem(ctx, tx, id, c, p.UserID)
 		return err
 	})
@@ -190,7 +194,8 @@ func (a *App) DeleteItem(ctx context.Context, p *Actor, id string) error {
 	if err := allowRoles(p, "editing the catalogue", designerRoles...); err != nil {
 		return err
 	}
-	return a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "item.delete", "", "item:"+id, nil)
 		it, err := store.GetItem(ctx, tx, id)
 		if err != nil {
 			return err
@@ -225,7 +230,7 @@ func (a *App) PublishItem(ctx context.Context, p *Actor, id string, in PublishIt
 		return nil, err
 	}
 	var v *store.ItemVersion
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) (err error) {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
 		it, err := store.GetItem(ctx, tx, id)
 		if err != nil {
 			return err
@@ -234,8 +239,11 @@ func (a *App) PublishItem(ctx context.Context, p *Actor, id string, in PublishIt
 		if in.DefinitionVersion != nil {
 			c.DefinitionVersion = *in.DefinitionVersion
 		}
-		v, err = a.publish(ctx, tx, id, c, p.UserID)
-		return err
+		if v, err = a.publish(ctx, tx, id, c, p.UserID); err != nil {
+			return err
+		}
+		out.Audit(p, "item.publish", "", "item:"+id, map[string]any{"version": v.Version, "definitionVersion": c.DefinitionVersion})
+		return nil
 	})
 	return v, err
 }
@@ -273,5 +281,11 @@ func (a *App) UnpublishItem(ctx context.Context, p *Actor, id string) (*store.It
 	if err := allowRoles(p, "publishing items", designerRoles...); err != nil {
 		return nil, err
 	}
-	return store.UnpublishItem(ctx, a.db, id, p.UserID)
+	var it *store.Item
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+		out.Audit(p, "item.unpublish", "", "item:"+id, nil)
+		it, err = store.UnpublishItem(ctx, tx, id, p.UserID)
+		return err
+	})
+	return it, err
 }

@@ -380,7 +380,7 @@ func (a *App) Supplement(ctx context.Context, p *Actor, caseID string, in Supple
 		if fulfilled, err = store.CloseCommitments(ctx, tx, k.ID, store.CommitmentFulfilled, codes, s.ID, now); err != nil {
 			return err
 		}
-		if err := store.RecordAction(ctx, tx, &store.Action{CaseID: k.ID, Action: store.ActionSupplement, ActorID: p.UserID, ActorName: p.DisplayName,
+		if err := out.Act(p, &store.Action{CaseID: k.ID, Action: store.ActionSupplement, ActorID: p.UserID, ActorName: p.DisplayName,
 			Comment: s.Note, Public: true, At: now, Detail: map[string]any{"materials": anySlice(codes), "supplementId": s.ID}}); err != nil {
 			return err
 		}

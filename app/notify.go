@@ -46,7 +46,8 @@ func (a *App) notify(ctx context.Context, call engine.HandlerCall) (map[string]a
 		body = "办件 " + call.CaseID + " 有新进展（" + call.Element + "）。"
 	}
 	source := "handler:" + call.CaseID + "/" + call.WaitID
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(nil, "case.notify", call.CaseID, source, map[string]string{"title": title, "body": body})
 		staff, err := store.MembersOfUnits(ctx, tx, stringList(v["notifyGroups"]),
 			[]string{store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleSupervisor})
 		if err != nil {

@@ -187,6 +187,7 @@ func (a *App) operate(ctx context.Context, p *Actor, build func(tx *sqlx.Tx) (en
 			return err
 		}
 		done = acc
+		out.Audit(p, "operation."+acc.Operation, acc.CaseID, "case:"+acc.CaseID, sig.Signal)
 		return out.Signal(sig)
 	})
 	if err != nil {
@@ -283,6 +284,7 @@ func (a *App) BroadcastSignal(ctx context.Context, p *Actor, name string, in Var
 		return nil, err
 	}
 	err = a.change(ctx, func(_ *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "operation.broadcast", "", "signal:"+name, map[string]any{"variables": in.Variables, "waits": len(subs)})
 		for _, s := range subs {
 			sig := engine.OutboxSignal{CaseID: s.CaseID, Channel: s.WaitID, Signal: engine.Signal{Kind: engine.SignalBroadcast, Name: name, Vars: in.Variables}}
 			if err := out.Signal(sig); err != nil {

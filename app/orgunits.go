@@ -72,7 +72,7 @@ func (a *App) CreateOrgUnit(ctx context.Context, p *Actor, in CreateOrgUnitReque
 		return nil, err
 	}
 	u := &store.OrgUnit{ParentID: in.ParentID, Kind: in.Kind, Level: in.Level, Code: in.Code, Name: in.Name}
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		var parent *store.OrgUnit
 		if u.ParentID != "" {
 			var err error
@@ -83,7 +83,11 @@ func (a *App) CreateOrgUnit(ctx context.Context, p *Actor, in CreateOrgUnitReque
 		if err := checkPlacement(u.Kind, u.Level, parent); err != nil {
 			return err
 		}
-		return codeFree(store.CreateOrgUnit(ctx, tx, u), u.Code)
+		if err := codeFree(store.CreateOrgUnit(ctx, tx, u), u.Code); err != nil {
+			return err
+		}
+		out.Audit(p, "orgunit.create", "", "orgunit:"+u.ID, in)
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +118,8 @@ func (a *App) UpdateOrgUnit(ctx context.Context, p *Actor, id string, in UpdateO
 		return nil, err
 	}
 	var u *store.OrgUnit
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "orgunit.update", "", "orgunit:"+id, in)
 		cur, err := store.GetOrgUnit(ctx, tx, id)
 		if err != nil {
 			return err

@@ -24,6 +24,7 @@ type Outbox struct {
 	tx     *sqlx.Tx
 	sigs   []engine.OutboxSignal
 	starts []engine.CaseInput
+	audit  []store.AuditEntry // appended last, in the same transaction (audit.go)
 }
 
 // Signal queues sig for its case.
@@ -48,13 +49,17 @@ func (o *Outbox) Start(in engine.CaseInput) error {
 	return nil
 }
 
-// change runs fn in one transaction with an outbox, and after commit delivers what fn
-// queued. The request may be gone by then: delivery runs on without its cancellation.
+// change runs fn in one transaction with an outbox, appends the audit rows fn queued last in
+// that transaction, and after commit delivers what fn queued. The request may be gone by
+// then: delivery runs on without its cancellation.
 func (a *App) change(ctx context.Context, fn func(tx *sqlx.Tx, out *Outbox) error) error {
 	out := &Outbox{ctx: ctx}
 	err := a.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		out.tx, out.sigs, out.starts = tx, nil, nil // a retried transaction starts afresh
-		return fn(tx, out)
+		out.tx, out.sigs, out.starts, out.audit = tx, nil, nil, nil // a retried transaction starts afresh
+		if err := fn(tx, out); err != nil {
+			return err
+		}
+		return store.AppendAudit(ctx, tx, a.now(), out.audit...)
 	})
 	if err != nil {
 		return err

@@ -57,6 +57,7 @@ func (a *App) StartProcedure(ctx context.Context, p *Actor, caseID string, in Pr
 		if err := store.StartProcedure(ctx, tx, pr); err != nil {
 			return err
 		}
+		out.Audit(p, "procedure.start", caseID, "procedure:"+pr.ID, in)
 		return out.Signal(engine.PauseClock(caseID, pr.ID, pr.Kind, pr.Reason))
 	})
 	if err != nil {
@@ -89,6 +90,7 @@ func (a *App) EndProcedure(ctx context.Context, p *Actor, caseID, id string, in 
 		if err != nil {
 			return err
 		}
+		out.Audit(p, "procedure.end", caseID, "procedure:"+pr.ID, in)
 		return out.Signal(engine.ResumeClock(caseID, pr.ID))
 	})
 	if err != nil {

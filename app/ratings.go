@@ -92,6 +92,7 @@ func (a *App) RateCase(ctx context.Context, p *Actor, caseID string, in RatingRe
 		if errors.Is(err, store.ErrAlreadyRated) {
 			return refuse(Conflict, CodeAlreadyRated, "case %s has been rated already: a case is rated once", PublicID(caseID))
 		}
+		out.Audit(p, "case.rate", caseID, "rating:"+caseID, r)
 		return err
 	})
 	if err != nil {

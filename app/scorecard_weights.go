@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/jmoiron/sqlx"
+
 	"onewindow/store"
 )
 
@@ -125,7 +127,11 @@ func (a *App) SetScorecardWeights(ctx context.Context, p *Actor, w ScorecardWeig
 	if err != nil {
 		return nil, fmt.Errorf("encode scorecard weights: %w", err)
 	}
-	if err := store.PutSetting(ctx, a.db, weightsSetting, string(data)); err != nil {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "scorecard.weights", "", "setting:"+weightsSetting, w)
+		return store.PutSetting(ctx, tx, weightsSetting, string(data))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &w, nil

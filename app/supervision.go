@@ -11,6 +11,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"onewindow/engine/calendar"
 	"onewindow/store"
 )
@@ -51,7 +53,12 @@ func (a *App) Notifications(ctx context.Context, p *Actor, q NotificationQuery) 
 // ReadNotification marks one of the actor's notifications read; another's is no
 // notification at all.
 func (a *App) ReadNotification(ctx context.Context, p *Actor, id string) (*store.Notification, error) {
-	n, err := store.MarkNotificationRead(ctx, a.db, p.UserID, id)
+	var n *store.Notification
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) (err error) {
+		out.Audit(p, "notification.read", "", "notification:"+id, nil)
+		n, err = store.MarkNotificationRead(ctx, tx, p.UserID, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (a *App) EngineHooks() EngineHooks {
 // onAlert implements engine.Config.OnAlert: it records whom the alert the engine just wrote
 // concerns and tells them (once, however often it is called).
 func (a *App) onAlert(ctx context.Context, al engine.Alert) error {
-	return a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error { return a.enrichAlert(ctx, tx, al.ID) })
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error { return a.enrichAlert(ctx, tx, out, al.ID) })
 }
 
 // observe implements engine.Config.Observer: it checks each step of a case against the
@@ -79,7 +79,13 @@ func (a *App) checkStep(ctx context.Context, b *engine.Batch) error {
 		}
 	}
 	if store.CaseEnded(b.Status) {
-		return store.EndOpenProcedures(ctx, a.db, b.CaseID, "the case ended ("+b.Status+")", b.At)
+		return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+			n, err := store.EndOpenProcedures(ctx, tx, b.CaseID, "the case ended ("+b.Status+")", b.At)
+			if n > 0 {
+				out.Audit(nil, "procedure.endAll", b.CaseID, "case:"+b.CaseID, map[string]any{"ended": n, "status": b.Status})
+			}
+			return err
+		})
 	}
 	return nil
 }

@@ -143,8 +143,5 @@ func (a *App) CommentTask(ctx context.Context, p *Actor, id string, in CommentRe
 	}
 	x := tc.action(store.ActionComment)
 	x.Comment, x.Public = strings.TrimSpace(in.Text), false
-	if err := store.RecordAction(ctx, a.db, x); err != nil {
-		return nil, err
-	}
-	return a.result(ctx, tc.t.ID, x)
+	return a.record(ctx, tc, x, nil, nil)
 }

@@ -120,7 +120,7 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 				return err
 			}
 		}
-		if err := store.RecordAction(ctx, tx, x); err != nil {
+		if err := out.Act(p, x); err != nil {
 			return err
 		}
 		return out.Signal(sig)

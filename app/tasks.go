@@ -166,7 +166,7 @@ func (a *App) record(ctx context.Context, tc *taskCtx, x *store.Action, update f
 				return err
 			}
 		}
-		if err := store.RecordAction(ctx, tx, x); err != nil {
+		if err := out.Act(tc.p, x); err != nil {
 			return err
 		}
 		if sig == nil {

@@ -108,13 +108,14 @@ func (a *App) CreateUser(ctx context.Context, p *Actor, in CreateUserRequest) (*
 		u.PasswordHash = hash
 	}
 	v := &UserView{}
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		if err := usernameFree(ctx, tx, u.Username); err != nil {
 			return err
 		}
 		if err := store.CreateUser(ctx, tx, u); err != nil {
 			return err
 		}
+		out.Audit(p, "user.create", "", "user:"+u.ID, v) // the view, without the password
 		v.User, v.Memberships = *u, []store.Membership{}
 		for i, mr := range in.Memberships {
 			m, err := grant(ctx, tx, u, mr)
@@ -191,7 +192,9 @@ func (a *App) UpdateUser(ctx context.Context, p *Actor, id string, in UpdateUser
 		patch.PasswordHash = &hash
 	}
 	var u *store.User
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "user.update", "", "user:"+id, map[string]any{"displayName": in.DisplayName, "phone": in.Phone,
+			"disabled": in.Disabled, "passwordChanged": in.Password != nil})
 		cur, err := store.GetUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -214,11 +217,12 @@ func (a *App) AddMembership(ctx context.Context, p *Actor, userID string, in Mem
 		return nil, err
 	}
 	var m *store.Membership
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		u, err := store.GetUser(ctx, tx, userID)
 		if err != nil {
 			return err
 		}
+		out.Audit(p, "user.grantRole", "", "user:"+userID, in)
 		m, err = grant(ctx, tx, u, in)
 		return err
 	})
@@ -233,5 +237,8 @@ func (a *App) RemoveMembership(ctx context.Context, p *Actor, userID, orgUnitID,
 	if err := needAdmin(p, "revoking roles"); err != nil {
 		return err
 	}
-	return store.RemoveMembership(ctx, a.db, userID, orgUnitID, role)
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "user.revokeRole", "", "user:"+userID, map[string]string{"orgUnitId": orgUnitID, "role": role})
+		return store.RemoveMembership(ctx, tx, userID, orgUnitID, role)
+	})
 }

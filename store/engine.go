@@ -93,6 +93,9 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 				return classify(err, "incident %s", x.ID)
 			}
 		}
+		if err := auditStep(ctx, tx, b); err != nil {
+			return err
+		}
 		if err := writeClock(ctx, tx, b); err != nil {
 			return err
 		}

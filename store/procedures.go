@@ -95,9 +95,13 @@ func CaseProcedures(ctx context.Context, q Q, caseID string) ([]Procedure, error
 }
 
 // EndOpenProcedures ends the procedures of a case still open, as the system at at with note
-// (the case ended without them being ended).
-func EndOpenProcedures(ctx context.Context, q Q, caseID, note string, at time.Time) error {
-	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE procedures SET state = 'ended', ended_by = 'system', ended_at = ?, end_note = ?
+// (the case ended without them being ended), and returns how many it ended.
+func EndOpenProcedures(ctx context.Context, q Q, caseID, note string, at time.Time) (int64, error) {
+	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE procedures SET state = 'ended', ended_by = 'system', ended_at = ?, end_note = ?
 		WHERE case_id = ? AND state = 'open'`), Time(at), note, caseID)
-	return classify(err, "end the procedures of case %s", caseID)
+	if err != nil {
+		return 0, classify(err, "end the procedures of case %s", caseID)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
