@@ -33,6 +33,8 @@ type config struct {
 	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For
 	// names the client that throttling counts by; none by default.
 	TrustedProxies []string
+	// MetricsAddr, if set, serves /metrics on its own address instead of the API's.
+	MetricsAddr string
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
@@ -85,17 +87,20 @@ func parseEngineStore(s string) (engineStore, error) {
 	return engineStore{}, fmt.Errorf("engine store %q: want sqlite:PATH or redis://HOST:PORT/DB", s)
 }
 
-// commandFlags declares the flags of command name; serve gets them all, migrate only those of
-// the database.
+// commandFlags declares the flags of command name; serve gets them all, migrate and audit only
+// those of the database, backup those of the database and the engine store.
 func commandFlags(name string, cfg *config, engine *string, logLevel *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("onewindow "+name, flag.ContinueOnError)
 	fs.StringVar(&cfg.DataDir, "data-dir", "data", "directory for the default SQLite files and uploaded files")
 	fs.StringVar(&cfg.DB, "db", "", "application database: sqlite:PATH or postgres://USER@HOST:5432/DB (default sqlite:DATA-DIR/onewindow.db)")
 	fs.StringVar(logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.LogJSON, "log-json", false, "log JSON lines instead of text")
-	if name == "serve" {
+	if name == "serve" || name == "backup" {
 		fs.StringVar(engine, "engine-store", "", "workflow engine state: sqlite:PATH or redis://HOST:6379/0 (default sqlite:engine.db beside the application database)")
+	}
+	if name == "serve" {
 		fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
+		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only, e.g. 127.0.0.1:9090, so that it need not be public (default: on --addr)")
 		fs.BoolVar(&cfg.Demo, "demo", false, "load the demo organisation and users into an empty database")
 		fs.StringVar(&cfg.TokenSecret, "token-secret", "", "secret for signing access tokens, at least 32 characters (default: generated once and kept in the database)")
 		fs.DurationVar(&cfg.TokenTTL, "token-ttl", 12*time.Hour, "lifetime of an access token")
@@ -130,10 +135,14 @@ func envName(flagName string) string {
 
 // loadConfig reads the configuration of command name: environment variables first, then flags,
 // which win. It fills in the defaults that depend on other settings and checks the values.
-func loadConfig(name string, args []string) (*config, error) {
+// extra declares flags of the command's own beside the common ones.
+func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*config, error) {
 	cfg := &config{}
 	var engine, logLevel string
 	fs := commandFlags(name, cfg, &engine, &logLevel)
+	for _, add := range extra {
+		add(fs)
+	}
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && envErr == nil {
@@ -161,7 +170,7 @@ func loadConfig(name string, args []string) (*config, error) {
 	if !strings.HasPrefix(cfg.DB, "sqlite:") && !strings.HasPrefix(cfg.DB, "postgres://") && !strings.HasPrefix(cfg.DB, "postgresql://") {
 		return nil, fmt.Errorf("--db %q: want sqlite:PATH or postgres://USER@HOST:5432/DB", cfg.DB)
 	}
-	if name != "serve" {
+	if name != "serve" && name != "backup" {
 		return cfg, nil
 	}
 	if engine == "" {
@@ -175,9 +184,17 @@ func loadConfig(name string, args []string) (*config, error) {
 	if cfg.EngineStore, err = parseEngineStore(engine); err != nil {
 		return nil, fmt.Errorf("--engine-store: %w", err)
 	}
+	if name != "serve" {
+		return cfg, nil
+	}
 	_, port, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: want HOST:PORT", cfg.Addr)
+	}
+	if cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("--metrics-addr %q: want HOST:PORT", cfg.MetricsAddr)
+		}
 	}
 	if cfg.WorkerName == "" {
 		host, _ := os.Hostname()

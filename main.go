@@ -31,6 +31,10 @@ commands:
   migrate    apply database migrations and exit
   version    print the version
   definitions validate|simulate FILE...   check or try BPMN files
+  audit verify|heads      check the audit trail's hash chain; export the day heads
+  backup --out FILE       an online backup of an SQLite deployment (databases and files)
+  restore FILE --data-dir DIR             bring a backup back into an empty directory
+  migrate-store --from sqlite:PATH --to postgres://...   copy the application tables
 
 Run "onewindow COMMAND -h" for the flags of a command. Every flag can also be set with an
 environment variable ONEWINDOW_<FLAG>, e.g. ONEWINDOW_DB for --db.
@@ -47,6 +51,8 @@ func main() {
 		os.Exit(runServe(args))
 	case "migrate":
 		os.Exit(runMigrate(args))
+	case "audit", "backup", "restore", "migrate-store":
+		os.Exit(runOps(os.Args[1], args))
 	case "definitions":
 		os.Exit(runDefinitions(args))
 	case "decisions":

@@ -94,6 +94,7 @@ func New(d Deps) *gin.Engine {
 		h.ratingRoutes,
 		h.complaintRoutes,
 		h.scorecardRoutes,
+		h.auditRoutes,
 	} {
 		register(public, authed)
 	}
