@@ -42,7 +42,7 @@ func TestAuditChainVerifies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		day1 := time.Date(2025, 11, 25, 15, 0, 0, 0, time.UTC) // 23:00 in Beijing
-		day2 := day1.Add(2 * time.Hour)                         // the next day in Beijing
+		day2 := day1.Add(2 * time.Hour)                        // the next day in Beijing
 		appendN(t, db, 5, day1, "u1")
 		appendN(t, db, 4, day2, "u2")
 		// An engine step is audited in the step's own transaction, at the time it is written.
