@@ -105,7 +105,15 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	go sweepStarts(ctx, uc, log)
 
-	h := handlers.New(handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies})
+	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
+	h := handlers.New(handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
+		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != ""})
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, metrics, log)
+	if err != nil {
+		_ = stopEngine(context.Background())
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -276,4 +284,22 @@ func usageError(err error) int {
 	}
 	fmt.Fprintln(os.Stderr, "onewindow:", err)
 	return 2
+}
+
+// serveMetrics serves /metrics on addr ("": not apart, the API serves it), on a server of its
+// own so that the metrics need not be reachable where the API is; it returns how to stop it.
+func serveMetrics(addr string, m *handlers.Metrics, log *slog.Logger) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on --metrics-addr %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("metrics served apart", "address", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

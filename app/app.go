@@ -100,10 +100,29 @@ func (a *App) HasEngine() bool { return a.eng != nil }
 // MaxFileBytes is the size limit of one uploaded file.
 func (a *App) MaxFileBytes() int64 { return a.cfg.MaxFileBytes }
 
-// Ready reports whether the parts the use cases need answer: the database.
+// Ready reports whether the parts the use cases need answer: the database, and the engine's
+// store where cases run here.
 func (a *App) Ready(ctx context.Context) error {
 	if err := a.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
+	if a.eng != nil {
+		if err := a.eng.Ready(ctx); err != nil {
+			return fmt.Errorf("engine store: %w", err)
+		}
+	}
 	return nil
+}
+
+// OpsFigures are the counts of /metrics (store.OpsFigures).
+type OpsFigures = store.OpsFigures
+
+// AlertKinds are the kinds of alert e-supervision raises, as the metrics count them.
+var AlertKinds = []string{store.AlertWarning, store.AlertOverdue, store.AlertViolation}
+
+// OpsFigures counts what an operator watches: signals and starts waiting for the engine,
+// timers armed, open incidents, alerts raised by kind, audit rows. Any caller: /metrics is
+// served to whoever can reach it (--metrics-addr keeps it off the public address).
+func (a *App) OpsFigures(ctx context.Context) (*OpsFigures, error) {
+	return store.ReadOpsFigures(ctx, a.db)
 }

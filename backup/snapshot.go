@@ -44,7 +44,7 @@ func openSQLite(path string) (*sql.DB, error) {
 // returns how long the writers waited for it.
 func snapshot(ctx context.Context, dbs []Database, dir string) (held time.Duration, err error) {
 	type open struct {
-		db            *sql.DB
+		db             *sql.DB
 		writer, reader *sql.Conn
 	}
 	opened := make([]*open, len(dbs))

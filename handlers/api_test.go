@@ -267,6 +267,11 @@ func TestHealthMetricsAndRequestIDs(t *testing.T) {
 		`onewindow_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"} 1`,
 		`# TYPE onewindow_http_request_duration_seconds histogram`,
 		`onewindow_build_info{version="test"} 1`,
+		"onewindow_outbox_signals_pending 0",
+		"onewindow_timers_armed 0",
+		`onewindow_alerts_raised_total{kind="overdue"} 0`,
+		"onewindow_figures_up 1",
+		"go_goroutines ",
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %s\n%s", want, m)

@@ -1,110 +1,117 @@
 package handlers
 
 import (
-	"fmt"
+	"context"
+	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"onewindow/app"
 )
 
 // latencyBuckets are the upper bounds, in seconds, of the request-duration histogram.
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-type seriesKey struct {
-	method, route string
-	status        int
+// Metrics is the server's Prometheus registry: HTTP requests and their latencies by method,
+// route and status, the engine's figures (read from the database at each scrape), the build,
+// and the Go runtime and process. Make one with NewMetrics and give it to New, and serve
+// Handler where it should be reachable (on the API's address, or on --metrics-addr only).
+type Metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
 }
 
-type series struct {
-	buckets []uint64 // per bucket, not cumulative; the last counts requests above every bound
-	count   uint64
-	sum     float64
-}
-
-// metrics counts requests and their latencies by method, route and status, and writes them in
-// the Prometheus text format (version 0.0.4) without a client library.
-type metrics struct {
-	version string
-	start   time.Time
-	mu      sync.Mutex
-	series  map[seriesKey]*series
-}
-
-func newMetrics(version string) *metrics {
-	return &metrics{version: version, start: time.Now(), series: map[seriesKey]*series{}}
-}
-
-func (m *metrics) observe(method, route string, status int, d time.Duration) {
-	secs := d.Seconds()
-	i, _ := slices.BinarySearch(latencyBuckets, secs)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := seriesKey{method, route, status}
-	s := m.series[k]
-	if s == nil {
-		s = &series{buckets: make([]uint64, len(latencyBuckets)+1)}
-		m.series[k] = s
+// NewMetrics makes the registry; figures reads the engine's figures at each scrape (nil:
+// none, for a process that serves no cases).
+func NewMetrics(version string, figures func(context.Context) (*app.OpsFigures, error), log *slog.Logger) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	labels := []string{"method", "route", "status"}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "onewindow_http_requests_total",
+		Help: "HTTP requests served, by method, route and status."}, labels)
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "onewindow_http_request_duration_seconds",
+		Help: "Time to serve HTTP requests, by method, route and status.", Buckets: latencyBuckets}, labels)
+	m.reg.MustRegister(m.requests, m.duration,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "onewindow_build_info", Help: "The running version.",
+			ConstLabels: prometheus.Labels{"version": version}}, func() float64 { return 1 }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	start := prometheus.NewGauge(prometheus.GaugeOpts{Name: "onewindow_start_time_seconds", Help: "When the process started, in Unix seconds."})
+	start.Set(float64(time.Now().Unix()))
+	m.reg.MustRegister(start)
+	if figures != nil {
+		m.reg.MustRegister(&engineCollector{figures: figures, log: log})
 	}
-	s.buckets[i]++
-	s.count++
-	s.sum += secs
+	return m
+}
+
+// Handler serves the metrics in Prometheus's text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+func (m *Metrics) observe(method, route string, status int, d time.Duration) {
+	s := strconv.Itoa(status)
+	m.requests.WithLabelValues(method, route, s).Inc()
+	m.duration.WithLabelValues(method, route, s).Observe(d.Seconds())
 }
 
 // serve godoc
 //
-//	@Summary	Prometheus metrics: requests and latencies by method, route and status
+//	@Summary	Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows
 //	@Tags		health
 //	@Produce	plain
 //	@Success	200	{string}	string	"Prometheus text format"
 //	@Router		/metrics [get]
-func (m *metrics) serve(c *gin.Context) {
-	var b strings.Builder
-	m.mu.Lock()
-	keys := make([]seriesKey, 0, len(m.series))
-	for k := range m.series {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b seriesKey) int {
-		if c := strings.Compare(a.route, b.route); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.method, b.method); c != 0 {
-			return c
-		}
-		return a.status - b.status
-	})
-	b.WriteString("# HELP onewindow_http_requests_total HTTP requests served, by method, route and status.\n")
-	b.WriteString("# TYPE onewindow_http_requests_total counter\n")
-	for _, k := range keys {
-		fmt.Fprintf(&b, "onewindow_http_requests_total{%s} %d\n", labels(k), m.series[k].count)
-	}
-	b.WriteString("# HELP onewindow_http_request_duration_seconds Time to serve HTTP requests, by method, route and status.\n")
-	b.WriteString("# TYPE onewindow_http_request_duration_seconds histogram\n")
-	for _, k := range keys {
-		s, l := m.series[k], labels(k)
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += s.buckets[i]
-			fmt.Fprintf(&b, "onewindow_http_request_duration_seconds_bucket{%s,le=%q} %d\n", l, strconv.FormatFloat(le, 'g', -1, 64), cum)
-		}
-		fmt.Fprintf(&b, "onewindow_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", l, s.count)
-		fmt.Fprintf(&b, "onewindow_http_request_duration_seconds_sum{%s} %g\n", l, s.sum)
-		fmt.Fprintf(&b, "onewindow_http_request_duration_seconds_count{%s} %d\n", l, s.count)
-	}
-	m.mu.Unlock()
-	b.WriteString("# HELP onewindow_build_info The running version.\n# TYPE onewindow_build_info gauge\n")
-	fmt.Fprintf(&b, "onewindow_build_info{version=%q} 1\n", m.version)
-	b.WriteString("# HELP onewindow_start_time_seconds When the process started, in Unix seconds.\n# TYPE onewindow_start_time_seconds gauge\n")
-	fmt.Fprintf(&b, "onewindow_start_time_seconds %d\n", m.start.Unix())
-	c.Data(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
+func (m *Metrics) serve(c *gin.Context) { m.Handler().ServeHTTP(c.Writer, c.Request) }
+
+// engineCollector reads the engine's figures from the database at each scrape. They are
+// counts over the whole deployment, the same from every process.
+type engineCollector struct {
+	figures func(context.Context) (*app.OpsFigures, error)
+	log     *slog.Logger
 }
 
-// labels renders the label set of k; %q escapes as Prometheus expects for these values.
-func labels(k seriesKey) string {
-	return fmt.Sprintf("method=%q,route=%q,status=\"%d\"", k.method, k.route, k.status)
+var (
+	descSignals   = prometheus.NewDesc("onewindow_outbox_signals_pending", "Signals written to the outbox and not yet delivered to their cases.", nil, nil)
+	descStarts    = prometheus.NewDesc("onewindow_case_starts_pending", "Case starts queued and not yet handed to the engine.", nil, nil)
+	descTimers    = prometheus.NewDesc("onewindow_timers_armed", "BPMN timers armed and waiting to fire.", nil, nil)
+	descIncidents = prometheus.NewDesc("onewindow_incidents_open", "Incidents (tokens that could not move) waiting for an admin.", nil, nil)
+	descAlerts    = prometheus.NewDesc("onewindow_alerts_raised_total", "Alerts raised by e-supervision, by kind (warning, overdue, violation).", []string{"kind"}, nil)
+	descAudit     = prometheus.NewDesc("onewindow_audit_rows_total", "Rows appended to the audit trail.", nil, nil)
+	descUp        = prometheus.NewDesc("onewindow_figures_up", "1 when the engine's figures could be read from the database at this scrape, else 0.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descSignals, descStarts, descTimers, descIncidents, descAlerts, descAudit, descUp} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	f, err := c.figures(ctx)
+	if err != nil {
+		c.log.Warn("metrics: the engine's figures could not be read", "err", err)
+		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(descSignals, prometheus.GaugeValue, float64(f.PendingSignals))
+	ch <- prometheus.MustNewConstMetric(descStarts, prometheus.GaugeValue, float64(f.PendingStarts))
+	ch <- prometheus.MustNewConstMetric(descTimers, prometheus.GaugeValue, float64(f.TimersArmed))
+	ch <- prometheus.MustNewConstMetric(descIncidents, prometheus.GaugeValue, float64(f.OpenIncidents))
+	ch <- prometheus.MustNewConstMetric(descAudit, prometheus.CounterValue, float64(f.AuditRows))
+	for _, kind := range app.AlertKinds {
+		ch <- prometheus.MustNewConstMetric(descAlerts, prometheus.CounterValue, float64(f.Alerts[kind]), kind)
+	}
 }

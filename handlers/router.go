@@ -33,12 +33,16 @@ type Deps struct {
 	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies whose
 	// X-Forwarded-For names the client; default none: the client is the socket's peer.
 	TrustedProxies []string
+	// Metrics counts the requests; default a registry of New's own. With MetricsElsewhere
+	// /metrics is not served here (the caller serves Metrics.Handler on another address).
+	Metrics          *Metrics
+	MetricsElsewhere bool
 }
 
 // api holds the dependencies shared by every handler.
 type api struct {
 	Deps
-	metrics *metrics
+	metrics *Metrics
 }
 
 // New returns the HTTP handler of the whole API.
@@ -52,7 +56,10 @@ func New(d Deps) *gin.Engine {
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
-	h := &api{Deps: d, metrics: newMetrics(d.Version)}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.Version, d.App.OpsFigures, d.Logger)
+	}
+	h := &api{Deps: d, metrics: d.Metrics}
 
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -71,7 +78,9 @@ func New(d Deps) *gin.Engine {
 	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
-	e.GET("/metrics", h.metrics.serve)
+	if !d.MetricsElsewhere {
+		e.GET("/metrics", h.metrics.serve)
+	}
 	e.GET("/swagger/*any", ginswagger.WrapHandler(swaggerfiles.Handler))
 
 	public := e.Group("/api/v1")
@@ -121,7 +130,7 @@ func (h *api) healthz(c *gin.Context) {
 
 // readyz godoc
 //
-//	@Summary	Readiness: the database answers
+//	@Summary	Readiness: the database and the engine's store answer
 //	@Tags		health
 //	@Produce	json
 //	@Success	200	{object}	Health

@@ -139,3 +139,42 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("migrate after serve: %v\n%s", err, out)
 	}
 }
+
+// TestMetricsApart serves /metrics on its own address (--metrics-addr): there it answers in
+// the Prometheus format with the engine's figures, and the API's address has no /metrics.
+func TestMetricsApart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	bin := buildBinary(t)
+	s := startServer(t, bin, "--data-dir", t.TempDir(), "--metrics-addr", "127.0.0.1:0")
+	addrRE := regexp.MustCompile(`metrics served apart.*address=(127\.0\.0\.1:\d+)`)
+	var addr string
+	for _, l := range s.log {
+		if m := addrRE.FindStringSubmatch(l); m != nil {
+			addr = m[1]
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no metrics address logged:\n%s", strings.Join(s.log, "\n"))
+	}
+	if code, body := s.request("GET", "/readyz", "", ""); code != 200 {
+		t.Fatalf("/readyz: %d %s", code, body)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`onewindow_http_requests_total{method="GET",route="/readyz",status="200"} 1`, "onewindow_outbox_signals_pending 0",
+		"onewindow_figures_up 1", "process_start_time_seconds"} {
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Fatalf("metrics apart lack %q: %d\n%s", want, resp.StatusCode, body)
+		}
+	}
+	if code, _ := s.request("GET", "/metrics", "", ""); code != http.StatusNotFound {
+		t.Fatalf("/metrics on the API's address: %d, want 404", code)
+	}
+	s.stop()
+}
