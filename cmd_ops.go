@@ -14,4 +14,3 @@ func runOps(name string, args []string) int {
 	}
 }
 
-func runMigrateStore(args []string) int { return 2 }
