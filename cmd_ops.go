@@ -13,4 +13,3 @@ func runOps(name string, args []string) int {
 		return runMigrateStore(args)
 	}
 }
-

@@ -4808,6 +4808,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/supervision/cases/{id}/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Rows are hash-chained (docs/audit.md): hash is SHA-256 over the row and prevHash. A case outside the caller's part of the org tree is 404, as if there were none. Keyset-paged on the row number: pass next as after.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "The audit trail of a case: every action on it and every engine step, oldest first (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id (a child case's with ~ for /)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next value of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_AuditRow"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/supervision/cases/{id}/timeline": {
             "get": {
                 "security": [
@@ -4916,6 +4986,76 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/users/{id}/audit": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Sign-ins, task actions, catalogue, grant, account and calendar changes, each with its place in the hash chain. A user the caller may not read is 404. Keyset-paged on the row number: pass next as after.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "What a user did, from the audit trail, oldest first (supervisor: staff and systems of their subtree; admin: anyone)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "rows per page (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next value of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_AuditRow"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -6624,7 +6764,7 @@ const docTemplate = `{
                 "tags": [
                     "health"
                 ],
-                "summary": "Prometheus metrics: requests and latencies by method, route and status",
+                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows",
                 "responses": {
                     "200": {
                         "description": "Prometheus text format",
@@ -6643,7 +6783,7 @@ const docTemplate = `{
                 "tags": [
                     "health"
                 ],
-                "summary": "Readiness: the database answers",
+                "summary": "Readiness: the database and the engine's store answer",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -8258,6 +8398,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.APIKey"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_AuditRow": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.AuditRow"
                     }
                 },
                 "limit": {
@@ -10653,6 +10816,49 @@ const docTemplate = `{
                 "userId": {
                     "description": "UserID is the applicant's account, \"\" for a walk-in without one.",
                     "type": "string"
+                }
+            }
+        },
+        "store.AuditRow": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "example": "task.complete"
+                },
+                "actorId": {
+                    "type": "string"
+                },
+                "actorName": {
+                    "type": "string",
+                    "example": "clerk1"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "day": {
+                    "type": "string",
+                    "example": "2025-11-26"
+                },
+                "detail": {
+                    "type": "object"
+                },
+                "hash": {
+                    "type": "string"
+                },
+                "prevHash": {
+                    "type": "string"
+                },
+                "seq": {
+                    "type": "integer",
+                    "example": 1042
+                },
+                "subject": {
+                    "type": "string",
+                    "example": "task:0193a.../accept"
                 }
             }
         },

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"onewindow/app"
 	"onewindow/store"
 )
 
@@ -35,7 +36,8 @@ func (h *api) auditRoutes(_, authed *gin.RouterGroup) {
 func (h *api) caseAudit(c *gin.Context) {
 	var q pageQuery
 	if id, ok := pathName(c, "id", "case id"); ok && h.bindQuery(c, &q) {
-		h.answer(c, http.StatusOK)(h.App.CaseAudit(c.Request.Context(), principalOf(c), id, q.page()))
+		var page app.Page = q.page()
+		h.answer(c, http.StatusOK)(h.App.CaseAudit(c.Request.Context(), principalOf(c), id, page))
 	}
 }
 
@@ -58,6 +60,7 @@ func (h *api) caseAudit(c *gin.Context) {
 func (h *api) userAudit(c *gin.Context) {
 	var q pageQuery
 	if id, ok := pathName(c, "id", "user id"); ok && h.bindQuery(c, &q) {
-		h.answer(c, http.StatusOK)(h.App.UserAudit(c.Request.Context(), principalOf(c), id, q.page()))
+		var page app.Page = q.page()
+		h.answer(c, http.StatusOK)(h.App.UserAudit(c.Request.Context(), principalOf(c), id, page))
 	}
 }
