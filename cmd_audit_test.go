@@ -14,20 +14,27 @@ import (
 	"onewindow/store"
 )
 
+// migratedSQLite opens a migrated application database onewindow.db in dir.
+func migratedSQLite(t *testing.T, dir string) (string, *store.DB) {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(dir, "onewindow.db")
+	db, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, db
+}
+
 // `onewindow audit verify` names the first broken row of an edited chain, and with the day
 // heads exported by `audit heads` it finds a tail cut off with its head rewritten.
 func TestAuditCommand(t *testing.T) {
 	dir := t.TempDir()
-	dsn := "sqlite:" + filepath.Join(dir, "onewindow.db")
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dsn, db := migratedSQLite(t, dir)
 	for i, day := range []int{24, 24, 25, 25, 25, 26} {
 		err := db.Tx(ctx, func(tx *sqlx.Tx) error {
 			return store.AppendAudit(ctx, tx, time.Date(2025, 11, day, 3, i, 0, 0, time.UTC),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,15 +37,7 @@ func TestMigrateStore(t *testing.T) {
 	u.Path = "/" + name
 	to := u.String()
 
-	from := "sqlite:" + filepath.Join(t.TempDir(), "onewindow.db")
-	src, err := store.Open(ctx, from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	if _, err := src.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	from, src := migratedSQLite(t, t.TempDir())
 	if _, err := demo.Load(ctx, src); err != nil {
 		t.Fatal(err)
 	}
