@@ -269,7 +269,6 @@ func queryInt(c *gin.Context, name string, def, min, max int) (int, bool) {
 	return n, true
 }
 
-
 // bindOptional binds a JSON body like bind, but takes an absent or empty
 // body as the zero value.
 func (h *api) bindOptional(c *gin.Context, dst any) bool {
