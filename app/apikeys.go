@@ -54,7 +54,11 @@ func (a *App) CreateAPIKey(ctx context.Context, p *Actor, userID string, in APIK
 	}
 	var out NewAPIKey
 	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		if _, err := systemUser(ctx, tx, userID); err != nil {
+		u, err := systemUser(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := needSystemDepartment(ctx, tx, u); err != nil {
 			return err
 		}
 		key, rec, err := store.CreateAPIKey(ctx, tx, userID, in.Name)
