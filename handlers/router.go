@@ -94,6 +94,9 @@ func New(d Deps) *gin.Engine {
 		h.ratingRoutes,
 		h.complaintRoutes,
 		h.scorecardRoutes,
+		h.integrationRoutes,
+		h.disclosureRoutes,
+		h.publicityRoutes,
 	} {
 		register(public, authed)
 	}
