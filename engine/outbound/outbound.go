@@ -104,7 +104,7 @@ func New(cfg Config) (*Runner, error) {
 	}
 	opts.WorkflowHeartbeatInterval, opts.ActivityHeartbeatInterval = 5*time.Second, 5*time.Second
 	r.client, r.worker = client.New(cfg.Backend), worker.New(cfg.Backend, &opts)
-	if err := r.worker.RegisterWorkflow(r.Workflow, registry.WithName("OutboundDelivery")); err != nil {
+	if err := r.worker.RegisterWorkflow(r.Workflow, registry.WithName(workflowName)); err != nil {
 		return nil, fmt.Errorf("outbound: registering the workflow: %w", err)
 	}
 	if err := r.worker.RegisterActivity(r.acts); err != nil {
@@ -125,12 +125,16 @@ func (r *Runner) Wait() error { return r.worker.WaitForCompletion() }
 // Enqueue starts the workflow of a delivery's run. A run started before is no error: the
 // caller may enqueue again what it is not sure it enqueued.
 func (r *Runner) Enqueue(ctx context.Context, d Delivery) error {
-	_, err := r.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: d.InstanceID(), Queue: Queue}, r.Workflow, d)
+	_, err := r.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: d.InstanceID(), Queue: Queue}, workflowName, d)
 	if err != nil && !errors.Is(err, backend.ErrInstanceAlreadyExists) && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
 		return fmt.Errorf("outbound: starting %s: %w", d.InstanceID(), err)
 	}
 	return nil
 }
+
+// workflowName names the delivery workflow in go-workflows' store: a stable name, whatever
+// the Go method is called.
+const workflowName = "OutboundDelivery"
 
 // Workflow makes the attempts of one delivery: deterministic, its waits durable timers.
 func (r *Runner) Workflow(ctx workflow.Context, d Delivery) error {
