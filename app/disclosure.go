@@ -59,8 +59,10 @@ type DisclosureView struct {
 	store.DisclosureRequest
 	// Status is the request's process status: starting, active, completed.
 	Status string `json:"status" example:"active"`
-	// Steps are the steps open now (申请登记, 交办, 答复申请人).
-	Steps []string `json:"steps"`
+	// Steps are the steps open now (申请登记, 交办, 答复申请人); OpenTasks the same with their
+	// task ids, for staff and systems (the inbox lists applications only).
+	Steps     []string   `json:"steps"`
+	OpenTasks []OpenStep `json:"openTasks,omitempty"`
 	// DueAt is when the reply is due (moved by an extension); PromisedDays the limit.
 	DueAt        *time.Time `json:"dueAt,omitempty"`
 	PromisedDays *float64   `json:"promisedDays,omitempty" example:"20"`
@@ -68,6 +70,13 @@ type DisclosureView struct {
 	// Reply its text, once replied.
 	ReplyType string `json:"replyType,omitempty" example:"disclose"`
 	Reply     string `json:"reply,omitempty"`
+}
+
+// OpenStep is an open step of a request's case.
+type OpenStep struct {
+	TaskID  string `json:"taskId"`
+	Element string `json:"element" example:"reply"`
+	Name    string `json:"name" example:"答复申请人"`
 }
 
 // FileDisclosure files a request for the actor (nil: someone without an account) and starts
@@ -217,7 +226,14 @@ func (a *App) Disclosure(ctx context.Context, p *Actor, id string) (*DisclosureV
 	if err != nil {
 		return nil, err
 	}
-	return a.disclosureView(ctx, r)
+	v, err := a.disclosureView(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsStaff() {
+		v.OpenTasks = nil
+	}
+	return v, nil
 }
 
 func (a *App) disclosureView(ctx context.Context, r *store.DisclosureRequest) (*DisclosureView, error) {
@@ -236,6 +252,7 @@ func (a *App) disclosureView(ctx context.Context, r *store.DisclosureRequest) (*
 	}
 	for _, t := range tasks {
 		v.Steps = append(v.Steps, t.Name)
+		v.OpenTasks = append(v.OpenTasks, OpenStep{TaskID: PublicID(t.ID), Element: t.ElementID, Name: t.Name})
 	}
 	if store.CaseEnded(row.Status) {
 		k, err := store.GetAnyCase(ctx, a.db, r.ProcessCaseID)

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -47,7 +48,7 @@ var EventTypes = []string{EventCaseCreated, EventCaseAccepted, EventNoticeIssued
 // numbers and data, never the applicant's personal data (a receiver reads the case through
 // the API with its own authority).
 func (o *Outbox) caseEvent(typ string, k *store.Case, at time.Time, data map[string]any) error {
-	dept, err := store.CaseItemDepartment(o.ctx, o.tx, k.ID)
+	dept, err := o.departmentOf(k.ID)
 	if err != nil {
 		return fmt.Errorf("event %s of case %s: %w", typ, k.ID, err)
 	}
@@ -59,6 +60,23 @@ func (o *Outbox) caseEvent(typ string, k *store.Case, at time.Time, data map[str
 		d[key] = v
 	}
 	return o.event(store.Event{Type: typ, CaseID: k.ID, DepartmentID: dept, OccurredAt: at}, d)
+}
+
+// departmentOf is the department a case's events concern: its item's, or for an
+// information-disclosure request the department asked ("" for other cases).
+func (o *Outbox) departmentOf(caseID string) (string, error) {
+	dept, err := store.CaseItemDepartment(o.ctx, o.tx, caseID)
+	if err != nil || dept != "" {
+		return dept, err
+	}
+	r, err := store.DisclosureByCase(o.ctx, o.tx, caseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return r.DepartmentID, nil
 }
 
 // event records e with data d.
@@ -128,32 +146,20 @@ func (o *Outbox) endEvent(caseID, status string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	d := map[string]any{"status": status}
+	d := map[string]any{"caseId": PublicID(caseID), "status": status}
 	switch {
 	case k.Number != "":
-		d["decision"] = k.Decision
+		d["number"], d["itemId"], d["itemCode"], d["decision"] = k.Number, k.ItemID, k.ItemCode, k.Decision
 	case k.DefinitionKey == standard.Disclosure:
-		vars := k.Vars()
-		d["kind"], d["replyType"] = "disclosure", varString(vars, definitions.VarOutcome)
-		if r, err := store.DisclosureByCase(o.ctx, o.tx, caseID); err == nil {
-			d["requestId"] = r.ID
-			return o.event(store.Event{Type: EventCaseFinished, CaseID: caseID, DepartmentID: r.DepartmentID, Source: "end:" + caseID,
-				OccurredAt: at}, withCase(d, caseID))
-		}
+		d["kind"], d["replyType"] = "disclosure", varString(k.Vars(), definitions.VarOutcome)
 	default:
 		return nil // a complaint, a rectification, a child case: not a case of its own to other systems
 	}
-	dept, err := store.CaseItemDepartment(o.ctx, o.tx, caseID)
+	dept, err := o.departmentOf(caseID)
 	if err != nil {
 		return err
 	}
-	d["number"], d["itemId"], d["itemCode"] = k.Number, k.ItemID, k.ItemCode
-	return o.event(store.Event{Type: EventCaseFinished, CaseID: caseID, DepartmentID: dept, Source: "end:" + caseID, OccurredAt: at}, withCase(d, caseID))
-}
-
-func withCase(d map[string]any, caseID string) map[string]any {
-	d["caseId"] = PublicID(caseID)
-	return d
+	return o.event(store.Event{Type: EventCaseFinished, CaseID: caseID, DepartmentID: dept, Source: "end:" + caseID, OccurredAt: at}, d)
 }
 
 // EventQuery selects events of the feed.
