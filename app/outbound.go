@@ -22,8 +22,8 @@ import (
 
 // Kinds of delivery.
 const (
-	deliveryWebhook      = "webhook"
-	deliveryNotification = "notification"
+	DeliveryWebhook      = "webhook"
+	DeliveryNotification = "notification"
 )
 
 // OutboundConfig configures the deliveries; zero fields get the defaults documented on them.
@@ -126,7 +126,7 @@ func (a *App) DispatchOutbound(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, d := range dels {
-		if err := a.out.runner.Enqueue(ctx, a.delivery(deliveryWebhook, d.ID, d.Run)); err != nil {
+		if err := a.out.runner.Enqueue(ctx, a.delivery(DeliveryWebhook, d.ID, d.Run)); err != nil {
 			return n, err
 		}
 		if err := store.MarkDeliveryStarted(ctx, a.db, d.ID, d.Run); err != nil {
@@ -139,7 +139,7 @@ func (a *App) DispatchOutbound(ctx context.Context) (int, error) {
 		return n, err
 	}
 	for _, id := range notes {
-		if err := a.out.runner.Enqueue(ctx, a.delivery(deliveryNotification, id, 1)); err != nil {
+		if err := a.out.runner.Enqueue(ctx, a.delivery(DeliveryNotification, id, 1)); err != nil {
 			return n, err
 		}
 		if err := store.MarkNotificationStarted(ctx, a.db, id); err != nil {
@@ -227,9 +227,9 @@ func (a *App) AttemptDelivery(ctx context.Context, d outbound.Delivery, n int) (
 	var done bool
 	var err error
 	switch d.Kind {
-	case deliveryWebhook:
+	case DeliveryWebhook:
 		done, err = a.attemptWebhook(ctx, d, n)
-	case deliveryNotification:
+	case DeliveryNotification:
 		done, err = a.attemptNotification(ctx, d, n)
 	default:
 		return outbound.Result{Done: true}, fmt.Errorf("no delivery of kind %q", d.Kind)
@@ -245,9 +245,9 @@ func (a *App) AttemptDelivery(ctx context.Context, d outbound.Delivery, n int) (
 func (a *App) GiveUpDelivery(ctx context.Context, d outbound.Delivery) error {
 	reason := fmt.Sprintf("gave up after %s of failed attempts", a.out.cfg.GiveUpAfter)
 	switch d.Kind {
-	case deliveryWebhook:
+	case DeliveryWebhook:
 		return store.EndDelivery(ctx, a.db, d.ID, d.Run, reason)
-	case deliveryNotification:
+	case DeliveryNotification:
 		return store.RecordNotificationAttempt(ctx, a.db, d.ID, store.NotificationAttempt{State: store.NotificationFailed, Error: reason})
 	}
 	return nil
