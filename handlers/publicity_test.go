@@ -101,7 +101,7 @@ func TestPublicEndpointsLeakNoPersonalData(t *testing.T) {
 		t.Fatalf("flowchart %s", r.Body.String()[:200])
 	}
 	var proc app.ItemProcess
-	get("/api/v1/public/items/" + item.ItemID + "/process").json(t, &proc)
+	get("/api/v1/public/items/"+item.ItemID+"/process").json(t, &proc)
 	var steps []string
 	for _, s := range proc.Steps {
 		steps = append(steps, s.Element+":"+s.StepKind)
