@@ -54,11 +54,7 @@ func (a *App) CreateAPIKey(ctx context.Context, p *Actor, userID string, in APIK
 	}
 	var out NewAPIKey
 	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		u, err := systemUser(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		if err := needSystemDepartment(ctx, tx, u); err != nil {
+		if _, err := keyedSystemUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		key, rec, err := store.CreateAPIKey(ctx, tx, userID, in.Name)

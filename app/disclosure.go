@@ -293,24 +293,14 @@ func (a *App) Disclosures(ctx context.Context, p *Actor, q DisclosureQuery) (*Li
 	default:
 		f.Departments = depts
 	}
-	after, err := keysetAfter(q.Page, 2)
-	if err != nil {
+	if f.BeforeAt, f.BeforeID, err = keysetTimeID(q.Page); err != nil {
 		return nil, err
-	}
-	if after != nil {
-		t, perr := time.Parse(time.RFC3339Nano, after[0])
-		if perr != nil {
-			return nil, refuse(Invalid, "validation_failed", "after: %q is not a cursor of this list", q.Page.After).onField("after")
-		}
-		f.BeforeAt, f.BeforeID = t, after[1]
 	}
 	rs, err := store.ListDisclosures(ctx, a.db, f)
 	if err != nil {
 		return nil, err
 	}
-	return keysetPage(rs, q.Page, func(r store.DisclosureRequest) []string {
-		return []string{r.FiledAt.UTC().Format(time.RFC3339Nano), r.ID}
-	}), nil
+	return keysetPage(rs, q.Page, func(r store.DisclosureRequest) []string { return timeIDKey(r.FiledAt, r.ID) }), nil
 }
 
 // ExtendRequest extends a request's limit with the reason the requester is told.

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -182,15 +181,9 @@ func (a *App) Events(ctx context.Context, p *Actor, q EventQuery) (*List[store.E
 	if err != nil {
 		return nil, err
 	}
-	after, err := keysetAfter(q.Page, 1)
+	seq, err := keysetSeq(q.Page)
 	if err != nil {
 		return nil, err
-	}
-	var seq int64
-	if after != nil {
-		if seq, err = strconv.ParseInt(after[0], 10, 64); err != nil || seq < 0 {
-			return nil, refuse(Invalid, "validation_failed", "after: %q is not a cursor of the event feed", q.Page.After).onField("after")
-		}
 	}
 	evs, err := store.ListEvents(ctx, a.db, store.EventFilter{After: seq, Types: types, Departments: depts, CaseID: internalID(q.CaseID),
 		Limit: q.Page.limit() + 1})
@@ -200,10 +193,10 @@ func (a *App) Events(ctx context.Context, p *Actor, q EventQuery) (*List[store.E
 	for i := range evs {
 		evs[i].CaseID = PublicID(evs[i].CaseID)
 	}
-	l := keysetPage(evs, q.Page, func(e store.Event) []string { return []string{strconv.FormatInt(e.Seq, 10)} })
+	l := keysetPage(evs, q.Page, func(e store.Event) []string { return seqKey(e.Seq) })
 	if l.Next == "" && len(l.Items) > 0 {
 		// The end of the feed for now: the cursor to poll with next time.
-		l.Next = keysetCursor(strconv.FormatInt(l.Items[len(l.Items)-1].Seq, 10))
+		l.Next = keysetCursor(seqKey(l.Items[len(l.Items)-1].Seq)...)
 	} else if l.Next == "" {
 		l.Next = q.Page.After
 	}

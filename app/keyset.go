@@ -7,7 +7,9 @@ package app
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // keysetPrefix marks a keyset cursor this server made.
@@ -33,7 +35,7 @@ func keysetAfter(p Page, n int) ([]string, error) {
 			}
 		}
 	}
-	return nil, refuse(Invalid, "validation_failed", "after: %q is not a cursor of this list: pass the next value of the page before", p.After).onField("after")
+	return nil, badCursor(p)
 }
 
 // keysetPage makes a page from items read with one more than the page size: the extra row
@@ -49,3 +51,42 @@ func keysetPage[T any](items []T, p Page, key func(T) []string) *List[T] {
 	}
 	return l
 }
+
+// badCursor refuses page p's cursor.
+func badCursor(p Page) error {
+	return refuse(Invalid, "validation_failed", "after: %q is not a cursor of this list: pass the next value of the page before", p.After).onField("after")
+}
+
+// keysetSeq reads a cursor that holds a sequence number (0 for the first page).
+func keysetSeq(p Page) (int64, error) {
+	after, err := keysetAfter(p, 1)
+	if err != nil || after == nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(after[0], 10, 64)
+	if err != nil || n < 0 {
+		return 0, badCursor(p)
+	}
+	return n, nil
+}
+
+// keysetTimeID reads a cursor that holds a time and an id (zero and "" for the first page).
+func keysetTimeID(p Page) (time.Time, string, error) {
+	after, err := keysetAfter(p, 2)
+	if err != nil || after == nil {
+		return time.Time{}, "", err
+	}
+	t, err := time.Parse(time.RFC3339Nano, after[0])
+	if err != nil {
+		return time.Time{}, "", badCursor(p)
+	}
+	return t, after[1], nil
+}
+
+// timeIDKey is the ordering key of a row ordered by time and id.
+func timeIDKey(t time.Time, id string) []string {
+	return []string{t.UTC().Format(time.RFC3339Nano), id}
+}
+
+// seqKey is the ordering key of a row ordered by a sequence number.
+func seqKey(n int64) []string { return []string{strconv.FormatInt(n, 10)} }

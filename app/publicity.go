@@ -53,16 +53,9 @@ func (a *App) PublicResults(ctx context.Context, q ResultQuery) (*List[PublicRes
 		}
 		f.From, f.To = from, to
 	}
-	after, err := keysetAfter(q.Page, 2)
-	if err != nil {
+	var err error
+	if f.BeforeAt, f.BeforeID, err = keysetTimeID(q.Page); err != nil {
 		return nil, err
-	}
-	if after != nil {
-		t, perr := time.Parse(time.RFC3339Nano, after[0])
-		if perr != nil {
-			return nil, refuse(Invalid, "validation_failed", "after: %q is not a cursor of this list", q.Page.After).onField("after")
-		}
-		f.BeforeAt, f.BeforeID = t, after[1]
 	}
 	items, err := store.PublishingItems(ctx, a.db, q.DepartmentID)
 	if err != nil {
@@ -84,9 +77,7 @@ func (a *App) PublicResults(ctx context.Context, q ResultQuery) (*List[PublicRes
 			DecidedAt: r.DecidedAt, FinishedAt: r.EndedAt}
 		keys[r.Number] = r.ID
 	}
-	return keysetPage(out, q.Page, func(r PublicResult) []string {
-		return []string{r.FinishedAt.UTC().Format(time.RFC3339Nano), keys[r.Number]}
-	}), nil
+	return keysetPage(out, q.Page, func(r PublicResult) []string { return timeIDKey(r.FinishedAt, keys[r.Number]) }), nil
 }
 
 // MaskName is a name as the public reads it: an organisation's (legalPerson) in full, a

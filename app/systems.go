@@ -66,18 +66,23 @@ func (a *App) systemScope(ctx context.Context, p *Actor, s *store.CaseScope) err
 	return nil
 }
 
-// needSystemDepartment refuses a key for a system user with no department to be scoped to.
-func needSystemDepartment(ctx context.Context, q store.Q, u *store.User) error {
+// keyedSystemUser reads user id, who must be a system user with a department to scope its
+// keys to.
+func keyedSystemUser(ctx context.Context, q store.Q, id string) (*store.User, error) {
+	u, err := systemUser(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := store.UserMemberships(ctx, q, u.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, m := range ms {
 		if m.Role == store.RoleSystem && m.OrgUnitKind == store.KindDepartment {
-			return nil
+			return u, nil
 		}
 	}
-	return refuse(Unprocessable, "no_department", "%s has no department: give it the role system in its department first, which scopes its keys", u.Username).onField("userId")
+	return nil, refuse(Unprocessable, "no_department", "%s has no department: give it the role system in its department first, which scopes its keys", u.Username).onField("userId")
 }
 
 // Codes of key rotation.
@@ -119,11 +124,7 @@ func (a *App) RotateAPIKey(ctx context.Context, p *Actor, userID, keyID string, 
 	now := a.now()
 	var out RotatedAPIKey
 	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
-		u, err := systemUser(ctx, tx, userID)
-		if err != nil {
-			return err
-		}
-		if err := needSystemDepartment(ctx, tx, u); err != nil {
+		if _, err := keyedSystemUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		old, err := store.GetAPIKey(ctx, tx, userID, keyID)

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -231,21 +230,15 @@ func (a *App) Deliveries(ctx context.Context, p *Actor, id string, q DeliveryQue
 	if _, err := a.subscriptionFor(ctx, p, id); err != nil {
 		return nil, err
 	}
-	after, err := keysetAfter(q.Page, 1)
+	before, err := keysetSeq(q.Page)
 	if err != nil {
 		return nil, err
 	}
-	f := store.DeliveryFilter{SubscriptionID: id, State: q.State, Limit: q.Page.limit() + 1}
-	if after != nil {
-		if f.Before, err = strconv.ParseInt(after[0], 10, 64); err != nil || f.Before <= 0 {
-			return nil, refuse(Invalid, "validation_failed", "after: %q is not a cursor of this list", q.Page.After).onField("after")
-		}
-	}
-	dels, err := store.ListDeliveries(ctx, a.db, f)
+	dels, err := store.ListDeliveries(ctx, a.db, store.DeliveryFilter{SubscriptionID: id, State: q.State, Before: before, Limit: q.Page.limit() + 1})
 	if err != nil {
 		return nil, err
 	}
-	return keysetPage(dels, q.Page, func(d store.Delivery) []string { return []string{strconv.FormatInt(d.EventSeq, 10)} }), nil
+	return keysetPage(dels, q.Page, func(d store.Delivery) []string { return seqKey(d.EventSeq) }), nil
 }
 
 // Codes of redelivery.
