@@ -122,7 +122,7 @@ func ListDisclosures(ctx context.Context, q Q, f DisclosureFilter) ([]Disclosure
 	}
 	if f.BeforeID != "" {
 		at := Time(f.BeforeAt)
-		conds, args = append(conds, `(filed_at < ? OR (filed_at = ? AND id < ?))`), append(args, at, at, f.BeforeID)
+		conds, args = append(conds, `(filed_at, id) < (?, ?)`), append(args, at, f.BeforeID)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100

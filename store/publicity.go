@@ -59,7 +59,7 @@ func FinishedCases(ctx context.Context, q Q, f FinishedFilter) ([]FinishedCase, 
 	}
 	if f.BeforeID != "" {
 		at := Time(f.BeforeAt)
-		conds, args = append(conds, `(c.ended_at < ? OR (c.ended_at = ? AND c.id < ?))`), append(args, at, at, f.BeforeID)
+		conds, args = append(conds, `(c.ended_at, c.id) < (?, ?)`), append(args, at, f.BeforeID)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50

@@ -287,7 +287,15 @@ func TestWebhooksSurviveKillAndRestart(t *testing.T) {
 		Attempts int
 	}]
 	admin = login(t, s, "admin")
-	admin.call("GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?limit=200", nil, http.StatusOK, &log)
+	until(t, "every delivery recorded as delivered", func() bool {
+		admin.call("GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?limit=200", nil, http.StatusOK, &log)
+		for _, d := range log.Items {
+			if d.State != "delivered" {
+				return false
+			}
+		}
+		return true
+	})
 	seen := map[string]bool{}
 	for _, d := range log.Items {
 		if d.State != "delivered" || seen[d.EventID] {
