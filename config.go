@@ -35,6 +35,8 @@ type config struct {
 	TrustedProxies []string
 	// MetricsAddr, if set, serves /metrics on its own address instead of the API's.
 	MetricsAddr string
+	// Outbound configures webhook deliveries and notification senders (config_outbound.go).
+	Outbound outboundSettings
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
@@ -124,6 +126,7 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.IntVar(&cfg.Engine.MaxParallel, "engine-max-parallel", 0, "most workflow and activity tasks run at once (default unlimited)")
 		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how often an idle SQLite engine store is polled (default 50ms)")
 		fs.IntVar(&cfg.Engine.CacheSize, "engine-cache-size", 0, "cases kept in memory between steps (default 4096)")
+		outboundFlags(fs, &cfg.Outbound)
 	}
 	return fs
 }
@@ -208,6 +211,9 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*conf
 	}
 	if cfg.TokenTTL < time.Minute {
 		return nil, fmt.Errorf("--token-ttl %v: at least a minute", cfg.TokenTTL)
+	}
+	if err := cfg.Outbound.check(); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cschleiden/go-workflows/backend"
+
 	"onewindow/app"
 	"onewindow/demo"
 	"onewindow/engine"
@@ -91,12 +93,20 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// The engine calls back into the use cases (e-supervision's hooks), and the use cases
 	// drive the engine: the App comes first, the engine is built with its hooks, and the App
 	// then gets the engine before anything is served.
-	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL})
-	eng, stopEngine, err := startEngine(ctx, cfg, db, log, uc.EngineHooks())
+	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL,
+		Outbound: cfg.Outbound.appConfig(cfg.Addr, log)})
+	eng, b, stopEngine, err := startEngine(ctx, cfg, db, log, uc.EngineHooks())
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
 	uc.UseEngine(eng)
+	// Webhooks and notifications go out on the engine's store; they stop before it closes.
+	stopOutbound, err := startOutbound(ctx, cfg, b, uc, log)
+	if err != nil {
+		_ = stopEngine(context.Background())
+		return err
+	}
+	stopEngine = stopBoth(stopOutbound, stopEngine)
 	// Cases stored while a previous run stopped before starting their workflow start now.
 	if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
 		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
@@ -159,10 +169,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 // startEngine opens go-workflows' store, starts the engine's worker under
 // this process's stable name with the use cases' hooks and returns the
 // engine and the function that stops it.
-func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks) (*engine.Engine, func(context.Context) error, error) {
+func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
 	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   b,
@@ -185,13 +195,13 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	})
 	if err != nil {
 		b.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	if err := e.Start(ectx); err != nil {
 		cancel()
 		b.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	log.Info("workflow engine started", "engine_store", cfg.EngineStore.Kind, "worker", cfg.WorkerName)
 	stop := func(context.Context) error {
@@ -199,7 +209,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		err := e.Wait()
 		return errors.Join(err, b.Close())
 	}
-	return e, stop, nil
+	return e, b, stop, nil
 }
 
 // sweepStarts starts, until ctx ends, the queued cases (applications, rectifications,

@@ -54,7 +54,7 @@ func (a *App) CreateAPIKey(ctx context.Context, p *Actor, userID string, in APIK
 	}
 	var out NewAPIKey
 	err := a.change(ctx, func(tx *sqlx.Tx, box *Outbox) error {
-		if _, err := systemUser(ctx, tx, userID); err != nil {
+		if _, err := keyedSystemUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		key, rec, err := store.CreateAPIKey(ctx, tx, userID, in.Name)

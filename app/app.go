@@ -41,6 +41,8 @@ type Config struct {
 	TokenTTL    time.Duration
 	// Limits are the allowances of sign-ins and public writes per client (throttle.go).
 	Limits Limits
+	// Outbound configures webhook deliveries and the senders of notifications (outbound.go).
+	Outbound OutboundConfig
 }
 
 // App runs the use cases over one database and engine. It is safe for concurrent use.
@@ -55,6 +57,8 @@ type App struct {
 	flows *flowCache
 	// throttles count sign-ins and public writes per client, in this process's memory.
 	throttles *throttles
+	// out makes and runs deliveries to the world outside (outbound.go).
+	out *outboundState
 }
 
 // New returns an App over cfg.
@@ -82,7 +86,7 @@ func New(cfg Config) *App {
 	}
 	return &App{cfg: cfg, db: cfg.DB, eng: cfg.Engine, log: cfg.Logger, now: cfg.Now,
 		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache(),
-		throttles: newThrottles(cfg.Limits)}
+		throttles: newThrottles(cfg.Limits), out: newOutbound(cfg.Outbound, cfg.Logger)}
 }
 
 // UseEngine gives the App the engine that runs its cases, when the engine is built after the

@@ -218,6 +218,9 @@ func (a *App) authenticateKey(ctx context.Context, key string) (*Actor, error) {
 	if u.Disabled {
 		return nil, invalidToken("the API key is not valid (its user is disabled)")
 	}
+	if err := a.keyExpired(k); err != nil {
+		return nil, err
+	}
 	if now := a.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= apiKeyTouchEvery {
 		if err := store.TouchAPIKey(ctx, a.db, k.ID, now); err != nil {
 			return nil, err

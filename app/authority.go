@@ -84,6 +84,9 @@ func (a *App) visibility(ctx context.Context, userID string, at time.Time) (*Vis
 	if err != nil {
 		return nil, err
 	}
+	if ms, err = a.withSystemSections(ctx, a.db, ms); err != nil {
+		return nil, err
+	}
 	var gs []store.Grant
 	for _, m := range ms {
 		if m.Role == store.RoleClerk && m.OrgUnitKind == store.KindWindow {
@@ -178,6 +181,9 @@ func infoOf(s *store.TaskScene) taskInfo {
 func (a *App) CanActOnTask(ctx context.Context, userID, taskID string, at time.Time) (*Authority, error) {
 	s, err := store.LoadTaskScene(ctx, a.db, internalID(taskID), userID, at)
 	if err != nil {
+		return nil, err
+	}
+	if s.Memberships, err = a.withSystemSections(ctx, a.db, s.Memberships); err != nil {
 		return nil, err
 	}
 	info := infoOf(s)

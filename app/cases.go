@@ -137,6 +137,9 @@ func (a *App) CreateCase(ctx context.Context, p *Actor, key string, req CreateCa
 			return err
 		}
 		out.Audit(p, "case.submit", k.ID, "case:"+k.ID, map[string]any{"number": k.Number, "application": req})
+		if err := out.caseEvent(EventCaseCreated, k, k.ReceivedAt, map[string]any{"channel": k.Channel}); err != nil {
+			return err
+		}
 		answer := CaseSubmitted{CaseSummary: summaryOf(k, StageSubmitted), QueryCode: k.QueryCode, MissingMaterials: missingMaterials(iv, req.Materials)}
 		body, _ := json.Marshal(answer)
 		sub = Submission{Answer: body, CaseID: k.ID, Status: 201}

@@ -97,6 +97,13 @@ func (a *App) FileComplaint(ctx context.Context, p *Actor, in ComplaintRequest) 
 			return err
 		}
 		out.Audit(orAnyone(p), "complaint.file", deref(c.CaseID), "complaint:"+c.ID, map[string]any{"subject": c.Subject, "processCase": c.ProcessCaseID})
+		d := map[string]any{"complaintId": c.ID, "subject": c.Subject, "processCaseId": c.ProcessCaseID}
+		if c.CaseID != nil {
+			d["caseId"] = PublicID(*c.CaseID)
+		}
+		if err := out.event(store.Event{Type: EventComplaintFiled, CaseID: deref(c.CaseID), DepartmentID: deref(c.DepartmentID), OccurredAt: c.FiledAt}, d); err != nil {
+			return err
+		}
 		return out.Start(*start)
 	})
 	if err != nil {

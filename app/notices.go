@@ -384,6 +384,9 @@ func (a *App) Supplement(ctx context.Context, p *Actor, caseID string, in Supple
 			Comment: s.Note, Public: true, At: now, Detail: map[string]any{"materials": anySlice(codes), "supplementId": s.ID}}); err != nil {
 			return err
 		}
+		if err := out.caseEvent(EventCaseSupplemented, k, now, map[string]any{"supplementId": s.ID, "materials": codes}); err != nil {
+			return err
+		}
 		if !noticed {
 			return nil
 		}

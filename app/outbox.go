@@ -14,8 +14,9 @@ import (
 )
 
 // Outbox collects what a use case asks of the engine while its transaction runs: signals to
-// running cases, and cases to start. Both are written in that transaction (signal_outbox,
-// process_starts), so they stand or fall with the change that causes them; after commit the
+// running cases, and cases to start; and the events it tells other systems (events.go). All
+// are written in that transaction (signal_outbox, process_starts, events), so they stand or
+// fall with the change that causes them; after commit the
 // App hands them to the engine, and what it cannot hand over now is handed over later by the
 // sweepers (the engine's for signals, SweepStarts for starts). A case ignores a signal it has
 // seen and a start of a case that runs, so a second delivery changes nothing.
@@ -25,6 +26,20 @@ type Outbox struct {
 	sigs   []engine.OutboxSignal
 	starts []engine.CaseInput
 	audit  []store.AuditEntry // appended last, in the same transaction (audit.go)
+	events []store.Event
+}
+
+// Event records an event for other systems (the event feed, webhook subscriptions); it is
+// written at the end of the transaction. An event without a Source is its own source; one
+// with a Source written before (a hook that runs twice) is written once.
+func (o *Outbox) Event(e store.Event) {
+	if e.ID == "" {
+		e.ID = store.NewID()
+	}
+	if e.Source == "" {
+		e.Source = "event:" + e.ID
+	}
+	o.events = append(o.events, e)
 }
 
 // Signal queues sig for its case.
@@ -55,8 +70,11 @@ func (o *Outbox) Start(in engine.CaseInput) error {
 func (a *App) change(ctx context.Context, fn func(tx *sqlx.Tx, out *Outbox) error) error {
 	out := &Outbox{ctx: ctx}
 	err := a.db.Tx(ctx, func(tx *sqlx.Tx) error {
-		out.tx, out.sigs, out.starts, out.audit = tx, nil, nil, nil // a retried transaction starts afresh
+		out.tx, out.sigs, out.starts, out.events, out.audit = tx, nil, nil, nil, nil // a retried transaction starts afresh
 		if err := fn(tx, out); err != nil {
+			return err
+		}
+		if err := store.AppendEvents(ctx, tx, out.events); err != nil {
 			return err
 		}
 		return store.AppendAudit(ctx, tx, a.now(), out.audit...)
@@ -65,6 +83,9 @@ func (a *App) change(ctx context.Context, fn func(tx *sqlx.Tx, out *Outbox) erro
 		return err
 	}
 	a.deliver(context.WithoutCancel(ctx), out)
+	if len(out.events) > 0 {
+		a.nudgeOutbound()
+	}
 	return nil
 }
 

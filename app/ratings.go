@@ -92,8 +92,12 @@ func (a *App) RateCase(ctx context.Context, p *Actor, caseID string, in RatingRe
 		if errors.Is(err, store.ErrAlreadyRated) {
 			return refuse(Conflict, CodeAlreadyRated, "case %s has been rated already: a case is rated once", PublicID(caseID))
 		}
+		if err != nil {
+			return err
+		}
 		out.Audit(p, "case.rate", caseID, "rating:"+caseID, r)
-		return err
+		return out.event(store.Event{Type: EventCaseRated, CaseID: caseID, DepartmentID: served.DepartmentID, OccurredAt: r.RatedAt},
+			map[string]any{"caseId": PublicID(caseID), "level": r.Level, "score": r.Score, "rectification": r.RectificationCaseID != nil})
 	})
 	if err != nil {
 		return nil, err

@@ -34,6 +34,11 @@ func (a *App) caseScope(ctx context.Context, p *Actor) (*store.CaseScope, error)
 		}
 		s.Within = units
 	}
+	if p.HasRole(store.RoleSystem) {
+		if err := a.systemScope(ctx, p, s); err != nil {
+			return nil, err
+		}
+	}
 	if p.HasRole(store.RoleClerk) {
 		v, err := a.visibility(ctx, p.UserID, a.now())
 		if err != nil {

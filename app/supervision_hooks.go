@@ -35,9 +35,14 @@ func (a *App) EngineHooks() EngineHooks {
 }
 
 // onAlert implements engine.Config.OnAlert: it records whom the alert the engine just wrote
-// concerns and tells them (once, however often it is called).
+// concerns, tells them, and records its event (once, however often it is called).
 func (a *App) onAlert(ctx context.Context, al engine.Alert) error {
-	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error { return a.enrichAlert(ctx, tx, out, al.ID) })
+	return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		if err := a.enrichAlert(ctx, tx, out, al.ID); err != nil {
+			return err
+		}
+		return out.alertEvent(al.ID)
+	})
 }
 
 // observe implements engine.Config.Observer: it checks each step of a case against the
@@ -81,10 +86,13 @@ func (a *App) checkStep(ctx context.Context, b *engine.Batch) error {
 	if store.CaseEnded(b.Status) {
 		return a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 			n, err := store.EndOpenProcedures(ctx, tx, b.CaseID, "the case ended ("+b.Status+")", b.At)
+			if err != nil {
+				return err
+			}
 			if n > 0 {
 				out.Audit(nil, "procedure.endAll", b.CaseID, "case:"+b.CaseID, map[string]any{"ended": n, "status": b.Status})
 			}
-			return err
+			return out.endEvent(b.CaseID, b.Status, b.At)
 		})
 	}
 	return nil

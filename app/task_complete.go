@@ -123,6 +123,9 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 		if err := out.Act(p, x); err != nil {
 			return err
 		}
+		if err := out.completionEvents(tc, x, notice, accepting); err != nil {
+			return err
+		}
 		return out.Signal(sig)
 	})
 	if err != nil {

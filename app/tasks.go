@@ -65,6 +65,9 @@ func (a *App) loadTask(ctx context.Context, p *Actor, id string) (*taskCtx, erro
 	if err != nil {
 		return nil, err
 	}
+	if s.Memberships, err = a.withSystemSections(ctx, a.db, s.Memberships); err != nil {
+		return nil, err
+	}
 	f, err := a.flow(ctx, s.Case.DefinitionKey, s.Case.DefinitionVersion)
 	if err != nil {
 		return nil, err
@@ -212,8 +215,8 @@ type InboxQuery struct {
 // offered to one of their units or to them, and the tasks of departments that delegated the
 // step to their window (三集中).
 func (a *App) Inbox(ctx context.Context, p *Actor, q InboxQuery) (*List[store.InboxTask], error) {
-	if !p.HasRole(store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleAdmin, store.RoleSupervisor) {
-		return nil, refuse(Forbidden, CodeForbidden, "%s has no inbox: it is for counter staff and reviewers", p.Username)
+	if !p.HasRole(store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleAdmin, store.RoleSupervisor, store.RoleSystem) {
+		return nil, refuse(Forbidden, CodeForbidden, "%s has no inbox: it is for counter staff, reviewers and department systems", p.Username)
 	}
 	now := a.now()
 	v, err := a.visibility(ctx, p.UserID, now)

@@ -42,6 +42,12 @@ type Limits struct {
 	Complaints Limit
 	// Progress: public progress lookups from one address (30, then 1 per 2 s).
 	Progress Limit
+	// PublicReads: reads of the public disclosure (result publicity, statistics, flowcharts)
+	// from one address (120, then 2 per second).
+	PublicReads Limit
+	// Disclosures: information-disclosure requests filed from one address (20, then 1 per 3
+	// minutes).
+	Disclosures Limit
 }
 
 func (l Limits) withDefaults() Limits {
@@ -59,6 +65,8 @@ func (l Limits) withDefaults() Limits {
 	def(&l.Register, 10, 6*time.Minute)
 	def(&l.Complaints, 20, 3*time.Minute)
 	def(&l.Progress, 30, 2*time.Second)
+	def(&l.PublicReads, 120, 500*time.Millisecond)
+	def(&l.Disclosures, 20, 3*time.Minute)
 	return l
 }
 
@@ -70,6 +78,8 @@ const (
 	ThrottleRegister   Throttled = "registrations"
 	ThrottleComplaints Throttled = "complaints"
 	ThrottleProgress   Throttled = "progress lookups"
+	ThrottlePublic     Throttled = "public reads"
+	ThrottleDisclosure Throttled = "information-disclosure requests"
 )
 
 // CodeTooManyAttempts is the code of a throttled request (429, with Retry-After).
@@ -91,6 +101,8 @@ func newThrottles(l Limits) *throttles {
 			ThrottleRegister:   newBuckets(l.Register),
 			ThrottleComplaints: newBuckets(l.Complaints),
 			ThrottleProgress:   newBuckets(l.Progress),
+			ThrottlePublic:     newBuckets(l.PublicReads),
+			ThrottleDisclosure: newBuckets(l.Disclosures),
 		},
 	}
 }

@@ -159,6 +159,11 @@ func actionEntry(a *store.Action, f *flow, n *namer, who audience) TimelineEntry
 		e.Text = Words{fmt.Sprintf("提交了补正材料（%d 项）", k), fmt.Sprintf("Supplement handed in (%d materials)", k)}
 	case store.ActionWithdraw:
 		e.Text = Words{"申请人撤回了申请", "The applicant withdrew the application"}
+	case store.ActionAttach:
+		k := len(anyList(a.Detail["files"]))
+		e.Text = Words{fmt.Sprintf("上传了「%s」的结果文书（%d 份）", step, k), fmt.Sprintf("Attached the result documents of %q (%d)", step, k)}
+	case store.ActionExtend:
+		e.Text = Words{"延长答复期限。理由：" + fmt.Sprint(a.Detail["reason"]), "Extended the time limit. Reason: " + fmt.Sprint(a.Detail["reason"])}
 	default:
 		e.Text = Words{a.Action, a.Action}
 	}

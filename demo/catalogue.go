@@ -235,6 +235,8 @@ func loadCatalogue(ctx context.Context, ap *app.App, tx *sqlx.Tx, ids map[string
 			Location:  "北流市政务服务中心", Hours: "法定工作日 9:00-12:00，13:30-17:30", Result: di.Result,
 			DefinitionKey: di.Flow, LeadSectionID: ids[SectionCode(di.Department)],
 			ServiceObjects: []string{store.ObjectNaturalPerson, store.ObjectLegalPerson},
+			// 双公示: the decisions on administrative licences are published.
+			PublishResults: di.Kind == store.ItemLicence,
 		}
 		for _, d := range di.CoReviewers {
 			c.CoReviewerSectionIDs = append(c.CoReviewerSectionIDs, ids[SectionCode(d)])

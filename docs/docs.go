@@ -671,6 +671,131 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/documents": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "The result documents of a case (whoever may see the case)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/store.CaseDocument"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "description": "Upload each file first (POST /api/v1/files); then name the step (taskId) whose result they are. The\ncaller attaches files they uploaded, to a step they completed, hold or may act on.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Attach the result documents of a step to its case (the department's system or staff)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the step and the files",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.DocumentRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/store.CaseDocument"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "code no_authority: the step is not the caller's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such task or file",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/engine": {
             "get": {
                 "security": [
@@ -2197,6 +2322,343 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/disclosure-requests": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "disclosure"
+                ],
+                "summary": "Information-disclosure requests, newest first (one's own; staff: their departments'; supervisors: those they oversee)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only requests to this department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_DisclosureRequest"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "No account is needed: without one, requesterName and contactPhone are required and the reply comes by\nphone, post, email or pickup. The request runs as a case of std-disclosure (processCaseId): the\ndisclosure desk registers and assigns it, the department's section replies within 20 working days\n(extendable once by 20 with a reason), supervised like any case.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "disclosure"
+                ],
+                "summary": "Request government information from a department (anyone)",
+                "parameters": [
+                    {
+                        "description": "the request",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.DisclosureInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/app.DisclosureView"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed, naming the field",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "bad credentials (none at all are fine)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "code department_not_found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "code too_many_attempts",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "503": {
+                        "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/disclosure-requests/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "disclosure"
+                ],
+                "summary": "An information-disclosure request and the state of its handling",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "request id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DisclosureView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/disclosure-requests/{id}/extend": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "description": "Who may act on the request's open step, or a supervisor over its department. The reason is recorded and\nthe requester is told; the due time moves. A second extension is 409 already_extended.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "disclosure"
+                ],
+                "summary": "Extend the reply limit once, by up to 20 working days, with a reason (who deals with the request)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "request id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reason (and days, default 20)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.ExtendRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DisclosureView"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "code no_authority",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code already_extended or request_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/events": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "description": "Events (case.created, case.accepted, notice.issued, case.supplemented, step.completed, case.warning,\ncase.overdue, case.decided, case.finished, case.rated, complaint.filed, disclosure.filed,\ndisclosure.extended, webhook.disabled) in the order they were written, each with an id to\ndeduplicate on. A system reads its department's, an admin every department's. Poll with\nafter=\u003cnext of the last page\u003e: next is always set, to the last event read (or the cursor sent\nwhen nothing is new). A garbage cursor is 400.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "The event feed: what happened to cases, oldest first (department systems, admins)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "comma-separated event types (default every type)",
+                        "name": "types",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "an admin's filter: one department's events",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "one case's events",
+                        "name": "caseId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_Event"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed (a bad cursor or type)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "code forbidden: not a department system or admin, or another department",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/files": {
             "post": {
                 "security": [
@@ -3617,6 +4079,56 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/me/email": {
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Set where one's notifications are emailed (when the server sends email)",
+                "parameters": [
+                    {
+                        "description": "the address (empty: no email)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.EmailRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.EmailRequest"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/notifications": {
             "get": {
                 "security": [
@@ -4256,6 +4768,92 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/public/items/{id}/flowchart": {
+            "get": {
+                "produces": [
+                    "text/xml"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "The flowchart (权力运行流程图) of a published item, BPMN 2.0 XML with its diagram, for a viewer (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "BPMN XML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "304": {
+                        "description": "Not Modified"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such item, or not published",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/items/{id}/process": {
+            "get": {
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "The process of a published item: its steps in order, who works each, the limits (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.ItemProcess"
+                        }
+                    },
+                    "304": {
+                        "description": "Not Modified"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such item, or not published",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/public/progress": {
             "get": {
                 "description": "The number and the query code are on the applicant's receipt. An unknown number and a wrong\ncode get the same 404, so that neither can be guessed one at a time. No names of people:\nwindows and departments only.",
@@ -4299,6 +4897,156 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/results": {
+            "get": {
+                "description": "Number, item, the applicant's name masked (张*三; an organisation's in full), decision and dates. No\naccount needed; no personal data.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Result publicity (办件结果公示): finished cases of the items that publish, newest first (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "one item's cases",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "one department's items' cases",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "finished in this month (2025-11, Beijing time)",
+                        "name": "month",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-app_PublicResult"
+                        }
+                    },
+                    "304": {
+                        "description": "Not Modified"
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "code too_many_attempts",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/public/statistics": {
+            "get": {
+                "description": "The scorecards' own figures, month by month (from and to, YYYY-MM, at most 24 months; a longer period is\n400). format=csv answers text/csv with a header row (columns as in the JSON rows).",
+                "produces": [
+                    "application/json",
+                    "text/csv"
+                ],
+                "tags": [
+                    "public"
+                ],
+                "summary": "Statistics per month and department or item: received, finished, on-time rate, working days, satisfaction, complaints (public)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "department",
+                            "item"
+                        ],
+                        "type": "string",
+                        "description": "department or item",
+                        "name": "by",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "first month (default this month)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last month (default from)",
+                        "name": "to",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "one department (by item: its items)",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "one item (by item)",
+                        "name": "itemId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json",
+                            "csv"
+                        ],
+                        "type": "string",
+                        "description": "json (default) or csv",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.StatisticsReport"
+                        }
+                    },
+                    "304": {
+                        "description": "Not Modified"
+                    },
+                    "400": {
+                        "description": "code validation_failed (a bad month, over 24 months)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "429": {
+                        "description": "code too_many_attempts",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -6530,6 +7278,94 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/users/{id}/api-keys/{keyId}/rotate": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The new key is in the answer only. The old key keeps working until previous.expiresAt (overlap, default\n24h, at most 720h), so that the system switches without a gap; then it is refused with 401.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "users"
+                ],
+                "summary": "Rotate a system user's API key: a new key, the old one working for the overlap (admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "key id",
+                        "name": "keyId",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the new key's name and the overlap",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/app.RotateKeyRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/app.RotatedAPIKey"
+                        }
+                    },
+                    "400": {
+                        "description": "code validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code key_revoked",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "code no_department: the system has no department",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/users/{id}/memberships": {
             "get": {
                 "security": [
@@ -6730,6 +7566,373 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "The caller's webhook subscriptions (an admin's: every one)",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "description": "Every event of the types asked for (none: every type) is POSTed to the URL as JSON, signed with\nHMAC-SHA256 over \"\u003cX-Onewindow-Timestamp\u003e.\u003cbody\u003e\" in X-Onewindow-Signature (\"v1=\u003chex\u003e\"), keyed with\nthe secret, which this answer shows once. A delivery that fails is retried with exponential backoff\nfor 24 h; a day of failures disables the subscription. A URL that is not http(s), or points at this\nmachine, is refused with webhook_url_refused (an admin may allow loopback for a test setup).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Subscribe a URL to events (a department system: its department's; an admin: any)",
+                "parameters": [
+                    {
+                        "description": "URL and event types",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.SubscriptionRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/app.NewSubscription"
+                        }
+                    },
+                    "400": {
+                        "description": "code webhook_url_refused or validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "code forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "One webhook subscription",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Subscription"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Change a webhook subscription: URL, types, or state (disable; enable again after a fix)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "what to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.SubscriptionUpdate"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.Subscription"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "The delivery log of a subscription, newest event first",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "pending",
+                            "delivered",
+                            "failed"
+                        ],
+                        "type": "string",
+                        "description": "only deliveries in this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_Delivery"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "ApiKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "integration"
+                ],
+                "summary": "Send a delivery again (a new run of attempts)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "delivery id",
+                        "name": "deliveryId",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/store.Delivery"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "code subscription_disabled",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -8096,6 +9299,207 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DisclosureInput": {
+            "type": "object",
+            "required": [
+                "departmentId",
+                "description"
+            ],
+            "properties": {
+                "contactAddress": {
+                    "description": "ContactAddress is the postal address or email for delivery by post or email.",
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "广西北流市城南路1号"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "maxLength": 32,
+                    "example": "13900000000"
+                },
+                "delivery": {
+                    "description": "Delivery is how to receive the information: online (an account's notifications), email,\npost or pickup; default online with an account, post without.",
+                    "type": "string",
+                    "enum": [
+                        "online",
+                        "email",
+                        "post",
+                        "pickup"
+                    ],
+                    "example": "online"
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the administrative organ asked (an org unit of kind department).",
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string",
+                    "maxLength": 4000,
+                    "example": "2025年北流市城区道路改造工程的招标文件"
+                },
+                "purpose": {
+                    "type": "string",
+                    "maxLength": 1000
+                },
+                "requesterKind": {
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "requesterName": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "张三"
+                }
+            }
+        },
+        "app.DisclosureView": {
+            "type": "object",
+            "properties": {
+                "contactAddress": {
+                    "type": "string",
+                    "example": "广西北流市城南路1号"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "delivery": {
+                    "type": "string",
+                    "enum": [
+                        "online",
+                        "email",
+                        "post",
+                        "pickup"
+                    ],
+                    "example": "online"
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the administrative organ asked.",
+                    "type": "string"
+                },
+                "description": {
+                    "description": "Description says what information is asked for; Purpose why (optional).",
+                    "type": "string",
+                    "example": "2025年北流市城区道路改造工程的招标文件"
+                },
+                "dueAt": {
+                    "description": "DueAt is when the reply is due (moved by an extension); PromisedDays the limit.",
+                    "type": "string"
+                },
+                "extendedAt": {
+                    "description": "ExtendedAt, ExtendedBy and ExtensionReason record the one extension of the time limit.",
+                    "type": "string"
+                },
+                "extendedBy": {
+                    "type": "string"
+                },
+                "extensionReason": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "openTasks": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.OpenStep"
+                    }
+                },
+                "processCaseId": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "purpose": {
+                    "type": "string"
+                },
+                "reply": {
+                    "type": "string"
+                },
+                "replyType": {
+                    "description": "ReplyType is the reply's outcome (disclose, partial, withhold, notHeld, notOurs) and\nReply its text, once replied.",
+                    "type": "string",
+                    "example": "disclose"
+                },
+                "requesterId": {
+                    "type": "string"
+                },
+                "requesterKind": {
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "requesterName": {
+                    "description": "RequesterName, ContactPhone and ContactAddress are the requester's: personal data, shown\nto the requester and the staff who handle the request only.",
+                    "type": "string",
+                    "example": "张三"
+                },
+                "status": {
+                    "description": "Status is the request's process status: starting, active, completed.",
+                    "type": "string",
+                    "example": "active"
+                },
+                "steps": {
+                    "description": "Steps are the steps open now (申请登记, 交办, 答复申请人); OpenTasks the same with their\ntask ids, for staff and systems (the inbox lists applications only).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "app.DocumentRequest": {
+            "type": "object",
+            "required": [
+                "fileIds",
+                "taskId"
+            ],
+            "properties": {
+                "fileIds": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "minItems": 1,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "name": {
+                    "description": "Name names the documents (\"\" : each file's name).",
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "食品经营许可证（正本）"
+                },
+                "taskId": {
+                    "description": "TaskID is the step whose result they are; the actor acted on it or may act on it.",
+                    "type": "string",
+                    "maxLength": 512,
+                    "example": "01jd5q3k8m0000000000000100~approval"
+                }
+            }
+        },
+        "app.EmailRequest": {
+            "type": "object",
+            "properties": {
+                "email": {
+                    "description": "Email is the address (\"\" stops email).",
+                    "type": "string",
+                    "maxLength": 254,
+                    "example": "zhangsan@example.com"
+                }
+            }
+        },
         "app.EndProcedureRequest": {
             "type": "object",
             "properties": {
@@ -8103,6 +9507,26 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 1000,
                     "example": "听证会已举行，笔录附卷"
+                }
+            }
+        },
+        "app.ExtendRequest": {
+            "type": "object",
+            "required": [
+                "reason"
+            ],
+            "properties": {
+                "days": {
+                    "description": "Days is the extension in working days (1 to 20, default 20).",
+                    "type": "number",
+                    "maximum": 20,
+                    "minimum": 1,
+                    "example": 20
+                },
+                "reason": {
+                    "type": "string",
+                    "maxLength": 1000,
+                    "example": "所需信息涉及多个部门，需征求第三方意见"
                 }
             }
         },
@@ -8216,6 +9640,46 @@ const docTemplate = `{
                 }
             }
         },
+        "app.ItemProcess": {
+            "type": "object",
+            "properties": {
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-promised"
+                },
+                "definitionVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "handlingType": {
+                    "type": "string",
+                    "example": "promised"
+                },
+                "itemCode": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "promisedDays": {
+                    "type": "number",
+                    "example": 10
+                },
+                "statutoryDays": {
+                    "type": "number",
+                    "example": 20
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.ProcessStep"
+                    }
+                }
+            }
+        },
         "app.ItemStep": {
             "type": "object",
             "properties": {
@@ -8306,6 +9770,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/app.ItemStep"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-app_PublicResult": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.PublicResult"
                     }
                 },
                 "limit": {
@@ -8467,6 +9954,75 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.DefinitionSummary"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Delivery": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Delivery"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_DisclosureRequest": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DisclosureRequest"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_Event": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Event"
                     }
                 },
                 "limit": {
@@ -8736,6 +10292,29 @@ const docTemplate = `{
                 }
             }
         },
+        "app.List-store_Subscription": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.Subscription"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "app.List-store_SupervisedAlert": {
             "type": "object",
             "properties": {
@@ -8864,6 +10443,67 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "owk_..."
+                }
+            }
+        },
+        "app.NewSubscription": {
+            "type": "object",
+            "properties": {
+                "allowLoopback": {
+                    "type": "boolean"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "description": "DepartmentID limits the events to one department's (\"\" for an admin's subscription to\nevery department).",
+                    "type": "string"
+                },
+                "disabledAt": {
+                    "type": "string"
+                },
+                "disabledReason": {
+                    "description": "DisabledReason says why it was disabled: by whom, or after a day of failed deliveries.",
+                    "type": "string"
+                },
+                "failingSince": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "ownerId": {
+                    "type": "string"
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "whsec_4f9c..."
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "example": "active"
+                },
+                "types": {
+                    "description": "Types are the event types delivered (empty: every type).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "case.accepted",
+                        "step.completed"
+                    ]
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://scjg.example.gov.cn/onewindow/events"
                 }
             }
         },
@@ -9025,6 +10665,22 @@ const docTemplate = `{
                 }
             }
         },
+        "app.OpenStep": {
+            "type": "object",
+            "properties": {
+                "element": {
+                    "type": "string",
+                    "example": "reply"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "答复申请人"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
         "app.OperationAccepted": {
             "type": "object",
             "properties": {
@@ -9108,6 +10764,40 @@ const docTemplate = `{
                 }
             }
         },
+        "app.ProcessStep": {
+            "type": "object",
+            "properties": {
+                "countersign": {
+                    "description": "Countersign is set for a step every co-reviewing department signs (会签).",
+                    "type": "string",
+                    "example": "all"
+                },
+                "element": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "limitDays": {
+                    "description": "LimitDays is the step's own limit in working days (absent: none of its own).",
+                    "type": "number",
+                    "example": 3
+                },
+                "name": {
+                    "type": "string",
+                    "example": "审批"
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "approval"
+                },
+                "units": {
+                    "description": "Units are the org units that work the step (a village step: the applicant's station).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.GuideUnit"
+                    }
+                }
+            }
+        },
         "app.ProcessSummary": {
             "type": "object",
             "properties": {
@@ -9170,6 +10860,54 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/app.TimelineEntry"
                     }
+                }
+            }
+        },
+        "app.PublicResult": {
+            "type": "object",
+            "properties": {
+                "applicant": {
+                    "description": "Applicant is the applicant's name, masked for a person (张*三), in full for an organisation.",
+                    "type": "string",
+                    "example": "张*三"
+                },
+                "decidedAt": {
+                    "type": "string"
+                },
+                "decision": {
+                    "description": "Decision is approve (准予), reject (不予准予) or refuse (不予受理); Result says it in Chinese.",
+                    "type": "string",
+                    "enum": [
+                        "approve",
+                        "reject",
+                        "refuse"
+                    ],
+                    "example": "approve"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "finishedAt": {
+                    "type": "string"
+                },
+                "itemCode": {
+                    "type": "string",
+                    "example": "450981-SCJGJ-XK-001"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "食品经营许可"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "20251126-450981-SCJGJ-XK-001-0001"
+                },
+                "result": {
+                    "type": "string",
+                    "example": "准予"
                 }
             }
         },
@@ -9287,6 +11025,38 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 500,
                     "example": "窗口调整"
+                }
+            }
+        },
+        "app.RotateKeyRequest": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "description": "Name of the new key (default: the old key's name).",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "result push 2026"
+                },
+                "overlap": {
+                    "description": "Overlap is how long the old key keeps working (a Go duration such as \"24h\"; default 24h,\nat most 720h; \"0s\" stops it at once).",
+                    "type": "string",
+                    "maxLength": 16,
+                    "example": "24h"
+                }
+            }
+        },
+        "app.RotatedAPIKey": {
+            "type": "object",
+            "properties": {
+                "apiKey": {
+                    "$ref": "#/definitions/store.APIKey"
+                },
+                "key": {
+                    "type": "string",
+                    "example": "owk_..."
+                },
+                "previous": {
+                    "$ref": "#/definitions/store.APIKey"
                 }
             }
         },
@@ -9653,6 +11423,11 @@ const docTemplate = `{
                     "minimum": 0,
                     "example": 10
                 },
+                "publishResults": {
+                    "description": "PublishResults marks an item whose finished cases are published (办件结果公示):\nnumber, item, the applicant's name masked, result and decision date.",
+                    "type": "boolean",
+                    "example": true
+                },
                 "publishedAt": {
                     "type": "string"
                 },
@@ -9804,6 +11579,92 @@ const docTemplate = `{
                 }
             }
         },
+        "app.StatisticsReport": {
+            "type": "object",
+            "properties": {
+                "by": {
+                    "type": "string",
+                    "enum": [
+                        "department",
+                        "item"
+                    ],
+                    "example": "department"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "2025-10"
+                },
+                "rows": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StatisticsRow"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "example": "2025-11"
+                }
+            }
+        },
+        "app.StatisticsRow": {
+            "type": "object",
+            "properties": {
+                "avgWorkingDays": {
+                    "description": "AvgWorkingDays is the mean of the working days the finished cases used, pauses left out.",
+                    "type": "number",
+                    "example": 3.2
+                },
+                "complaints": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "finished": {
+                    "type": "integer",
+                    "example": 110
+                },
+                "id": {
+                    "description": "ID and Name are the department's or the item's; DepartmentID is an item's department.",
+                    "type": "string"
+                },
+                "month": {
+                    "type": "string",
+                    "example": "2025-11"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "北流市市场监督管理局"
+                },
+                "onTimeRate": {
+                    "description": "OnTimeRate is the share of the finished cases with a limit that finished by it.",
+                    "type": "number",
+                    "example": 0.98
+                },
+                "overdue": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "ratings": {
+                    "type": "integer",
+                    "example": 80
+                },
+                "received": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "satisfaction": {
+                    "description": "Satisfaction is the mean rating (1 very dissatisfied to 5 very satisfied) of Ratings.",
+                    "type": "number",
+                    "example": 4.6
+                },
+                "warnings": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "app.StepDelegation": {
             "type": "object",
             "properties": {
@@ -9826,6 +11687,63 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     }
+                }
+            }
+        },
+        "app.SubscriptionRequest": {
+            "type": "object",
+            "required": [
+                "url"
+            ],
+            "properties": {
+                "allowLoopback": {
+                    "description": "AllowLoopback lets the URL point at this machine (loopback), for a test setup: admins only.",
+                    "type": "boolean"
+                },
+                "departmentId": {
+                    "description": "DepartmentID limits an admin's subscription to one department's events (a system's is\nalways its department's).",
+                    "type": "string"
+                },
+                "types": {
+                    "description": "Types are the event types to deliver (none: every type).",
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "case.created",
+                        "step.completed"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "https://scjg.example.gov.cn/onewindow/events"
+                }
+            }
+        },
+        "app.SubscriptionUpdate": {
+            "type": "object",
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "example": "active"
+                },
+                "types": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "url": {
+                    "type": "string",
+                    "maxLength": 2000
                 }
             }
         },
@@ -10690,6 +12608,10 @@ const docTemplate = `{
                 "createdAt": {
                     "type": "string"
                 },
+                "expiresAt": {
+                    "description": "ExpiresAt is when a rotated key stops working: the end of its overlap with the new one.",
+                    "type": "string"
+                },
                 "id": {
                     "type": "string"
                 },
@@ -10885,6 +12807,41 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "updatedBy": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.CaseDocument": {
+            "type": "object",
+            "properties": {
+                "attachedAt": {
+                    "type": "string"
+                },
+                "attachedBy": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "contentType": {
+                    "type": "string",
+                    "example": "application/pdf"
+                },
+                "fileId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "食品经营许可证（正本）"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 182044
+                },
+                "taskId": {
                     "type": "string"
                 }
             }
@@ -11119,6 +13076,163 @@ const docTemplate = `{
                 "publishedVersion": {
                     "description": "0: none",
                     "type": "integer"
+                }
+            }
+        },
+        "store.Delivery": {
+            "type": "object",
+            "properties": {
+                "attempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "deliveredAt": {
+                    "type": "string"
+                },
+                "eventId": {
+                    "type": "string"
+                },
+                "eventSeq": {
+                    "type": "integer"
+                },
+                "eventType": {
+                    "type": "string",
+                    "example": "case.accepted"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "lastAttemptAt": {
+                    "type": "string"
+                },
+                "lastError": {
+                    "type": "string"
+                },
+                "lastStatus": {
+                    "description": "LastStatus is the receiver's HTTP status at the last attempt (absent when it did not\nanswer); LastError what went wrong.",
+                    "type": "integer",
+                    "example": 200
+                },
+                "run": {
+                    "description": "Run counts the runs of attempts: a manual redelivery starts the next.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "delivered",
+                        "failed"
+                    ],
+                    "example": "delivered"
+                },
+                "subscriptionId": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.DisclosureRequest": {
+            "type": "object",
+            "properties": {
+                "contactAddress": {
+                    "type": "string",
+                    "example": "广西北流市城南路1号"
+                },
+                "contactPhone": {
+                    "type": "string",
+                    "example": "13900000000"
+                },
+                "delivery": {
+                    "type": "string",
+                    "enum": [
+                        "online",
+                        "email",
+                        "post",
+                        "pickup"
+                    ],
+                    "example": "online"
+                },
+                "departmentId": {
+                    "description": "DepartmentID is the administrative organ asked.",
+                    "type": "string"
+                },
+                "description": {
+                    "description": "Description says what information is asked for; Purpose why (optional).",
+                    "type": "string",
+                    "example": "2025年北流市城区道路改造工程的招标文件"
+                },
+                "extendedAt": {
+                    "description": "ExtendedAt, ExtendedBy and ExtensionReason record the one extension of the time limit.",
+                    "type": "string"
+                },
+                "extendedBy": {
+                    "type": "string"
+                },
+                "extensionReason": {
+                    "type": "string"
+                },
+                "filedAt": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "processCaseId": {
+                    "type": "string"
+                },
+                "purpose": {
+                    "type": "string"
+                },
+                "requesterId": {
+                    "type": "string"
+                },
+                "requesterKind": {
+                    "type": "string",
+                    "enum": [
+                        "naturalPerson",
+                        "legalPerson"
+                    ],
+                    "example": "naturalPerson"
+                },
+                "requesterName": {
+                    "description": "RequesterName, ContactPhone and ContactAddress are the requester's: personal data, shown\nto the requester and the staff who handle the request only.",
+                    "type": "string",
+                    "example": "张三"
+                }
+            }
+        },
+        "store.Event": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "data": {
+                    "type": "object"
+                },
+                "departmentId": {
+                    "type": "string"
+                },
+                "id": {
+                    "description": "ID is what a receiver deduplicates on: a delivery may come more than once.",
+                    "type": "string",
+                    "example": "01jd5q3k8m0000000000000300"
+                },
+                "occurredAt": {
+                    "type": "string"
+                },
+                "seq": {
+                    "description": "Seq orders the events; the feed's cursor is a sequence number.",
+                    "type": "integer",
+                    "example": 1042
+                },
+                "type": {
+                    "type": "string",
+                    "example": "case.accepted"
                 }
             }
         },
@@ -11594,6 +13708,11 @@ const docTemplate = `{
                     "minimum": 0,
                     "example": 10
                 },
+                "publishResults": {
+                    "description": "PublishResults marks an item whose finished cases are published (办件结果公示):\nnumber, item, the applicant's name masked, result and decision date.",
+                    "type": "boolean",
+                    "example": true
+                },
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
@@ -11794,6 +13913,11 @@ const docTemplate = `{
                     "minimum": 0,
                     "example": 10
                 },
+                "publishResults": {
+                    "description": "PublishResults marks an item whose finished cases are published (办件结果公示):\nnumber, item, the applicant's name masked, result and decision date.",
+                    "type": "boolean",
+                    "example": true
+                },
                 "result": {
                     "description": "Result names what the applicant receives (审批结果), e.g. a licence.",
                     "type": "string",
@@ -11986,6 +14110,11 @@ const docTemplate = `{
                     "maximum": 3650,
                     "minimum": 0,
                     "example": 10
+                },
+                "publishResults": {
+                    "description": "PublishResults marks an item whose finished cases are published (办件结果公示):\nnumber, item, the applicant's name masked, result and decision date.",
+                    "type": "boolean",
+                    "example": true
                 },
                 "publishedAt": {
                     "type": "string"
@@ -12202,6 +14331,31 @@ const docTemplate = `{
                 },
                 "createdAt": {
                     "type": "string"
+                },
+                "deliveredAt": {
+                    "type": "string"
+                },
+                "deliveryAttempts": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "deliveryChannel": {
+                    "type": "string",
+                    "example": "email"
+                },
+                "deliveryError": {
+                    "type": "string"
+                },
+                "deliveryState": {
+                    "description": "DeliveryState says how sending it through the configured sender went (pending,\ndelivered, failed, skipped), over DeliveryChannel (log, webhook, email, sms).",
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "delivered",
+                        "failed",
+                        "skipped"
+                    ],
+                    "example": "delivered"
                 },
                 "id": {
                     "type": "string"
@@ -12429,6 +14583,63 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 128,
                     "example": "专家评审"
+                }
+            }
+        },
+        "store.Subscription": {
+            "type": "object",
+            "properties": {
+                "allowLoopback": {
+                    "type": "boolean"
+                },
+                "createdAt": {
+                    "type": "string"
+                },
+                "departmentId": {
+                    "description": "DepartmentID limits the events to one department's (\"\" for an admin's subscription to\nevery department).",
+                    "type": "string"
+                },
+                "disabledAt": {
+                    "type": "string"
+                },
+                "disabledReason": {
+                    "description": "DisabledReason says why it was disabled: by whom, or after a day of failed deliveries.",
+                    "type": "string"
+                },
+                "failingSince": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "ownerId": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "disabled"
+                    ],
+                    "example": "active"
+                },
+                "types": {
+                    "description": "Types are the event types delivered (empty: every type).",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "case.accepted",
+                        "step.completed"
+                    ]
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://scjg.example.gov.cn/onewindow/events"
                 }
             }
         },

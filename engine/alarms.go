@@ -11,6 +11,8 @@ import (
 const (
 	ClockPause  = "pause"
 	ClockResume = "resume"
+	// ClockExtend lengthens the case's promised limit (an extension granted with a reason).
+	ClockExtend = "extend"
 )
 
 // Types of the case clock, as the engine's API and Store use them.

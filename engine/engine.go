@@ -336,6 +336,13 @@ func ResumeClock(caseID, procedure string) OutboxSignal {
 	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalClock, Name: ClockResume, Instance: procedure}}
 }
 
+// ExtendClock lengthens a case's promised limit by days working days, up to its statutory
+// limit (an extension granted with a reason, e.g. an information-disclosure request's once
+// by 20 days); extension names it, so that a repeated signal extends once.
+func ExtendClock(caseID, extension string, days float64, reason string) OutboxSignal {
+	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalClock, Name: ClockExtend, Instance: extension, Item: days, Reason: reason}}
+}
+
 // CancelCase cancels a case: its tasks, timers and child cases end.
 func CancelCase(caseID string) OutboxSignal {
 	return OutboxSignal{CaseID: caseID, Channel: controlChannel, Signal: Signal{Kind: SignalCancel}}

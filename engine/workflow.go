@@ -121,9 +121,13 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 			continue
 		case a.clock != nil:
 			now := workflow.Now(ctx)
-			if a.clock.Name == ClockPause {
+			switch a.clock.Name {
+			case ClockPause:
 				s.clock.Pause("procedure:"+a.clock.Instance, a.clock.Target, a.clock.Reason, now)
-			} else {
+			case ClockExtend:
+				days, _ := a.clock.Item.(float64)
+				s.clock.Extend(a.clock.Instance, days)
+			default:
 				s.clock.Resume("procedure:"+a.clock.Instance, now)
 			}
 			cmds = nil

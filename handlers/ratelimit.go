@@ -13,6 +13,8 @@ const (
 	limitRegister   = app.ThrottleRegister
 	limitComplaints = app.ThrottleComplaints
 	limitProgress   = app.ThrottleProgress
+	limitPublic     = app.ThrottlePublic
+	limitDisclosure = app.ThrottleDisclosure
 )
 
 // throttle limits a public endpoint per client address (app.Throttle): past the allowance

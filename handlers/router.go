@@ -104,6 +104,9 @@ func New(d Deps) *gin.Engine {
 		h.complaintRoutes,
 		h.scorecardRoutes,
 		h.auditRoutes,
+		h.integrationRoutes,
+		h.disclosureRoutes,
+		h.publicityRoutes,
 	} {
 		register(public, authed)
 	}

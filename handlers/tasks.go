@@ -10,7 +10,7 @@ import (
 )
 
 func (h *api) taskRoutes(public, authed *gin.RouterGroup) {
-	staff := requireRole(store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleAdmin, store.RoleSupervisor)
+	staff := requireRole(store.RoleClerk, store.RoleReviewer, store.RoleAgent, store.RoleAdmin, store.RoleSupervisor, store.RoleSystem)
 	g := authed.Group("/tasks", staff)
 	g.GET("", h.listTasks)
 	g.GET("/:id", h.getTask)

@@ -21,9 +21,11 @@ type APIKey struct {
 	CreatedAt  time.Time  `db:"created_at" json:"createdAt"`
 	LastUsedAt *time.Time `db:"last_used_at" json:"lastUsedAt,omitempty"`
 	RevokedAt  *time.Time `db:"revoked_at" json:"revokedAt,omitempty"`
+	// ExpiresAt is when a rotated key stops working: the end of its overlap with the new one.
+	ExpiresAt *time.Time `db:"expires_at" json:"expiresAt,omitempty"`
 }
 
-const apiKeyCols = `id, user_id, name, prefix, key_hash, created_at, last_used_at, revoked_at`
+const apiKeyCols = `id, user_id, name, prefix, key_hash, created_at, last_used_at, revoked_at, expires_at`
 
 // apiKeyPrefix starts every key, so that a leaked key is recognisable (e.g. by secret scanners).
 const apiKeyPrefix = "owk_"
@@ -39,9 +41,7 @@ func CreateAPIKey(ctx context.Context, q Q, userID, name string) (string, *APIKe
 	if err := checkPlain("name", name); err != nil {
 		return "", nil, err
 	}
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	key := apiKeyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	key := newAPIKeyText()
 	k := &APIKey{ID: NewID(), UserID: userID, Name: name, Prefix: key[:len(apiKeyPrefix)+6], KeyHash: hashAPIKey(key), CreatedAt: Now()}
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
 		k.ID, k.UserID, k.Name, k.Prefix, k.KeyHash, k.CreatedAt)
@@ -49,6 +49,13 @@ func CreateAPIKey(ctx context.Context, q Q, userID, name string) (string, *APIKe
 		return "", nil, classify(err, "create API key for %q", userID)
 	}
 	return key, k, nil
+}
+
+// newAPIKeyText makes the text of a new key: the prefix and 160 random bits.
+func newAPIKeyText() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return apiKeyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 // ListAPIKeys returns at most limit (0: all) of the keys of userID after offset, newest

@@ -53,11 +53,12 @@ func GetFile(ctx context.Context, q Q, id string) (*FileInfo, error) {
 	return &f, nil
 }
 
-// FileCases lists the ids of the cases whose materials reference file id.
+// FileCases lists the ids of the cases whose materials or result documents reference file id.
 func FileCases(ctx context.Context, q Q, id string) ([]string, error) {
 	var ids []string
-	err := q.SelectContext(ctx, &ids, q.Rebind(`SELECT DISTINCT m.case_id FROM case_material_files mf
-		JOIN case_materials m ON m.id = mf.material_id WHERE mf.file_id = ? ORDER BY m.case_id`), id)
+	err := q.SelectContext(ctx, &ids, q.Rebind(`SELECT m.case_id FROM case_material_files mf
+		JOIN case_materials m ON m.id = mf.material_id WHERE mf.file_id = ?
+		UNION SELECT d.case_id FROM case_documents d WHERE d.file_id = ? ORDER BY 1`), id, id)
 	if err != nil {
 		return nil, fmt.Errorf("cases of file %s: %w", id, err)
 	}

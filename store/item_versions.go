@@ -45,8 +45,8 @@ func PublishItem(ctx context.Context, q Q, id, by string) (*ItemVersion, error) 
 			return nil, fmt.Errorf("encode item %s: %w", c.Code, err)
 		}
 		_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO item_versions (item_id, version, code, name, definition_key, definition_version,
-			content, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-			id, version, c.Code, c.Name, c.DefinitionKey, c.DefinitionVersion, string(content), by, Now())
+			content, publish_results, published_by, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, version, c.Code, c.Name, c.DefinitionKey, c.DefinitionVersion, string(content), c.PublishResults, by, Now())
 		if err != nil {
 			return nil, classify(err, "publish item %s v%d", id, version)
 		}

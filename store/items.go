@@ -184,6 +184,9 @@ type ItemContent struct {
 	// StepLimits overrides the flow's per-step limits (ow:timeLimit), in
 	// working days, by user task id.
 	StepLimits map[string]float64 `json:"stepLimits" validate:"max=50,dive,gt=0"`
+	// PublishResults marks an item whose finished cases are published (办件结果公示):
+	// number, item, the applicant's name masked, result and decision date.
+	PublishResults bool `json:"publishResults,omitempty" example:"true"`
 }
 
 // StepLimit returns the time limit of the flow's user task element for a

@@ -22,7 +22,13 @@ type Notification struct {
 	Body        string     `db:"body" json:"body"`
 	CreatedAt   time.Time  `db:"created_at" json:"createdAt"`
 	ReadAt      *time.Time `db:"read_at" json:"readAt,omitempty"`
-	DeliveredAt *time.Time `db:"delivered_at" json:"-"`
+	DeliveredAt *time.Time `db:"delivered_at" json:"deliveredAt,omitempty"`
+	// DeliveryState says how sending it through the configured sender went (pending,
+	// delivered, failed, skipped), over DeliveryChannel (log, webhook, email, sms).
+	DeliveryState    string `db:"delivery_state" json:"deliveryState" enums:"pending,delivered,failed,skipped" example:"delivered"`
+	DeliveryChannel  string `db:"delivery_channel" json:"deliveryChannel,omitempty" example:"email"`
+	DeliveryAttempts int    `db:"delivery_attempts" json:"deliveryAttempts" example:"1"`
+	DeliveryError    string `db:"delivery_error" json:"deliveryError,omitempty"`
 }
 
 // AddNotification writes a notification (setting ID and CreatedAt); one already written for
@@ -36,7 +42,8 @@ func AddNotification(ctx context.Context, q Q, n *Notification) error {
 }
 
 const notificationCols = `id, recipient, COALESCE(user_id, '') AS user_id, source, kind, COALESCE(case_id, '') AS case_id,
-	COALESCE(task_id, '') AS task_id, title, body, created_at, read_at, delivered_at`
+	COALESCE(task_id, '') AS task_id, title, body, created_at, read_at, delivered_at, delivery_state,
+	COALESCE(delivery_channel, '') AS delivery_channel, delivery_attempts, COALESCE(delivery_error, '') AS delivery_error`
 
 // UserNotifications lists a user's notifications, newest first; unread only when unread.
 func UserNotifications(ctx context.Context, q Q, userID string, unread bool, limit, offset int) ([]Notification, error) {

@@ -17,10 +17,11 @@ const (
 	LevelDepartment = "department" // the competent department of the case's item
 	LevelWindow     = "window"     // the window that accepted the case (else where it was submitted)
 	LevelPerson     = "person"     // the clerk who accepted the case (首问负责)
+	LevelItem       = "item"       // the case's item (the public statistics per item)
 )
 
 // ScorecardLevels lists the levels.
-var ScorecardLevels = []string{LevelDepartment, LevelWindow, LevelPerson}
+var ScorecardLevels = []string{LevelDepartment, LevelWindow, LevelPerson, LevelItem}
 
 // ScoreFigures are the figures of one department, window or person over a period, from which
 // e-supervision scores it (app: the balanced scorecard).
@@ -68,16 +69,18 @@ type scoredCase struct {
 	ClockStoppedAt *time.Time `db:"clock_stopped_at"`
 	CalendarUnit   *string    `db:"calendar_unit"`
 	DepartmentID   *string    `db:"department_id"`
+	ItemID         *string    `db:"item_id"`
 	SubmitWindow   *string    `db:"window_id"`
 	AcceptWindow   *string    `db:"accept_window"`
 	AcceptPerson   *string    `db:"accept_person"`
 	Notices        int        `db:"notices"`
 }
 
-// Scorecards computes the figures of f.Level over [f.From, f.To), one per department, window
-// or person with any figure in the period, by id. Cases count when they
-// belong to a catalogue item (rectifications and complaints do not); a case is the
-// department's of its item, the window's that accepted it (under a department's delegation;
+// Scorecards computes the figures of f.Level over [f.From, f.To), one per department, window,
+// person or item with any figure in the period, by id. Cases count when they
+// belong to a catalogue item or are information-disclosure requests (rectifications and
+// complaints do not); a case is the department's of its item (a request's, of the department
+// asked), the item's, the window's that accepted it (under a department's delegation;
 // else the window of the clerk who accepted it; else where it was submitted), and the person's
 // who accepted it. Alerts, ratings and complaints count where they were attributed when they
 // were recorded. Working days used count on each case's calendar with its pauses.
@@ -88,14 +91,16 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 	from, to := Time(f.From), Time(f.To)
 	var cases []scoredCase
 	err := q.SelectContext(ctx, &cases, q.Rebind(`SELECT c.id, c.status, c.received_at, c.started_at, c.ended_at,
-		c.due_at, c.clock_started_at, c.clock_stopped_at, c.calendar_unit, i.department_id, c.window_id,
+		c.due_at, c.clock_started_at, c.clock_stopped_at, c.calendar_unit, COALESCE(i.department_id, d.department_id) AS department_id,
+		i.id AS item_id, c.window_id,
 		(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
 			AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
 		(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
 			ORDER BY a.at DESC LIMIT 1) AS accept_person,
 		(SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id) AS notices
-		FROM cases c JOIN items i ON i.id = c.item_id
-		WHERE (COALESCE(c.received_at, c.started_at) >= ? AND COALESCE(c.received_at, c.started_at) < ?) OR (c.ended_at >= ? AND c.ended_at < ?)
+		FROM cases c LEFT JOIN items i ON i.id = c.item_id LEFT JOIN disclosure_requests d ON d.process_case_id = c.id
+		WHERE (i.id IS NOT NULL OR d.id IS NOT NULL) AND ((COALESCE(c.received_at, c.started_at) >= ? AND COALESCE(c.received_at, c.started_at) < ?)
+			OR (c.ended_at >= ? AND c.ended_at < ?))
 		ORDER BY c.id`), from, to, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("cases of the period: %w", err)
@@ -135,6 +140,8 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 			}
 		case LevelPerson:
 			key = deref(k.AcceptPerson)
+		case LevelItem:
+			key = deref(k.ItemID)
 		}
 		if key == "" {
 			continue
@@ -170,14 +177,23 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 			c.DaysUsed = append(c.DaysUsed, cal.Used(*k.ClockStartedAt, end, pauses[k.ID]))
 		}
 	}
-	col := map[string]string{LevelDepartment: "department_id", LevelWindow: "window_id", LevelPerson: "person_id"}[f.Level]
+	// col is the column (an expression, per item) of a record's department, window, person or item.
+	col := func(table string) string {
+		if f.Level == LevelItem {
+			if table == "alerts" {
+				return "alerts.item_id"
+			}
+			return `(SELECT c.item_id FROM cases c WHERE c.id = ` + table + `.case_id)`
+		}
+		return table + "." + map[string]string{LevelDepartment: "department_id", LevelWindow: "window_id", LevelPerson: "person_id"}[f.Level]
+	}
 	var alerts []struct {
 		Key  string `db:"k"`
 		Kind string `db:"kind"`
 		N    int    `db:"n"`
 	}
-	if err := q.SelectContext(ctx, &alerts, q.Rebind(`SELECT `+col+` AS k, kind, COUNT(*) AS n FROM alerts
-		WHERE `+col+` IS NOT NULL AND fired_at >= ? AND fired_at < ? AND kind IN ('warning', 'overdue') GROUP BY `+col+`, kind`), from, to); err != nil {
+	if err := q.SelectContext(ctx, &alerts, q.Rebind(`SELECT `+col("alerts")+` AS k, kind, COUNT(*) AS n FROM alerts
+		WHERE `+col("alerts")+` IS NOT NULL AND fired_at >= ? AND fired_at < ? AND kind IN ('warning', 'overdue') GROUP BY 1, 2`), from, to); err != nil {
 		return nil, fmt.Errorf("alerts of the period: %w", err)
 	}
 	for _, a := range alerts {
@@ -192,8 +208,8 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 		Level string `db:"level"`
 		N     int    `db:"n"`
 	}
-	if err := q.SelectContext(ctx, &ratings, q.Rebind(`SELECT `+col+` AS k, level, COUNT(*) AS n FROM ratings
-		WHERE `+col+` IS NOT NULL AND rated_at >= ? AND rated_at < ? GROUP BY `+col+`, level`), from, to); err != nil {
+	if err := q.SelectContext(ctx, &ratings, q.Rebind(`SELECT `+col("ratings")+` AS k, level, COUNT(*) AS n FROM ratings
+		WHERE `+col("ratings")+` IS NOT NULL AND rated_at >= ? AND rated_at < ? GROUP BY 1, 2`), from, to); err != nil {
 		return nil, fmt.Errorf("ratings of the period: %w", err)
 	}
 	for _, r := range ratings {
@@ -203,8 +219,8 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 		Key string `db:"k"`
 		N   int    `db:"n"`
 	}
-	if err := q.SelectContext(ctx, &complaints, q.Rebind(`SELECT `+col+` AS k, COUNT(*) AS n FROM complaints
-		WHERE `+col+` IS NOT NULL AND filed_at >= ? AND filed_at < ? GROUP BY `+col), from, to); err != nil {
+	if err := q.SelectContext(ctx, &complaints, q.Rebind(`SELECT `+col("complaints")+` AS k, COUNT(*) AS n FROM complaints
+		WHERE `+col("complaints")+` IS NOT NULL AND filed_at >= ? AND filed_at < ? GROUP BY 1`), from, to); err != nil {
 		return nil, fmt.Errorf("complaints of the period: %w", err)
 	}
 	for _, c := range complaints {
@@ -275,8 +291,11 @@ func scorecardNames(ctx context.Context, q Q, level string) (map[string]string, 
 		Name string `db:"name"`
 	}
 	query := `SELECT id, name FROM org_units`
-	if level == LevelPerson {
+	switch level {
+	case LevelPerson:
 		query = `SELECT id, display_name AS name FROM users`
+	case LevelItem:
+		query = `SELECT id, name FROM items`
 	}
 	if err := q.SelectContext(ctx, &rows, query); err != nil {
 		return nil, nil, fmt.Errorf("names: %w", err)

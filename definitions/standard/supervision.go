@@ -13,7 +13,23 @@ const (
 	// (notify handler) and confirms (task confirm, or confirmByPhone for someone without an
 	// account: outcome satisfied or unsatisfied, back to handle).
 	Complaint = "std-complaint"
+	// Disclosure is an information-disclosure request (依申请公开): the disclosure desk
+	// registers and assigns it (variable handler), the handler replies (variable reply) with
+	// one of the DisclosureReplies as outcome, and the requester is told (notify handler).
+	Disclosure = "std-disclosure"
 )
+
+// Outcomes of a disclosure request's reply (政府信息公开条例 §36).
+const (
+	ReplyDisclose = "disclose" // 予以公开
+	ReplyPartial  = "partial"  // 部分公开
+	ReplyWithhold = "withhold" // 不予公开
+	ReplyNotHeld  = "notHeld"  // 信息不存在
+	ReplyNotOurs  = "notOurs"  // 非本机关负责公开
+)
+
+// DisclosureReplies lists the outcomes of a disclosure request's reply.
+var DisclosureReplies = []string{ReplyDisclose, ReplyPartial, ReplyWithhold, ReplyNotHeld, ReplyNotOurs}
 
 // Outcomes of the supervision processes' tasks.
 const (
@@ -44,9 +60,18 @@ var supervisionFlows = []Flow{
 			{Element: "confirmByPhone", Group: "complaintDesk", Outcomes: []string{OutcomeSatisfied, OutcomeUnsatisfied}},
 		},
 	},
+	{
+		Key: Disclosure, Name: "政府信息公开申请", File: Disclosure + ".bpmn",
+		Description: "An information-disclosure request: register, assign, reply (20 working days, extendable once by 20 with a reason), the requester is told.",
+		Steps: []Step{
+			{Element: "register", Group: "disclosureDesk"},
+			{Element: "assign", Group: "disclosureDesk"},
+			{Element: "reply", Group: "handler", Outcomes: DisclosureReplies},
+		},
+	},
 }
 
-// Supervision lists the processes e-supervision runs: rectification and complaint.
+// Supervision lists the processes e-supervision runs: rectification, complaint and disclosure request.
 func Supervision() []Flow { return slices.Clone(supervisionFlows) }
 
 // supervisionFlow returns the supervision process with key.

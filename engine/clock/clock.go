@@ -6,6 +6,8 @@
 package clock
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +104,9 @@ type State struct {
 	pauses  []PauseRow
 	tasks   []TaskClock
 	dirty   bool // something changed that the read model and the due times must follow
+	// extensions are the extensions granted, by name (Extend); the case's alerts after one
+	// are new alerts (the first warning may have fired already)
+	extensions []string
 	// writeFrom is the first pause that changed since the last write.
 	writeFrom int
 	// Dues are the due times last computed (see SetDues).
@@ -272,6 +277,21 @@ func (c *State) Input() *Input {
 	return in
 }
 
+// Extend lengthens the promised limit by days working days, up to the statutory limit (when
+// there is one), once per name: the due times move, and the case's warning and overdue can
+// fire again for the new ones.
+func (c *State) Extend(name string, days float64) {
+	if c.limits == nil || days <= 0 || c.state == "stopped" || slices.Contains(c.extensions, name) {
+		return
+	}
+	l := *c.limits
+	l.PromisedDays += days
+	if l.StatutoryDays > 0 && l.PromisedDays > l.StatutoryDays {
+		l.PromisedDays = l.StatutoryDays
+	}
+	c.limits, c.extensions, c.dirty = &l, append(c.extensions, name), true
+}
+
 // Alerts are the alerts that can still fire given the current dues.
 func (c *State) Alerts(caseID string) []Alert {
 	var out []Alert
@@ -283,8 +303,12 @@ func (c *State) Alerts(caseID string) []Alert {
 		out = append(out, a)
 	}
 	if c.state == "running" {
-		add("case:warning", Alert{Kind: "warning", Scope: "case", Due: c.Dues.Warn})
-		add("case:overdue", Alert{Kind: "overdue", Scope: "case", Due: c.Dues.Due})
+		ext := ""
+		if n := len(c.extensions); n > 0 {
+			ext = ":ext" + strconv.Itoa(n)
+		}
+		add("case:warning"+ext, Alert{Kind: "warning", Scope: "case", Due: c.Dues.Warn})
+		add("case:overdue"+ext, Alert{Kind: "overdue", Scope: "case", Due: c.Dues.Due})
 		add("statutory:overdue", Alert{Kind: "overdue", Scope: "statutory", Due: c.Dues.Statutory})
 	}
 	for _, t := range c.tasks {

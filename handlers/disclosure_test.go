@@ -1,0 +1,137 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"onewindow/app"
+	"onewindow/engine/calendar"
+	"onewindow/store"
+)
+
+// TestDisclosureRequestRunsToItsReplyWithTheExtension: someone without an account asks
+// 市场监督管理局 for information; the disclosure desk registers and assigns the request, the
+// department's system extends the limit once with a reason (the due time moves by 20 working
+// days and the requester is told), replies, and the requester is told the reply. The request is
+// supervised like a case: the department's scorecard counts it, and its events reach the feed.
+func TestDisclosureRequestRunsToItsReplyWithTheExtension(t *testing.T) {
+	v := newLiveEnv(t, false, nil)
+	ctx := context.Background()
+	dept := v.unitID("scjgj")
+	base := map[string]any{"departmentId": dept, "description": "2025年全市食品经营许可的发证数量及抽检结果", "delivery": "post",
+		"contactAddress": "广西北流市城南路1号"}
+	with := func(extra map[string]any) string {
+		m := map[string]any{}
+		for k, x := range base {
+			m[k] = x
+		}
+		for k, x := range extra {
+			m[k] = x
+		}
+		return mustJSON(m)
+	}
+	// Without an account, a name and a phone are needed; a department must be one.
+	expectError(t, v.do("POST", "/api/v1/disclosure-requests", with(map[string]any{"contactPhone": "13900000000"})), http.StatusBadRequest, codeValidation)
+	expectError(t, v.do("POST", "/api/v1/disclosure-requests", with(map[string]any{"requesterName": "王五"})), http.StatusBadRequest, codeValidation)
+	expectError(t, v.do("POST", "/api/v1/disclosure-requests", with(map[string]any{"requesterName": "王五", "contactPhone": "13900000000",
+		"departmentId": v.unitID("scjgj-xzsp")})), http.StatusNotFound, app.CodeDepartmentNotFound)
+	expectError(t, v.do("POST", "/api/v1/disclosure-requests", with(map[string]any{"requesterName": "王五", "contactPhone": "13900000000",
+		"delivery": "online"})), http.StatusBadRequest, codeValidation)
+
+	r := v.do("POST", "/api/v1/disclosure-requests", with(map[string]any{"requesterName": "王五", "contactPhone": "13900000000"}))
+	if r.Code != http.StatusCreated {
+		t.Fatalf("file: %d %s", r.Code, r.Body)
+	}
+	var req app.DisclosureView
+	r.json(t, &req)
+	caseID := req.ProcessCaseID
+	// The desk (the supervision unit over the department) registers and assigns it.
+	for _, step := range []string{"register", "assign"} {
+		task := app.PublicID(v.x.OpenTask(caseID, step))
+		if r := v.as(v.tok("supervisor"), "POST", "/api/v1/tasks/"+task+"/complete", "{}"); r.Code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", step, r.Code, r.Body)
+		}
+	}
+	v.x.OpenTask(caseID, "reply")
+	row, err := store.GetCaseRow(ctx, v.db, caseID)
+	if err != nil || row.ClockStartedAt == nil || row.DueAt == nil {
+		t.Fatalf("case %+v (%v)", row, err)
+	}
+	cal := calendar.National()
+	if want := store.Time(cal.AddWorkingDays(*row.ClockStartedAt, 20)); !row.DueAt.Equal(want) {
+		t.Fatalf("due %v, want 20 working days after %v: %v", row.DueAt, row.ClockStartedAt, want)
+	}
+	key, _ := v.systemKey()
+	path := "/api/v1/disclosure-requests/" + req.ID
+	// The department's system deals with the reply step: it may extend; a reviewer of another
+	// department does not see the request at all.
+	expectError(t, v.as(v.tok("reviewer-fgj"), "POST", path+"/extend", `{"reason":"需要征求第三方意见"}`), http.StatusNotFound, codeNotFound)
+	expectError(t, v.withKey(key, "POST", path+"/extend", `{"reason":""}`), http.StatusBadRequest, codeValidation)
+	r = v.withKey(key, "POST", path+"/extend", `{"reason":"所需信息涉及第三方，需书面征求其意见"}`)
+	if r.Code != http.StatusOK {
+		t.Fatalf("extend: %d %s", r.Code, r.Body)
+	}
+	expectError(t, v.withKey(key, "POST", path+"/extend", `{"reason":"还需要更多时间"}`), http.StatusConflict, app.CodeAlreadyExtended)
+	want := store.Time(cal.AddWorkingDays(*row.ClockStartedAt, 40))
+	v.x.Eventually("the due time moved by the extension", func() bool {
+		row, err = store.GetCaseRow(ctx, v.db, caseID)
+		return err == nil && row.DueAt != nil && row.DueAt.Equal(want) && row.PromisedDays != nil && *row.PromisedDays == 40
+	})
+	// The department's system reads the open step and replies; the requester is told.
+	var open app.DisclosureView
+	if v.withKey(key, "GET", path, "").json(t, &open); len(open.OpenTasks) != 1 || open.OpenTasks[0].Element != "reply" {
+		t.Fatalf("open steps %+v", open.OpenTasks)
+	}
+	task := open.OpenTasks[0].TaskID
+	expectError(t, v.withKey(key, "POST", "/api/v1/tasks/"+task+"/complete", `{"outcome":"later"}`), http.StatusBadRequest, codeValidation)
+	if r := v.withKey(key, "POST", "/api/v1/tasks/"+task+"/complete", mustJSON(map[string]any{"outcome": "disclose",
+		"variables": map[string]any{"reply": "经检索，所申请信息予以公开，详见附件。"}})); r.Code != http.StatusAccepted {
+		t.Fatalf("reply: %d %s", r.Code, r.Body)
+	}
+	v.x.WaitStatus(caseID, "completed")
+	var view app.DisclosureView
+	v.withKey(key, "GET", path, "").json(t, &view)
+	if view.Status != "completed" || view.ReplyType != "disclose" || !strings.Contains(view.Reply, "予以公开") || view.ExtendedAt == nil ||
+		!strings.Contains(view.ExtensionReason, "第三方") || view.DueAt == nil || !view.DueAt.Equal(want) {
+		t.Fatalf("request %+v", view)
+	}
+	var tells []string
+	if err := v.db.Select(&tells, v.db.Rebind(`SELECT title FROM notifications WHERE recipient = ? ORDER BY created_at`), "tel:13900000000"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(tells, ",") != "延期答复告知书,政府信息公开申请答复" {
+		t.Fatalf("the requester was told %q", tells)
+	}
+	// Supervised like a case: the department's scorecard counts it, the feed has its events.
+	var cards app.ScorecardReport
+	v.as(v.tok("supervisor"), "GET", "/api/v1/scorecards?level=department", "").json(t, &cards)
+	counted := false
+	for _, c := range cards.Items {
+		counted = counted || (c.ID == dept && c.Received == 1 && c.Finished == 1 && c.OnTime == 1)
+	}
+	if !counted {
+		t.Errorf("scorecards %+v: want 市场监督管理局 with the request received and finished on time", cards.Items)
+	}
+	var feed app.List[store.Event]
+	v.x.Eventually("the request's end in the feed", func() bool {
+		v.withKey(key, "GET", "/api/v1/events?caseId="+caseID, "").json(t, &feed)
+		return len(feed.Items) > 0 && feed.Items[len(feed.Items)-1].Type == app.EventCaseFinished
+	})
+	var types []string
+	for _, e := range feed.Items {
+		types = append(types, e.Type)
+	}
+	if got := strings.Join(types, ","); got != "disclosure.filed,step.completed,step.completed,disclosure.extended,step.completed,case.finished" {
+		t.Errorf("events %s", got)
+	}
+	// The requester has no account; staff of the department list the request.
+	var list app.List[store.DisclosureRequest]
+	if v.withKey(key, "GET", "/api/v1/disclosure-requests", "").json(t, &list); len(list.Items) != 1 || list.Items[0].ID != req.ID {
+		t.Errorf("the system's list %+v", list.Items)
+	}
+	if v.as(v.tok("reviewer-fgj"), "GET", "/api/v1/disclosure-requests", "").json(t, &list); len(list.Items) != 0 {
+		t.Errorf("another department's list %+v", list.Items)
+	}
+}
