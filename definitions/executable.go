@@ -175,26 +175,44 @@ type execValidator struct {
 	problems
 	d *Definitions
 	p *Process
-	// compiled caches expression.Compile results: flowcharts repeat the
-	// same conditions on many flows.
-	compiled map[string]error
+	// unsupported holds the nodes reported as unsupported: checking them further only adds
+	// noise.
+	unsupported map[string]bool
 }
 
-func (v *execValidator) compile(src string) error {
-	if err, ok := v.compiled[src]; ok {
-		return err
+// expressions compiles every expression the engine evaluates, with the engine's code
+// (ExprUse.Compile). A template the engine cannot interpolate is shown as written, so it is a
+// warning; anything else that does not compile would stop the case in an incident.
+func (v *execValidator) expressions() {
+	type key struct {
+		src, lang string
+		kind      ExprKind
 	}
-	_, err := expression.Compile(src)
-	if v.compiled == nil {
-		v.compiled = map[string]error{}
+	compiled := map[key]error{} // flowcharts repeat the same conditions on many flows
+	for _, u := range v.d.Expressions(v.p) {
+		if v.unsupported[u.Element] {
+			continue
+		}
+		k := key{u.Source, u.Language, u.Kind}
+		err, seen := compiled[k]
+		if !seen {
+			_, err = u.Compile()
+			compiled[k] = err
+		}
+		switch {
+		case err == nil:
+		case u.Kind == ExprTemplate:
+			v.warnf(u.Code, u.Position, u.Element, "the %s of %s does not compile and is shown as written: %v", u.What, u.Element, err)
+		default:
+			v.errorf(u.Code, u.Position, u.Element, "%s does not compile: %v", u.What, err)
+		}
 	}
-	v.compiled[src] = err
-	return err
 }
 
 func (v *execValidator) run() {
 	p := v.p
 	unsupported := map[string]bool{}
+	v.unsupported = unsupported
 	for _, n := range p.Nodes {
 		if why := Unsupported(n); why != "" {
 			unsupported[n.ID] = true
@@ -213,12 +231,8 @@ func (v *execValidator) run() {
 		if f.ConditionSet && f.Condition == "" {
 			v.errorf(CodeInvalidCondition, f.Position, f.ID, "the conditionExpression of %s is empty; write the condition or remove it", f.ID)
 		}
-		if f.Condition != "" {
-			if err := v.compile(f.Condition); err != nil {
-				v.errorf(CodeInvalidCondition, f.Position, f.ID, "condition does not compile: %v", err)
-			}
-		}
 	}
+	v.expressions()
 	v.links()
 	v.reachability(unsupported)
 	v.cycles()
@@ -318,7 +332,13 @@ func (v *execValidator) node(n *Node) {
 		if strings.TrimSpace(n.Script) == "" && n.Implementation == "" {
 			v.errorf(CodeMissingScript, n.Position, n.ID, "script task %s has no script", n.ID)
 		}
-	case ServiceTask, BusinessRuleTask:
+	case BusinessRuleTask:
+		if n.Decision != nil {
+			v.decision(n)
+		} else if n.Implementation == "" {
+			v.warnf(CodeMissingImplementation, n.Position, n.ID, "%s %s names nothing to run (camunda:decisionRef, zeebe:calledDecision, ow:handler, class, expression, delegateExpression, type or zeebe:taskDefinition)", n.Kind, n.ID)
+		}
+	case ServiceTask:
 		if n.Implementation == "" {
 			v.warnf(CodeMissingImplementation, n.Position, n.ID, "%s %s names nothing to run (ow:handler, class, expression, delegateExpression, type or zeebe:taskDefinition)", n.Kind, n.ID)
 		}
@@ -344,24 +364,35 @@ func (v *execValidator) node(n *Node) {
 			if l.LoopCardinality == "" && l.Collection == "" {
 				v.errorf(CodeMultiInstanceNoInput, n.Position, n.ID, "multi-instance %s needs a loopCardinality or a collection to iterate", n.ID)
 			}
-			if l.LoopCardinality != "" {
-				if err := v.compile(l.LoopCardinality); err != nil {
-					v.errorf(CodeInvalidCardinality, n.Position, n.ID, "loopCardinality does not compile: %v", err)
-				}
-			}
-			if l.CompletionCondition != "" {
-				if err := v.compile(l.CompletionCondition); err != nil {
-					v.errorf(CodeInvalidCompletion, n.Position, n.ID, "completionCondition does not compile: %v", err)
-				}
-			}
-		} else if l.LoopCondition != "" {
-			if err := v.compile(l.LoopCondition); err != nil {
-				v.errorf(CodeInvalidCondition, n.Position, n.ID, "loopCondition does not compile: %v", err)
-			}
 		}
 	}
 	for _, ev := range n.Events {
 		v.event(n, ev)
+	}
+}
+
+// decision checks the decision reference of a business rule task.
+func (v *execValidator) decision(n *Node) {
+	d := n.Decision
+	switch {
+	case strings.TrimSpace(d.ID) == "":
+		v.errorf(CodeInvalidDecision, n.Position, n.ID, "business rule task %s names no decision (camunda:decisionRef or zeebe:calledDecision decisionId)", n.ID)
+	case expression.IsExpression(d.ID):
+		v.errorf(CodeInvalidDecision, n.Position, n.ID, "the decision of %s is an expression (%s); name the decision's id: a case loads its decisions when it starts", n.ID, d.ID)
+	}
+	switch d.Binding {
+	case "", "latest":
+	case "version":
+		if d.Version == 0 {
+			v.errorf(CodeInvalidDecision, n.Position, n.ID, "decisionRefBinding=\"version\" on %s needs camunda:decisionRefVersion", n.ID)
+		}
+	case "deployment", "versionTag":
+		v.warnf(CodeInvalidDecision, n.Position, n.ID, "decisionRefBinding=%q on %s is not supported: the latest published version of %s is evaluated", d.Binding, n.ID, d.ID)
+	default:
+		v.errorf(CodeInvalidDecision, n.Position, n.ID, "decisionRefBinding=%q on %s is not one of latest, version", d.Binding, n.ID)
+	}
+	if n.ResultVariable == "" && d.MapResult != "" && d.MapResult != MapDecisionValue {
+		v.warnf(CodeInvalidDecision, n.Position, n.ID, "mapDecisionResult on %s has no effect without camunda:resultVariable", n.ID)
 	}
 }
 
@@ -377,6 +408,9 @@ func (v *execValidator) event(n *Node, ev *EventDefinition) {
 		v.timer(n, ev)
 	case MessageEvent:
 		switch {
+		case ev.Ref == "" && (n.Kind == EndEvent || n.Kind == IntermediateThrowEvent):
+			// Camunda runs a message throw event without a message as a none event.
+			v.warnf(CodeMessageWithoutRef, pos, n.ID, "message %s %s names no message (messageRef); it sends nothing and runs as a none event", eventNoun(n.Kind), n.ID)
 		case ev.Ref == "":
 			v.errorf(CodeMissingMessageRef, pos, n.ID, "message event %s names no message (messageRef)", n.ID)
 		case ev.Name == "":
@@ -388,12 +422,6 @@ func (v *execValidator) event(n *Node, ev *EventDefinition) {
 			v.errorf(CodeMissingSignalRef, pos, n.ID, "signal event %s names no signal (signalRef)", n.ID)
 		case ev.Name == "":
 			v.errorf(CodeUnresolvedSignal, pos, n.ID, "signalRef %q names no declared <signal> (by id or name)", ev.Ref)
-		}
-	case ConditionalEvent:
-		if ev.Condition != "" {
-			if err := v.compile(ev.Condition); err != nil {
-				v.errorf(CodeInvalidCondition, pos, n.ID, "condition does not compile: %v", err)
-			}
 		}
 	}
 }
@@ -422,10 +450,7 @@ func (v *execValidator) timer(n *Node, ev *EventDefinition) {
 			return
 		}
 		if expression.IsExpression(s) {
-			if err := v.compile(s); err != nil {
-				v.errorf(CodeInvalidTimer, pos, n.ID, "%s does not compile: %v", what, err)
-			}
-			return
+			return // compiled with the other expressions
 		}
 		if err := parse(s); err != nil {
 			v.errorf(CodeInvalidTimer, pos, n.ID, "%s: %v", what, err)

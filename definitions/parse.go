@@ -312,6 +312,7 @@ func (p *parser) root(se xml.StartElement, off int64) error {
 	d.TargetNamespace = attr(se, "targetNamespace")
 	d.Exporter = attr(se, "exporter")
 	d.ExporterVersion = attr(se, "exporterVersion")
+	d.ExpressionLanguage = attr(se, "expressionLanguage")
 	p.stack = append(p.stack, &frame{role: roleDefinitions, name: se.Name})
 	return nil
 }

@@ -59,6 +59,13 @@ func (p *parser) startInExt(f *frame, se xml.StartElement, off int64) {
 			if implementer(n.Kind) && nf != nil {
 				setImpl(nf, attr(se, "type"), implZeebe)
 			}
+		case "calledDecision":
+			if n.Kind == BusinessRuleTask {
+				d := decision(n)
+				d.ID = attr(se, "decisionId")
+				d.MapResult = MapDecisionValue
+				setIf(&n.ResultVariable, attr(se, "resultVariable"))
+			}
 		case "calledElement":
 			if n.Kind == CallActivity {
 				setIf(&n.CalledElement, attr(se, "processId"))

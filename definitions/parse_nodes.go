@@ -6,6 +6,8 @@ package definitions
 import (
 	"encoding/xml"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -188,13 +190,45 @@ func (p *parser) vendorAttr(f *frame, a xml.Attr) {
 		setImpl(f, v, implClass)
 	case "delegateExpression":
 		setImpl(f, v, implDelegate)
-	case "expression", "decisionRef":
+	case "expression":
 		setImpl(f, v, implExpression)
+	case "decisionRef":
+		if n.Kind == BusinessRuleTask {
+			decision(n).ID = v
+		}
+	case "decisionRefBinding":
+		if n.Kind == BusinessRuleTask {
+			decision(n).Binding = v
+		}
+	case "decisionRefVersion":
+		if n.Kind == BusinessRuleTask && v != "" {
+			ver, err := strconv.Atoi(v)
+			if err != nil || ver < 1 {
+				p.problems.errorf(CodeInvalidDecision, n.Position, n.ID, "decisionRefVersion=%q is not a version number (1, 2, ...)", v)
+			} else {
+				decision(n).Version = ver
+			}
+		}
+	case "mapDecisionResult":
+		if n.Kind == BusinessRuleTask {
+			if !slices.Contains(MapResults, v) {
+				p.problems.errorf(CodeInvalidDecision, n.Position, n.ID, "mapDecisionResult=%q is not one of %s", v, strings.Join(MapResults, ", "))
+			} else {
+				decision(n).MapResult = v
+			}
+		}
 	case "topic":
 		setImpl(f, v, implTopic)
 	case "type":
 		setImpl(f, v, implType)
 	}
+}
+
+func decision(n *Node) *DecisionRef {
+	if n.Decision == nil {
+		n.Decision = &DecisionRef{}
+	}
+	return n.Decision
 }
 
 func assignment(n *Node) *Assignment {

@@ -190,7 +190,7 @@ func (e *Expression) eval(env *Env) (any, []string, error) {
 	ctx := feel.NewContext()
 	for _, name := range e.feelIn {
 		if v, ok := env.Vars[name]; ok {
-			ctx.Set(name, toFEEL(v))
+			ctx.Set(name, ToFEEL(v))
 		}
 	}
 	s := &feel.Session{MaxSteps: maxFEELSteps, Now: env.Now}
@@ -201,7 +201,7 @@ func (e *Expression) eval(env *Env) (any, []string, error) {
 	if err != nil {
 		return nil, s.Notes, fmt.Errorf("evaluating %s: %w", strings.TrimSpace(e.Source), err)
 	}
-	return exportFEEL(v, env.Zone), s.Notes, nil
+	return FromFEEL(v, env.Zone), s.Notes, nil
 }
 
 // maxFEELSteps bounds one BPMN expression's work (a for over a huge range, a recursion).

@@ -11,10 +11,10 @@ import (
 	"onewindow/definitions/juel"
 )
 
-// toFEEL converts a variable's value to FEEL: objects become contexts, arrays lists,
+// ToFEEL converts a variable's value to FEEL: objects become contexts, arrays lists,
 // numbers decimals; a time.Time a date and time. Strings stay strings (date("2026-01-05")
 // reads one as a date).
-func toFEEL(v any) feel.Value {
+func ToFEEL(v any) feel.Value {
 	switch x := v.(type) {
 	case nil, string, bool:
 		return x
@@ -24,7 +24,7 @@ func toFEEL(v any) feel.Value {
 		}
 		return nil
 	case float32:
-		return toFEEL(float64(x))
+		return ToFEEL(float64(x))
 	case int:
 		return feel.Int(int64(x))
 	case int64:
@@ -39,7 +39,7 @@ func toFEEL(v any) feel.Value {
 	case []any:
 		out := make([]feel.Value, len(x))
 		for i, e := range x {
-			out[i] = toFEEL(e)
+			out[i] = ToFEEL(e)
 		}
 		return out
 	case []string:
@@ -56,17 +56,17 @@ func toFEEL(v any) feel.Value {
 		sort.Strings(keys)
 		c := feel.NewContext()
 		for _, k := range keys {
-			c.Set(k, toFEEL(x[k]))
+			c.Set(k, ToFEEL(x[k]))
 		}
 		return c
 	}
 	return fmt.Sprint(v)
 }
 
-// exportFEEL converts a FEEL value to a variable's value: numbers to float64, contexts to
+// FromFEEL converts a FEEL value to a variable's value: numbers to float64, contexts to
 // objects, dates to "2006-01-02", date and times with a zone to RFC 3339 (in zone), other
 // temporal values, ranges and functions to their FEEL text.
-func exportFEEL(v feel.Value, zone *time.Location) any {
+func FromFEEL(v feel.Value, zone *time.Location) any {
 	switch x := v.(type) {
 	case nil, string, bool:
 		return x
@@ -79,14 +79,14 @@ func exportFEEL(v feel.Value, zone *time.Location) any {
 	case []feel.Value:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = exportFEEL(e, zone)
+			out[i] = FromFEEL(e, zone)
 		}
 		return out
 	case *feel.Context:
 		out := make(map[string]any, x.Len())
 		for _, k := range x.Keys() {
 			e, _ := x.Get(k)
-			out[k] = exportFEEL(e, zone)
+			out[k] = FromFEEL(e, zone)
 		}
 		return out
 	case feel.Date:
