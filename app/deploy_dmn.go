@@ -90,7 +90,7 @@ func (a *App) checkDecisionFiles(ctx context.Context, files []*deployFile, proce
 			}
 		}
 	}
-	_ = dmn.Link(linked...) // records every unresolved import as a problem of its model
+	_ = dmn.Link(linked...)        // records every unresolved import as a problem of its model
 	decided := map[string]string{} // decision id → file
 	for _, f := range files {
 		if f.dmn == nil {
