@@ -342,7 +342,9 @@ func (p *parser) comparison() node {
 // parentheses; the first test tells which, so nothing is parsed twice.
 func (p *parser) inTests() []node {
 	if !p.is("(") {
-		return []node{p.positiveTest()}
+		// Without parentheses the test binds like the other comparisons: "x in [1..5] and y"
+		// is "(x in [1..5]) and y", as Camunda and Drools read it.
+		return []node{p.simpleTest()}
 	}
 	open := p.advance()
 	saved := p.rangeEnd
@@ -374,6 +376,23 @@ func (p *parser) positiveTest() node {
 		}
 	}
 	return p.expr()
+}
+
+// simpleTest parses the positive unary test after "in" without parentheses: a comparison
+// with the input, or an expression without and, or, if, for and quantifiers.
+func (p *parser) simpleTest() node {
+	t := p.tok()
+	if t.kind == tPunct {
+		switch t.text {
+		case "<", "<=", ">", ">=", "=", "!=":
+			p.advance()
+			return &unaryCmp{at{t.pos}, t.text, p.additive()}
+		}
+	}
+	if p.isKw("if") || p.isKw("for") || p.isKw("some") || p.isKw("every") || p.isKw("function") {
+		return p.expr()
+	}
+	return p.additive()
 }
 
 func (p *parser) additive() node {

@@ -22,6 +22,7 @@ type Model struct {
 	reach     map[string]map[string]bool     // node -> nodes reachable in the same scope
 	exprs     sync.Map                       // language + source text -> *expression.Expression
 	decisions map[string]*dmn.Definitions    // by decision id
+	waitAt    map[string]bool                // Options.WaitAt
 }
 
 // Options configures Compile.
@@ -32,6 +33,9 @@ type Options struct {
 	// Decisions holds the DMN models the business rule tasks evaluate, by decision id (the
 	// shell loads them with the definition, so that a replay evaluates the same versions).
 	Decisions map[string]*dmn.Definitions
+	// WaitAt names service, send, script and business rule tasks that wait as if they ran
+	// a handler: a simulation completes them or makes them fail.
+	WaitAt []string
 }
 
 // Compile prepares process processID of defs ("" picks the executable
@@ -50,9 +54,13 @@ func Compile(defs *definitions.Definitions, processID string, opts Options) (*Mo
 		starts:    map[string][]*definitions.Node{},
 		reach:     map[string]map[string]bool{},
 		decisions: opts.Decisions,
+		waitAt:    map[string]bool{},
 	}
 	for _, h := range opts.Handlers {
 		m.handlers[h] = true
+	}
+	for _, id := range opts.WaitAt {
+		m.waitAt[id] = true
 	}
 	for _, n := range p.Nodes {
 		switch {
@@ -169,9 +177,10 @@ func (m *Model) condition(src string) (*expression.Expression, error) {
 // Decision returns the DMN model that holds decision id, or nil.
 func (m *Model) Decision(id string) *dmn.Definitions { return m.decisions[id] }
 
-// isHandler reports whether n runs a built-in handler that the shell knows.
+// isHandler reports whether n runs a built-in handler that the shell knows, or waits as if
+// it did (Options.WaitAt).
 func (m *Model) isHandler(n *definitions.Node) bool {
-	return n.Implementation != "" && m.handlers[n.Implementation]
+	return n.Implementation != "" && m.handlers[n.Implementation] || m.waitAt[n.ID]
 }
 
 // messageName resolves a message reference to the name cases correlate on.
