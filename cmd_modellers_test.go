@@ -338,4 +338,3 @@ func TestValidateCompilesEveryExpression(t *testing.T) {
 		}
 	}
 }
-
