@@ -95,7 +95,7 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 		}
 		files[i] = &deployFile{DeployFile: u}
 	}
-	problems, err := a.checkDeployment(ctx, files)
+	problems, err := a.checkDeployment(ctx, a.db, files)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 
 // checkDeployment validates the files (naming those without a name after their process) and
 // returns every problem found.
-func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileProblem, error) {
+func (a *App) checkDeployment(ctx context.Context, q store.Q, files []*deployFile) ([]FileProblem, error) {
 	var problems []FileProblem
 	add := func(file string, list []definitions.Problem) {
 		for _, p := range list {
@@ -171,7 +171,7 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 		}
 		add(f.Name, list)
 	}
-	dmnProblems, err := a.checkDecisionFiles(ctx, files, deployed)
+	dmnProblems, err := a.checkDecisionFiles(ctx, q, files, deployed)
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +199,11 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 		if f.proc == nil {
 			continue
 		}
-		list, err := a.checkDecisionRefs(ctx, f, decided)
+		list, err := a.checkDecisionRefs(ctx, q, f, decided)
 		if err != nil {
 			return nil, err
 		}
-		if kind, err := store.DefinitionKind(ctx, a.db, f.proc.ID); err != nil {
+		if kind, err := store.DefinitionKind(ctx, q, f.proc.ID); err != nil {
 			return nil, err
 		} else if kind == store.KindDMN {
 			list = append(list, problemAt(ProblemKeyTaken, f.proc.ID, f.proc.Position, "process %s has the id of a deployed decision: give the process another id", f.proc.ID))
@@ -216,7 +216,7 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 			if _, ok := deployed[called]; ok {
 				continue
 			}
-			published, err := store.HasPublishedDefinition(ctx, a.db, called)
+			published, err := store.HasPublishedDefinition(ctx, q, called)
 			if err != nil {
 				return nil, err
 			}

@@ -52,7 +52,7 @@ func problemAt(code, id string, pos definitions.Position, format string, args ..
 
 // checkDecisionFiles parses the .dmn files, links their imports among them and the published
 // decision files, and checks their decisions' keys; it returns each file's problems.
-func (a *App) checkDecisionFiles(ctx context.Context, files []*deployFile, processes map[string]string) (map[*deployFile][]definitions.Problem, error) {
+func (a *App) checkDecisionFiles(ctx context.Context, q store.Q, files []*deployFile, processes map[string]string) (map[*deployFile][]definitions.Problem, error) {
 	out := map[*deployFile][]definitions.Problem{}
 	var models []*dmn.Definitions
 	namespaces := map[string]bool{}
@@ -78,7 +78,7 @@ func (a *App) checkDecisionFiles(ctx context.Context, files []*deployFile, proce
 				continue
 			}
 			namespaces[im.Namespace] = true
-			d, err := store.PublishedDecisionFile(ctx, a.db, im.Namespace)
+			d, err := store.PublishedDecisionFile(ctx, q, im.Namespace)
 			if errors.Is(err, store.ErrNotFound) {
 				continue // Link names it
 			}
@@ -113,7 +113,7 @@ func (a *App) checkDecisionFiles(ctx context.Context, files []*deployFile, proce
 				list = append(list, problemAt(ProblemNameNotPlain, d.ID, d.Position, "the name of decision %s (%q) holds control or invisible formatting characters: remove them", d.ID, d.Name))
 			}
 			decided[d.ID] = f.Name
-			kind, err := store.DefinitionKind(ctx, a.db, d.ID)
+			kind, err := store.DefinitionKind(ctx, q, d.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -128,13 +128,13 @@ func (a *App) checkDecisionFiles(ctx context.Context, files []*deployFile, proce
 
 // checkDecisionRefs checks that the business rule tasks of a BPMN file name decisions
 // deployed along (decided: decision id → file) or published.
-func (a *App) checkDecisionRefs(ctx context.Context, f *deployFile, decided map[string]bool) ([]definitions.Problem, error) {
+func (a *App) checkDecisionRefs(ctx context.Context, q store.Q, f *deployFile, decided map[string]bool) ([]definitions.Problem, error) {
 	var list []definitions.Problem
 	for _, n := range f.proc.Nodes {
 		if n.Kind != definitions.BusinessRuleTask || n.Decision == nil || n.Decision.ID == "" || decided[n.Decision.ID] {
 			continue
 		}
-		d, err := store.GetDefinition(ctx, a.db, n.Decision.ID, 0)
+		d, err := store.GetDefinition(ctx, q, n.Decision.ID, 0)
 		if errors.Is(err, store.ErrNotFound) {
 			list = append(list, problemAt(ProblemDecisionMissing, n.ID, n.Position,
 				"business rule task %s evaluates decision %q, which is neither deployed in this request nor published: deploy its .dmn file along", n.ID, n.Decision.ID))
@@ -180,6 +180,35 @@ func decisionModel(d *store.DefinitionVersion) (*DefinitionModel, error) {
 			s.HitPolicy = t.HitPolicy
 		}
 		out.Decisions = append(out.Decisions, s)
+	}
+	return out, nil
+}
+
+// LoadDefinitions deploys and publishes files in q (the caller's transaction) by the rules
+// of DeployDefinitions: what the demo loader uses for its own flows and decisions.
+func (a *App) LoadDefinitions(ctx context.Context, q store.Q, uploads []DeployFile, by string) ([]DefinitionVersionInfo, error) {
+	files := make([]*deployFile, len(uploads))
+	for i, u := range uploads {
+		files[i] = &deployFile{DeployFile: u}
+	}
+	problems, err := a.checkDeployment(ctx, q, files)
+	if err != nil {
+		return nil, err
+	}
+	if msg := problemSummary(problems); msg != "" {
+		return nil, &DefinitionProblems{Message: msg, Problems: problems}
+	}
+	deployed, err := storeDeployment(ctx, q, files, store.NewID(), by)
+	if err != nil {
+		return nil, err
+	}
+	var out []DefinitionVersionInfo
+	for _, d := range deployed {
+		p, err := store.PublishDefinition(ctx, q, d.Key, d.Version, by)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, versionInfo(p))
 	}
 	return out, nil
 }
