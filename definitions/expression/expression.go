@@ -21,7 +21,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"onewindow/definitions/feel"
 	"onewindow/definitions/juel"
@@ -46,18 +45,10 @@ type Execution = juel.Execution
 // Task describes the user task being created for JUEL's task object.
 type Task = juel.Task
 
-// Env is what an evaluation sees besides the variables: the case's clock (now(), today(),
-// dateTime()), the authenticated user, and the execution and task.
-type Env struct {
-	Vars map[string]any
-	// Now is the case's time; zero means the wall clock. Zone is where dates are counted
-	// (default: Now's location).
-	Now       time.Time
-	Zone      *time.Location
-	User      string
-	Execution *Execution
-	Task      *Task
-}
+// Env is what an evaluation sees: the variables, the case's clock (now(), today(),
+// dateTime()), the authenticated user, and the execution and task (JUEL's context objects;
+// FEEL reads the variables and the clock).
+type Env = juel.Env
 
 // Expression is a compiled expression, safe for concurrent use.
 type Expression struct {
@@ -180,8 +171,7 @@ func (e *Expression) eval(env *Env) (any, []string, error) {
 		env = &Env{}
 	}
 	if e.juel != nil {
-		v, err := e.juel.Eval(&juel.Env{Vars: env.Vars, Now: env.Now, Zone: env.Zone, User: env.User,
-			Execution: env.Execution, Task: env.Task})
+		v, err := e.juel.Eval(env)
 		if err != nil {
 			return nil, nil, fmt.Errorf("evaluating %w", err)
 		}
@@ -343,26 +333,14 @@ func InterpolateIn(s string, env *Env) (string, error) {
 // Text renders a value the way a template shows it: whole numbers without a decimal point,
 // nil as the empty string, dates in ISO 8601.
 func Text(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return strconv.FormatInt(int64(x), 10)
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case time.Time:
-		return x.Format(time.RFC3339)
-	case []any:
+	if x, ok := v.([]any); ok {
 		parts := make([]string, len(x))
 		for i, e := range x {
 			parts[i] = Text(e)
 		}
 		return strings.Join(parts, ",")
 	}
-	return fmt.Sprint(v)
+	return juel.Text(v)
 }
 
 func toInt(v any) (int, bool) {

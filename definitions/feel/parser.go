@@ -367,6 +367,15 @@ func (p *parser) inTests() []node {
 // positiveTest parses one positive unary test: a comparison with the input ("< 10", "= x") or
 // an expression.
 func (p *parser) positiveTest() node {
+	if c := p.inputComparison(); c != nil {
+		return c
+	}
+	return p.expr()
+}
+
+// inputComparison parses a comparison with the input ("< 10", "= x"), or returns nil when
+// none follows.
+func (p *parser) inputComparison() node {
 	t := p.tok()
 	if t.kind == tPunct {
 		switch t.text {
@@ -375,19 +384,14 @@ func (p *parser) positiveTest() node {
 			return &unaryCmp{at{t.pos}, t.text, p.additive()}
 		}
 	}
-	return p.expr()
+	return nil
 }
 
 // simpleTest parses the positive unary test after "in" without parentheses: a comparison
 // with the input, or an expression without and, or, if, for and quantifiers.
 func (p *parser) simpleTest() node {
-	t := p.tok()
-	if t.kind == tPunct {
-		switch t.text {
-		case "<", "<=", ">", ">=", "=", "!=":
-			p.advance()
-			return &unaryCmp{at{t.pos}, t.text, p.additive()}
-		}
+	if c := p.inputComparison(); c != nil {
+		return c
 	}
 	if p.isKw("if") || p.isKw("for") || p.isKw("some") || p.isKw("every") || p.isKw("function") {
 		return p.expr()

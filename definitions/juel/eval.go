@@ -1,6 +1,7 @@
 package juel
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"reflect"
@@ -316,9 +317,9 @@ func (ev *evaluator) compare(x *binary, l, r any) bool {
 	case isNumber(l) || isNumber(r):
 		a, b := ev.number(x.l, l), ev.number(x.r, r)
 		if isDouble(a) || isDouble(b) {
-			c = cmpFloat(toFloat(a), toFloat(b))
+			c = cmp.Compare(toFloat(a), toFloat(b))
 		} else {
-			c = cmpInt(a.(int64), b.(int64))
+			c = cmp.Compare(a.(int64), b.(int64))
 		}
 	default:
 		t, tok := asTime(l)
@@ -362,26 +363,6 @@ func (ev *evaluator) compare(x *binary, l, r any) bool {
 		return c <= 0
 	}
 	return c >= 0
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // property reads base.name: an entry of a map (null when absent), a bean property of the

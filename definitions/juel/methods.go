@@ -178,16 +178,12 @@ func (ev *evaluator) stringMethod(x *callMethod, s, name string, args []any, wan
 	case "concat":
 		want(1)
 		return s + str(0), true
-	case "indexOf":
+	case "indexOf", "lastIndexOf":
 		want(1)
 		i := strings.Index(s, str(0))
-		if i < 0 {
-			return int64(-1), true
+		if name == "lastIndexOf" {
+			i = strings.LastIndex(s, str(0))
 		}
-		return int64(utf8.RuneCountInString(s[:i])), true
-	case "lastIndexOf":
-		want(1)
-		i := strings.LastIndex(s, str(0))
 		if i < 0 {
 			return int64(-1), true
 		}

@@ -268,8 +268,13 @@ func (p *parser) args() ([]node, error) {
 	if err := p.expect("("); err != nil {
 		return nil, err
 	}
+	return p.items(")")
+}
+
+// items reads "a, b, ...", possibly none, up to and with the closing close.
+func (p *parser) items(close string) ([]node, error) {
 	var out []node
-	if _, _, ok := p.op(")"); ok {
+	if _, _, ok := p.op(close); ok {
 		return out, nil
 	}
 	for {
@@ -278,7 +283,7 @@ func (p *parser) args() ([]node, error) {
 			return nil, err
 		}
 		out = append(out, a)
-		if _, _, ok := p.op(")"); ok {
+		if _, _, ok := p.op(close); ok {
 			return out, nil
 		}
 		if err := p.expect(","); err != nil {
@@ -353,23 +358,11 @@ func (p *parser) primary() (node, error) {
 			}
 			return x, nil
 		case "[":
-			l := &listLit{at: pos}
-			if _, _, ok := p.op("]"); ok {
-				return l, nil
+			items, err := p.items("]")
+			if err != nil {
+				return nil, err
 			}
-			for {
-				x, err := p.ternary()
-				if err != nil {
-					return nil, err
-				}
-				l.items = append(l.items, x)
-				if _, _, ok := p.op("]"); ok {
-					return l, nil
-				}
-				if err := p.expect(","); err != nil {
-					return nil, err
-				}
-			}
+			return &listLit{pos, items}, nil
 		}
 	}
 	return nil, p.fail(t, "expected a value, found %s", describe(t))
