@@ -4,10 +4,11 @@ package simulate
 
 import (
 	"fmt"
-	"onewindow/definitions"
-	"onewindow/engine/machine"
 	"slices"
 	"time"
+
+	"onewindow/definitions"
+	"onewindow/engine/machine"
 )
 
 // DefaultStart is when a simulated case starts unless told: Monday 2026-01-05 09:00 CST.
