@@ -9,14 +9,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
 	"onewindow/definitions"
 	"onewindow/definitions/dmn"
 	"onewindow/definitions/expression"
 	"onewindow/engine/calendar"
 	"onewindow/engine/machine"
 	"onewindow/engine/simulate"
-	"os"
-	"strings"
 )
 
 const simulateUsage = `usage: onewindow definitions simulate FILE... [--process ID] [--script SCRIPT.json]
