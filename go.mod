@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/6tail/lunar-go v1.4.7
 	github.com/cschleiden/go-workflows v1.2.0
-	github.com/expr-lang/expr v1.17.8
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-playground/validator/v10 v10.30.6
 	github.com/golang-jwt/jwt/v5 v5.3.1

@@ -17,8 +17,11 @@ import (
 
 // DefinitionVersionInfo is one stored version of a process, without its XML.
 type DefinitionVersionInfo struct {
-	Key          string                `json:"key" example:"approval"`
-	Version      int                   `json:"version" example:"1"`
+	Key     string `json:"key" example:"approval"`
+	Version int    `json:"version" example:"1"`
+	// Kind is bpmn for a process (the key is its id), dmn for a decision (the key is the
+	// decision's id, the file its .dmn file).
+	Kind         string                `json:"kind" enums:"bpmn,dmn" example:"bpmn"`
 	Name         string                `json:"name" example:"企业投资项目备案"`
 	Hash         string                `json:"hash" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
 	FileName     string                `json:"fileName" example:"approval.bpmn"`
@@ -33,7 +36,7 @@ type DefinitionVersionInfo struct {
 
 func versionInfo(d *store.DefinitionVersion) DefinitionVersionInfo {
 	v := DefinitionVersionInfo{
-		Key: d.Key, Version: d.Version, Name: d.Name, Hash: d.Hash, FileName: d.FileName, State: d.State,
+		Key: d.Key, Version: d.Version, Kind: d.Kind, Name: d.Name, Hash: d.Hash, FileName: d.FileName, State: d.State,
 		DeploymentID: d.DeploymentID, Warnings: []definitions.Problem{}, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt,
 	}
 	if len(d.Warnings) > 0 {
@@ -90,12 +93,29 @@ func (a *App) DefinitionVersions(ctx context.Context, p *Actor, key string, page
 	return probedPage(out, page, offset), nil
 }
 
-// DefinitionModel is a stored version with a summary of its process model.
+// DefinitionModel is a stored version with a summary of its process model, or for a
+// decision, of the decisions of its .dmn file.
 type DefinitionModel struct {
 	DefinitionVersionInfo
 	Process ProcessSummary `json:"process"`
 	Nodes   []NodeSummary  `json:"nodes"`
 	Flows   []FlowSummary  `json:"flows"`
+	// Decisions lists the decisions of a decision's .dmn file (kind dmn).
+	Decisions []DecisionSummary `json:"decisions,omitempty"`
+}
+
+// DecisionSummary is one decision of a .dmn file: its id, name, logic and requirements.
+type DecisionSummary struct {
+	ID   string `json:"id" example:"reviewers"`
+	Name string `json:"name,omitempty" example:"会审部门"`
+	// Logic is the kind of its decision logic: decisionTable, literalExpression, context, ...
+	Logic string `json:"logic,omitempty" example:"decisionTable"`
+	// HitPolicy is a decision table's hit policy.
+	HitPolicy string `json:"hitPolicy,omitempty" example:"COLLECT"`
+	// Requires lists the decisions and input data it requires, by reference.
+	Requires []string `json:"requires,omitempty"`
+	Line     int      `json:"line" example:"12"`
+	Column   int      `json:"column" example:"3"`
 }
 
 // ProcessSummary names the process of a version.
@@ -144,6 +164,9 @@ func (a *App) DefinitionModel(ctx context.Context, p *Actor, key string, version
 	d, err := a.DefinitionVersion(ctx, p, key, version)
 	if err != nil {
 		return nil, err
+	}
+	if d.Kind == store.KindDMN {
+		return decisionModel(d)
 	}
 	f, err := a.flowOf(d)
 	if err != nil {

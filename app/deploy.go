@@ -1,7 +1,8 @@
 package app
 
-// Deploying BPMN definitions (权力运行流程图): designers upload files; each must validate as
-// executable, names hold plain text, and a call activity names a process deployed along or
+// Deploying BPMN definitions (权力运行流程图) and DMN decisions (决策表, deploy_dmn.go):
+// designers upload files; each BPMN file must validate as executable, names hold plain text,
+// a call activity names a process and a business rule task a decision deployed along or
 // already published. One problem anywhere and nothing is stored.
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"onewindow/definitions"
+	"onewindow/definitions/dmn"
 	"onewindow/definitions/expression"
 	"onewindow/store"
 )
@@ -25,7 +27,8 @@ const (
 	ProblemNameNotPlain     = "name-not-plain"         // a process name holds control or format characters
 )
 
-// DeployFile is one uploaded BPMN file: its name ("" when the upload gave none) and bytes.
+// DeployFile is one uploaded BPMN or DMN file: its name ("" when the upload gave none) and
+// bytes.
 type DeployFile struct {
 	Name string
 	Data []byte
@@ -72,6 +75,9 @@ type deployFile struct {
 	defs     *definitions.Definitions
 	proc     *definitions.Process
 	warnings []definitions.Problem
+	// isDMN marks a .dmn file; dmn is its model once parsed.
+	isDMN bool
+	dmn   *dmn.Definitions
 }
 
 // DeployDefinitions checks every file and stores each file's executable process byte for
@@ -89,7 +95,7 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 		}
 		files[i] = &deployFile{DeployFile: u}
 	}
-	problems, err := a.checkDeployment(ctx, files)
+	problems, err := a.checkDeployment(ctx, a.db, files)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +131,7 @@ func (a *App) DeployDefinitions(ctx context.Context, p *Actor, uploads []DeployF
 
 // checkDeployment validates the files (naming those without a name after their process) and
 // returns every problem found.
-func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileProblem, error) {
+func (a *App) checkDeployment(ctx context.Context, q store.Q, files []*deployFile) ([]FileProblem, error) {
 	var problems []FileProblem
 	add := func(file string, list []definitions.Problem) {
 		for _, p := range list {
@@ -135,6 +141,12 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 	}
 	deployed := map[string]string{} // process id → file
 	for _, f := range files {
+		if f.isDMN = isDMN(f); f.isDMN {
+			if f.Name == "" {
+				f.Name = "upload.dmn"
+			}
+			continue
+		}
 		defs, proc, list := definitions.Check(f.Data, "")
 		f.defs, f.proc = defs, proc
 		if proc != nil {
@@ -162,13 +174,43 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 		}
 		add(f.Name, list)
 	}
+	dmnProblems, err := a.checkDecisionFiles(ctx, q, files, deployed)
+	if err != nil {
+		return nil, err
+	}
+	decided := map[string]bool{}
+	for _, f := range files {
+		if !f.isDMN {
+			continue
+		}
+		for _, p := range dmnProblems[f] {
+			if p.Severity == definitions.SeverityWarning {
+				f.warnings = append(f.warnings, p)
+			}
+		}
+		add(f.Name, dmnProblems[f])
+		if f.dmn != nil {
+			for _, d := range f.dmn.Decisions {
+				decided[d.ID] = true
+			}
+		}
+	}
 	// A call activity starts the latest published version of the process it names: that
-	// process must be deployed along or already published.
+	// process must be deployed along or already published. A business rule task evaluates
+	// the latest published version of its decision.
 	for _, f := range files {
 		if f.proc == nil {
 			continue
 		}
-		var list []definitions.Problem
+		list, err := a.checkDecisionRefs(ctx, q, f, decided)
+		if err != nil {
+			return nil, err
+		}
+		if kind, err := store.DefinitionKind(ctx, q, f.proc.ID); err != nil {
+			return nil, err
+		} else if kind == store.KindDMN {
+			list = append(list, problemAt(ProblemKeyTaken, f.proc.ID, f.proc.Position, "process %s has the id of a deployed decision: give the process another id", f.proc.ID))
+		}
 		for _, n := range f.proc.Nodes {
 			called := strings.TrimSpace(n.CalledElement)
 			if n.Kind != definitions.CallActivity || called == "" || expression.IsExpression(called) {
@@ -177,7 +219,7 @@ func (a *App) checkDeployment(ctx context.Context, files []*deployFile) ([]FileP
 			if _, ok := deployed[called]; ok {
 				continue
 			}
-			published, err := store.HasPublishedDefinition(ctx, a.db, called)
+			published, err := store.HasPublishedDefinition(ctx, q, called)
 			if err != nil {
 				return nil, err
 			}
@@ -213,13 +255,20 @@ func storeDeployment(ctx context.Context, q store.Q, files []*deployFile, deploy
 		if err != nil {
 			return nil, fmt.Errorf("encode warnings of %s: %w", f.Name, err)
 		}
-		d := &store.DefinitionVersion{Key: f.proc.ID, Name: processName(f), XML: f.Data, FileName: f.Name,
-			DeploymentID: deploymentID, Warnings: data, CreatedBy: by}
-		existed, err := store.DeployDefinition(ctx, q, d)
-		if err != nil {
-			return nil, err
+		var versions []*store.DefinitionVersion
+		if f.isDMN {
+			versions = decisionVersions(f, data, deploymentID, by)
+		} else {
+			versions = []*store.DefinitionVersion{{Key: f.proc.ID, Name: processName(f), XML: f.Data, FileName: f.Name,
+				DeploymentID: deploymentID, Warnings: data, CreatedBy: by}}
 		}
-		out = append(out, DeployedDefinition{DefinitionVersionInfo: versionInfo(d), Created: !existed})
+		for _, d := range versions {
+			existed, err := store.DeployDefinition(ctx, q, d)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, DeployedDefinition{DefinitionVersionInfo: versionInfo(d), Created: !existed})
+		}
 	}
 	return out, nil
 }

@@ -85,6 +85,9 @@ func (a *App) boundFlow(ctx context.Context, q store.Q, key string, version int)
 	case err != nil:
 		return nil, err
 	}
+	if d.Kind == store.KindDMN {
+		return nil, store.Invalid("definitionKey", "%q is a decision: an item runs a process (a business rule task of the process evaluates the decision)", key)
+	}
 	if d.State != store.DefinitionPublished {
 		return nil, store.Invalid("definitionVersion", "version %d of definition %q is a draft: publish it before binding an item to it", d.Version, key)
 	}

@@ -61,7 +61,8 @@ type Contract struct {
 	Countersign   string
 }
 
-var outcomeLiteral = regexp.MustCompile(`outcome\s*==\s*['"]([^'"]+)['"]|['"]([^'"]+)['"]\s*==\s*outcome`)
+// outcomeLiteral finds the outcomes a condition compares with: JUEL's == and eq, FEEL's =.
+var outcomeLiteral = regexp.MustCompile(`outcome\s*(?:==?|\beq\b)\s*['"]([^'"]+)['"]|['"]([^'"]+)['"]\s*(?:==?|\beq\b)\s*outcome`)
 
 // Contracts works out the completion contract of every user task of p. A standard flow's
 // tasks (key names one) complete with the outcomes the flow lists; any other task with the

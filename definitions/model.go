@@ -104,6 +104,9 @@ type Definitions struct {
 	TargetNamespace string `json:"targetNamespace,omitempty"`
 	Exporter        string `json:"exporter,omitempty"`
 	ExporterVersion string `json:"exporterVersion,omitempty"`
+	// ExpressionLanguage is the definitions' expressionLanguage: the language of the
+	// expressions that do not name their own (FEEL when it names FEEL).
+	ExpressionLanguage string `json:"expressionLanguage,omitempty"`
 
 	Processes      []*Process       `json:"processes"`
 	Messages       []*Message       `json:"messages,omitempty"`
@@ -255,6 +258,10 @@ type Node struct {
 	MessageRef  string `json:"messageRef,omitempty"`
 	MessageName string `json:"messageName,omitempty"`
 
+	// Decision is the decision a business rule task evaluates (camunda:decisionRef,
+	// zeebe:calledDecision).
+	Decision *DecisionRef `json:"decision,omitempty"`
+
 	// CalledElement is the process id a call activity starts.
 	CalledElement string `json:"calledElement,omitempty"`
 	// In and Out map variables into and out of a called process; both
@@ -375,6 +382,33 @@ type Assignment struct {
 func (a *Assignment) Empty() bool {
 	return a == nil || (a.Assignee == "" && len(a.CandidateUsers) == 0 && len(a.CandidateGroups) == 0)
 }
+
+// DecisionRef names the DMN decision a business rule task evaluates and what becomes of
+// its result.
+type DecisionRef struct {
+	// ID is the decision's id (its key among the deployed decisions).
+	ID string `json:"id"`
+	// Binding is camunda:decisionRefBinding: "latest" (the default) or "version".
+	Binding string `json:"binding,omitempty"`
+	// Version is camunda:decisionRefVersion, used with the binding "version".
+	Version int `json:"version,omitempty"`
+	// MapResult is camunda:mapDecisionResult: singleEntry, singleResult, collectEntries or
+	// resultList (the default). Zeebe's calledDecision stores the decision's value as it is
+	// ("value").
+	MapResult string `json:"mapResult,omitempty"`
+}
+
+// Ways a decision's result becomes the result variable.
+const (
+	MapResultList     = "resultList"     // a list of the matched rules' outputs, as objects
+	MapSingleEntry    = "singleEntry"    // the only output of the only matched rule
+	MapSingleResult   = "singleResult"   // the outputs of the only matched rule, as an object
+	MapCollectEntries = "collectEntries" // the only output of every matched rule, as a list
+	MapDecisionValue  = "value"          // the decision's value as DMN defines it (Zeebe)
+)
+
+// MapResults lists the values of camunda:mapDecisionResult.
+var MapResults = []string{MapResultList, MapSingleEntry, MapSingleResult, MapCollectEntries}
 
 // Mapping maps a variable (or expression) of one scope to a variable of another.
 type Mapping struct {

@@ -221,7 +221,8 @@ func TestVendorTaskAttributes(t *testing.T) {
 <serviceTask id="ext" camunda:type="external" camunda:topic="archive"/>
 <serviceTask id="own" ow:handler="notify.sms" flowable:delegateExpression="${bean}"/>
 <serviceTask id="zb"><extensionElements><zeebe:taskDefinition type="payment" retries="3"/></extensionElements></serviceTask>
-<businessRuleTask id="dmn" camunda:decisionRef="fees"/>
+<businessRuleTask id="dmn" camunda:decisionRef="fees" camunda:mapDecisionResult="singleEntry" camunda:resultVariable="fee"/>
+<businessRuleTask id="zdmn"><extensionElements><zeebe:calledDecision decisionId="reviewers" resultVariable="departments"/></extensionElements></businessRuleTask>
 <scriptTask id="sc" scriptFormat="javascript"><script><![CDATA[x = 1 < 2;]]></script></scriptTask>
 <scriptTask id="zsc"><extensionElements><zeebe:script expression="=a + b" resultVariable="sum"/></extensionElements></scriptTask>
 <sendTask id="send" messageRef="m1"/>
@@ -245,7 +246,12 @@ func TestVendorTaskAttributes(t *testing.T) {
 		{p.Node("ext").Implementation, "archive"},
 		{p.Node("own").Implementation, "notify.sms"},
 		{p.Node("zb").Implementation, "payment"},
-		{p.Node("dmn").Implementation, "fees"},
+		{p.Node("dmn").Decision.ID, "fees"},
+		{p.Node("dmn").Decision.MapResult, "singleEntry"},
+		{p.Node("dmn").ResultVariable, "fee"},
+		{p.Node("zdmn").Decision.ID, "reviewers"},
+		{p.Node("zdmn").Decision.MapResult, "value"},
+		{p.Node("zdmn").ResultVariable, "departments"},
 		{p.Node("sc").Script, "x = 1 < 2;"},
 		{p.Node("sc").ScriptFormat, "javascript"},
 		{p.Node("zsc").Script, "=a + b"},

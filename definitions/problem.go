@@ -103,6 +103,9 @@ const (
 	CodeMissingImplementation = "missing-implementation" // warning
 	CodeUnassignedUserTask    = "unassigned-user-task"   // warning
 	CodeCountersignNoLoop     = "countersign-without-multi-instance"
+	CodeInvalidExpression     = "invalid-expression"  // an assignee, due date, mapping, script, ... that does not compile
+	CodeMessageWithoutRef     = "message-without-ref" // warning: a message throw event without a message runs as a none event
+	CodeInvalidDecision       = "invalid-decision"    // a business rule task's decision reference cannot be used
 )
 
 // HasErrors reports whether any problem has severity error.

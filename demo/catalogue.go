@@ -63,9 +63,10 @@ var (
 	proxy         = cond("WTS", "授权委托书及受托人身份证", orig, "委托他人代办的")
 )
 
-// Items returns the demo catalogue: 22 items of the eight departments, three
-// of them parallel approvals by three departments and two run through the
-// village proxy flow.
+// Items returns the demo catalogue: 23 items of the eight departments, three
+// of them parallel approvals by three departments, one a parallel approval whose
+// departments a decision table picks (InvestmentItem), and two run through the village
+// proxy flow.
 func Items() []Item {
 	return []Item{
 		// 发展和改革局
@@ -81,6 +82,12 @@ func Items() []Item {
 			Department: "fgj", Flow: standard.Immediate, LegalBasis: "《企业投资项目核准和备案管理条例》第十三条",
 			Conditions: "实行备案管理的企业投资项目", Result: "项目备案证明", Channels: windowOnline,
 			Materials: []store.Material{m("M01", "项目备案信息表", orig, 1), licence}},
+		{Code: InvestmentItem, Name: "政府投资项目可行性研究报告审批", Kind: store.ItemLicence, HandlingType: store.HandlingPromised,
+			Department: "fgj", Flow: InvestmentFlow,
+			LegalBasis: "《政府投资条例》（国务院令第712号）第九条、第十一条",
+			Conditions: "由本级政府投资、列入年度投资计划的项目；会审部门由决策表按申请表的项目类别和总投资确定",
+			Result:     "可行性研究报告批复", Statutory: 20, Promised: 12, Visits: 1, Channels: windowOnline,
+			Materials: []store.Material{m("M01", "可行性研究报告审批申请文件", orig, 1), m("M02", "项目可行性研究报告", orig, 2), licence}},
 		{Code: "450981-FGJ-XK-003", Name: "固定资产投资项目节能审查", Kind: store.ItemLicence, HandlingType: store.HandlingPromised,
 			Department: "fgj", Flow: standard.Promised, LegalBasis: "《中华人民共和国节约能源法》第十五条；《固定资产投资项目节能审查办法》",
 			Result: "节能审查意见", Statutory: 20, Promised: 12, Visits: 1, Channels: windowOnline,
@@ -216,6 +223,13 @@ func enquiryPhone(i int) string { return fmt.Sprintf("0775-68%05d", 10001+i) }
 func loadCatalogue(ctx context.Context, ap *app.App, tx *sqlx.Tx, ids map[string]string, designer, admin string) error {
 	if err := store.EnsureStandardFlowsIn(ctx, tx, "system"); err != nil {
 		return err
+	}
+	files, err := flowFiles()
+	if err != nil {
+		return err
+	}
+	if _, err := ap.LoadDefinitions(ctx, tx, files, designer); err != nil {
+		return fmt.Errorf("demo flows: %w", err)
 	}
 	deptIndex := map[string]int{}
 	for i, d := range Departments {

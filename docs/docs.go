@@ -1874,7 +1874,7 @@ const docTemplate = `{
                 "tags": [
                     "definitions"
                 ],
-                "summary": "List processes with their latest and published versions (designer, admin)",
+                "summary": "List processes and decisions with their latest and published versions (designer, admin)",
                 "parameters": [
                     {
                         "type": "integer",
@@ -1916,7 +1916,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Send one BPMN 2.0 file as the raw body (Content-Type application/xml or text/xml; its\nname in the query parameter fileName), or one or several files as multipart/form-data\n(a process and the processes its call activities name). Each file must validate as\nexecutable; its executable process is stored byte for byte under the process id. The\nsame content again returns the existing version (200); changed content becomes the\nnext version, a draft (201). A call activity must name a process deployed in the same\nrequest or already published. Any error in any file answers 422 with every problem of\nevery file, and nothing is stored. Limits: 10 MiB per file, 32 MiB and 20 files per upload.",
+                "description": "Send one BPMN 2.0 or DMN file as the raw body (Content-Type application/xml or text/xml;\nits name in the query parameter fileName), or one or several files as multipart/form-data\n(a process, the processes its call activities name and the .dmn files of the decisions\nits business rule tasks evaluate). Each BPMN file must validate as executable; its\nexecutable process is stored byte for byte under the process id (kind bpmn). Each\ndecision of a .dmn file is stored under the decision's id (kind dmn), the file byte for\nbyte; its imports must name .dmn files deployed along or published. The same content\nagain returns the existing version (200); changed content becomes the next version, a\ndraft (201). A call activity must name a process, a business rule task a decision,\ndeployed in the same request or already published. Any error in any file answers 422\nwith every problem of every file, and nothing is stored. Limits: 10 MiB per file,\n32 MiB and 20 files per upload.",
                 "consumes": [
                     "application/xml",
                     "text/xml",
@@ -1928,11 +1928,11 @@ const docTemplate = `{
                 "tags": [
                     "definitions"
                 ],
-                "summary": "Deploy BPMN files (designer, admin)",
+                "summary": "Deploy BPMN and DMN files (designer, admin)",
                 "parameters": [
                     {
                         "type": "file",
-                        "description": "a BPMN file (repeat the field for several)",
+                        "description": "a BPMN or DMN file (repeat the field for several)",
                         "name": "file",
                         "in": "formData"
                     },
@@ -2077,7 +2077,7 @@ const docTemplate = `{
                 "tags": [
                     "definitions"
                 ],
-                "summary": "A version with a summary of its model: nodes, flows, warnings (designer, admin)",
+                "summary": "A version with a summary of its model: nodes, flows, warnings; a decision's decisions (designer, admin)",
                 "parameters": [
                     {
                         "type": "string",
@@ -8993,6 +8993,44 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DecisionSummary": {
+            "type": "object",
+            "properties": {
+                "column": {
+                    "type": "integer",
+                    "example": 3
+                },
+                "hitPolicy": {
+                    "description": "HitPolicy is a decision table's hit policy.",
+                    "type": "string",
+                    "example": "COLLECT"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "reviewers"
+                },
+                "line": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "logic": {
+                    "description": "Logic is the kind of its decision logic: decisionTable, literalExpression, context, ...",
+                    "type": "string",
+                    "example": "decisionTable"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "会审部门"
+                },
+                "requires": {
+                    "description": "Requires lists the decisions and input data it requires, by reference.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
         "app.DeficiencyInput": {
             "type": "object",
             "required": [
@@ -9036,6 +9074,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "decisions": {
+                    "description": "Decisions lists the decisions of a decision's .dmn file (kind dmn).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DecisionSummary"
+                    }
+                },
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
@@ -9057,6 +9102,15 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "approval"
+                },
+                "kind": {
+                    "description": "Kind is bpmn for a process (the key is its id), dmn for a decision (the key is the\ndecision's id, the file its .dmn file).",
+                    "type": "string",
+                    "enum": [
+                        "bpmn",
+                        "dmn"
+                    ],
+                    "example": "bpmn"
                 },
                 "name": {
                     "type": "string",
@@ -9123,6 +9177,15 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "approval"
+                },
+                "kind": {
+                    "description": "Kind is bpmn for a process (the key is its id), dmn for a decision (the key is the\ndecision's id, the file its .dmn file).",
+                    "type": "string",
+                    "enum": [
+                        "bpmn",
+                        "dmn"
+                    ],
+                    "example": "bpmn"
                 },
                 "name": {
                     "type": "string",
@@ -9252,6 +9315,15 @@ const docTemplate = `{
                 "key": {
                     "type": "string",
                     "example": "approval"
+                },
+                "kind": {
+                    "description": "Kind is bpmn for a process (the key is its id), dmn for a decision (the key is the\ndecision's id, the file its .dmn file).",
+                    "type": "string",
+                    "enum": [
+                        "bpmn",
+                        "dmn"
+                    ],
+                    "example": "bpmn"
                 },
                 "name": {
                     "type": "string",
@@ -13066,6 +13138,13 @@ const docTemplate = `{
             "properties": {
                 "key": {
                     "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "bpmn",
+                        "dmn"
+                    ]
                 },
                 "latestVersion": {
                     "type": "integer"

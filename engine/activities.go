@@ -52,6 +52,9 @@ func (a *activities) LoadDefinition(ctx context.Context, key string, version int
 	if err != nil {
 		return nil, fmt.Errorf("loading definition %s v%d: %w", key, version, err)
 	}
+	if err := a.loadDecisions(ctx, rec); err != nil {
+		return nil, err
+	}
 	return rec, nil
 }
 

@@ -439,7 +439,7 @@ type modelCache struct {
 }
 
 func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
-	key := rec.Hash + "\x00" + rec.Key
+	key := rec.Hash + "\x00" + rec.Key + decisionKey(rec)
 	c.mu.Lock()
 	m := c.byHash[key]
 	c.mu.Unlock()
@@ -453,7 +453,11 @@ func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
 	if definitions.HasErrors(problems) {
 		return nil, fmt.Errorf("engine: definition %s v%d does not parse: %s", rec.Key, rec.Version, problems[0].Message)
 	}
-	m, err = machine.Compile(defs, rec.Key, machine.Options{Handlers: c.handlers})
+	decisions, err := compileDecisions(rec)
+	if err != nil {
+		return nil, err
+	}
+	m, err = machine.Compile(defs, rec.Key, machine.Options{Handlers: c.handlers, Decisions: decisions})
 	if err != nil {
 		return nil, fmt.Errorf("engine: definition %s v%d: %w", rec.Key, rec.Version, err)
 	}

@@ -51,6 +51,8 @@ type DefinitionRecord struct {
 	// Hash identifies the content (SHA-256, hex); equal hashes mean equal models.
 	Hash string
 	XML  []byte
+	// Decisions are the DMN files its business rule tasks evaluate (decisions.go).
+	Decisions []DecisionRecord `json:",omitempty"`
 }
 
 // Batch is what one step of a case changes in the read model.

@@ -97,7 +97,8 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		clock: clock.New(in.CalendarUnit, in.Limits, receiptOf(in, workflow.Now(ctx)))}
 	var cmds []machine.Command
 	s.guard(ctx, func() error {
-		cmds = s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != ""})
+		cmds = s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != "",
+			Now: workflow.Now(ctx), CaseID: in.CaseID})
 		return nil
 	}, &cmds)
 	control := workflow.NewSignalChannel[Signal](ctx, controlChannel)
@@ -139,6 +140,7 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 			a.ev = machine.Event{Kind: machine.CancelCase}
 		}
 		ev := a.ev
+		ev.At = workflow.Now(ctx) // the case's time for now() and dateTime() in expressions
 		err = s.guard(ctx, func() (err error) {
 			cmds, err = s.m.Handle(ev)
 			return err

@@ -53,22 +53,26 @@ type DefinitionProblemsResponse struct {
 
 // deployDefinitions godoc
 //
-//	@Summary		Deploy BPMN files (designer, admin)
-//	@Description	Send one BPMN 2.0 file as the raw body (Content-Type application/xml or text/xml; its
-//	@Description	name in the query parameter fileName), or one or several files as multipart/form-data
-//	@Description	(a process and the processes its call activities name). Each file must validate as
-//	@Description	executable; its executable process is stored byte for byte under the process id. The
-//	@Description	same content again returns the existing version (200); changed content becomes the
-//	@Description	next version, a draft (201). A call activity must name a process deployed in the same
-//	@Description	request or already published. Any error in any file answers 422 with every problem of
-//	@Description	every file, and nothing is stored. Limits: 10 MiB per file, 32 MiB and 20 files per upload.
+//	@Summary		Deploy BPMN and DMN files (designer, admin)
+//	@Description	Send one BPMN 2.0 or DMN file as the raw body (Content-Type application/xml or text/xml;
+//	@Description	its name in the query parameter fileName), or one or several files as multipart/form-data
+//	@Description	(a process, the processes its call activities name and the .dmn files of the decisions
+//	@Description	its business rule tasks evaluate). Each BPMN file must validate as executable; its
+//	@Description	executable process is stored byte for byte under the process id (kind bpmn). Each
+//	@Description	decision of a .dmn file is stored under the decision's id (kind dmn), the file byte for
+//	@Description	byte; its imports must name .dmn files deployed along or published. The same content
+//	@Description	again returns the existing version (200); changed content becomes the next version, a
+//	@Description	draft (201). A call activity must name a process, a business rule task a decision,
+//	@Description	deployed in the same request or already published. Any error in any file answers 422
+//	@Description	with every problem of every file, and nothing is stored. Limits: 10 MiB per file,
+//	@Description	32 MiB and 20 files per upload.
 //	@Tags			definitions
 //	@Accept			application/xml
 //	@Accept			xml
 //	@Accept			mpfd
 //	@Produce		json
 //	@Security		BearerAuth
-//	@Param			file		formData	file	false	"a BPMN file (repeat the field for several)"
+//	@Param			file		formData	file	false	"a BPMN or DMN file (repeat the field for several)"
 //	@Param			fileName	query		string	false	"the file name of a raw XML body"
 //	@Success		200			{object}	app.Deployment	"every file was already stored"
 //	@Success		201			{object}	app.Deployment	"at least one new version"
@@ -227,7 +231,7 @@ func uploadName(c *gin.Context, name string) (string, bool) {
 
 // listDefinitions godoc
 //
-//	@Summary	List processes with their latest and published versions (designer, admin)
+//	@Summary	List processes and decisions with their latest and published versions (designer, admin)
 //	@Tags		definitions
 //	@Produce	json
 //	@Security	BearerAuth
@@ -269,7 +273,7 @@ func (h *api) listDefinitionVersions(c *gin.Context) {
 
 // getDefinitionVersion godoc
 //
-//	@Summary	A version with a summary of its model: nodes, flows, warnings (designer, admin)
+//	@Summary	A version with a summary of its model: nodes, flows, warnings; a decision's decisions (designer, admin)
 //	@Tags		definitions
 //	@Produce	json
 //	@Security	BearerAuth

@@ -142,7 +142,7 @@ func TestItemsAPI(t *testing.T) {
 	// Lists.
 	var list app.List[store.Item]
 	s.as(clerk, "GET", "/api/v1/items?departmentId="+s.unitID("fgj")+"&state=published", "").json(t, &list)
-	if len(list.Items) != 3 {
+	if len(list.Items) != 4 {
 		t.Fatalf("fgj's published items: %d", len(list.Items))
 	}
 	expectError(t, s.as(clerk, "GET", "/api/v1/items?state=open", ""), http.StatusBadRequest, codeValidation)
@@ -223,16 +223,16 @@ func TestGrantsAPI(t *testing.T) {
 	}
 	expectError(t, s.as(clerk, "GET", "/api/v1/grants?activeAt=yesterday", ""), http.StatusBadRequest, codeValidation)
 
-	// The delegation report of 发改局: four items (its three and the parallel
-	// item of 自然资源局 it reviews); handling all delegated, decisions of two
-	// of its three items (it decides the investment approval itself).
+	// The delegation report of 发改局: five items (its four and the parallel
+	// item of 自然资源局 it reviews); handling all delegated, decisions of three
+	// of its four items (it decides the investment approval itself).
 	r = s.as(supervisor, "GET", "/api/v1/departments/"+s.unitID("fgj")+"/delegation-report", "")
 	if r.Code != http.StatusOK {
 		t.Fatalf("report: %d %s", r.Code, r.Body)
 	}
 	var rep app.DelegationReport
 	r.json(t, &rep)
-	if rep.Items != 4 || rep.Handling.Items != 4 || rep.Handling.Share != 1 || rep.Decision.Items != 3 || rep.Decision.Delegated != 2 {
+	if rep.Items != 5 || rep.Handling.Items != 5 || rep.Handling.Share != 1 || rep.Decision.Items != 4 || rep.Decision.Delegated != 3 {
 		t.Fatalf("report %+v %+v over %d", rep.Handling, rep.Decision, rep.Items)
 	}
 	expectError(t, s.as(clerk, "GET", "/api/v1/departments/"+s.unitID("fgj")+"/delegation-report", ""), http.StatusForbidden, codeForbidden)

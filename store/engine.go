@@ -227,7 +227,36 @@ func (s Engine) Definition(ctx context.Context, key string, version int) (*engin
 	if err != nil {
 		return nil, err
 	}
+	if d.Kind != KindBPMN {
+		return nil, fmt.Errorf("%w: %s is a decision, not a process", engine.ErrNotFound, key)
+	}
 	return &engine.DefinitionRecord{Key: d.Key, Version: d.Version, Hash: d.Hash, XML: d.XML}, nil
+}
+
+// Decision returns the .dmn file of decision key at version (0: the latest published) for
+// the engine (engine.DecisionSource).
+func (s Engine) Decision(ctx context.Context, key string, version int) (*engine.DecisionRecord, error) {
+	d, err := GetDefinition(ctx, s.DB, key, version)
+	if errors.Is(err, ErrNotFound) || err == nil && d.Kind != KindDMN {
+		return nil, fmt.Errorf("%w: decision %s v%d", engine.ErrNotFound, key, version)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil
+}
+
+// DecisionFile returns the latest published .dmn file with namespace ns, for imports
+// (engine.DecisionSource).
+func (s Engine) DecisionFile(ctx context.Context, ns string) (*engine.DecisionRecord, error) {
+	d, err := PublishedDecisionFile(ctx, s.DB, ns)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("%w: decisions of namespace %s", engine.ErrNotFound, ns)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil
 }
 
 // SignalSubscriptions lists the open waits for signal name outside exceptCase.
@@ -523,3 +552,5 @@ func caseRows[T any](ctx context.Context, q Q, cols, table, caseID, state, order
 	}
 	return out, nil
 }
+
+var _ engine.DecisionSource = Engine{}

@@ -19,6 +19,10 @@ type Request struct {
 	MaxSteps int
 	// Now is what now() and today() return (zero: the wall clock).
 	Now time.Time
+	// Context holds names every decision and knowledge model sees besides its requirements
+	// (which hide them): the process variables when a BPMN business rule task evaluates a
+	// decision, as Camunda's input expressions read them.
+	Context *feel.Context
 }
 
 // Result is the outcome of an evaluation.
@@ -235,6 +239,9 @@ func (r *run) requirements(m *Definitions, decisions, inputs, knowledge []string
 		default:
 			r.errf("the required knowledge %q names no business knowledge model or decision service", h)
 		}
+	}
+	if r.req.Context != nil {
+		return feel.NewScope(r.req.Context).WithContext(ctx)
 	}
 	return feel.NewScope(ctx)
 }

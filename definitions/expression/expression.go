@@ -1,93 +1,145 @@
-// Package expression compiles and evaluates the expressions written in BPMN
-// definitions: JUEL-style "${...}" (Flowable, Activiti, Camunda 7) and
-// FEEL-style "=..." (Zeebe). Both are translated token by token into
-// github.com/expr-lang/expr, which does the parsing and evaluation; this
-// package only maps the operators and keywords the dialects spell differently.
+// Package expression compiles and evaluates the expressions written in BPMN definitions,
+// for the engine and the validator alike (one code path, so what validates runs):
+//
+//   - "=..." (Zeebe), and any expression whose language is FEEL, is FEEL, evaluated by
+//     package definitions/feel with FEEL's semantics (null, three-valued logic, ranges,
+//     for/some/every, temporal values, the built-in functions and Camunda's extensions);
+//   - "${...}" and "#{...}" (Camunda 7, Flowable, Activiti), alone or inside text, and a bare
+//     expression without a marker ("amount > 100", "3"), are JUEL, evaluated by package
+//     definitions/juel with EL's semantics and the context objects of those engines.
+//
+// Values go in and come out as encoding/json gives them (nil, bool, float64, string, []any,
+// map[string]any); dates and times come out as ISO 8601 strings, so that a variable reads
+// the same after it was stored.
 package expression
 
 import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/vm"
+	"onewindow/definitions/feel"
+	"onewindow/definitions/juel"
 )
 
-// Dialect is the surface syntax an expression was written in.
+// Dialect is the language an expression is written in.
 type Dialect string
 
 // Dialects.
 const (
-	JUEL Dialect = "juel" // ${...} or #{...}
-	FEEL Dialect = "feel" // =...
-	Expr Dialect = "expr" // anything else: expr-lang syntax as is
+	JUEL Dialect = "juel" // ${...}, #{...}, or a bare expression
+	FEEL Dialect = "feel" // =..., or an expression whose language is FEEL
 )
 
-// Expression is a compiled expression.
+// ErrMissingVariable is wrapped by errors of evaluations that needed a variable that is not
+// set: a JUEL name that is not set, or a FEEL condition that gave null because a name is not.
+var ErrMissingVariable = juel.ErrMissingVariable
+
+// Execution describes the case for JUEL's execution object.
+type Execution = juel.Execution
+
+// Task describes the user task being created for JUEL's task object.
+type Task = juel.Task
+
+// Env is what an evaluation sees: the variables, the case's clock (now(), today(),
+// dateTime()), the authenticated user, and the execution and task (JUEL's context objects;
+// FEEL reads the variables and the clock).
+type Env = juel.Env
+
+// Expression is a compiled expression, safe for concurrent use.
 type Expression struct {
 	Source  string
 	Dialect Dialect
-	// Translated is the expr-lang text that was compiled.
-	Translated string
-	prog       *vm.Program
-	vars       []string
+	juel    *juel.Expression
+	feel    *feel.Expression
+	vars    []string
+	feelIn  []string // the names a FEEL expression may read, to bind
 }
 
-// ErrMissingVariable is wrapped by Eval when a variable the expression
-// reads is not set.
-var ErrMissingVariable = errors.New("variable not set")
-
-// IsExpression reports whether s is written as an expression (${...},
-// #{...} or =...) rather than a literal.
+// IsExpression reports whether s is written as an expression (${...}, #{...} or =...)
+// rather than a literal.
 func IsExpression(s string) bool {
 	s = strings.TrimSpace(s)
 	return strings.HasPrefix(s, "=") || strings.Contains(s, "${") || strings.Contains(s, "#{")
 }
 
-// Compile parses src. A JUEL source must be exactly one ${...} or #{...};
-// a FEEL source starts with "="; anything else is compiled as expr-lang text.
-func Compile(src string) (*Expression, error) {
+// IsFEELLanguage reports whether a language attribute (of a formal expression, or the
+// definitions' expressionLanguage) names FEEL.
+func IsFEELLanguage(lang string) bool {
+	return strings.Contains(strings.ToUpper(lang), "FEEL")
+}
+
+// Compile parses src: FEEL when it starts with "=", JUEL otherwise ("${...}" alone or in
+// text, or a bare expression).
+func Compile(src string) (*Expression, error) { return CompileAs(src, "") }
+
+// CompileAs is Compile for an expression written in language (a formal expression's
+// language attribute, or the definitions' expressionLanguage): FEEL when the language names
+// FEEL (the "=" is then optional); otherwise as Compile.
+func CompileAs(src, language string) (*Expression, error) {
 	s := strings.TrimSpace(src)
 	if s == "" {
 		return nil, errors.New("empty expression")
 	}
-	e := &Expression{Source: src}
-	var body string
 	switch {
-	case strings.HasPrefix(s, "${") || strings.HasPrefix(s, "#{"):
-		end := matchBrace(s, 1)
-		if end < 0 {
-			return nil, fmt.Errorf("expression %q: missing closing }", s)
-		}
-		if strings.TrimSpace(s[end+1:]) != "" {
-			return nil, fmt.Errorf("expression %q: text after the closing }", s)
-		}
-		e.Dialect, body = JUEL, s[2:end]
 	case strings.HasPrefix(s, "="):
-		e.Dialect, body = FEEL, s[1:]
-	default:
-		e.Dialect, body = Expr, s
+		return compileFEEL(src, s[1:], 1)
+	case IsFEELLanguage(language) && !strings.Contains(s, "${") && !strings.Contains(s, "#{"):
+		return compileFEEL(src, s, 0)
+	case strings.Contains(s, "${") || strings.Contains(s, "#{"):
+		j, err := juel.Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("expression %s: %w", s, err)
+		}
+		return &Expression{Source: src, Dialect: JUEL, juel: j, vars: j.Names()}, nil
 	}
+	j, err := juel.ParseBody(s)
+	if err != nil {
+		return nil, fmt.Errorf("expression %s: %w", s, err)
+	}
+	return &Expression{Source: src, Dialect: JUEL, juel: j, vars: j.Names()}, nil
+}
+
+// CompileScript compiles the body of a script task of format juel, feel, expr or expression.
+func CompileScript(body, format string) (*Expression, error) {
+	if strings.EqualFold(strings.TrimSpace(format), "feel") {
+		return CompileAs(body, "feel")
+	}
+	return Compile(body)
+}
+
+func compileFEEL(src, body string, shift int) (*Expression, error) {
 	if strings.TrimSpace(body) == "" {
-		return nil, fmt.Errorf("expression %q is empty", s)
+		return nil, fmt.Errorf("expression %s is empty", strings.TrimSpace(src))
 	}
-	translated, err := translate(body, e.Dialect)
+	f, err := feel.Parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("expression %q: %w", s, err)
+		var se *feel.SyntaxError
+		if errors.As(err, &se) && shift > 0 {
+			// Columns count from the "=" as the designer sees the attribute.
+			return nil, fmt.Errorf("expression %s: %s", strings.TrimSpace(src), shiftColumn(err.Error(), shift))
+		}
+		return nil, fmt.Errorf("expression %s: %w", strings.TrimSpace(src), err)
 	}
-	e.Translated = translated
-	tree, err := expr.Compile(translated, expr.AllowUndefinedVariables())
-	if err != nil {
-		return nil, fmt.Errorf("expression %q: %s", s, firstLine(err.Error()))
+	return &Expression{Source: src, Dialect: FEEL, feel: f, vars: f.FreeNames(), feelIn: f.Mentions()}, nil
+}
+
+// shiftColumn adds n to the column of a "column N: ..." message.
+func shiftColumn(msg string, n int) string {
+	rest, ok := strings.CutPrefix(msg, "column ")
+	if !ok {
+		return msg
 	}
-	e.prog = tree
-	e.vars = collectVars(tree.Node())
-	return e, nil
+	num, tail, ok := strings.Cut(rest, ":")
+	c, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return msg
+	}
+	return fmt.Sprintf("column %d:%s", c+n, tail)
 }
 
 // MustCompile is Compile for sources known to be valid; it panics otherwise.
@@ -99,31 +151,59 @@ func MustCompile(src string) *Expression {
 	return e
 }
 
-// Vars returns the names of the variables the expression reads, sorted.
+// Vars returns the names of the variables the expression needs, sorted (for FEEL, the free
+// names outside filters; for JUEL, the names not read leniently).
 func (e *Expression) Vars() []string { return e.vars }
 
-// Eval evaluates the expression over vars. A variable the expression reads
-// that vars does not hold is an error wrapping ErrMissingVariable.
-func (e *Expression) Eval(vars map[string]any) (any, error) {
-	for _, name := range e.vars {
-		if _, ok := vars[name]; !ok {
-			return nil, fmt.Errorf("%w: %s (in %s)", ErrMissingVariable, name, strings.TrimSpace(e.Source))
-		}
-	}
-	env := make(map[string]any, len(vars))
-	for k, v := range vars {
-		env[k] = normalize(v)
-	}
-	out, err := expr.Run(e.prog, env)
-	if err != nil {
-		return nil, fmt.Errorf("evaluating %s: %s", strings.TrimSpace(e.Source), firstLine(err.Error()))
-	}
-	return out, nil
+// Eval evaluates the expression over vars.
+func (e *Expression) Eval(vars map[string]any) (any, error) { return e.EvalIn(&Env{Vars: vars}) }
+
+// EvalIn evaluates the expression in env. JUEL reading a variable that is not set is an
+// error wrapping ErrMissingVariable; FEEL gives null for it, as FEEL does.
+func (e *Expression) EvalIn(env *Env) (any, error) {
+	v, _, err := e.eval(env)
+	return v, err
 }
 
+// eval returns the exported value and, for FEEL, the notes of the evaluation.
+func (e *Expression) eval(env *Env) (any, []string, error) {
+	if env == nil {
+		env = &Env{}
+	}
+	if e.juel != nil {
+		v, err := e.juel.Eval(env)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evaluating %w", err)
+		}
+		return exportJUEL(v), nil, nil
+	}
+	ctx := feel.NewContext()
+	for _, name := range e.feelIn {
+		if v, ok := env.Vars[name]; ok {
+			ctx.Set(name, ToFEEL(v))
+		}
+	}
+	s := &feel.Session{MaxSteps: maxFEELSteps, Now: env.Now}
+	if !s.Now.IsZero() && env.Zone != nil {
+		s.Now = s.Now.In(env.Zone)
+	}
+	v, err := s.Eval(e.feel, feel.NewScope(ctx))
+	if err != nil {
+		return nil, s.Notes, fmt.Errorf("evaluating %s: %w", strings.TrimSpace(e.Source), err)
+	}
+	return FromFEEL(v, env.Zone), s.Notes, nil
+}
+
+// maxFEELSteps bounds one BPMN expression's work (a for over a huge range, a recursion).
+const maxFEELSteps = 100_000
+
 // Bool evaluates the expression and requires a boolean result.
-func (e *Expression) Bool(vars map[string]any) (bool, error) {
-	v, err := e.Eval(vars)
+func (e *Expression) Bool(vars map[string]any) (bool, error) { return e.BoolIn(&Env{Vars: vars}) }
+
+// BoolIn is Bool in env. A FEEL condition that gives null (a variable not set, values that
+// cannot be compared) is an error saying why, as Zeebe raises an incident for it.
+func (e *Expression) BoolIn(env *Env) (bool, error) {
+	v, notes, err := e.eval(env)
 	if err != nil {
 		return false, err
 	}
@@ -132,112 +212,135 @@ func (e *Expression) Bool(vars map[string]any) (bool, error) {
 		return b, nil
 	case string:
 		// JUEL coerces the strings "true"/"false" to booleans.
-		if pb, perr := strconv.ParseBool(b); perr == nil {
-			return pb, nil
+		if e.Dialect == JUEL {
+			if pb, perr := strconv.ParseBool(b); perr == nil {
+				return pb, nil
+			}
+		}
+	case nil:
+		if len(notes) > 0 {
+			err := fmt.Errorf("condition %s gave null: %s", strings.TrimSpace(e.Source), strings.Join(notes, "; "))
+			if strings.Contains(notes[0], "no variable") {
+				return false, fmt.Errorf("%w: %w", ErrMissingVariable, err)
+			}
+			return false, err
 		}
 	}
-	return false, fmt.Errorf("condition %s gave %v (%T), not a boolean", strings.TrimSpace(e.Source), v, v)
+	return false, fmt.Errorf("condition %s gave %s, not a boolean", strings.TrimSpace(e.Source), describe(v))
 }
 
 // Int evaluates the expression and requires a whole number.
-func (e *Expression) Int(vars map[string]any) (int, error) {
-	v, err := e.Eval(vars)
+func (e *Expression) Int(vars map[string]any) (int, error) { return e.IntIn(&Env{Vars: vars}) }
+
+// IntIn is Int in env.
+func (e *Expression) IntIn(env *Env) (int, error) {
+	v, notes, err := e.eval(env)
 	if err != nil {
 		return 0, err
 	}
 	if n, ok := toInt(v); ok {
 		return n, nil
 	}
-	return 0, fmt.Errorf("%s gave %v (%T), not a whole number", strings.TrimSpace(e.Source), v, v)
+	if v == nil && len(notes) > 0 {
+		return 0, fmt.Errorf("%s gave null: %s", strings.TrimSpace(e.Source), strings.Join(notes, "; "))
+	}
+	return 0, fmt.Errorf("%s gave %s, not a whole number", strings.TrimSpace(e.Source), describe(v))
 }
 
-// Value returns the value of s: for an expression its result; for a
-// template such as "kermit_${loopCounter}" the interpolated string; for
-// plain text the text itself.
-func Value(s string, vars map[string]any) (any, error) {
-	t := strings.TrimSpace(s)
-	if !IsExpression(t) {
-		return s, nil
-	}
-	if strings.HasPrefix(t, "=") || (strings.HasPrefix(t, "${") || strings.HasPrefix(t, "#{")) && matchBrace(t, 1) == len(t)-1 {
-		e, err := Compile(t)
-		if err != nil {
-			return nil, err
-		}
-		return e.Eval(vars)
-	}
-	return Interpolate(s, vars)
-}
-
-// Interpolate replaces every ${...} in s by its value as text.
-func Interpolate(s string, vars map[string]any) (string, error) {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			i = strings.Index(s, "#{")
-		}
-		if i < 0 {
-			b.WriteString(s)
-			return b.String(), nil
-		}
-		end := matchBrace(s, i+1)
-		if end < 0 {
-			return "", fmt.Errorf("template %q: missing closing }", s)
-		}
-		e, err := Compile(s[i : end+1])
-		if err != nil {
-			return "", err
-		}
-		v, err := e.Eval(vars)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(s[:i])
-		b.WriteString(Text(v))
-		s = s[end+1:]
-	}
-}
-
-// Text renders a value the way a template shows it: whole numbers without
-// a decimal point, nil as the empty string.
-func Text(v any) string {
+func describe(v any) string {
 	switch x := v.(type) {
 	case nil:
-		return ""
+		return "null"
 	case string:
-		return x
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-			return strconv.FormatInt(int64(x), 10)
-		}
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return strconv.Quote(x)
 	}
-	return fmt.Sprint(v)
+	return fmt.Sprintf("%v (%T)", v, v)
 }
 
-// normalize turns whole float64 values (what encoding/json produces) into
-// ints, so that 3 == 3.0 and list[index] behave as a designer expects.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int(x)
-		}
-	case []any:
-		out := make([]any, len(x))
-		for i, el := range x {
-			out[i] = normalize(el)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, el := range x {
-			out[k] = normalize(el)
-		}
-		return out
+// cache keeps compiled attribute values: the engine resolves the same assignee or due date
+// expression for every task it creates.
+var (
+	cache     sync.Map // source -> *Expression
+	cacheSize atomic.Int64
+)
+
+const maxCache = 10_000
+
+func cached(src string) (*Expression, error) {
+	if e, ok := cache.Load(src); ok {
+		return e.(*Expression), nil
 	}
-	return v
+	e, err := Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	if cacheSize.Add(1) > maxCache {
+		cache.Clear()
+		cacheSize.Store(0)
+	}
+	cache.Store(src, e)
+	return e, nil
+}
+
+// Value returns the value of s: for an expression its result; for a template such as
+// "kermit_${loopCounter}" the interpolated string; for plain text the text itself.
+func Value(s string, vars map[string]any) (any, error) { return ValueIn(s, &Env{Vars: vars}) }
+
+// ValueIn is Value in env.
+func ValueIn(s string, env *Env) (any, error) {
+	if !IsExpression(s) {
+		return s, nil
+	}
+	e, err := cached(strings.TrimSpace(s))
+	if err != nil {
+		return nil, err
+	}
+	return e.EvalIn(env)
+}
+
+// CheckValue compiles s as Value would, without evaluating it: what the validator calls
+// for every attribute the engine passes to Value.
+func CheckValue(s string) error {
+	if !IsExpression(s) {
+		return nil
+	}
+	_, err := cached(strings.TrimSpace(s))
+	return err
+}
+
+// Interpolate replaces every ${...} in s by its value as text; s without one is returned
+// as is.
+func Interpolate(s string, vars map[string]any) (string, error) {
+	return InterpolateIn(s, &Env{Vars: vars})
+}
+
+// InterpolateIn is Interpolate in env.
+func InterpolateIn(s string, env *Env) (string, error) {
+	if !strings.Contains(s, "${") && !strings.Contains(s, "#{") {
+		return s, nil
+	}
+	e, err := cached(s)
+	if err != nil {
+		return "", err
+	}
+	v, err := e.EvalIn(env)
+	if err != nil {
+		return "", err
+	}
+	return Text(v), nil
+}
+
+// Text renders a value the way a template shows it: whole numbers without a decimal point,
+// nil as the empty string, dates in ISO 8601.
+func Text(v any) string {
+	if x, ok := v.([]any); ok {
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = Text(e)
+		}
+		return strings.Join(parts, ",")
+	}
+	return juel.Text(v)
 }
 
 func toInt(v any) (int, bool) {
@@ -247,7 +350,7 @@ func toInt(v any) (int, bool) {
 	case int64:
 		return int(n), true
 	case float64:
-		if n == math.Trunc(n) {
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
 			return int(n), true
 		}
 	case string:
@@ -256,187 +359,4 @@ func toInt(v any) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-// matchBrace returns the index of the } closing the { at s[open], skipping
-// string literals, or -1.
-func matchBrace(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'', '"':
-			j := skipString(s, i)
-			if j < 0 {
-				return -1
-			}
-			i = j
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// skipString returns the index of the quote closing the literal at s[i], or -1.
-func skipString(s string, i int) int {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		if s[j] == '\\' {
-			j++
-			continue
-		}
-		if s[j] == q {
-			return j
-		}
-	}
-	return -1
-}
-
-// juelWords maps JUEL's word operators to expr-lang's.
-var juelWords = map[string]string{
-	"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=",
-	"div": "/", "mod": "%", "null": "nil",
-}
-
-// feelWords maps FEEL's keywords to expr-lang's.
-var feelWords = map[string]string{"null": "nil"}
-
-// translate rewrites body token by token; string literals pass unchanged.
-func translate(body string, d Dialect) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		switch {
-		case c == '\'' || c == '"':
-			j := skipString(body, i)
-			if j < 0 {
-				return "", errors.New("unterminated string literal")
-			}
-			b.WriteString(body[i : j+1])
-			i = j
-		case isIdentStart(c):
-			j := i
-			for j < len(body) && isIdentPart(body[j]) {
-				j++
-			}
-			word := body[i:j]
-			// A word after '.' is a member name, never an operator.
-			prev := lastNonSpace(b.String())
-			if d == JUEL && word == "empty" && prev != '.' {
-				// JUEL's prefix "empty x": x is the identifier chain that follows.
-				k := j
-				for k < len(body) && body[k] == ' ' {
-					k++
-				}
-				m := k
-				for m < len(body) && (isIdentPart(body[m]) || body[m] == '.') {
-					m++
-				}
-				if m > k {
-					x := body[k:m]
-					b.WriteString("(" + x + " == nil || len(" + x + ") == 0)")
-					i = m - 1
-					continue
-				}
-			}
-			if prev != '.' {
-				switch d {
-				case JUEL:
-					if w, ok := juelWords[word]; ok {
-						word = w
-					}
-				case FEEL:
-					if w, ok := feelWords[word]; ok {
-						word = w
-					}
-				}
-			}
-			b.WriteString(word)
-			i = j - 1
-		case d == FEEL && c == '=':
-			// FEEL's equality is a single '='; keep !=, <=, >= and == as they are.
-			prev := byte(0)
-			if i > 0 {
-				prev = body[i-1]
-			}
-			next := byte(0)
-			if i+1 < len(body) {
-				next = body[i+1]
-			}
-			if prev == '!' || prev == '<' || prev == '>' || prev == '=' || next == '=' {
-				b.WriteByte(c)
-			} else {
-				b.WriteString("==")
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String(), nil
-}
-
-func lastNonSpace(s string) byte {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
-			return s[i]
-		}
-	}
-	return 0
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
-
-// collectVars returns the root identifiers the program reads: not names
-// bound by let, and not names called as functions.
-func collectVars(root ast.Node) []string {
-	bound := &boundNames{names: map[string]bool{}}
-	ast.Walk(&root, bound)
-	v := &varCollector{bound: bound.names, seen: map[string]bool{}}
-	ast.Walk(&root, v)
-	out := make([]string, 0, len(v.seen))
-	for name := range v.seen {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
-}
-
-type boundNames struct{ names map[string]bool }
-
-func (b *boundNames) Visit(node *ast.Node) {
-	switch n := (*node).(type) {
-	case *ast.VariableDeclaratorNode:
-		b.names[n.Name] = true
-	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok {
-			b.names[id.Value] = true
-		}
-	}
-}
-
-type varCollector struct {
-	bound map[string]bool
-	seen  map[string]bool
-}
-
-func (v *varCollector) Visit(node *ast.Node) {
-	if n, ok := (*node).(*ast.IdentifierNode); ok && !v.bound[n.Value] && n.Value != "$env" {
-		v.seen[n.Value] = true
-	}
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

@@ -46,7 +46,7 @@ func builtinMap() map[string]*Function {
 		builtinTable = map[string]*Function{}
 		for _, reg := range []func(func(string, ...sig)){
 			registerConversion, registerStrings, registerLists, registerNumeric,
-			registerTemporal, registerRanges, registerContexts,
+			registerTemporal, registerRanges, registerContexts, registerCamunda,
 		} {
 			reg(func(name string, sigs ...sig) {
 				b := &builtin{name: name, sigs: sigs}

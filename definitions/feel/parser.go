@@ -342,7 +342,9 @@ func (p *parser) comparison() node {
 // parentheses; the first test tells which, so nothing is parsed twice.
 func (p *parser) inTests() []node {
 	if !p.is("(") {
-		return []node{p.positiveTest()}
+		// Without parentheses the test binds like the other comparisons: "x in [1..5] and y"
+		// is "(x in [1..5]) and y", as Camunda and Drools read it.
+		return []node{p.simpleTest()}
 	}
 	open := p.advance()
 	saved := p.rangeEnd
@@ -365,6 +367,15 @@ func (p *parser) inTests() []node {
 // positiveTest parses one positive unary test: a comparison with the input ("< 10", "= x") or
 // an expression.
 func (p *parser) positiveTest() node {
+	if c := p.inputComparison(); c != nil {
+		return c
+	}
+	return p.expr()
+}
+
+// inputComparison parses a comparison with the input ("< 10", "= x"), or returns nil when
+// none follows.
+func (p *parser) inputComparison() node {
 	t := p.tok()
 	if t.kind == tPunct {
 		switch t.text {
@@ -373,7 +384,19 @@ func (p *parser) positiveTest() node {
 			return &unaryCmp{at{t.pos}, t.text, p.additive()}
 		}
 	}
-	return p.expr()
+	return nil
+}
+
+// simpleTest parses the positive unary test after "in" without parentheses: a comparison
+// with the input, or an expression without and, or, if, for and quantifiers.
+func (p *parser) simpleTest() node {
+	if c := p.inputComparison(); c != nil {
+		return c
+	}
+	if p.isKw("if") || p.isKw("for") || p.isKw("some") || p.isKw("every") || p.isKw("function") {
+		return p.expr()
+	}
+	return p.additive()
 }
 
 func (p *parser) additive() node {

@@ -63,6 +63,11 @@ func (m *Machine) enter(s step) error {
 		if err := m.runScript(scope, n, s.Vars); err != nil {
 			return err
 		}
+		if n.Kind == definitions.BusinessRuleTask && n.Decision != nil {
+			if err := m.decide(scope, n, s.Vars); err != nil {
+				return err
+			}
+		}
 		if n.Kind == definitions.SendTask {
 			m.emit(Command{Kind: SendMessage, Name: m.taskMessage(n), Vars: m.vars(scope.ID)})
 		}
@@ -251,11 +256,11 @@ func (m *Machine) openFlows(scope *Instance, n *definitions.Node, first bool) ([
 }
 
 func (m *Machine) condition(scope *Instance, f *definitions.SequenceFlow) (bool, error) {
-	e, err := m.model.compile(f.Condition)
+	e, err := m.model.compile(definitions.ExprUse{Source: f.Condition, Kind: definitions.ExprCondition, Language: m.model.Defs.ConditionLanguage(f)})
 	if err != nil {
 		return false, fmt.Errorf("condition of flow %s: %w", f.ID, err)
 	}
-	ok, err := e.Bool(m.vars(scope.ID))
+	ok, err := e.BoolIn(m.env(m.vars(scope.ID), m.model.node(f.Source)))
 	if err != nil {
 		return false, fmt.Errorf("condition of flow %s: %w", f.ID, err)
 	}
@@ -265,15 +270,10 @@ func (m *Machine) condition(scope *Instance, f *definitions.SequenceFlow) (bool,
 // runScript evaluates a script task written in an expression language and
 // stores its result; scripts in languages onewindow does not run pass.
 func (m *Machine) runScript(scope *Instance, n *definitions.Node, local map[string]any) error {
-	if n.Kind != definitions.ScriptTask || strings.TrimSpace(n.Script) == "" {
+	if !definitions.RunsScript(n) {
 		return nil
 	}
-	switch strings.ToLower(n.ScriptFormat) {
-	case "juel", "feel", "expr", "expression":
-	default:
-		return nil
-	}
-	e, err := m.model.compile(n.Script)
+	e, err := m.model.compile(definitions.ExprUse{Source: n.Script, Kind: definitions.ExprScript, Language: strings.ToLower(strings.TrimSpace(n.ScriptFormat))})
 	if err != nil {
 		return fmt.Errorf("script of %s: %w", n.ID, err)
 	}
@@ -281,7 +281,7 @@ func (m *Machine) runScript(scope *Instance, n *definitions.Node, local map[stri
 	for k, v := range local {
 		vars[k] = v
 	}
-	v, err := e.Eval(vars)
+	v, err := e.EvalIn(m.env(vars, n))
 	if err != nil {
 		return fmt.Errorf("script of %s: %w", n.ID, err)
 	}
@@ -303,10 +303,13 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 		vars[k] = v
 	}
 	spec := &TaskSpec{Name: n.Name, LoopCounter: -1, Documentation: n.Documentation}
-	if name, err := expression.Interpolate(n.Name, vars); err == nil {
+	env := m.env(vars, n)
+	env.Task = &expression.Task{Name: n.Name, Key: n.ID, Description: n.Documentation, Created: env.Now}
+	if name, err := expression.InterpolateIn(n.Name, env); err == nil {
 		spec.Name = name
 	}
-	if doc, err := expression.Interpolate(n.Documentation, vars); err == nil {
+	env.Task.Name = spec.Name
+	if doc, err := expression.InterpolateIn(n.Documentation, env); err == nil {
 		spec.Documentation = strings.TrimSpace(doc)
 	}
 	if lc, ok := local[definitions.VarLoopCounter].(float64); ok {
@@ -327,30 +330,31 @@ func (m *Machine) taskSpec(scope *Instance, n *definitions.Node, local map[strin
 		return spec, nil
 	}
 	var err error
-	if spec.Assignee, err = m.textValue(a.Assignee, vars, n, "assignee"); err != nil {
+	if spec.Assignee, err = textValue(a.Assignee, env, n, "assignee"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateUsers, err = listValue(a.CandidateUsers, vars, n, "candidateUsers"); err != nil {
+	env.Task.Assignee = spec.Assignee
+	if spec.CandidateUsers, err = listValue(a.CandidateUsers, env, n, "candidateUsers"); err != nil {
 		return nil, err
 	}
-	if spec.CandidateGroups, err = listValue(a.CandidateGroups, vars, n, "candidateGroups"); err != nil {
+	if spec.CandidateGroups, err = listValue(a.CandidateGroups, env, n, "candidateGroups"); err != nil {
 		return nil, err
 	}
-	if spec.DueDate, err = m.textValue(a.DueDate, vars, n, "dueDate"); err != nil {
+	if spec.DueDate, err = textValue(a.DueDate, env, n, "dueDate"); err != nil {
 		return nil, err
 	}
-	if spec.Priority, err = m.textValue(a.Priority, vars, n, "priority"); err != nil {
+	if spec.Priority, err = textValue(a.Priority, env, n, "priority"); err != nil {
 		return nil, err
 	}
 	spec.FormKey = a.FormKey
 	return spec, nil
 }
 
-func (m *Machine) textValue(src string, vars map[string]any, n *definitions.Node, what string) (string, error) {
+func textValue(src string, env *expression.Env, n *definitions.Node, what string) (string, error) {
 	if src == "" {
 		return "", nil
 	}
-	v, err := expression.Value(src, vars)
+	v, err := expression.ValueIn(src, env)
 	if err != nil {
 		return "", fmt.Errorf("%s of %s: %w", what, n.ID, err)
 	}
@@ -359,10 +363,10 @@ func (m *Machine) textValue(src string, vars map[string]any, n *definitions.Node
 
 // listValue resolves a list of names where each entry may be an
 // expression giving one name, a comma-separated string or a list.
-func listValue(srcs []string, vars map[string]any, n *definitions.Node, what string) ([]string, error) {
+func listValue(srcs []string, env *expression.Env, n *definitions.Node, what string) ([]string, error) {
 	var out []string
 	for _, src := range srcs {
-		v, err := expression.Value(src, vars)
+		v, err := expression.ValueIn(src, env)
 		if err != nil {
 			return nil, fmt.Errorf("%s of %s: %w", what, n.ID, err)
 		}
@@ -390,22 +394,24 @@ func (m *Machine) childSpec(scope *Instance, n *definitions.Node, local map[stri
 	for k, v := range local {
 		vars[k] = v
 	}
-	called, err := m.textValue(n.CalledElement, vars, n, "calledElement")
+	env := m.env(vars, n)
+	called, err := textValue(n.CalledElement, env, n, "calledElement")
 	if err != nil {
 		return nil, err
 	}
 	if called == "" {
 		return nil, fmt.Errorf("call activity %s names no process to call", n.ID)
 	}
-	in, err := mapVars(n.In, vars)
+	in, err := mapVars(n.In, env)
 	if err != nil {
 		return nil, fmt.Errorf("input mapping of %s: %w", n.ID, err)
 	}
 	return &ChildSpec{Process: called, Vars: in}, nil
 }
 
-// mapVars applies variable mappings; no mapping passes every variable.
-func mapVars(mappings []definitions.Mapping, vars map[string]any) (map[string]any, error) {
+// mapVars applies variable mappings over env's variables; no mapping passes every variable.
+func mapVars(mappings []definitions.Mapping, env *expression.Env) (map[string]any, error) {
+	vars := env.Vars
 	if len(mappings) == 0 {
 		return copyVars(vars), nil
 	}
@@ -417,7 +423,7 @@ func mapVars(mappings []definitions.Mapping, vars map[string]any) (map[string]an
 				out[k] = v
 			}
 		case mp.SourceExpr != "":
-			v, err := expression.Value(mp.SourceExpr, vars)
+			v, err := expression.ValueIn(mp.SourceExpr, env)
 			if err != nil {
 				return nil, err
 			}
@@ -436,8 +442,8 @@ func mapVars(mappings []definitions.Mapping, vars map[string]any) (map[string]an
 }
 
 // childOutput maps a finished child case's variables back to the caller.
-func childOutput(n *definitions.Node, vars map[string]any) map[string]any {
-	out, err := mapVars(n.Out, vars)
+func (m *Machine) childOutput(n *definitions.Node, vars map[string]any) map[string]any {
+	out, err := mapVars(n.Out, m.env(vars, n))
 	if err != nil {
 		return nil
 	}

@@ -1,5 +1,7 @@
 package machine
 
+import "time"
+
 // CommandKind says what the world must do.
 type CommandKind string
 
@@ -116,4 +118,9 @@ type Event struct {
 	Target string `json:"target,omitempty"`
 	// Item is the element value of an added multi-instance instance.
 	Item any `json:"item,omitempty"`
+	// At is when the event happened in the case's time (what now() and dateTime() give while
+	// it is handled); User is who caused it (authenticatedUserId). Shells set both so that a
+	// replay evaluates expressions alike.
+	At   time.Time `json:"at,omitzero"`
+	User string    `json:"user,omitempty"`
 }

@@ -30,7 +30,7 @@ func (m *Machine) enterEvent(scope *Instance, n *definitions.Node, s step) error
 		case definitions.SignalEvent:
 			m.throwSignal(m.model.eventName(ev), m.vars(scope.ID))
 		case definitions.MessageEvent:
-			m.emit(Command{Kind: SendMessage, Name: m.model.eventName(ev), Vars: m.vars(scope.ID)})
+			m.sendMessage(scope, ev)
 		case definitions.EscalationEvent:
 			if m.throwEscalation(scope, m.model.errorCode(ev)) {
 				return nil // an interrupting handler ended the thrower's scope
@@ -90,7 +90,7 @@ func (m *Machine) timerSpec(scope *Instance, n *definitions.Node, ev *definition
 		if f.src == "" {
 			continue
 		}
-		v, err := expression.Value(f.src, vars)
+		v, err := m.value(f.src, vars, n)
 		if err != nil {
 			return nil, fmt.Errorf("timer of %s: %w", n.ID, err)
 		}
@@ -122,9 +122,18 @@ func (m *Machine) endEvent(scope *Instance, n *definitions.Node) error {
 	case definitions.SignalEvent:
 		m.throwSignal(m.model.eventName(ev), m.vars(scope.ID))
 	case definitions.MessageEvent:
-		m.emit(Command{Kind: SendMessage, Name: m.model.eventName(ev), Vars: m.vars(scope.ID)})
+		m.sendMessage(scope, ev)
 	}
 	return nil
+}
+
+// sendMessage throws the message of a message end or intermediate throw event. One that
+// names no message is a none event, as Camunda runs it (the validator warns).
+func (m *Machine) sendMessage(scope *Instance, ev *definitions.EventDefinition) {
+	if ev.Ref == "" && ev.Name == "" {
+		return
+	}
+	m.emit(Command{Kind: SendMessage, Name: m.model.eventName(ev), Vars: m.vars(scope.ID)})
 }
 
 // jumpToLink continues at the link catch event of the same name in the scope.
@@ -227,7 +236,7 @@ func (m *Machine) trigger(w *Wait, in *Instance, vars map[string]any) {
 	case MainRole:
 		m.closeWait(in, w, reasonFor(w))
 		if w.Kind == ChildWait {
-			vars = childOutput(m.model.node(in.Element), vars)
+			vars = m.childOutput(m.model.node(in.Element), vars)
 		}
 		m.setVars(in, vars, false)
 		m.completeInstance(in, "")

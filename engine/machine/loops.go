@@ -58,15 +58,15 @@ func (m *Machine) miItems(scope *Instance, n *definitions.Node) ([]any, int, err
 	loop := n.Loop
 	vars := m.vars(scope.ID)
 	if strings.TrimSpace(loop.Collection) != "" {
-		items, err := Collection(n, vars)
+		items, err := Collection(n, m.env(vars, n))
 		return items, len(items), err
 	}
 	if c := strings.TrimSpace(loop.LoopCardinality); c != "" {
-		e, err := m.model.compile(c)
+		e, err := m.model.compile(definitions.ExprUse{Source: c, Kind: definitions.ExprNumber})
 		if err != nil {
 			return nil, 0, fmt.Errorf("loop cardinality of %s: %w", n.ID, err)
 		}
-		total, err := e.Int(vars)
+		total, err := e.IntIn(m.env(vars, n))
 		if err != nil {
 			return nil, 0, fmt.Errorf("loop cardinality of %s: %w", n.ID, err)
 		}
@@ -78,14 +78,15 @@ func (m *Machine) miItems(scope *Instance, n *definitions.Node) ([]any, int, err
 	return nil, 0, fmt.Errorf("multi-instance %s has neither a loop cardinality nor a collection", n.ID)
 }
 
-// Collection resolves the collection of a multi-instance activity over
-// vars: a variable name or an expression giving a list.
-func Collection(n *definitions.Node, vars map[string]any) ([]any, error) {
+// Collection resolves the collection of a multi-instance activity in env:
+// a variable name or an expression giving a list.
+func Collection(n *definitions.Node, env *expression.Env) ([]any, error) {
 	c := strings.TrimSpace(n.Loop.Collection)
+	vars := env.Vars
 	var v any
 	if expression.IsExpression(c) {
 		var err error
-		if v, err = expression.Value(c, vars); err != nil {
+		if v, err = expression.ValueIn(c, env); err != nil {
 			return nil, fmt.Errorf("collection of %s: %w", n.ID, err)
 		}
 	} else {
@@ -119,7 +120,7 @@ func CandidateGroups(n *definitions.Node, vars map[string]any) ([]string, error)
 	}
 	scopes := []map[string]any{vars}
 	if l := n.Loop; l != nil && l.MultiInstance && strings.TrimSpace(l.Collection) != "" {
-		items, err := Collection(n, vars)
+		items, err := Collection(n, &expression.Env{Vars: vars})
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +136,7 @@ func CandidateGroups(n *definitions.Node, vars map[string]any) ([]string, error)
 	}
 	var out []string
 	for _, s := range scopes {
-		groups, err := listValue(a.CandidateGroups, s, n, "candidateGroups")
+		groups, err := listValue(a.CandidateGroups, &expression.Env{Vars: s}, n, "candidateGroups")
 		if err != nil {
 			return nil, err
 		}
@@ -208,11 +209,11 @@ func (m *Machine) checkBody(s step) error {
 	}
 	early := result != ""
 	if !early && !done && n.Loop.CompletionCondition != "" && mi.Completed > 0 {
-		e, err := m.model.compile(n.Loop.CompletionCondition)
+		e, err := m.model.condition(n.Loop.CompletionCondition)
 		if err != nil {
 			return fmt.Errorf("completion condition of %s: %w", n.ID, err)
 		}
-		if early, err = e.Bool(m.vars(body.ID)); err != nil {
+		if early, err = e.BoolIn(m.env(m.vars(body.ID), n)); err != nil {
 			return fmt.Errorf("completion condition of %s: %w", n.ID, err)
 		}
 	}
@@ -260,13 +261,13 @@ func (m *Machine) nextLoop(body *Instance, n *definitions.Node) error {
 }
 
 func (m *Machine) loopCondition(scope string, n *definitions.Node, counter int) (bool, error) {
-	e, err := m.model.compile(n.Loop.LoopCondition)
+	e, err := m.model.condition(n.Loop.LoopCondition)
 	if err != nil {
 		return false, fmt.Errorf("loop condition of %s: %w", n.ID, err)
 	}
 	vars := m.vars(scope)
 	vars[definitions.VarLoopCounter] = float64(counter)
-	ok, err := e.Bool(vars)
+	ok, err := e.BoolIn(m.env(vars, n))
 	if err != nil {
 		return false, fmt.Errorf("loop condition of %s: %w", n.ID, err)
 	}

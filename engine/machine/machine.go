@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"onewindow/definitions"
 )
@@ -47,6 +48,10 @@ type StartOptions struct {
 	// Child marks a case started by a call activity: an unhandled BPMN error
 	// ends it as Failed (propagating to the caller) instead of an incident.
 	Child bool
+	// Now is the case's time at start (what now() and dateTime() give); CaseID is the
+	// case's id (execution.processInstanceId).
+	Now    time.Time
+	CaseID string
 }
 
 // Machine runs one case. It is not safe for concurrent use.
@@ -57,6 +62,9 @@ type Machine struct {
 	out    []Command
 	agenda []step
 	steps  int
+	// now and user are the time and user of the event being handled.
+	now  time.Time
+	user string
 }
 
 type stepOp string
@@ -109,6 +117,8 @@ func (m *Machine) Ended() bool { return m.st.Result != Running }
 // Start starts the case and runs it until only waits remain.
 func (m *Machine) Start(opts StartOptions) []Command {
 	m.child = opts.Child
+	m.now, m.user = opts.Now, opts.Initiator
+	m.st.Case, m.st.Initiator = opts.CaseID, opts.Initiator
 	root := m.newInstance(ProcessInstance, "", "", copyVars(opts.Vars))
 	m.armEventSubs(root)
 	starts := m.model.starts[""]
@@ -154,6 +164,7 @@ func (m *Machine) Handle(ev Event) ([]Command, error) {
 		return nil, ErrEnded
 	}
 	m.out, m.steps = nil, 0
+	m.now, m.user = ev.At, ev.User
 	var err error
 	switch ev.Kind {
 	case TaskCompleted, TimerFired, ChildFinished, HandlerFinished:
@@ -215,8 +226,13 @@ func (m *Machine) handleWait(ev Event) error {
 	}
 	if ev.Error != nil && (ev.Kind == ChildFinished || ev.Kind == HandlerFinished) {
 		// A called process or handler ended with a BPMN error: it is thrown
-		// at the activity, whose boundary events may catch it.
+		// at the activity, whose boundary events may catch it. The call
+		// activity's output mappings apply first, as in Camunda, so that the
+		// error path sees what the called process had set.
 		m.closeWait(in, w, "completed")
+		if w.Kind == ChildWait && ev.Vars != nil {
+			m.setVars(in, m.childOutput(m.model.node(in.Element), ev.Vars), false)
+		}
 		m.throwError(in, ev.Error.Code, ev.Error.Message)
 		return nil
 	}

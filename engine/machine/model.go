@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"onewindow/definitions"
+	"onewindow/definitions/dmn"
 	"onewindow/definitions/expression"
 )
 
@@ -19,7 +20,9 @@ type Model struct {
 	eventSubs map[string][]*definitions.Node // event sub-processes by scope ("" = process)
 	starts    map[string][]*definitions.Node // start events by scope, event sub-processes excluded
 	reach     map[string]map[string]bool     // node -> nodes reachable in the same scope
-	exprs     sync.Map                       // source text -> *expression.Expression
+	exprs     sync.Map                       // language + source text -> *expression.Expression
+	decisions map[string]*dmn.Definitions    // by decision id
+	waitAt    map[string]bool                // Options.WaitAt
 }
 
 // Options configures Compile.
@@ -27,6 +30,12 @@ type Options struct {
 	// Handlers names the built-in service handlers the shell can run. A
 	// service task naming one waits for it; any other service task passes.
 	Handlers []string
+	// Decisions holds the DMN models the business rule tasks evaluate, by decision id (the
+	// shell loads them with the definition, so that a replay evaluates the same versions).
+	Decisions map[string]*dmn.Definitions
+	// WaitAt names service, send, script and business rule tasks that wait as if they ran
+	// a handler: a simulation completes them or makes them fail.
+	WaitAt []string
 }
 
 // Compile prepares process processID of defs ("" picks the executable
@@ -44,9 +53,14 @@ func Compile(defs *definitions.Definitions, processID string, opts Options) (*Mo
 		eventSubs: map[string][]*definitions.Node{},
 		starts:    map[string][]*definitions.Node{},
 		reach:     map[string]map[string]bool{},
+		decisions: opts.Decisions,
+		waitAt:    map[string]bool{},
 	}
 	for _, h := range opts.Handlers {
 		m.handlers[h] = true
+	}
+	for _, id := range opts.WaitAt {
+		m.waitAt[id] = true
 	}
 	for _, n := range p.Nodes {
 		switch {
@@ -140,22 +154,33 @@ func (m *Model) node(id string) *definitions.Node { return m.Process.Node(id) }
 
 func (m *Model) flow(id string) *definitions.SequenceFlow { return m.Process.Flow(id) }
 
-// compile returns the compiled expression for src, caching it.
-func (m *Model) compile(src string) (*expression.Expression, error) {
-	if e, ok := m.exprs.Load(src); ok {
+// compile returns the compiled expression of one use (definitions.ExprUse.Compile, the code
+// the validator runs), caching it.
+func (m *Model) compile(u definitions.ExprUse) (*expression.Expression, error) {
+	key := fmt.Sprintf("%d\x00%s\x00%s", u.Kind, u.Language, u.Source)
+	if e, ok := m.exprs.Load(key); ok {
 		return e.(*expression.Expression), nil
 	}
-	e, err := expression.Compile(src)
+	e, err := u.Compile()
 	if err != nil {
 		return nil, err
 	}
-	m.exprs.Store(src, e)
+	m.exprs.Store(key, e)
 	return e, nil
 }
 
-// isHandler reports whether n runs a built-in handler that the shell knows.
+// condition compiles a condition written in the file's expression language.
+func (m *Model) condition(src string) (*expression.Expression, error) {
+	return m.compile(definitions.ExprUse{Source: src, Kind: definitions.ExprCondition, Language: m.Defs.ExpressionLanguage})
+}
+
+// Decision returns the DMN model that holds decision id, or nil.
+func (m *Model) Decision(id string) *dmn.Definitions { return m.decisions[id] }
+
+// isHandler reports whether n runs a built-in handler that the shell knows, or waits as if
+// it did (Options.WaitAt).
 func (m *Model) isHandler(n *definitions.Node) bool {
-	return n.Implementation != "" && m.handlers[n.Implementation]
+	return n.Implementation != "" && m.handlers[n.Implementation] || m.waitAt[n.ID]
 }
 
 // messageName resolves a message reference to the name cases correlate on.

@@ -16,6 +16,10 @@ type State struct {
 	Result Result `json:"result,omitempty"`
 	// Error is the unhandled BPMN error a called process ended with.
 	Error *BPMNError `json:"error,omitempty"`
+	// Case is the case's id and Initiator the user who started it, for expressions
+	// (execution.processInstanceId, authenticatedUserId).
+	Case      string `json:"case,omitempty"`
+	Initiator string `json:"initiator,omitempty"`
 }
 
 // Result says how a case ended.

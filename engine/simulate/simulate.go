@@ -14,7 +14,6 @@ import (
 	"sort"
 	"time"
 
-	"onewindow/definitions"
 	"onewindow/engine/calendar"
 	"onewindow/engine/clock"
 	"onewindow/engine/machine"
@@ -22,6 +21,13 @@ import (
 
 // Script drives a simulation: start variables and the steps to take.
 type Script struct {
+	// Start is when the case starts: RFC 3339 ("2025-09-28T10:00:00+08:00"), or a date and
+	// time ("2025-09-28T10:00") or a date ("2025-09-28", at 09:00) in Beijing time. The
+	// default is Monday 2026-01-05 09:00.
+	Start string `json:"start,omitempty"`
+	// Initiator is the user who starts the case (a start event's initiator variable,
+	// authenticatedUserId).
+	Initiator string         `json:"initiator,omitempty"`
 	Variables map[string]any `json:"variables,omitempty"`
 	// Limits are the case's time limits in working days; with them the
 	// result shows the clock and the alerts it raised.
@@ -29,11 +35,17 @@ type Script struct {
 	Steps  []Step        `json:"steps"`
 }
 
-// Step is one thing that happens: exactly one of Complete, Advance,
-// Message or Signal is set.
+// Step is one thing that happens: exactly one of Complete, Advance, Message, Signal, Pause,
+// Resume or Fail is set.
 type Step struct {
-	// Complete completes the oldest open instance of this user task id.
+	// Complete completes the oldest open instance of this user task id, or the service task
+	// of this id (it waits for the script to complete it), with Variables.
 	Complete string `json:"complete,omitempty"`
+	// Fail makes the service task of this id fail: with Error, it throws that BPMN error
+	// code (for the task's error boundary events); without, it fails as a technical error
+	// (an incident).
+	Fail  string `json:"fail,omitempty"`
+	Error string `json:"error,omitempty"`
 	// Outcome is the outcome of the completion (accept, refuse, approve, ...).
 	Outcome string `json:"outcome,omitempty"`
 	// Advance moves virtual time by an ISO 8601 duration, firing timers.
@@ -125,6 +137,8 @@ type Options struct {
 	Calendar *calendar.Calendar
 	// Limits are the case's time limits (see Script.Limits).
 	Limits *clock.Limits
+	// Initiator is the user who starts the case (see Script.Initiator).
+	Initiator string
 }
 
 // New starts a simulation of process (an id among models) with vars.
@@ -136,7 +150,7 @@ func New(models map[string]*machine.Model, process string, vars map[string]any, 
 	}
 	s := &Sim{models: models, now: opts.Start, cal: opts.Calendar}
 	if s.now.IsZero() {
-		s.now = time.Date(2026, 1, 5, 9, 0, 0, 0, machine.Zone)
+		s.now = DefaultStart
 	}
 	if s.cal == nil {
 		s.cal = calendar.National()
@@ -144,7 +158,7 @@ func New(models map[string]*machine.Model, process string, vars map[string]any, 
 	s.clock = clock.New("", opts.Limits, s.now)
 	root := &simCase{id: "case", m: machine.New(m)}
 	s.cases = append(s.cases, root)
-	if err := s.apply(root, root.m.Start(machine.StartOptions{Vars: vars})); err != nil {
+	if err := s.apply(root, root.m.Start(machine.StartOptions{Vars: vars, Now: s.now, CaseID: root.id, Initiator: opts.Initiator})); err != nil {
 		return nil, err
 	}
 	return s, s.fireDue()
@@ -154,6 +168,16 @@ func New(models map[string]*machine.Model, process string, vars map[string]any, 
 func Run(models map[string]*machine.Model, process string, script Script, opts Options) (*Result, error) {
 	if script.Limits != nil {
 		opts.Limits = script.Limits
+	}
+	if script.Initiator != "" {
+		opts.Initiator = script.Initiator
+	}
+	if script.Start != "" {
+		t, err := ParseStart(script.Start)
+		if err != nil {
+			return nil, fmt.Errorf("%w: start: %v", ErrStep, err)
+		}
+		opts.Start = t
 	}
 	s, err := New(models, process, script.Variables, opts)
 	if err != nil {
@@ -175,6 +199,8 @@ func (s *Sim) Step(st Step) error {
 	switch {
 	case st.Complete != "":
 		return s.Complete(st.Complete, st.Outcome, st.Variables)
+	case st.Fail != "":
+		return s.Fail(st.Fail, st.Error)
 	case st.Advance != "":
 		return s.Advance(st.Advance)
 	case st.Message != "":
@@ -190,19 +216,46 @@ func (s *Sim) Step(st Step) error {
 		}
 		return s.follow(nil)
 	}
-	return fmt.Errorf("%w: a step needs one of complete, advance, message, signal, pause or resume", ErrStep)
+	return fmt.Errorf("%w: a step needs one of complete, advance, message, signal, pause, resume or fail", ErrStep)
 }
 
-// Complete completes the oldest open instance of user task id.
+// Complete completes the oldest open instance of user task id, or the waiting service
+// task id.
 func (s *Sim) Complete(id, outcome string, vars map[string]any) error {
 	for _, c := range s.cases {
 		for _, w := range c.m.State().OpenWaits() {
-			if w.Kind == machine.TaskWait && w.Element == id {
+			switch {
+			case w.Kind == machine.TaskWait && w.Element == id:
 				return s.handle(c, machine.Event{Kind: machine.TaskCompleted, WaitID: w.ID, Outcome: outcome, Vars: vars})
+			case w.Kind == machine.HandlerWait && w.Element == id:
+				if outcome != "" {
+					return fmt.Errorf("%w: %s is a service task: it completes without an outcome", ErrStep, id)
+				}
+				return s.handle(c, machine.Event{Kind: machine.HandlerFinished, WaitID: w.ID, Vars: vars})
 			}
 		}
 	}
 	return fmt.Errorf("%w: no open task %q", ErrStep, id)
+}
+
+// Fail makes the waiting service task id fail: with code, by throwing that BPMN error;
+// without, as a technical failure (an incident).
+func (s *Sim) Fail(id, code string) error {
+	for _, c := range s.cases {
+		for _, w := range c.m.State().OpenWaits() {
+			if w.Kind != machine.HandlerWait || w.Element != id {
+				continue
+			}
+			ev := machine.Event{Kind: machine.HandlerFinished, WaitID: w.ID}
+			if code != "" {
+				ev.Error = &machine.BPMNError{Code: code, Message: "thrown by the simulation"}
+			} else {
+				ev.Failure = "failed in the simulation"
+			}
+			return s.handle(c, ev)
+		}
+	}
+	return fmt.Errorf("%w: no service task %q waits (name it in a fail or complete step so that it waits)", ErrStep, id)
 }
 
 // Message delivers a message to the first case waiting for it.
@@ -314,6 +367,7 @@ func (s *Sim) follow(cmds []machine.Command) error {
 }
 
 func (s *Sim) handle(c *simCase, ev machine.Event) error {
+	ev.At = s.now
 	cmds, err := c.m.Handle(ev)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrStep, err)
@@ -396,7 +450,7 @@ func (s *Sim) open(c *simCase, w *machine.Wait) error {
 		}
 		child := &simCase{id: c.id + "/" + w.ID, m: machine.New(model), parent: c, wait: w.ID}
 		s.cases = append(s.cases, child)
-		return s.apply(child, child.m.Start(machine.StartOptions{Vars: w.Child.Vars, Child: true}))
+		return s.apply(child, child.m.Start(machine.StartOptions{Vars: w.Child.Vars, Child: true, Now: s.now, CaseID: child.id}))
 	}
 	return nil
 }
@@ -505,13 +559,4 @@ func SortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// parseDuration parses an advance step's ISO 8601 duration.
-func parseDuration(iso string) (func(time.Time) time.Time, error) {
-	d, err := definitions.ParseDuration(iso)
-	if err != nil {
-		return nil, err
-	}
-	return d.AddTo, nil
 }
