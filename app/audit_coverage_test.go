@@ -24,9 +24,10 @@ func TestEveryChangeIsAudited(t *testing.T) {
 	auditing := regexp.MustCompile(`\.(Audit|Act)\(|enrichAlert\(`)
 	// Store writes (by the verb their name starts with) made on a.db rather than in a.change;
 	// bookkeeping that is no one's action is allowed: the last use of an API key, a queued
-	// start handed to the engine.
+	// start handed to the engine, the attempts of an outbound delivery, and reads whose name
+	// starts like a verb.
 	writes := regexp.MustCompile(`store\.(Create|Update|Delete|Insert|Put|Record|Revoke|Remove|Mark|Set|Add|Save|End|Start|Publish|Unpublish|Deploy|Close|Withdraw|Take|Claim|Enqueue|Queue|Ensure)[A-Za-z]*\(ctx, a\.db`)
-	allowed := regexp.MustCompile(`store\.(TouchAPIKey|MarkProcessStarted|StartingCases)\(`)
+	allowed := regexp.MustCompile(`store\.(TouchAPIKey|MarkProcessStarted|StartingCases|MarkDeliveryStarted|MarkNotificationStarted|EndDelivery|RecordNotificationAttempt|PublishingItems)\(`)
 	fset := token.NewFileSet()
 	checked := 0
 	for _, name := range files {

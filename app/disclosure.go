@@ -125,6 +125,7 @@ func (a *App) FileDisclosure(ctx context.Context, p *Actor, in DisclosureInput) 
 		if err := store.InsertDisclosure(ctx, tx, r); err != nil {
 			return err
 		}
+		out.Audit(orAnyone(p), "disclosure.file", r.ProcessCaseID, "disclosure:"+r.ID, map[string]any{"department": r.DepartmentID, "delivery": r.Delivery})
 		if err := out.event(store.Event{Type: EventDisclosureFiled, CaseID: r.ProcessCaseID, DepartmentID: r.DepartmentID, OccurredAt: r.FiledAt},
 			map[string]any{"requestId": r.ID, "caseId": r.ProcessCaseID, "delivery": r.Delivery}); err != nil {
 			return err
@@ -346,6 +347,7 @@ func (a *App) ExtendDisclosure(ctx context.Context, p *Actor, id string, in Exte
 	now := a.now()
 	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
 		err := store.ExtendDisclosure(ctx, tx, r.ID, p.UserID, reason, now)
+		out.Audit(p, "disclosure.extend", r.ProcessCaseID, "disclosure:"+r.ID, map[string]any{"reason": reason, "days": days})
 		if errors.Is(err, store.ErrConflict) {
 			return refuse(Conflict, CodeAlreadyExtended, "the limit of request %s was extended already: it is extended once", r.ID)
 		}

@@ -26,6 +26,8 @@ import (
 
 	"onewindow/engine/outbound"
 	"onewindow/store"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Message is a notification as a sender sends it.
@@ -204,7 +206,11 @@ type EmailRequest struct {
 
 // SetNotificationEmail sets the address the actor's notifications are emailed to.
 func (a *App) SetNotificationEmail(ctx context.Context, p *Actor, in EmailRequest) (*EmailRequest, error) {
-	if err := store.SetNotificationEmail(ctx, a.db, p.UserID, strings.TrimSpace(in.Email)); err != nil {
+	err := a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "user.notificationEmail", "", "user:"+p.UserID, map[string]any{"email": strings.TrimSpace(in.Email)})
+		return store.SetNotificationEmail(ctx, tx, p.UserID, strings.TrimSpace(in.Email))
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &EmailRequest{Email: strings.TrimSpace(in.Email)}, nil

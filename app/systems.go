@@ -123,7 +123,8 @@ func (a *App) RotateAPIKey(ctx context.Context, p *Actor, userID, keyID string, 
 	}
 	now := a.now()
 	var out RotatedAPIKey
-	err := a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err := a.change(ctx, func(tx *sqlx.Tx, box *Outbox) error {
+		box.Audit(p, "apikey.rotate", "", "user:"+userID, map[string]any{"key": keyID, "overlap": in.Overlap})
 		if _, err := keyedSystemUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -198,7 +199,8 @@ func (a *App) AttachDocuments(ctx context.Context, p *Actor, caseID string, in D
 		return nil, tc.noAuthority()
 	}
 	now := a.now()
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "case.attachDocuments", tc.k.ID, "task:"+tc.t.ID, map[string]any{"files": in.FileIDs, "name": in.Name})
 		for _, id := range in.FileIDs {
 			f, err := store.GetFile(ctx, tx, id)
 			if errors.Is(err, store.ErrNotFound) || (err == nil && f.UploadedBy != p.UserID) {

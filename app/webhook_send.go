@@ -151,6 +151,7 @@ func (a *App) attemptWebhook(ctx context.Context, d outbound.Delivery, n int) (b
 		if err := store.RecordAttempt(ctx, tx, del.ID, del.Run, att); err != nil {
 			return err
 		}
+		out.Audit(nil, "webhook.disable", "", "webhook:"+sub.ID, map[string]any{"failingSince": since, "delivery": del.ID})
 		return a.disableFailing(ctx, tx, out, sub, since, now)
 	})
 	return att.Done, err

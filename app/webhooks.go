@@ -89,7 +89,8 @@ func (a *App) CreateSubscription(ctx context.Context, p *Actor, in SubscriptionR
 	_, _ = rand.Read(buf[:])
 	s := &store.Subscription{OwnerID: p.UserID, DepartmentID: dept, URL: in.URL, Types: types, Secret: "whsec_" + hex.EncodeToString(buf[:]),
 		State: store.SubscriptionActive, AllowLoopback: in.AllowLoopback}
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "webhook.subscribe", "", "webhook:"+s.URL, map[string]any{"types": types, "department": dept, "allowLoopback": in.AllowLoopback})
 		if dept != "" {
 			if err := complaintUnit(ctx, tx, "departmentId", &dept, store.KindDepartment, CodeDepartmentNotFound); err != nil {
 				return err
@@ -203,7 +204,8 @@ func (a *App) UpdateSubscription(ctx context.Context, p *Actor, id string, in Su
 		patch.Types = &types
 	}
 	var out *store.Subscription
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, box *Outbox) error {
+		box.Audit(p, "webhook.update", "", "webhook:"+id, patch)
 		if out, err = store.UpdateSubscription(ctx, tx, id, patch, a.now()); err != nil {
 			return err
 		}
@@ -255,7 +257,8 @@ func (a *App) Redeliver(ctx context.Context, p *Actor, id, deliveryID string) (*
 		return nil, refuse(Conflict, CodeSubscriptionDisabled, "subscription %s is disabled: enable it (PATCH state active) before redelivering", id)
 	}
 	var d *store.Delivery
-	err = a.change(ctx, func(tx *sqlx.Tx, _ *Outbox) error {
+	err = a.change(ctx, func(tx *sqlx.Tx, out *Outbox) error {
+		out.Audit(p, "webhook.redeliver", "", "webhook:"+id, map[string]any{"delivery": deliveryID})
 		old, err := store.GetDelivery(ctx, tx, deliveryID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && old.SubscriptionID != id) {
 			return refuse(NotFound, "not_found", "no delivery %s of subscription %s", deliveryID, id)
