@@ -4,7 +4,7 @@
 GO ?= go
 SWAG := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
 
-.PHONY: run build test docs lint bench
+.PHONY: run build test docs lint bench gobench
 
 run:
 	$(GO) run . serve --demo
@@ -23,5 +23,10 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Every scenario of `onewindow bench` with its defaults (package bench); BENCH_FLAGS adds flags,
+# e.g. make bench BENCH_FLAGS="--open 1000,10000,100000". gobench runs the Go micro-benchmarks.
 bench:
+	$(GO) run . bench $(BENCH_FLAGS)
+
+gobench:
 	$(GO) test -run='^$$' -bench=. ./...

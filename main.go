@@ -35,6 +35,7 @@ commands:
   backup --out FILE       an online backup of an SQLite deployment (databases and files)
   restore FILE --data-dir DIR             bring a backup back into an empty directory
   migrate-store --from sqlite:PATH --to postgres://...   copy the application tables
+  bench [--scenario engine,raw,http,scale,timers] [--open 1000,10000] [--json]   measure
 
 Run "onewindow COMMAND -h" for the flags of a command. Every flag can also be set with an
 environment variable ONEWINDOW_<FLAG>, e.g. ONEWINDOW_DB for --db.
@@ -55,6 +56,8 @@ func main() {
 		os.Exit(runOps(os.Args[1], args))
 	case "definitions":
 		os.Exit(runDefinitions(args))
+	case "bench":
+		os.Exit(runBench(args))
 	case "decisions":
 		os.Exit(runDecisions(args))
 	case "version":

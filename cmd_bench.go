@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+
+	"onewindow/bench"
+)
+
+// runBench runs the benchmark scenarios (package bench) and prints their results.
+func runBench(args []string) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	o := bench.Options{Log: os.Stderr}
+	var open, only, cpuprofile string
+	var asJSON bool
+	fs.StringVar(&o.DB, "db", "", "application database: empty for a new SQLite file, or a postgres:// DSN of a database the bench may fill")
+	fs.StringVar(&o.EngineStore, "engine-store", "", "engine store: empty for SQLite, or redis://host:port")
+	fs.IntVar(&o.Cases, "cases", 200, "cases a throughput scenario drives")
+	fs.StringVar(&open, "open", "1000", "open-case sizes the scale scenario fills, comma-separated (e.g. 1000,10000,100000)")
+	fs.IntVar(&o.Concurrency, "concurrency", 50, "concurrent clients")
+	fs.StringVar(&only, "scenario", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Order, ", "))
+	fs.BoolVar(&asJSON, "json", false, "print one JSON object per scenario instead of tables")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	for _, s := range strings.Split(open, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+		if err != nil || n <= 0 {
+			return usageError(fmt.Errorf("--open: %q is not a positive number of cases", s))
+		}
+		o.Open = append(o.Open, n)
+	}
+	if o.Cases <= 0 || o.Concurrency <= 0 {
+		return usageError(errors.New("--cases and --concurrency must be positive"))
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(only, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			want[s] = true
+		}
+	}
+	var run []bench.Scenario
+	for _, s := range bench.Scenarios() {
+		if len(want) == 0 || want[s.Name] {
+			run = append(run, s)
+			delete(want, s.Name)
+		}
+	}
+	for name := range want {
+		return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
+	}
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return usageError(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageError(fmt.Errorf("--cpuprofile: %w", err))
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	failed := 0
+	for _, s := range run {
+		dir, err := os.MkdirTemp("", "onewindow-bench-"+s.Name+"-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "onewindow bench:", err)
+			return 1
+		}
+		so := o
+		so.Dir = dir
+		fmt.Fprintf(os.Stderr, "bench: %s: %s\n", s.Name, s.Doc)
+		res, err := s.Run(ctx, so)
+		os.RemoveAll(dir)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "onewindow bench: %s: %v\n", s.Name, err)
+			failed++
+			continue
+		}
+		res.Scenario, res.Machine = s.Name, bench.ThisMachine()
+		if asJSON {
+			b, _ := json.Marshal(res)
+			fmt.Println(string(b))
+		} else {
+			bench.Print(os.Stdout, res)
+		}
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
