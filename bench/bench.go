@@ -46,7 +46,7 @@ type Scenario struct {
 
 // Result is what one scenario measured.
 type Result struct {
-	Scenario string `json:"scenario"`
+	Scenario string  `json:"scenario"`
 	Machine  Machine `json:"machine"`
 	Rows     []Row   `json:"rows"`
 	// Notes are findings in words (the median ratio and its spread, how long loading took).
