@@ -7967,7 +7967,7 @@ const docTemplate = `{
                 "tags": [
                     "health"
                 ],
-                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows",
+                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, webhook and notification backlog, alerts, audit rows and tasks processed",
                 "responses": {
                     "200": {
                         "description": "Prometheus text format",
