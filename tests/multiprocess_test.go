@@ -145,8 +145,7 @@ func TestMultiProcessKill(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 14))
 	t.Logf("kill schedule seed %d", seed)
-	var lastKill, lastRestart time.Time
-	killed := 0
+	killed, apiKills := 0, 0
 	killerDone := make(chan struct{})
 	go func() {
 		defer close(killerDone)
@@ -161,6 +160,7 @@ func TestMultiProcessKill(t *testing.T) {
 				api.kill()
 				api = startAPI()
 				apiKilled = true
+				apiKills++
 				continue
 			}
 			w := rng.IntN(len(workers))
@@ -169,7 +169,7 @@ func TestMultiProcessKill(t *testing.T) {
 			time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond) // down for a moment
 			workers[w] = startWorker(w)
 			led.mu.Lock()
-			lastKill, lastRestart = kt, time.Now()
+			led.kills = append(led.kills, [2]time.Time{kt, time.Now()})
 			led.mu.Unlock()
 			killed++
 		}
@@ -283,12 +283,16 @@ func TestMultiProcessKill(t *testing.T) {
 	noteDup := notes.dups()
 	notes.mu.Unlock()
 
-	rec, worst := led.recovery(lastKill, lastRestart)
-	t.Logf("1 api + 2 worker processes, %d cases by 8 clients, %d worker kills + 1 api kill; lost or doubled cases, tasks, events, notifications: 0; "+
-		"%d events (%d sent again after a kill, deduplicated by id), %d notifications (%d again); median wait for the next step %v, slowest %v; driving took %v; after the last worker kill cases moved on %v after its restart",
-		cases, killed, len(evs), hookDup, len(noteIDs), noteDup, led.median().Round(time.Millisecond), worst.Round(time.Millisecond), driving.Round(time.Second), rec)
-	if worst > 15*time.Second {
-		t.Errorf("a step waited %v for the engine: a killed worker's task waited for its lock timeout", worst)
+	last, stall, worst := led.recovery()
+	t.Logf("1 api + 2 worker processes, %d cases by 8 clients, %d worker kills + %d api kill; lost or doubled cases, tasks, events, notifications: 0; "+
+		"%d events (%d sent again after a kill, deduplicated by id), %d notifications (%d again); median wait for the next step %v, slowest %v; driving took %v; "+
+		"after the last worker kill the waiting cases moved on %s; longest wait past a worker's restart %v",
+		cases, killed, apiKills, len(evs), hookDup, len(noteIDs), noteDup, led.median().Round(time.Millisecond), worst.Round(time.Millisecond),
+		driving.Round(time.Second), last, stall.Round(time.Millisecond))
+	// Without taking its own pending tasks back at start a restarted worker left them for the
+	// lock timeout (20 s); the target is under 2 s, the bound leaves room for a loaded machine.
+	if stall > 8*time.Second {
+		t.Errorf("a step waited %v past its worker's restart: the restarted worker did not take its tasks back", stall)
 	}
 	api.stop()
 	for _, w := range workers {
@@ -435,6 +439,7 @@ type ledger struct {
 	cases     map[string]int
 	completed map[string]int
 	waits     [][2]time.Time // [completed, next step appeared]
+	kills     [][2]time.Time // a worker's [kill, restarted]
 }
 
 func (l *ledger) step(done, appeared time.Time) {
@@ -458,24 +463,34 @@ func (l *ledger) median() time.Duration {
 	return ds[len(ds)/2]
 }
 
-// recovery returns how long after restart the steps that were waiting at kill moved on (the
-// longest), and the longest wait of all.
-func (l *ledger) recovery(kill, restart time.Time) (string, time.Duration) {
+// recovery reports, for the last worker kill, how long after the restart the steps waiting at
+// the kill moved on; the longest such wait past a restart over all worker kills; and the
+// longest wait of all.
+func (l *ledger) recovery() (last string, stall, worst time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var worst, rec time.Duration
-	waiting := 0
 	for _, w := range l.waits {
 		worst = max(worst, w[1].Sub(w[0]))
-		if !kill.IsZero() && w[0].Before(kill) && w[1].After(kill) {
-			waiting++
-			rec = max(rec, w[1].Sub(restart))
+	}
+	last = "(no worker was killed)"
+	for i, k := range l.kills {
+		var rec time.Duration
+		waiting := 0
+		for _, w := range l.waits {
+			if w[0].Before(k[0]) && w[1].After(k[0]) {
+				waiting++
+				rec = max(rec, w[1].Sub(k[1]))
+			}
+		}
+		stall = max(stall, rec)
+		if i == len(l.kills)-1 {
+			last = fmt.Sprintf("within %v of its restart (%d steps were waiting)", rec.Round(time.Millisecond), waiting)
+			if waiting == 0 {
+				last = "at once (no step was waiting at that kill)"
+			}
 		}
 	}
-	if waiting == 0 {
-		return "at once (no step was waiting at that kill)", worst
-	}
-	return fmt.Sprintf("within %v (%d steps were waiting)", max(rec, 0).Round(time.Millisecond), waiting), worst
+	return last, stall, worst
 }
 
 // mpClient speaks to the api process as one user or system, retrying while the api process
