@@ -188,7 +188,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	}
 	var es engine.Store = store.Engine{DB: db}
 	if cfg.runsWork() {
-		es = leasedStore{Store: es, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},
