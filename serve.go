@@ -107,6 +107,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	stopEngine = stopBoth(stopOutbound, stopEngine)
+	stopEngine = stopBoth(startEngineUpkeep(ctx, cfg, eng, log), stopEngine)
 	// Cases stored while a previous run stopped before starting their workflow start now.
 	if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
 		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
@@ -124,6 +125,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	defer stopMetrics()
+	stopPprof, err := servePprof(cfg.Upkeep.PprofAddr, log)
+	if err != nil {
+		_ = stopEngine(context.Background())
+		return err
+	}
+	defer stopPprof()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -170,7 +177,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 // this process's stable name with the use cases' hooks and returns the
 // engine and the function that stops it.
 func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
-	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log})
+	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log, Retention: cfg.Upkeep.Retention})
 	if err != nil {
 		return nil, nil, nil, err
 	}
