@@ -40,3 +40,34 @@ func TestPollUsesTheDueIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestProbesUseIndexes: the reads that answer an idle poll touch one index
+// entry, whatever the number of open instances.
+func TestProbesUseIndexes(t *testing.T) {
+	b := NewInMemory()
+	defer b.Close()
+	for _, q := range []string{
+		`SELECT 1 FROM pending_events WHERE visible_at IS NULL OR visible_at <= ? LIMIT 1`,
+		`SELECT 1 FROM activities WHERE locked_until IS NULL OR locked_until < ? LIMIT 1`,
+	} {
+		rows, err := b.db.Query("EXPLAIN QUERY PLAN "+q, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, p := range plan {
+			if strings.HasPrefix(p, "SCAN") {
+				t.Errorf("%s scans a table:\n%s", q, strings.Join(plan, "\n"))
+			}
+		}
+	}
+}
