@@ -39,6 +39,8 @@ type config struct {
 	Role string
 	// Outbound configures webhook deliveries and notification senders (config_outbound.go).
 	Outbound outboundSettings
+	// Upkeep configures engine retention and profiling (config_engine.go).
+	Upkeep engineUpkeep
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
@@ -137,6 +139,7 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how often an idle SQLite engine store is polled (default 50ms)")
 		fs.IntVar(&cfg.Engine.CacheSize, "engine-cache-size", 0, "cases kept in memory between steps (default 4096)")
 		outboundFlags(fs, &cfg.Outbound)
+		engineUpkeepFlags(fs, &cfg.Upkeep)
 	}
 	return fs
 }
@@ -226,6 +229,9 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*conf
 		return nil, fmt.Errorf("--token-ttl %v: at least a minute", cfg.TokenTTL)
 	}
 	if err := cfg.Outbound.check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Upkeep.check(); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -111,6 +111,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 	stopEngine = stopBoth(stopOutbound, stopEngine)
 	if cfg.runsWork() {
+		stopEngine = stopBoth(startEngineUpkeep(ctx, cfg, eng, log), stopEngine)
 		go sweepers.keep(ctx)
 		// Cases stored while a previous run stopped before starting their workflow start now.
 		if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
@@ -133,6 +134,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	defer stopMetrics()
+	stopPprof, err := servePprof(cfg.Upkeep.PprofAddr, log)
+	if err != nil {
+		_ = stopEngine(context.Background())
+		return err
+	}
+	defer stopPprof()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -182,7 +189,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 // deliveries) and the function that stops both.
 func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks,
 	sweepers *lease, taskDone func(kind string)) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
-	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, KeyPrefix: cfg.EngineStore.KeyPrefix, Logger: log})
+	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, KeyPrefix: cfg.EngineStore.KeyPrefix, Logger: log,
+		Retention: cfg.Upkeep.Retention})
 	if err != nil {
 		return nil, nil, nil, err
 	}
