@@ -70,7 +70,9 @@ func TestMultiProcessKill(t *testing.T) {
 	defer hookSrv.Close()
 	defer noteSrv.Close()
 	apiAddr := freeAddr(t)
-	common := []string{"--db", dsn, "--engine-store", redisURL, "--token-secret", "multiprocess-test-secret-0123456789abcdef",
+	// The uploaded files are shared by the processes, as a deployment shares them (NFS or the
+	// like): an application names files that another api process took.
+	common := []string{"--data-dir", t.TempDir(), "--db", dsn, "--engine-store", redisURL, "--token-secret", "multiprocess-test-secret-0123456789abcdef",
 		"--webhook-retry", "300ms", "--webhook-retry-max", "2s", "--notify-sender", "webhook", "--notify-webhook-url", noteSrv.URL,
 		"--notify-webhook-secret", "notes"}
 	startAPI := func() *server {
