@@ -54,7 +54,7 @@ const mpEvents = "case.created,step.completed,case.accepted,step.completed,step.
 const mpEventsNotified = "case.created,step.completed,notice.issued,case.supplemented,step.completed,case.accepted,step.completed,step.completed,case.decided,step.completed,step.completed,case.finished"
 
 func TestMultiProcessKill(t *testing.T) {
-	cases, kills := 100, 5
+	cases, kills := 60, 5
 	if testing.Short() {
 		cases, kills = 30, 2
 	}
