@@ -226,8 +226,8 @@ func (f *CaseFilter) where() (string, []any) {
 func ListCases(ctx context.Context, q Q, f CaseFilter) ([]ListedCase, error) {
 	cond, args := f.where()
 	if !f.After.ReceivedAt.IsZero() {
-		cond += ` AND (c.received_at < ? OR (c.received_at = ? AND c.id < ?))`
-		args = append(args, Time(f.After.ReceivedAt), Time(f.After.ReceivedAt), f.After.ID)
+		cond += ` AND (c.received_at, c.id) < (?, ?)` // a row value: the index seeks to it
+		args = append(args, Time(f.After.ReceivedAt), f.After.ID)
 	}
 	limit := f.Limit
 	if limit <= 0 {

@@ -14,9 +14,25 @@ import (
 	"time"
 )
 
-// Analyze gathers fresh planner statistics over every table (ANALYZE on both databases).
+// Analyze gathers fresh planner statistics over every table (ANALYZE on both databases). On
+// SQLite it samples (analysis_limit) so that it takes milliseconds however large the tables:
+// it holds the write lock while it runs.
 func Analyze(ctx context.Context, db *DB) error {
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+	if db.dialect != SQLite {
+		if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA analysis_limit = 2000`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `ANALYZE`); err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
 	return nil

@@ -89,19 +89,25 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 		return nil, Invalid("level", "%q is not a level; use one of %s", f.Level, strings.Join(ScorecardLevels, ", "))
 	}
 	from, to := Time(f.From), Time(f.To)
+	// Who accepted a case matters at the window and person levels only: elsewhere the two
+	// lookups per case are left out. The period is three ranges, each served by an index on
+	// its column (migration 0025), rather than one expression no index serves.
+	accept := `NULL AS accept_window, NULL AS accept_person`
+	if f.Level == LevelWindow || f.Level == LevelPerson {
+		accept = `(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
+			AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
+		(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
+			ORDER BY a.at DESC LIMIT 1) AS accept_person`
+	}
 	var cases []scoredCase
 	err := q.SelectContext(ctx, &cases, q.Rebind(`SELECT c.id, c.status, c.received_at, c.started_at, c.ended_at,
 		c.due_at, c.clock_started_at, c.clock_stopped_at, c.calendar_unit, COALESCE(i.department_id, d.department_id) AS department_id,
-		i.id AS item_id, c.window_id,
-		(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
-		(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			ORDER BY a.at DESC LIMIT 1) AS accept_person,
+		i.id AS item_id, c.window_id, `+accept+`,
 		(SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id) AS notices
 		FROM cases c LEFT JOIN items i ON i.id = c.item_id LEFT JOIN disclosure_requests d ON d.process_case_id = c.id
-		WHERE (i.id IS NOT NULL OR d.id IS NOT NULL) AND ((COALESCE(c.received_at, c.started_at) >= ? AND COALESCE(c.received_at, c.started_at) < ?)
-			OR (c.ended_at >= ? AND c.ended_at < ?))
-		ORDER BY c.id`), from, to, from, to)
+		WHERE (i.id IS NOT NULL OR d.id IS NOT NULL) AND ((c.received_at >= ? AND c.received_at < ?)
+			OR (c.received_at IS NULL AND c.started_at >= ? AND c.started_at < ?) OR (c.ended_at >= ? AND c.ended_at < ?))
+		ORDER BY c.id`), from, to, from, to, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("cases of the period: %w", err)
 	}

@@ -105,8 +105,8 @@ func SupervisedPage(ctx context.Context, q Q, f SupervisionFilter) ([]OpenCase, 
 	if !f.After.NoTime {
 		c, a := cond+` AND `+col+` IS NOT NULL`, args
 		if f.After.ID != "" {
-			c += ` AND (` + col + ` ` + cmp + ` ? OR (` + col + ` = ? AND c.id ` + cmp + ` ?))`
-			a = append(append([]any{}, a...), Time(f.After.At), Time(f.After.At), f.After.ID)
+			c += ` AND (` + col + `, c.id) ` + cmp + ` (?, ?)`
+			a = append(append([]any{}, a...), Time(f.After.At), f.After.ID)
 		}
 		rows, err := openCasePart(ctx, q, c, col+` `+dir+`, c.id `+dir, a, limit)
 		if err != nil {
@@ -117,8 +117,8 @@ func SupervisedPage(ctx context.Context, q Q, f SupervisionFilter) ([]OpenCase, 
 	if len(out) < limit && f.Sort != SortStarted { // started_at is never null
 		c, a := cond+` AND c.due_at IS NULL`, args
 		if f.After.NoTime {
-			c += ` AND (c.started_at > ? OR (c.started_at = ? AND c.id > ?))`
-			a = append(append([]any{}, a...), Time(f.After.At), Time(f.After.At), f.After.ID)
+			c += ` AND (c.started_at, c.id) > (?, ?)`
+			a = append(append([]any{}, a...), Time(f.After.At), f.After.ID)
 		}
 		rows, err := openCasePart(ctx, q, c, `c.started_at, c.id`, a, limit-len(out))
 		if err != nil {

@@ -353,8 +353,8 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, error) {
 		c, a := cond+` AND t.due_at IS NOT NULL`, args
 		if f.After.ID != "" {
 			k := f.After
-			c += ` AND (t.due_at > ? OR (t.due_at = ? AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))))`
-			a = append(append([]any{}, a...), Time(k.DueAt), Time(k.DueAt), Time(k.CreatedAt), Time(k.CreatedAt), k.ID)
+			c += ` AND (t.due_at, t.created_at, t.id) > (?, ?, ?)`
+			a = append(append([]any{}, a...), Time(k.DueAt), Time(k.CreatedAt), k.ID)
 		}
 		due, err := inboxPart(ctx, q, c, `t.due_at, t.created_at, t.id`, a, limit)
 		if err != nil {
@@ -366,8 +366,8 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, error) {
 		c, a := cond+` AND t.due_at IS NULL`, args
 		if f.After.Undue {
 			k := f.After
-			c += ` AND (t.created_at > ? OR (t.created_at = ? AND t.id > ?))`
-			a = append(append([]any{}, a...), Time(k.CreatedAt), Time(k.CreatedAt), k.ID)
+			c += ` AND (t.created_at, t.id) > (?, ?)`
+			a = append(append([]any{}, a...), Time(k.CreatedAt), k.ID)
 		}
 		undue, err := inboxPart(ctx, q, c, `t.created_at, t.id`, a, limit-len(out))
 		if err != nil {
