@@ -66,7 +66,10 @@ func TestListQueryPlans(t *testing.T) {
 			name string
 			run  func(q store.Q) error
 		}{
-			{"case list, clerk", func(q store.Q) error { _, err := store.ListCases(ctx, q, store.CaseFilter{Scope: clerk, Limit: 51}); return err }},
+			{"case list, clerk", func(q store.Q) error {
+				_, err := store.ListCases(ctx, q, store.CaseFilter{Scope: clerk, Limit: 51})
+				return err
+			}},
 			{"case list, clerk, next page", func(q store.Q) error {
 				_, err := store.ListCases(ctx, q, store.CaseFilter{Scope: clerk, Limit: 51, After: after})
 				return err
@@ -75,7 +78,10 @@ func TestListQueryPlans(t *testing.T) {
 				_, err := store.ListCases(ctx, q, store.CaseFilter{Scope: reviewer, State: store.CasesOpen, Limit: 51})
 				return err
 			}},
-			{"case list, supervisor", func(q store.Q) error { _, err := store.ListCases(ctx, q, store.CaseFilter{Scope: sup, Limit: 51}); return err }},
+			{"case list, supervisor", func(q store.Q) error {
+				_, err := store.ListCases(ctx, q, store.CaseFilter{Scope: sup, Limit: 51})
+				return err
+			}},
 			{"case list, applicant", func(q store.Q) error {
 				_, err := store.ListCases(ctx, q, store.CaseFilter{Scope: applicant, Limit: 51})
 				return err
