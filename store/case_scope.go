@@ -220,7 +220,15 @@ func (f *CaseFilter) where() (string, []any) {
 	return strings.Join(where, ` AND `), args
 }
 
-// ListCases returns up to f.Limit cases matching f, newest first, after f.After. The query
+// caseListColumns are the columns of caseRow the case list shows or decides the stage from:
+// not the form, the variables or the applicant's certificate, which only a case's page shows.
+const caseListColumns = `c.id, c.number, c.item_id, c.item_version, c.item_code, c.item_name, c.channel, c.applicant_id,
+	c.applicant_name, c.submitted_by, c.window_id, c.station_id, c.agent_id, c.received_at, c.accepted_at, c.decision,
+	c.decided_at, c.withdrawn_at, c.definition_key, c.definition_version, c.status, c.started_at, c.updated_at, c.ended_at,
+	c.clock_state, c.clock_started_at, c.promised_days, c.statutory_days, c.warn_at, c.due_at, c.statutory_due_at`
+
+// ListCases returns up to f.Limit cases matching f (the list's columns, caseListColumns), newest
+// first, after f.After. The query
 // walks the cases by receipt time through the index (received_at, id) and checks each row, so
 // a page costs about the same however many cases there are.
 func ListCases(ctx context.Context, q Q, f CaseFilter) ([]ListedCase, error) {
@@ -238,7 +246,7 @@ func ListCases(ctx context.Context, q Q, f CaseFilter) ([]ListedCase, error) {
 		AtAcceptance       bool `db:"at_acceptance"`
 		AwaitingSupplement bool `db:"awaiting_supplement"`
 	}
-	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+caseColumns+`,
+	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+caseListColumns+`,
 		EXISTS (SELECT 1 FROM tasks lt WHERE lt.case_id = c.id AND lt.state = 'open' AND lt.step_kind = 'acceptance') AS at_acceptance,
 		EXISTS (SELECT 1 FROM subscriptions ls WHERE ls.case_id = c.id AND ls.kind = 'message' AND ls.name = ? AND ls.state = 'open') AS awaiting_supplement
 		FROM cases c WHERE `+cond+`
