@@ -210,3 +210,12 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// decodeJSON decodes a response body into out, failing on a status other than 2xx.
+func decodeJSON(res *http.Response, out any) error {
+	if res.StatusCode/100 != 2 {
+		b, _ := io.ReadAll(res.Body)
+		return fmt.Errorf("%d %s", res.StatusCode, truncate(string(b), 300))
+	}
+	return json.NewDecoder(res.Body).Decode(out)
+}
