@@ -35,6 +35,9 @@ type LoadOptions struct {
 	Batch int
 	// Force loads into a database that already holds cases.
 	Force bool
+	// Templates caps the cases driven through the engine (default: three of every demo item
+	// that takes window applications).
+	Templates int
 	// Progress, if set, is told how many cases are loaded after every batch.
 	Progress func(loaded int)
 }
@@ -81,7 +84,11 @@ func LoadOpenCases(ctx context.Context, a *app.App, db *store.DB, o LoadOptions)
 		return nil, ErrNotEmpty
 	}
 	rep := &LoadReport{}
-	tpl, err := driveTemplates(ctx, a, db, o.Open, rep)
+	want := o.Open
+	if o.Templates > 0 {
+		want = min(want, o.Templates)
+	}
+	tpl, err := driveTemplates(ctx, a, db, want, rep)
 	if err != nil {
 		return nil, err
 	}
