@@ -49,6 +49,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	go store.KeepOptimized(ctx, db, log) // planner statistics now and every few hours (store/optimize.go)
 
 	// Items run the standard flows: deploy and publish any that this
 	// release ships and the database does not have yet.
