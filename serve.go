@@ -23,6 +23,7 @@ import (
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
+	"onewindow/web"
 )
 
 // runServe implements "onewindow serve": migrate, optionally load the demo, start the engine
@@ -117,7 +118,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 
 	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
 	h := handlers.New(handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
-		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != ""})
+		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", Web: web.Dist()})
 	stopMetrics, err := serveMetrics(cfg.MetricsAddr, metrics, log)
 	if err != nil {
 		_ = stopEngine(context.Background())

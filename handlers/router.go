@@ -9,6 +9,7 @@ package handlers
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -37,6 +38,9 @@ type Deps struct {
 	// /metrics is not served here (the caller serves Metrics.Handler on another address).
 	Metrics          *Metrics
 	MetricsElsewhere bool
+	// Web is the built workbench (package web's Dist), served at / with the browser
+	// application's routes falling back to its index.html; nil: / redirects to Swagger.
+	Web fs.FS
 }
 
 // api holds the dependencies shared by every handler.
@@ -69,13 +73,18 @@ func New(d Deps) *gin.Engine {
 	trustProxies(e, d.TrustedProxies)
 	e.Use(h.requestID, h.observe, h.recover)
 	e.NoRoute(func(c *gin.Context) {
+		if h.serveWeb(c) {
+			return
+		}
 		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
 	})
 	e.NoMethod(func(c *gin.Context) {
 		writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
 	})
 
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
+	if d.Web == nil {
+		e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
+	}
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	if !d.MetricsElsewhere {
