@@ -64,80 +64,62 @@ func (a *App) CaseDiagram(ctx context.Context, p *Actor, id string) (*CaseDiagra
 	if err != nil {
 		return nil, err
 	}
+	waits, err := store.CaseSubscriptions(ctx, a.db, k.ID, "open")
+	if err != nil {
+		return nil, err
+	}
 	return &CaseDiagram{CaseID: PublicID(k.ID), DefinitionKey: def.Key, DefinitionVersion: def.Version, XML: string(def.XML),
-		Elements: elementStates(hist, tasks)}, nil
+		Elements: elementStates(hist, tasks, waits)}, nil
 }
 
-// elementStates folds a case's history into the state of each element: instances entered and
-// not yet completed or cancelled are active; an open task of a multi-instance step makes its
-// element a countersign.
-func elementStates(hist []store.HistoryRow, tasks []store.TaskRow) []DiagramElement {
+// elementStates says where a case is: an element is current while one of its tasks is open (a
+// countersign when the task is one of several instances) or the case waits at it for a message
+// or signal; done when the case passed it (entered it in its history) and is not there now.
+func elementStates(hist []store.HistoryRow, tasks []store.TaskRow, waits []store.SubscriptionRow) []DiagramElement {
 	type counts struct {
-		open      map[string]bool
-		completed int
-		multi     bool
+		open, completed int
+		multi           bool
 	}
 	by := map[string]*counts{}
 	var order []string
 	get := func(el string) *counts {
 		c := by[el]
 		if c == nil {
-			c = &counts{open: map[string]bool{}}
+			c = &counts{}
 			by[el] = c
 			order = append(order, el)
 		}
 		return c
 	}
 	for _, h := range hist {
-		if h.ElementID == "" {
-			continue
-		}
-		c := get(h.ElementID)
-		inst := h.InstanceID
-		switch h.Kind {
-		case "entered":
-			c.open[inst] = true
-		case "completed":
-			delete(c.open, inst)
-			c.completed++
-		case "cancelled", "moved":
-			delete(c.open, inst)
+		if h.ElementID != "" {
+			c := get(h.ElementID)
+			if h.Kind == "completed" {
+				c.completed++
+			}
 		}
 	}
 	for _, t := range tasks {
 		c := get(t.ElementID)
-		if t.LoopCounter >= 0 {
-			c.multi = true
-		}
+		c.multi = c.multi || t.LoopCounter >= 0
 		if t.State == "open" || t.State == "completing" {
-			c.open["task:"+t.ID] = true
+			c.open++
 		}
+	}
+	for _, w := range waits {
+		get(w.ElementID).open++
 	}
 	out := []DiagramElement{}
 	for _, el := range order {
 		c := by[el]
-		// A task's own instance and its history instance are the same step: count open tasks
-		// once, by the larger of the two views.
-		open := 0
-		tasksOpen := 0
-		for inst := range c.open {
-			if strings.HasPrefix(inst, "task:") {
-				tasksOpen++
-			} else {
-				open++
-			}
-		}
-		open = max(open, tasksOpen)
-		e := DiagramElement{ElementID: el, Open: open, Completed: c.completed}
+		e := DiagramElement{ElementID: el, Open: c.open, Completed: c.completed}
 		switch {
-		case open > 0 && c.multi:
+		case c.open > 0 && c.multi:
 			e.State = ElementCountersign
-		case open > 0:
+		case c.open > 0:
 			e.State = ElementCurrent
-		case c.completed > 0:
-			e.State = ElementDone
 		default:
-			continue
+			e.State = ElementDone
 		}
 		out = append(out, e)
 	}

@@ -65,7 +65,7 @@ func workbenchEndpoints(t *testing.T, db *store.DB) {
 	v.ok(v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), "accept")
 	signers := v.openBy(k.ID, "countersign", 3)
 	d := v.diagramOf("applicant1", k.ID)
-	if d["acceptance"].State != app.ElementDone || d["countersign"].State != app.ElementCountersign || d["countersign"].Open != 3 {
+	if d["submitted"].State != app.ElementDone || d["acceptance"].State != app.ElementDone || d["countersign"].State != app.ElementCountersign || d["countersign"].Open != 3 {
 		t.Fatalf("diagram during the countersign: %+v", d)
 	}
 	v.ok(v.act("reviewer-zjj", signers["zjj-xzsp"], "complete", map[string]any{"outcome": "agree"}), "agree zjj")
