@@ -52,8 +52,9 @@ func runBench(args []string) int {
 		}
 	}
 	var run []bench.Scenario
+	all := len(want) == 0 // taken before the loop empties want
 	for _, s := range bench.Scenarios() {
-		if len(want) == 0 || want[s.Name] {
+		if all || want[s.Name] {
 			run = append(run, s)
 			delete(want, s.Name)
 		}

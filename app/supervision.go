@@ -256,7 +256,7 @@ func (a *App) openCases(ctx context.Context, p *Actor, departmentID, definitionK
 }
 
 // supervise computes an open case's supervision figures at now.
-func (a *App) supervise(ctx context.Context, r *store.OpenCase, pauses []store.PauseRow, codes map[string]string, now time.Time) (SupervisedCase, error) {
+func (a *App) supervise(ctx context.Context, r *store.OpenCase, pauses []store.Pause, codes map[string]string, now time.Time) (SupervisedCase, error) {
 	var vars map[string]any
 	_ = json.Unmarshal(r.Variables, &vars)
 	sc := SupervisedCase{ID: PublicID(r.ID), DefinitionKey: r.DefinitionKey, Status: r.Status,
