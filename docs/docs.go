@@ -10602,6 +10602,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
