@@ -1,1 +1,0 @@
-import{A as e,C as t,h as n,v as r,x as i}from"./index-BN6WTMxo.js";var a={class:`page`},o={class:`page-title`},s=i({__name:`Inbox`,setup(i){return(i,s)=>(t(),r(`div`,a,[n(`h2`,o,e(i.$t(`counter.inbox`)),1)]))}});export{s as default};

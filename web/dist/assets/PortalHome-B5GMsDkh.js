@@ -1,1 +1,0 @@
-import{C as e,T as t,g as n,x as r}from"./index-BN6WTMxo.js";var i=r({__name:`PortalHome`,setup(r){return(r,i)=>{let a=t(`el-empty`);return e(),n(a,{description:r.$t(`portal.placeholder`)},null,8,[`description`])}}});export{i as default};
