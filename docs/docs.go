@@ -671,6 +671,58 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases/{id}/diagram": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The BPMN 2.0 XML (with its diagram) of the process version the case runs, and the state of each\nelement the case has reached: done, current, or countersign (a multi-instance step with signers\nstill to sign; open and completed count them). For a viewer such as bpmn-js to colour.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "A case's flowchart with its done steps, current steps and running countersigns (whoever may see the case)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.CaseDiagram"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such case, or not one the caller may see",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/cases/{id}/documents": {
             "get": {
                 "security": [
@@ -2574,6 +2626,72 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "code already_extended or request_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/done-tasks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The done list (已办): tasks the caller, or anyone at the caller's window, completed, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "mine",
+                            "window"
+                        ],
+                        "type": "string",
+                        "description": "mine (default) or window",
+                        "name": "scope",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_DoneTask"
+                        }
+                    },
+                    "400": {
+                        "description": "no_window: scope=window for someone at no window",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5631,6 +5749,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "yes",
+                            "no"
+                        ],
+                        "type": "string",
+                        "description": "yes: only acknowledged alerts; no: only the others",
+                        "name": "acknowledged",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "page size (1-200, default 50)",
                         "name": "limit",
@@ -5664,6 +5792,80 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/alerts/{id}/ack": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Acknowledge an alert (已知悉), once, with an optional note (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "alert id as the alert list shows it",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "a note",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/app.AckRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.AlertAck"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such alert among those the caller oversees",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "already_acknowledged: the message names who and when",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5960,6 +6162,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/supervision/decisions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For the steps of the item's cases completed in the period (of the cases the supervisor oversees): the\ncount, median, p90 and maximum working days each step and each unit took, the slowest first, with\nthe flowchart of the item's current version to colour as a heatmap. Default period: the 90 days\nbefore now.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Decision support (决策参考): working time per step and per unit of an item's cases (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "itemId",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "steps completed at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "steps completed before (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DecisionSupport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/supervision/users/{id}/audit": {
             "get": {
                 "security": [
@@ -6239,6 +6511,67 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "task_closed, or task_held (claimed by someone else)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/colleagues": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The enabled clerks, reviewers and agents of the units the task is offered to and, under a window's\ndelegation, of the caller's window; not the caller. POST handover and delegate check the person again.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The people a task may be handed over or delegated to, for a picker (who deals with the task)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/store.Colleague"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: the task is another unit's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -8237,6 +8570,16 @@ const docTemplate = `{
                 }
             }
         },
+        "app.AckRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已电话督办窗口负责人"
+                }
+            }
+        },
         "app.ApplicantInput": {
             "type": "object",
             "required": [
@@ -8561,6 +8904,31 @@ const docTemplate = `{
                     }
                 },
                 "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CaseDiagram": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "elements": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DiagramElement"
+                    }
+                },
+                "xml": {
                     "type": "string"
                 }
             }
@@ -9250,6 +9618,48 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DecisionSupport": {
+            "type": "object",
+            "properties": {
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "from": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepTime"
+                    }
+                },
+                "to": {
+                    "type": "string"
+                },
+                "units": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepTime"
+                    }
+                },
+                "xml": {
+                    "description": "XML is the flowchart of the item's current published version (BPMN 2.0 with its\ndiagram), \"\" for an item never published.",
+                    "type": "string"
+                }
+            }
+        },
         "app.DeficiencyInput": {
             "type": "object",
             "required": [
@@ -9587,6 +9997,33 @@ const docTemplate = `{
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                }
+            }
+        },
+        "app.DiagramElement": {
+            "type": "object",
+            "properties": {
+                "completed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "open": {
+                    "description": "Open and Completed count the element's instances active now and completed; for a\ncountersign, the signers still to sign and those who signed.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "done",
+                        "current",
+                        "countersign"
+                    ],
+                    "example": "countersign"
                 }
             }
         },
@@ -10378,6 +10815,29 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.DisclosureRequest"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "app.List-store_DoneTask": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DoneTask"
                     }
                 },
                 "limit": {
@@ -12068,6 +12528,48 @@ const docTemplate = `{
                 }
             }
         },
+        "app.StepTime": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "elementId": {
+                    "description": "ElementID and Name name the step (empty for a unit's row); UnitCode and UnitName the unit.",
+                    "type": "string",
+                    "example": "review"
+                },
+                "maxDays": {
+                    "type": "number",
+                    "example": 4
+                },
+                "medianDays": {
+                    "type": "number",
+                    "example": 1.5
+                },
+                "name": {
+                    "type": "string",
+                    "example": "部门审查"
+                },
+                "p90Days": {
+                    "type": "number",
+                    "example": 3.2
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "totalDays": {
+                    "type": "number",
+                    "example": 20.5
+                },
+                "unitCode": {
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                }
+            }
+        },
         "app.SubscriptionRequest": {
             "type": "object",
             "required": [
@@ -13351,6 +13853,26 @@ const docTemplate = `{
                 }
             }
         },
+        "store.AlertAck": {
+            "type": "object",
+            "properties": {
+                "alertId": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "userId": {
+                    "type": "string"
+                },
+                "userName": {
+                    "type": "string"
+                }
+            }
+        },
         "store.Applicant": {
             "type": "object",
             "properties": {
@@ -13583,6 +14105,23 @@ const docTemplate = `{
                     "type": "object"
                 },
                 "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Colleague": {
+            "type": "object",
+            "properties": {
+                "displayName": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "unitName": {
+                    "type": "string"
+                },
+                "username": {
                     "type": "string"
                 }
             }
@@ -13850,6 +14389,53 @@ const docTemplate = `{
                     "description": "RequesterName, ContactPhone and ContactAddress are the requester's: personal data, shown\nto the requester and the staff who handle the request only.",
                     "type": "string",
                     "example": "张三"
+                }
+            }
+        },
+        "store.DoneTask": {
+            "type": "object",
+            "properties": {
+                "actionId": {
+                    "type": "string"
+                },
+                "actorName": {
+                    "type": "string"
+                },
+                "applicantName": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string"
+                },
+                "caseStatus": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string"
+                },
+                "decision": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "stepName": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
                 }
             }
         },
@@ -15314,6 +15900,13 @@ const docTemplate = `{
         "store.SupervisedAlert": {
             "type": "object",
             "properties": {
+                "ackedAt": {
+                    "description": "AckedAt and AckedBy say when and by whom a supervisor acknowledged it (nil: not yet).",
+                    "type": "string"
+                },
+                "ackedBy": {
+                    "type": "string"
+                },
                 "caseId": {
                     "type": "string"
                 },

@@ -116,6 +116,7 @@ func New(d Deps) *gin.Engine {
 		h.integrationRoutes,
 		h.disclosureRoutes,
 		h.publicityRoutes,
+		h.workbenchRoutes,
 		h.studioRoutes,
 	} {
 		register(public, authed)

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,7 +13,7 @@ import (
 // own routes fall back to index.html, and that the API's unknown paths stay JSON 404s.
 func TestWorkbenchServedWithFallback(t *testing.T) {
 	s := newTestServer(t, nil)
-	s.h = New(Deps{App: s.app, Version: "test", Web: fstest.MapFS{
+	s.h = New(Deps{App: s.app, Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Web: fstest.MapFS{
 		"index.html":       {Data: []byte("<!doctype html><div id=app></div>")},
 		"assets/app-1.js":  {Data: []byte("console.log(1)")},
 		"source-hash.txt":  {Data: []byte("x\n")},

@@ -39,9 +39,19 @@ router.beforeEach(async (to) => {
       return session.token ? true : { name: 'login', query: { redirect: to.fullPath } }
     }
   }
+  if (to.name === 'home') return landing() || true
   if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'home' }
   return true
 })
+
+/** landing is where a role starts: clerks, reviewers and agents at the inbox, supervisors at
+ * the alerts, designers in the studio; others stay home. */
+function landing(): string | undefined {
+  if (hasRole('clerk', 'reviewer', 'agent')) return '/counter/inbox'
+  if (hasRole('supervisor')) return '/supervision/alerts'
+  if (hasRole('designer')) return '/studio'
+  return undefined
+}
 
 // A refused token sends the user to sign in again, then back to the page they were on.
 setUnauthorizedHandler(() => {

@@ -1,1 +1,0 @@
-import{M as e,O as t,S as n,T as r,W as i}from"./index-DzWJq48l.js";var a={class:`page`},o={class:`page-title`},s=t({__name:`Alerts`,setup(t){return(t,s)=>(e(),r(`div`,a,[n(`h2`,o,i(t.$t(`supervision.alerts`)),1)]))}});export{s as default};
