@@ -75,7 +75,7 @@ func (a *App) CaseDiagram(ctx context.Context, p *Actor, id string) (*CaseDiagra
 // elementStates says where a case is: an element is current while one of its tasks is open (a
 // countersign when the task is one of several instances) or the case waits at it for a message
 // or signal; done when the case passed it (entered it in its history) and is not there now.
-func elementStates(hist []store.HistoryRow, tasks []store.TaskRow, waits []store.SubscriptionRow) []DiagramElement {
+func elementStates(hist []store.ElementEvent, tasks []store.Task, waits []store.MessageWait) []DiagramElement {
 	type counts struct {
 		open, completed int
 		multi           bool

@@ -446,6 +446,12 @@ const docTemplate = `{
                         "description": "the next cursor of the page before",
                         "name": "after",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -3364,7 +3370,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/app.List-store_IncidentRow"
+                            "$ref": "#/definitions/app.List-store_Incident"
                         }
                     },
                     "400": {
@@ -6066,6 +6072,12 @@ const docTemplate = `{
                         "description": "the next cursor of the page before",
                         "name": "after",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -6486,6 +6498,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "the next cursor of the page before",
                         "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
                         "in": "query"
                     }
                 ],
@@ -8638,7 +8656,7 @@ const docTemplate = `{
                 "tags": [
                     "health"
                 ],
-                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows",
+                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, webhook and notification backlog, alerts, audit rows and tasks processed",
                 "responses": {
                     "200": {
                         "description": "Prometheus text format",
@@ -9056,42 +9074,42 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "case": {
-                    "$ref": "#/definitions/store.CaseRow"
+                    "$ref": "#/definitions/store.CaseState"
                 },
                 "children": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.CaseRow"
+                        "$ref": "#/definitions/store.CaseState"
                     }
                 },
                 "history": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.HistoryRow"
+                        "$ref": "#/definitions/store.ElementEvent"
                     }
                 },
                 "incidents": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
+                        "$ref": "#/definitions/store.Incident"
                     }
                 },
                 "subscriptions": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.SubscriptionRow"
+                        "$ref": "#/definitions/store.MessageWait"
                     }
                 },
                 "tasks": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.TaskRow"
+                        "$ref": "#/definitions/store.Task"
                     }
                 },
                 "timers": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.TimerRow"
+                        "$ref": "#/definitions/store.Timer"
                     }
                 }
             }
@@ -10726,6 +10744,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10749,6 +10770,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10772,6 +10796,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10795,6 +10822,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10818,6 +10848,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10841,6 +10874,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10864,6 +10900,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10887,6 +10926,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10910,6 +10952,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10933,6 +10978,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10956,6 +11004,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10979,6 +11030,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11002,6 +11056,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11048,6 +11105,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11071,6 +11131,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11094,6 +11157,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11117,16 +11183,19 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
-        "app.List-store_IncidentRow": {
+        "app.List-store_Incident": {
             "type": "object",
             "properties": {
                 "items": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
+                        "$ref": "#/definitions/store.Incident"
                     }
                 },
                 "limit": {
@@ -11140,6 +11209,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11163,6 +11235,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11186,6 +11261,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11209,6 +11287,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11232,6 +11313,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11255,6 +11339,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11278,6 +11365,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11301,6 +11391,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11324,6 +11417,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11347,6 +11443,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11370,6 +11469,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -14221,7 +14323,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.CaseRow": {
+        "store.CaseState": {
             "type": "object",
             "properties": {
                 "calendarUnit": {
@@ -14633,6 +14735,32 @@ const docTemplate = `{
                 }
             }
         },
+        "store.ElementEvent": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "idx": {
+                    "type": "integer"
+                },
+                "instanceId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "seq": {
+                    "type": "integer"
+                }
+            }
+        },
         "store.Event": {
             "type": "object",
             "properties": {
@@ -14826,32 +14954,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.HistoryRow": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "detail": {
-                    "type": "string"
-                },
-                "elementId": {
-                    "type": "string"
-                },
-                "idx": {
-                    "type": "integer"
-                },
-                "instanceId": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "seq": {
-                    "type": "integer"
-                }
-            }
-        },
         "store.InboxTask": {
             "type": "object",
             "properties": {
@@ -14952,7 +15054,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.IncidentRow": {
+        "store.Incident": {
             "type": "object",
             "properties": {
                 "caseId": {
@@ -15724,6 +15826,26 @@ const docTemplate = `{
                 }
             }
         },
+        "store.MessageWait": {
+            "type": "object",
+            "properties": {
+                "elementId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                }
+            }
+        },
         "store.NoticeItem": {
             "type": "object",
             "properties": {
@@ -16071,26 +16193,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.SubscriptionRow": {
-            "type": "object",
-            "properties": {
-                "elementId": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "state": {
-                    "type": "string"
-                }
-            }
-        },
         "store.SupervisedAlert": {
             "type": "object",
             "properties": {
@@ -16277,63 +16379,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.TaskRow": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "type": "string"
-                },
-                "bodyId": {
-                    "type": "string"
-                },
-                "caseId": {
-                    "type": "string"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "documentation": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "elementId": {
-                    "type": "string"
-                },
-                "formKey": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "limitDays": {
-                    "type": "number"
-                },
-                "loopCounter": {
-                    "type": "integer"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "state": {
-                    "type": "string"
-                },
-                "stepKind": {
-                    "type": "string"
-                },
-                "warnAt": {
-                    "type": "string"
-                },
-                "warnDays": {
-                    "type": "number"
-                }
-            }
-        },
-        "store.TimerRow": {
+        "store.Timer": {
             "type": "object",
             "properties": {
                 "dueAt": {

@@ -56,7 +56,7 @@ func (v *caseEnv) openBy(caseID, element string, n int) map[string]string {
 	v.t.Helper()
 	out := map[string]string{}
 	v.x.Eventually("the open tasks of "+element, func() bool {
-		tasks, err := store.ListCaseTasks(context.Background(), v.db, caseID, "open")
+		tasks, err := store.CaseTasks(context.Background(), v.db, caseID, "open")
 		if err != nil {
 			v.t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func (v *caseEnv) openBy(caseID, element string, n int) map[string]string {
 func (v *caseEnv) waitState(taskID, state string) {
 	v.t.Helper()
 	v.x.Eventually("task "+taskID+" to be "+state, func() bool {
-		t, err := store.GetCaseTask(context.Background(), v.db, taskID)
+		t, err := store.GetTask(context.Background(), v.db, taskID)
 		return err == nil && t.State == state
 	})
 }
@@ -225,7 +225,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		// A second notice about a material not newly supplied: refused, and nothing changes.
 		expectError(t, v.act("clerk1", acc2, "complete", map[string]any{"outcome": "notify", "notice": map[string]any{
 			"materials": []any{map[string]any{"materialCode": "M03", "problem": "missing"}}}}), http.StatusConflict, app.CodeNotifyOnce)
-		if tk, _ := store.GetCaseTask(context.Background(), v.db, acc2); tk.State != "open" {
+		if tk, _ := store.GetTask(context.Background(), v.db, acc2); tk.State != "open" {
 			t.Fatalf("the refused notice changed the task: %s", tk.State)
 		}
 		// E-supervision records the attempt as a violation of notify-once.
@@ -258,13 +258,13 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		// Staff see the cases their units and delegations deal with.
 		for _, u := range []string{"reviewer-zjj", "clerk1", "clerk2", "supervisor"} {
 			var l app.List[app.CaseSummary]
-			v.as(v.tok(u), "GET", "/api/v1/cases?state=open", "").json(t, &l)
+			v.as(v.tok(u), "GET", "/api/v1/cases?state=open&count=true", "").json(t, &l)
 			if l.Total == nil || *l.Total != 1 || l.Items[0].ID != k.ID {
 				t.Fatalf("%s lists %+v", u, l)
 			}
 		}
 		var l app.List[app.CaseSummary]
-		if v.as(v.tok("reviewer-mzj"), "GET", "/api/v1/cases", "").json(t, &l); l.Total == nil || *l.Total != 0 {
+		if v.as(v.tok("reviewer-mzj"), "GET", "/api/v1/cases?count=true", "").json(t, &l); l.Total == nil || *l.Total != 0 {
 			t.Fatalf("民政局 lists %+v", l)
 		}
 		for _, u := range []string{"fgj", "zjj", "zrzyj"} {
@@ -348,7 +348,7 @@ func TestCounterImmediateItemInOneVisit(t *testing.T) {
 	// The clerk's window and the applicant's side: another clerk of another window does not see it.
 	expectError(t, v.as(v.tok("agent1"), "GET", "/api/v1/cases/"+k.ID, ""), http.StatusNotFound, codeNotFound)
 	var l app.List[app.CaseSummary]
-	v.as(v.tok("clerk1"), "GET", "/api/v1/cases?channel=window&decision=approve", "").json(t, &l)
+	v.as(v.tok("clerk1"), "GET", "/api/v1/cases?channel=window&decision=approve&count=true", "").json(t, &l)
 	if l.Total == nil || *l.Total != 1 || l.Items[0].Stage != app.StageFinished {
 		t.Fatalf("clerk1's cases %+v", l)
 	}
@@ -387,7 +387,7 @@ func TestStationProxySubmission(t *testing.T) {
 	v.ok(v.act("agent1", ho, "complete", nil), "hand over")
 	v.x.WaitStatus(k.ID, "completed")
 	var l app.List[app.CaseSummary]
-	v.as(v.tok("agent1"), "GET", "/api/v1/cases?channel=station", "").json(t, &l)
+	v.as(v.tok("agent1"), "GET", "/api/v1/cases?channel=station&count=true", "").json(t, &l)
 	if l.Total == nil || *l.Total != 1 || l.Items[0].Stage != app.StageFinished {
 		t.Fatalf("agent1's cases %+v", l)
 	}
@@ -421,7 +421,7 @@ func TestReturnAndRecall(t *testing.T) {
 		t.Fatal("the review did not start again")
 	}
 	v.x.Eventually("the approval to be cancelled", func() bool {
-		tk, _ := store.GetCaseTask(context.Background(), v.db, ap)
+		tk, _ := store.GetTask(context.Background(), v.db, ap)
 		return tk.State == "cancelled"
 	})
 	v.ok(v.act("reviewer-fgj", rv2, "complete", nil), "review again")

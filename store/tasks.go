@@ -19,57 +19,58 @@ const (
 	DelegationResolved = "resolved" // the delegate gave it back to its owner
 )
 
-// Task is a user task with its claim and delegation.
+// Task is a user task (table tasks) with its claim and delegation, as the inbox, the case
+// and the use cases see it. The engine writes tasks through engine.Batch (engine.TaskRow).
 type Task struct {
-	TaskRow
+	ID            string     `db:"id" json:"id"`
+	CaseID        string     `db:"case_id" json:"caseId"`
+	ElementID     string     `db:"element_id" json:"elementId"`
+	Name          string     `db:"name" json:"name"`
+	State         string     `db:"state" json:"state"`
+	Assignee      *string    `db:"assignee" json:"assignee,omitempty"`
+	StepKind      *string    `db:"step_kind" json:"stepKind,omitempty"`
+	LimitDays     float64    `db:"limit_days" json:"limitDays,omitempty"`
+	WarnDays      float64    `db:"warn_days" json:"warnDays,omitempty"`
+	FormKey       *string    `db:"form_key" json:"formKey,omitempty"`
+	Documentation *string    `db:"documentation" json:"documentation,omitempty"`
+	LoopCounter   int        `db:"loop_counter" json:"loopCounter"`
+	BodyID        *string    `db:"body_id" json:"bodyId,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	ClosedAt      *time.Time `db:"closed_at" json:"closedAt,omitempty"`
+	WarnAt        *time.Time `db:"warn_at" json:"warnAt,omitempty"`
+	DueAt         *time.Time `db:"due_at" json:"dueAt,omitempty"`
 	// Owner is who delegated the task (委派) and gets it back when it is resolved.
-	Owner string `json:"owner,omitempty"`
+	Owner string `db:"owner" json:"owner,omitempty"`
 	// Delegation is pending or resolved ("" when never delegated).
-	Delegation string     `json:"delegation,omitempty" example:"pending"`
-	ClaimedAt  *time.Time `json:"claimedAt,omitempty"`
+	Delegation string     `db:"delegation" json:"delegation,omitempty" example:"pending"`
+	ClaimedAt  *time.Time `db:"claimed_at" json:"claimedAt,omitempty"`
 }
 
-type taskRow struct {
-	TaskRow
-	Owner      *string    `db:"owner"`
-	Delegation *string    `db:"delegation"`
-	ClaimedAt  *time.Time `db:"claimed_at"`
-}
-
-func (r *taskRow) task() Task {
-	return Task{TaskRow: r.TaskRow, Owner: deref(r.Owner), Delegation: deref(r.Delegation), ClaimedAt: r.ClaimedAt}
-}
-
-// taskColumns lists the columns of taskRow qualified with alias t.
+// taskColumns lists the columns of Task qualified with alias t.
 const taskColumns = `t.id, t.case_id, t.element_id, t.name, t.state, t.assignee, t.step_kind, t.limit_days, t.warn_days,
 	t.form_key, t.documentation, t.loop_counter, t.body_id, t.created_at, t.closed_at, t.warn_at, t.due_at,
-	t.owner, t.delegation, t.claimed_at`
+	COALESCE(t.owner, '') AS owner, COALESCE(t.delegation, '') AS delegation, t.claimed_at`
 
-// GetCaseTask returns one task with its claim and delegation, or ErrNotFound.
-func GetCaseTask(ctx context.Context, q Q, id string) (*Task, error) {
-	var r taskRow
-	if err := q.GetContext(ctx, &r, q.Rebind(`SELECT `+taskColumns+` FROM tasks t WHERE t.id = ?`), id); err != nil {
+// GetTask returns one task with its claim and delegation, or ErrNotFound.
+func GetTask(ctx context.Context, q Q, id string) (*Task, error) {
+	var t Task
+	if err := q.GetContext(ctx, &t, q.Rebind(`SELECT `+taskColumns+` FROM tasks t WHERE t.id = ?`), id); err != nil {
 		return nil, classify(err, "task %s", id)
 	}
-	t := r.task()
 	return &t, nil
 }
 
-// ListCaseTasks lists a case's tasks with their claims, oldest first; state "" lists all.
-func ListCaseTasks(ctx context.Context, q Q, caseID, state string) ([]Task, error) {
+// CaseTasks lists a case's tasks with their claims, oldest first; state "" lists all.
+func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]Task, error) {
 	query := `SELECT ` + taskColumns + ` FROM tasks t WHERE t.case_id = ?`
 	args := []any{caseID}
 	if state != "" {
 		query += ` AND t.state = ?`
 		args = append(args, state)
 	}
-	var rows []taskRow
-	if err := q.SelectContext(ctx, &rows, q.Rebind(query+` ORDER BY t.created_at, t.id`), args...); err != nil {
+	out := []Task{}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY t.created_at, t.id`), args...); err != nil {
 		return nil, fmt.Errorf("tasks of case %s: %w", caseID, err)
-	}
-	out := make([]Task, len(rows))
-	for i := range rows {
-		out[i] = rows[i].task()
 	}
 	return out, nil
 }
@@ -106,7 +107,7 @@ var (
 // taskConflict explains why a conditional update of task id changed nothing: the task is
 // missing (ErrNotFound), no longer open, or held by someone else (ErrConflict).
 func taskConflict(ctx context.Context, q Q, id, want string) error {
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func ClaimTask(ctx context.Context, q Q, id, userID string, at time.Time) error 
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err == nil && t.State == "open" && deref(t.Assignee) == userID {
 		return nil
 	}
@@ -194,7 +195,7 @@ func ResolveTask(ctx context.Context, q Q, id string, at time.Time) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err != nil {
 		return err
 	}
@@ -272,14 +273,33 @@ type InboxFilter struct {
 	DueBefore time.Time
 	Status    string
 	// Now is the time Status warning and overdue compare with.
-	Now    time.Time
-	Limit  int // default 50
-	Offset int
+	Now time.Time
+	// After is the place of the last task of the page before (zero: the first page).
+	After InboxKey
+	Limit int // default 50
 }
 
-// ListInbox returns a page of the open tasks matching f, the most urgent first (by due
-// time, then age), and how many match in all.
-func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error) {
+// InboxKey is a task's place in the inbox: the tasks with a due time first, by due time,
+// creation and id; then those without one, by creation and id.
+type InboxKey struct {
+	// Undue is set for a task without a due time (the second part of the inbox).
+	Undue     bool
+	DueAt     time.Time
+	CreatedAt time.Time
+	ID        string
+}
+
+// Key is the inbox key of t.
+func (t *InboxTask) Key() InboxKey {
+	k := InboxKey{CreatedAt: t.CreatedAt, ID: t.ID, Undue: t.DueAt == nil}
+	if t.DueAt != nil {
+		k.DueAt = *t.DueAt
+	}
+	return k
+}
+
+// where is the condition of f (without paging) on tasks t joined to cases c.
+func (f *InboxFilter) where() (string, []any) {
 	where := []string{`t.state = 'open'`, `c.number IS NOT NULL`}
 	var args []any
 	if f.Reach != nil {
@@ -316,17 +336,67 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error
 	case InboxOverdue:
 		add(`t.due_at <= ?`, Time(f.Now))
 	}
-	from := ` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE ` + strings.Join(where, ` AND `)
-	var total int
-	if err := q.GetContext(ctx, &total, q.Rebind(`SELECT COUNT(*)`+from), args...); err != nil {
-		return nil, 0, fmt.Errorf("count inbox: %w", err)
-	}
+	return strings.Join(where, ` AND `), args
+}
+
+// ListInbox returns up to f.Limit open tasks matching f after f.After, the most urgent first
+// (by due time, then age; tasks without a due time last). It reads in two parts, each walking
+// an index of the open tasks in its order (migration 0025) and checking each task's reach, so a
+// page costs about the same however many tasks are open.
+func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, error) {
+	cond, args := f.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
+	var out []InboxTask
+	if !f.After.Undue {
+		c, a := cond+` AND t.due_at IS NOT NULL`, args
+		if f.After.ID != "" {
+			k := f.After
+			c += ` AND (t.due_at, t.created_at, t.id) > (?, ?, ?)`
+			a = append(append([]any{}, a...), Time(k.DueAt), Time(k.CreatedAt), k.ID)
+		}
+		due, err := inboxPart(ctx, q, c, `t.due_at, t.created_at, t.id`, a, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = due
+	}
+	if len(out) < limit && f.Status != InboxOverdue && f.DueBefore.IsZero() { // those need a due time
+		c, a := cond+` AND t.due_at IS NULL`, args
+		if f.After.Undue {
+			k := f.After
+			c += ` AND (t.created_at, t.id) > (?, ?)`
+			a = append(append([]any{}, a...), Time(k.CreatedAt), k.ID)
+		}
+		undue, err := inboxPart(ctx, q, c, `t.created_at, t.id`, a, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, undue...)
+	}
+	if err := inboxGroups(ctx, q, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CountInbox counts the open tasks matching f, up to most.
+func CountInbox(ctx context.Context, q Q, f InboxFilter, most int) (int, error) {
+	cond, args := f.where()
+	var n int
+	err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM tasks t JOIN cases c ON c.id = t.case_id WHERE `+cond+` LIMIT ?) x`), append(args, most)...)
+	if err != nil {
+		return 0, fmt.Errorf("count inbox: %w", err)
+	}
+	return n, nil
+}
+
+// inboxPart reads up to limit inbox tasks matching cond in order.
+func inboxPart(ctx context.Context, q Q, cond, order string, args []any, limit int) ([]InboxTask, error) {
 	var rows []struct {
-		taskRow
+		Task
 		CaseNumber    string     `db:"case_number"`
 		ItemID        *string    `db:"item_id"`
 		ItemName      *string    `db:"item_name"`
@@ -335,27 +405,48 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error
 		ReceivedAt    *time.Time `db:"received_at"`
 		CaseDueAt     *time.Time `db:"case_due_at"`
 	}
-	// Tasks without a due time sort after those with one on both databases.
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+taskColumns+`, c.number AS case_number, c.item_id, c.item_name,
-		c.applicant_name, c.channel, c.received_at, c.due_at AS case_due_at`+from+`
-		ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, t.created_at, t.id LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+		c.applicant_name, c.channel, c.received_at, c.due_at AS case_due_at
+		FROM tasks t JOIN cases c ON c.id = t.case_id WHERE `+cond+` ORDER BY `+order+` LIMIT ?`), append(args, limit)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list inbox: %w", err)
+		return nil, fmt.Errorf("list inbox: %w", err)
 	}
 	out := make([]InboxTask, len(rows))
 	for i, r := range rows {
-		out[i] = InboxTask{Task: r.task(), CaseNumber: r.CaseNumber, ItemID: deref(r.ItemID), ItemName: deref(r.ItemName),
-			ApplicantName: deref(r.ApplicantName), Channel: deref(r.Channel), CaseDueAt: r.CaseDueAt}
+		out[i] = InboxTask{Task: r.Task, CaseNumber: r.CaseNumber, ItemID: deref(r.ItemID), ItemName: deref(r.ItemName),
+			ApplicantName: deref(r.ApplicantName), Channel: deref(r.Channel), CaseDueAt: r.CaseDueAt, CandidateGroups: []string{}}
 		if r.ReceivedAt != nil {
 			out[i].ReceivedAt = *r.ReceivedAt
 		}
-		_, groups, err := TaskCandidates(ctx, q, r.ID)
-		if err != nil {
-			return nil, 0, err
-		}
-		out[i].CandidateGroups = groups
 	}
-	return out, total, nil
+	return out, nil
+}
+
+// inboxGroups fills the candidate groups of tasks in one query.
+func inboxGroups(ctx context.Context, q Q, tasks []InboxTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	ids := make([]any, len(tasks))
+	at := make(map[string]int, len(tasks))
+	for i := range tasks {
+		ids[i] = tasks[i].ID
+		at[tasks[i].ID] = i
+	}
+	var rows []struct {
+		TaskID string `db:"task_id"`
+		Value  string `db:"value"`
+	}
+	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT task_id, value FROM task_candidates WHERE kind = 'group' AND task_id IN (`+
+		qmarkList(len(ids))+`) ORDER BY task_id, value`), ids...)
+	if err != nil {
+		return fmt.Errorf("candidate groups of the inbox: %w", err)
+	}
+	for _, r := range rows {
+		t := &tasks[at[r.TaskID]]
+		t.CandidateGroups = append(t.CandidateGroups, r.Value)
+	}
+	return nil
 }
 
 // SubscriptionFor returns the open message wait named name of a case (its id is what

@@ -31,7 +31,8 @@ export async function launch() {
 /** context opens a fresh browser context (a person at their own computer): 1366×768, Chinese. */
 export async function context(browser) {
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true })
-  ctx.setDefaultTimeout(20000)
+  ctx.setDefaultTimeout(60000)
+  ctx.setDefaultNavigationTimeout(60000)
   return ctx
 }
 
@@ -65,7 +66,7 @@ export async function pick(page, selector, text) {
 }
 
 /** eventually retries f (an async predicate) for up to ms. */
-export async function eventually(what, f, ms = 30000) {
+export async function eventually(what, f, ms = 60000) {
   const end = Date.now() + ms
   let last
   while (Date.now() < end) {
