@@ -11082,6 +11082,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
