@@ -13,7 +13,7 @@ build:
 	$(GO) build -o onewindow .
 
 test:
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 
 # Regenerate the OpenAPI document in docs/ from the handlers' annotations (a test checks it).
 docs:

@@ -50,6 +50,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	go store.KeepOptimized(ctx, db, log) // planner statistics now and every few hours (store/optimize.go)
 
 	// Items run the standard flows: deploy and publish any that this
 	// release ships and the database does not have yet.
@@ -197,7 +198,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	}
 	var es engine.Store = store.Engine{DB: db}
 	if cfg.runsWork() {
-		es = leasedStore{Store: es, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},

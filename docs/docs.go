@@ -446,6 +446,12 @@ const docTemplate = `{
                         "description": "the next cursor of the page before",
                         "name": "after",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -5444,6 +5450,225 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/studio/check": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Send the BPMN XML as the raw body (application/xml or text/xml). The answer lists every\nproblem of the model level (well-formed BPMN) and, when there is none of its errors, of\nthe executable level (what the engine needs), each with its element, code and level, so\nthat the modeller marks them on the diagram. deployable is false while an error remains.\nA file that is not BPMN answers its one problem (not-xml, not-bpmn, ...), still 200.",
+                "consumes": [
+                    "application/xml",
+                    "text/xml"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Validate a diagram being drawn, at both levels, without storing it (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the file's name, for messages",
+                        "name": "fileName",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DrawingCheck"
+                        }
+                    },
+                    "400": {
+                        "description": "an empty body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "over 10 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "not XML",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/studio/definitions/{key}/versions/{version}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Like POST /definitions/{key}/versions/{version}/publish, but when a version newer than\nbasedOn was published in the meantime by someone, it answers 409 published_by_another\nnaming that version and who published it, and publishes nothing.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Publish a version drawn from another, refusing to replace a newer publication (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the version drawn from",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PublishDrawingRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DefinitionVersionInfo"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "another designer published a newer version",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/studio/dry-run": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Runs the diagram's executable process in memory with virtual time, as ` + "`" + `onewindow\ndefinitions simulate` + "`" + ` does, through the script's steps (complete a task with an\noutcome, advance time, send a message or signal, pause and resume the clock, fail a\nservice task). The result names every element the token entered in order, the active\nones, the variables, the clock and the alerts. A diagram with errors answers them in\nproblems and runs nothing; a step naming nothing waiting stops the run there\n(stepError) with the state before it. The process runs alone: a call activity or a\nbusiness rule task ends in an incident. Nothing is stored.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Dry-run a diagram being drawn in the simulator (designer, admin)",
+                "parameters": [
+                    {
+                        "description": "diagram and script",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DryRunRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DryRun"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "the simulator could not run the diagram",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/supervision/alerts": {
             "get": {
                 "security": [
@@ -5727,6 +5952,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "the next cursor of the page before",
                         "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
                         "in": "query"
                     }
                 ],
@@ -6148,6 +6379,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "the next cursor of the page before",
                         "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
                         "in": "query"
                     }
                 ],
@@ -9998,6 +10235,93 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DrawingCheck": {
+            "type": "object",
+            "properties": {
+                "deployable": {
+                    "description": "Deployable is false while an error remains: deployment would answer 422.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "errors": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DrawingProblem"
+                    }
+                },
+                "processId": {
+                    "description": "ProcessID is the executable process the executable level checked (\"\" when none could be chosen).",
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "warnings": {
+                    "type": "integer",
+                    "example": 0
+                }
+            }
+        },
+        "app.DrawingProblem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "model",
+                        "executable"
+                    ],
+                    "example": "executable"
+                },
+                "line": {
+                    "type": "integer"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "severity": {
+                    "$ref": "#/definitions/definitions.Severity"
+                }
+            }
+        },
+        "app.DryRun": {
+            "type": "object",
+            "properties": {
+                "openTasks": {
+                    "description": "OpenTasks are the user and service tasks waiting for the script's next step.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "problems": {
+                    "description": "Problems are the errors that keep the diagram from running (nothing ran).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                },
+                "result": {
+                    "$ref": "#/definitions/simulate.Result"
+                },
+                "stepError": {
+                    "description": "StepError says why a step of the script could not be taken; the result is the state\nbefore it.",
+                    "type": "string",
+                    "example": "step 3: no open task approve"
+                }
+            }
+        },
         "app.EmailRequest": {
             "type": "object",
             "properties": {
@@ -10246,6 +10570,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10269,6 +10596,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10292,6 +10622,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10315,6 +10648,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10338,6 +10674,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10361,6 +10700,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10384,6 +10726,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10407,6 +10752,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10430,6 +10778,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10453,6 +10804,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10476,6 +10830,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10499,6 +10856,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10522,6 +10882,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10568,6 +10931,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10591,6 +10957,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10614,6 +10983,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10637,6 +11009,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10660,6 +11035,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10683,6 +11061,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10706,6 +11087,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10729,6 +11113,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10752,6 +11139,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10775,6 +11165,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10798,6 +11191,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10821,6 +11217,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10844,6 +11243,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10867,6 +11269,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10890,6 +11295,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -12869,6 +13277,81 @@ const docTemplate = `{
                 "Workday"
             ]
         },
+        "clock.Alert": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "due": {
+                    "type": "string"
+                },
+                "element": {
+                    "type": "string"
+                },
+                "id": {
+                    "description": "case id + \"/\" + key: one alert per key, however often the timer fires",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "warning or overdue",
+                    "type": "string"
+                },
+                "scope": {
+                    "description": "case, statutory or task",
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "clock.Limits": {
+            "type": "object",
+            "properties": {
+                "promisedDays": {
+                    "type": "number"
+                },
+                "statutoryDays": {
+                    "type": "number"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before a due time the yellow warning fires (0: one working day).",
+                    "type": "number"
+                }
+            }
+        },
+        "clock.PauseRow": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string"
+                },
+                "holder": {
+                    "description": "the waiting node's instance, or the procedure id",
+                    "type": "string"
+                },
+                "idx": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "description": "supplement, hearing, expert, survey, notice, ... or the node id",
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
         "definitions.Assignment": {
             "type": "object",
             "properties": {
@@ -13096,6 +13579,21 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.DryRunRequest": {
+            "type": "object",
+            "required": [
+                "xml"
+            ],
+            "properties": {
+                "script": {
+                    "$ref": "#/definitions/simulate.Script"
+                },
+                "xml": {
+                    "description": "XML is the BPMN of the diagram.",
+                    "type": "string"
+                }
+            }
+        },
         "handlers.ErrorBody": {
             "type": "object",
             "properties": {
@@ -13149,6 +13647,179 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "dev"
+                }
+            }
+        },
+        "handlers.PublishDrawingRequest": {
+            "type": "object",
+            "properties": {
+                "basedOn": {
+                    "description": "BasedOn is the version the designer opened to draw this one (0: a new definition).",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 3
+                }
+            }
+        },
+        "simulate.Clock": {
+            "type": "object",
+            "properties": {
+                "due": {
+                    "type": "string"
+                },
+                "pauses": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/clock.PauseRow"
+                    }
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "start": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "statutory": {
+                    "type": "string"
+                },
+                "warn": {
+                    "type": "string"
+                }
+            }
+        },
+        "simulate.Incident": {
+            "type": "object",
+            "properties": {
+                "elementId": {
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                }
+            }
+        },
+        "simulate.Result": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/clock.Alert"
+                    }
+                },
+                "clock": {
+                    "description": "Clock and Alerts are shown when the case has time limits or steps\nwith limits of their own.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/simulate.Clock"
+                        }
+                    ]
+                },
+                "entered": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "incident": {
+                    "$ref": "#/definitions/simulate.Incident"
+                },
+                "state": {
+                    "description": "completed, active or incident",
+                    "type": "string"
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "simulate.Script": {
+            "type": "object",
+            "properties": {
+                "initiator": {
+                    "description": "Initiator is the user who starts the case (a start event's initiator variable,\nauthenticatedUserId).",
+                    "type": "string"
+                },
+                "limits": {
+                    "description": "Limits are the case's time limits in working days; with them the\nresult shows the clock and the alerts it raised.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/clock.Limits"
+                        }
+                    ]
+                },
+                "start": {
+                    "description": "Start is when the case starts: RFC 3339 (\"2025-09-28T10:00:00+08:00\"), or a date and\ntime (\"2025-09-28T10:00\") or a date (\"2025-09-28\", at 09:00) in Beijing time. The\ndefault is Monday 2026-01-05 09:00.",
+                    "type": "string"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/simulate.Step"
+                    }
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "simulate.Step": {
+            "type": "object",
+            "properties": {
+                "advance": {
+                    "description": "Advance moves virtual time by an ISO 8601 duration, firing timers.",
+                    "type": "string"
+                },
+                "complete": {
+                    "description": "Complete completes the oldest open instance of this user task id, or the service task\nof this id (it waits for the script to complete it), with Variables.",
+                    "type": "string"
+                },
+                "error": {
+                    "type": "string"
+                },
+                "fail": {
+                    "description": "Fail makes the service task of this id fail: with Error, it throws that BPMN error\ncode (for the task's error boundary events); without, it fails as a technical error\n(an incident).",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "message": {
+                    "description": "Message delivers a message by name.",
+                    "type": "string"
+                },
+                "outcome": {
+                    "description": "Outcome is the outcome of the completion (accept, refuse, approve, ...).",
+                    "type": "string"
+                },
+                "pause": {
+                    "description": "Pause starts a special procedure of that name (hearing, expert\nreview, ...) that pauses the clock, of Kind and with Reason; Resume\nends it.",
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "resume": {
+                    "type": "string"
+                },
+                "signal": {
+                    "description": "Signal broadcasts a signal by name.",
+                    "type": "string"
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
                 }
             }
         },

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cschleiden/go-workflows/backend/history"
 	"github.com/cschleiden/go-workflows/workflow"
 )
 
@@ -156,17 +157,52 @@ func (e *Engine) fireDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(due), fmt.Errorf("firing %d alarms: %w", len(due), err)
 	}
-	delivered := make([]string, 0, len(sigs))
-	for _, sig := range sigs {
-		if err := e.client.SignalWorkflow(ctx, sig.CaseID, sig.Channel, sig.Signal); err != nil && !isInstanceGone(err) {
-			// It stays in the outbox for the sweeper.
-			e.log.Warn("alarm signal not delivered yet", "alarm", sig.Signal.Instance, "error", err)
-			continue
-		}
-		delivered = append(delivered, sig.ID)
+	delivered, err := e.deliverAll(ctx, sigs)
+	if err != nil {
+		// What was not delivered stays in the outbox for the sweeper.
+		e.log.Warn("alarm signals not delivered yet", "alarms", len(sigs)-len(delivered), "error", err)
 	}
 	if err := e.alarmStore.DeleteSignals(ctx, delivered); err != nil {
 		return len(due), fmt.Errorf("clearing %d delivered alarm signals: %w", len(delivered), err)
 	}
 	return len(due), nil
+}
+
+// batchSignaller is an engine store that delivers many signals in one transaction
+// (engine/sqlite).
+type batchSignaller interface {
+	SignalWorkflows(ctx context.Context, instanceIDs []string, events []*history.Event) ([]bool, error)
+}
+
+// deliverAll signals sigs to their cases and answers the outbox ids of those delivered (or
+// whose case no longer runs).
+func (e *Engine) deliverAll(ctx context.Context, sigs []OutboxSignal) ([]string, error) {
+	done := make([]string, 0, len(sigs))
+	if bs, ok := e.backend.(batchSignaller); ok {
+		ids := make([]string, len(sigs))
+		events := make([]*history.Event, len(sigs))
+		for i, sig := range sigs {
+			arg, err := e.backend.Options().Converter.To(sig.Signal)
+			if err != nil {
+				return nil, fmt.Errorf("encoding the signal of alarm %s: %w", sig.Signal.Instance, err)
+			}
+			ids[i] = sig.CaseID
+			events[i] = history.NewPendingEvent(time.Now(), history.EventType_SignalReceived,
+				&history.SignalReceivedAttributes{Name: sig.Channel, Arg: arg})
+		}
+		if _, err := bs.SignalWorkflows(ctx, ids, events); err != nil {
+			return nil, err
+		}
+		for _, sig := range sigs {
+			done = append(done, sig.ID)
+		}
+		return done, nil
+	}
+	for _, sig := range sigs {
+		if err := e.client.SignalWorkflow(ctx, sig.CaseID, sig.Channel, sig.Signal); err != nil && !isInstanceGone(err) {
+			return done, err
+		}
+		done = append(done, sig.ID)
+	}
+	return done, nil
 }

@@ -91,6 +91,7 @@ func New(d Deps) *gin.Engine {
 		h.disclosureRoutes,
 		h.publicityRoutes,
 		h.workbenchRoutes,
+		h.studioRoutes,
 	} {
 		register(public, authed)
 	}

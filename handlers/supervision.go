@@ -152,6 +152,7 @@ type supervisedCaseQuery struct {
 //	@Param			order			query		string	false	"asc (default) or desc"	Enums(asc, desc)
 //	@Param			limit			query		int		false	"page size (1-200, default 50)"
 //	@Param			after			query		string	false	"the next cursor of the page before"
+//	@Param			count	query		bool	false	"true: count the matches, up to 10,000 (total; totalCapped when there are more)"
 //	@Success		200				{object}	app.List[app.SupervisedCase]
 //	@Failure		400				{object}	ErrorResponse
 //	@Failure		401				{object}	ErrorResponse

@@ -1,9 +1,14 @@
 package sqlite
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cschleiden/go-workflows/backend/history"
+	"github.com/cschleiden/go-workflows/core"
+	"github.com/cschleiden/go-workflows/workflow"
 )
 
 // TestPollUsesTheDueIndex fails when the workflow-task poll would walk the
@@ -69,5 +74,32 @@ func TestProbesUseIndexes(t *testing.T) {
 				t.Errorf("%s scans a table:\n%s", q, strings.Join(plan, "\n"))
 			}
 		}
+	}
+}
+
+// TestSignalWorkflows: a batch of signals reaches the running instances and reports the
+// missing one, as SignalWorkflow does one at a time.
+func TestSignalWorkflows(t *testing.T) {
+	b := NewInMemory()
+	defer b.Close()
+	ctx := context.Background()
+	inst := core.NewWorkflowInstance("i1", "e1")
+	start := history.NewPendingEvent(time.Now(), history.EventType_WorkflowExecutionStarted, &history.ExecutionStartedAttributes{Queue: workflow.QueueDefault})
+	if err := b.CreateWorkflowInstance(ctx, inst, start); err != nil {
+		t.Fatal(err)
+	}
+	sig := func() *history.Event {
+		return history.NewPendingEvent(time.Now(), history.EventType_SignalReceived, &history.SignalReceivedAttributes{Name: "alarm/w"})
+	}
+	found, err := b.SignalWorkflows(ctx, []string{"i1", "nope"}, []*history.Event{sig(), sig()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !found[0] || found[1] {
+		t.Fatalf("found %v, want [true false]", found)
+	}
+	var n int
+	if err := b.db.QueryRow(`SELECT COUNT(*) FROM pending_events WHERE instance_id = 'i1' AND event_type = ?`, history.EventType_SignalReceived).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d signal events pending for i1 (%v), want 1", n, err)
 	}
 }

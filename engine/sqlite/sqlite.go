@@ -990,3 +990,30 @@ func (sb *Backend) any(ctx context.Context, query string) (bool, error) {
 	}
 	return true, nil
 }
+
+// SignalWorkflows delivers signal events to several instances in one transaction: what
+// SignalWorkflow does for one, with one commit for all. onewindow: the alarm loop fires
+// alarms by the hundred. It answers, per event, whether its instance was found running.
+func (sb *Backend) SignalWorkflows(ctx context.Context, instanceIDs []string, events []*history.Event) ([]bool, error) {
+	tx, err := sb.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	found := make([]bool, len(instanceIDs))
+	for i, id := range instanceIDs {
+		var executionID string
+		err := tx.QueryRowContext(ctx, "SELECT execution_id FROM `instances` WHERE id = ? AND state = ? LIMIT 1", id, core.WorkflowInstanceStateActive).Scan(&executionID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("finding instance %s: %w", id, err)
+		}
+		if err := insertPendingEvents(ctx, tx, core.NewWorkflowInstance(id, executionID), []*history.Event{events[i]}); err != nil {
+			return nil, fmt.Errorf("inserting signal event for %s: %w", id, err)
+		}
+		found[i] = true
+	}
+	return found, tx.Commit()
+}

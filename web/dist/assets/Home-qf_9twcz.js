@@ -1,1 +1,0 @@
-import{H as e,O as t,S as n,T as r,f as i,y as a,z as o}from"./index-GH6v4yYs.js";var s={class:`page`},c={class:`page-title`},l=r({__name:`Home`,setup(r){return(r,l)=>(t(),n(`div`,s,[a(`h2`,c,e(r.$t(`home.welcome`,{name:o(i).me?.user.displayName})),1),a(`p`,null,e(r.$t(`home.pick`)),1)]))}});export{l as default};

@@ -1,1 +1,0 @@
-import{O as e,T as t,b as n,j as r}from"./index-GH6v4yYs.js";var i=t({__name:`StudioHome`,setup(t){return(t,i)=>{let a=r(`el-empty`);return e(),n(a,{description:t.$t(`studio.placeholder`)},null,8,[`description`])}}});export{i as default};
