@@ -96,6 +96,11 @@ func (a *App) DryRunDrawing(ctx context.Context, p *Actor, xml []byte, script si
 	if err := allowRoles(p, "the studio", designerRoles...); err != nil {
 		return nil, err
 	}
+	return dryRun(xml, script)
+}
+
+// dryRun runs script on the executable process of xml (see DryRunDrawing).
+func dryRun(xml []byte, script simulate.Script) (*DryRun, error) {
 	out := &DryRun{Problems: []definitions.Problem{}, OpenTasks: []string{}}
 	defs, proc, problems := definitions.Check(xml, "")
 	if definitions.HasErrors(problems) || proc == nil {
@@ -175,6 +180,9 @@ func (a *App) PublishDrawing(ctx context.Context, p *Actor, key string, version,
 		return nil, refuse(Conflict, PublishedVersionConflict,
 			"version %d of %s was published by %s after you opened version %d: open version %d and apply your changes to it",
 			d.Version, key, who, basedOn, d.Version)
+	}
+	if err := a.runDefinitionTests(ctx, key, version); err != nil {
+		return nil, err
 	}
 	return a.PublishDefinition(ctx, p, key, version)
 }

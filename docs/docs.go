@@ -5517,6 +5517,119 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/studio/definitions/{key}/tests": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "The test cases kept with a definition (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DefinitionTestsView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Each test case is a dry-run script (as POST /studio/dry-run takes) and the state it must\nend in. Publishing a version through the studio runs them on it. At most 50; names unique.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Replace the test cases kept with a definition (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the test cases",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/app.DefinitionTestsRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DefinitionTestsView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/studio/definitions/{key}/versions/{version}/publish": {
             "post": {
                 "security": [
@@ -5524,7 +5637,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Like POST /definitions/{key}/versions/{version}/publish, but when a version newer than\nbasedOn was published in the meantime by someone, it answers 409 published_by_another\nnaming that version and who published it, and publishes nothing.",
+                "description": "Like POST /definitions/{key}/versions/{version}/publish, but when a version newer than\nbasedOn was published in the meantime by someone, it answers 409 published_by_another\nnaming that version and who published it, and publishes nothing. The definition's test\ncases run first on the version: one that does not end as it expects answers 422\ntest_failed naming it.",
                 "consumes": [
                     "application/json"
                 ],
@@ -5593,6 +5706,12 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "another designer published a newer version",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "a test case failed",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -9795,6 +9914,61 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/definitions.Problem"
+                    }
+                }
+            }
+        },
+        "app.DefinitionTestInput": {
+            "type": "object",
+            "required": [
+                "expect",
+                "name"
+            ],
+            "properties": {
+                "expect": {
+                    "description": "Expect is the state the run must end in: completed, active or incident; stepError when a\nstep must find nothing waiting.",
+                    "type": "string",
+                    "enum": [
+                        "completed",
+                        "active",
+                        "incident",
+                        "stepError"
+                    ],
+                    "example": "completed"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 128,
+                    "example": "全部同意到办结"
+                },
+                "script": {
+                    "$ref": "#/definitions/simulate.Script"
+                }
+            }
+        },
+        "app.DefinitionTestsRequest": {
+            "type": "object",
+            "properties": {
+                "tests": {
+                    "type": "array",
+                    "maxItems": 50,
+                    "items": {
+                        "$ref": "#/definitions/app.DefinitionTestInput"
+                    }
+                }
+            }
+        },
+        "app.DefinitionTestsView": {
+            "type": "object",
+            "properties": {
+                "key": {
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "tests": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DefinitionTest"
                     }
                 }
             }
@@ -14368,6 +14542,26 @@ const docTemplate = `{
                 "publishedVersion": {
                     "description": "0: none",
                     "type": "integer"
+                }
+            }
+        },
+        "store.DefinitionTest": {
+            "type": "object",
+            "properties": {
+                "expect": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "script": {
+                    "type": "object"
+                },
+                "updatedAt": {
+                    "type": "string"
+                },
+                "updatedBy": {
+                    "type": "string"
                 }
             }
         },

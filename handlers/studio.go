@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"onewindow/app"
 	"onewindow/engine/simulate"
 	"onewindow/store"
 )
@@ -16,6 +17,8 @@ func (h *api) studioRoutes(public, authed *gin.RouterGroup) {
 	g.POST("/check", h.checkDrawing)
 	g.POST("/dry-run", h.dryRunDrawing)
 	g.POST("/definitions/:key/versions/:version/publish", h.publishDrawing)
+	g.GET("/definitions/:key/tests", h.definitionTests)
+	g.PUT("/definitions/:key/tests", h.putDefinitionTests)
 }
 
 // checkDrawing godoc
@@ -95,7 +98,9 @@ type PublishDrawingRequest struct {
 //	@Summary		Publish a version drawn from another, refusing to replace a newer publication (designer, admin)
 //	@Description	Like POST /definitions/{key}/versions/{version}/publish, but when a version newer than
 //	@Description	basedOn was published in the meantime by someone, it answers 409 published_by_another
-//	@Description	naming that version and who published it, and publishes nothing.
+//	@Description	naming that version and who published it, and publishes nothing. The definition's test
+//	@Description	cases run first on the version: one that does not end as it expects answers 422
+//	@Description	test_failed naming it.
 //	@Tags			studio
 //	@Accept			json
 //	@Produce		json
@@ -109,11 +114,54 @@ type PublishDrawingRequest struct {
 //	@Failure		403		{object}	ErrorResponse
 //	@Failure		404		{object}	ErrorResponse
 //	@Failure		409		{object}	ErrorResponse	"another designer published a newer version"
+//	@Failure		422		{object}	ErrorResponse	"a test case failed"
 //	@Router			/api/v1/studio/definitions/{key}/versions/{version}/publish [post]
 func (h *api) publishDrawing(c *gin.Context) {
 	key, version, ok := pathKeyVersion(c)
 	var req PublishDrawingRequest
 	if ok && h.bind(c, &req) {
 		h.answer(c, http.StatusOK)(h.App.PublishDrawing(c.Request.Context(), principalOf(c), key, version, req.BasedOn))
+	}
+}
+
+// definitionTests godoc
+//
+//	@Summary	The test cases kept with a definition (designer, admin)
+//	@Tags		studio
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		key	path		string	true	"process id"
+//	@Success	200	{object}	app.DefinitionTestsView
+//	@Failure	400	{object}	ErrorResponse
+//	@Failure	401	{object}	ErrorResponse
+//	@Failure	403	{object}	ErrorResponse
+//	@Router		/api/v1/studio/definitions/{key}/tests [get]
+func (h *api) definitionTests(c *gin.Context) {
+	if key, ok := pathKey(c); ok {
+		h.answer(c, http.StatusOK)(h.App.DefinitionTests(c.Request.Context(), principalOf(c), key))
+	}
+}
+
+// putDefinitionTests godoc
+//
+//	@Summary		Replace the test cases kept with a definition (designer, admin)
+//	@Description	Each test case is a dry-run script (as POST /studio/dry-run takes) and the state it must
+//	@Description	end in. Publishing a version through the studio runs them on it. At most 50; names unique.
+//	@Tags			studio
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			key		path		string						true	"process id"
+//	@Param			body	body		app.DefinitionTestsRequest	true	"the test cases"
+//	@Success		200		{object}	app.DefinitionTestsView
+//	@Failure		400		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse
+//	@Failure		403		{object}	ErrorResponse
+//	@Router			/api/v1/studio/definitions/{key}/tests [put]
+func (h *api) putDefinitionTests(c *gin.Context) {
+	key, ok := pathKey(c)
+	var req app.DefinitionTestsRequest
+	if ok && h.bind(c, &req) {
+		h.answer(c, http.StatusOK)(h.App.PutDefinitionTests(c.Request.Context(), principalOf(c), key, req))
 	}
 }

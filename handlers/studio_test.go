@@ -123,3 +123,39 @@ func TestStudioPublishConflict(t *testing.T) {
 		t.Errorf("publish v3 based on v2: %d %s", r.Code, r.Body)
 	}
 }
+
+func TestStudioTestCasesGuardPublishing(t *testing.T) {
+	s := newTestServer(t, nil)
+	designer := s.login("designer")
+	r := s.send(designer, "POST", "/api/v1/definitions?fileName=approval.bpmn", "application/xml", strings.NewReader(approvalXML))
+	if r.Code != http.StatusCreated {
+		t.Fatalf("deploy: %d %s", r.Code, r.Body)
+	}
+	tests := `{"tests":[{"name":"大额到办结","script":{"variables":{"amount":500},"steps":[{"complete":"accept"},{"complete":"approve"}]},"expect":"completed"}]}`
+	if r := s.as(designer, "PUT", "/api/v1/studio/definitions/approval/tests", tests); r.Code != http.StatusOK {
+		t.Fatalf("put tests: %d %s", r.Code, r.Body)
+	}
+	var view app.DefinitionTestsView
+	s.as(designer, "GET", "/api/v1/studio/definitions/approval/tests", "").json(t, &view)
+	if len(view.Tests) != 1 || view.Tests[0].Name != "大额到办结" || view.Tests[0].Expect != "completed" {
+		t.Fatalf("tests kept: %+v", view)
+	}
+	// Version 2 has no approve step on the large path: the test fails, nothing is published.
+	v2 := strings.Replace(strings.Replace(approvalXML, `<userTask id="approve"/>`, `<userTask id="approve2"/>`, 1),
+		`targetRef="approve"`, `targetRef="approve2"`, 1)
+	v2 = strings.Replace(strings.Replace(v2, `attachedToRef="approve"`, `attachedToRef="approve2"`, 1), `sourceRef="approve"`, `sourceRef="approve2"`, 1)
+	if r := s.send(designer, "POST", "/api/v1/definitions?fileName=approval.bpmn", "application/xml", strings.NewReader(v2)); r.Code != http.StatusCreated {
+		t.Fatalf("deploy v2: %d %s", r.Code, r.Body)
+	}
+	r = s.as(designer, "POST", "/api/v1/studio/definitions/approval/versions/2/publish", `{"basedOn":0}`)
+	e := expectError(t, r, http.StatusUnprocessableEntity, app.CodeTestFailed)
+	if !strings.Contains(e.Message, "大额到办结") {
+		t.Errorf("the refusal does not name the test: %s", e.Message)
+	}
+	if r := s.as(designer, "POST", "/api/v1/studio/definitions/approval/versions/1/publish", `{"basedOn":0}`); r.Code != http.StatusOK {
+		t.Errorf("version 1 passes its test: %d %s", r.Code, r.Body)
+	}
+	// Names are unique.
+	dup := `{"tests":[{"name":"a","script":{},"expect":"active"},{"name":"a","script":{},"expect":"active"}]}`
+	expectError(t, s.as(designer, "PUT", "/api/v1/studio/definitions/approval/tests", dup), http.StatusBadRequest, "validation_failed")
+}

@@ -186,6 +186,30 @@ async function scenario4(browser, walkin) {
   await mzj.context().close()
 }
 
+async function badInput(clerk) {
+  log('— bad input: a refused file type, an expired session')
+  await clerk.goto(BASE + '/counter/intake')
+  await clerk.locator('[data-test=intake-item]').waitFor()
+  await pick(clerk, '[data-test=intake-item]', '企业投资项目核准')
+  await clerk.setInputFiles('[data-test=upload-M01]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a scan') })
+  const err = clerk.locator('[data-test=mat-M01] .err')
+  await err.waitFor()
+  const text = await err.innerText()
+  if (!/PDF|JPEG|PNG/.test(text)) fail('a refused type shows ' + text)
+  log('refused type shown in place:', text)
+  // a token the server no longer accepts: to the login page, then back to the same page
+  await clerk.goto(BASE + '/counter/done')
+  await clerk.evaluate(() => localStorage.setItem('onewindow.token', 'expired.token.value'))
+  await clerk.reload()
+  await clerk.waitForURL(/\/login\?redirect=/)
+  await clerk.fill('input[name=username]', 'clerk1')
+  await clerk.fill('input[name=password]', (await import('./lib.mjs')).PASSWORD)
+  await clerk.keyboard.press('Enter')
+  await clerk.waitForURL(/\/counter\/done$/)
+  await clerk.locator('[data-test=done-table]').waitFor()
+  log('expired session: signed in again, back on', new URL(clerk.url()).pathname)
+}
+
 run(async () => {
   const browser = await launch()
   try {
@@ -194,6 +218,7 @@ run(async () => {
     const clerk = await scenario1(browser, item)
     const walkin = await scenario2(clerk)
     await scenario4(browser, walkin)
+    await badInput(clerk)
     console.log('WALKIN ' + walkin.caseId)
   } finally {
     await browser.close()

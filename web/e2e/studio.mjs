@@ -1,9 +1,9 @@
 // Issue 16, browser scenario 1: the designer opens the standard parallel-approval flow in the
 // modeller, changes a step's time limit in the properties panel, introduces an error (a gateway
 // leading nowhere), sees it marked on the element, fixes it, dry-runs the flow to the end with
-// the token path shown, deploys and publishes, binds it to a new item in the item editor, and
+// the token path shown, keeps the run as a test case, deploys and publishes (the test case runs), binds it to a new item in the item editor, and
 // the item appears in the public catalogue. Prints "ITEM <id> <name>" for the next scenarios.
-import { BASE, context, eventually, fail, launch, log, pick, run, shot, signIn } from './lib.mjs'
+import { BASE, context, eventually, fail, launch, log, must, pick, run, shot, signIn, token } from './lib.mjs'
 
 const stamp = Date.now().toString(36)
 const itemName = '并联审批演示事项' + stamp
@@ -69,6 +69,10 @@ run(async () => {
     if ((await page.locator(`.djs-element[data-element-id=${id}].ow-entered`).count()) !== 1) fail(id + ' is not on the token path')
   if ((await page.locator('.djs-element[data-element-id=coordination].ow-entered').count()) !== 0) fail('coordination is marked but was not entered')
   await page.click('[data-test=dry-keep]')
+  await eventually('the test case to be kept with the definition', async () => {
+    const kept = await must(await token('designer'), 'GET', '/studio/definitions/std-parallel/tests')
+    return kept.tests.length === 1 && kept.tests[0].expect === 'completed'
+  })
   await shot(page, 'studio-dry-run')
   log('dry run completed, token path shown, kept as a test case')
 
@@ -111,7 +115,7 @@ run(async () => {
 
   // The public catalogue lists it, without an account.
   const pub = await (await context(browser)).newPage()
-  await pub.goto(BASE + '/portal')
+  await pub.goto(BASE + '/portal', { waitUntil: 'domcontentloaded' })
   await pub.fill('[data-test=catalogue-search]', stamp)
   await pub.locator('[data-test=catalogue-item]', { hasText: itemName }).waitFor()
   log('the item is in the public catalogue')

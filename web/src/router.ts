@@ -36,7 +36,7 @@ router.beforeEach(async (to) => {
     try {
       await loadMe()
     } catch {
-      return session.token ? true : { name: 'login', query: { redirect: to.fullPath } }
+      return session.token ? true : { name: 'login', query: { redirect: to.fullPath, expired: '1' } }
     }
   }
   if (to.name === 'home') return landing() || true
@@ -54,7 +54,10 @@ function landing(): string | undefined {
 }
 
 // A refused token sends the user to sign in again, then back to the page they were on.
+// During the first navigation (nothing shown yet) the guard above sends them instead, with
+// the page they asked for.
 setUnauthorizedHandler(() => {
   const here = router.currentRoute.value
-  if (here.name !== 'login') router.push({ name: 'login', query: { redirect: here.fullPath, expired: '1' } })
+  if (here.matched.length === 0 || here.meta.public) return
+  router.push({ name: 'login', query: { redirect: here.fullPath, expired: '1' } })
 })

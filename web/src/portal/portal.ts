@@ -1,5 +1,6 @@
 // Shared pieces of the portal: the published guides (for the department lists of the forms),
 // the applicant's sign-in state and the upload limits checked before an upload starts.
+import { onMounted, ref } from 'vue'
 import { api } from '../api'
 import { session } from '../session'
 
@@ -111,4 +112,28 @@ export function fmtTime(s?: string): string {
   const d = new Date(s)
   if (isNaN(d.getTime())) return s
   return d.toLocaleString('zh-CN', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+}
+
+/** publicForm is the state of a form anyone may send (a complaint, an information request): the
+ * departments to address it to, the error, and the confirmation with the new record's id. */
+export function publicForm(path: string, doneKey: string, t: (k: string, a?: Record<string, unknown>) => string) {
+  const depts = ref<{ id: string; name: string }[]>([])
+  const error = ref('')
+  const done = ref('')
+  onMounted(async () => (depts.value = departments(await allGuides())))
+  /** send posts body, unless missing names a required field left empty. */
+  async function send(body: object, missing: string) {
+    error.value = ''
+    if (missing) {
+      error.value = t('portal.required', { f: missing })
+      return
+    }
+    try {
+      const r = await api.post<{ id: string }>(path, body, { anonymous: !session.token })
+      done.value = t(doneKey, { id: r.id })
+    } catch (e) {
+      error.value = (e as Error).message
+    }
+  }
+  return { depts, error, done, send }
 }

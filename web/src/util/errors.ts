@@ -8,7 +8,12 @@ export function explain(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return t('errors.unreachable')
     const lead = i18n.global.te('errors.' + e.code) ? t('errors.' + e.code) : ''
-    const fields = Array.isArray(e.details) ? (e.details as { field: string; message: string }[]).map((f) => `${f.field}: ${f.message}`).join('；') : ''
+    const fields = Array.isArray(e.details)
+      ? (e.details as { field: string; message: string }[])
+          .filter((f) => !e.message.includes(f.message))
+          .map((f) => `${f.field}: ${f.message}`)
+          .join('；')
+      : ''
     return [lead, e.message, fields].filter(Boolean).join(' — ')
   }
   return String(e)

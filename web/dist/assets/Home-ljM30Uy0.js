@@ -1,0 +1,1 @@
+import{On as e,_ as t,b as n,k as r,mt as i,rr as a}from"./runtime-core.esm-bundler-DUuMwvSk.js";import{r as o}from"./session-CX3bEOGq.js";var s={class:`page`},c={class:`page-title`},l=r({__name:`Home`,setup(r){return(r,l)=>(i(),n(`div`,s,[t(`h2`,c,a(r.$t(`home.welcome`,{name:e(o).me?.user.displayName})),1),t(`p`,null,a(r.$t(`home.pick`)),1)]))}});export{l as default};
