@@ -52,17 +52,15 @@ func runBench(args []string) int {
 		}
 	}
 	var run []bench.Scenario
-	found := map[string]bool{}
+	all := len(want) == 0 // taken before the loop empties want
 	for _, s := range bench.Scenarios() {
-		if len(want) == 0 || want[s.Name] {
+		if all || want[s.Name] {
 			run = append(run, s)
-			found[s.Name] = true
+			delete(want, s.Name)
 		}
 	}
 	for name := range want {
-		if !found[name] {
-			return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
-		}
+		return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
 	}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)

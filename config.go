@@ -35,8 +35,12 @@ type config struct {
 	TrustedProxies []string
 	// MetricsAddr, if set, serves /metrics on its own address instead of the API's.
 	MetricsAddr string
+	// Role is what this process does: api, worker or all (serve_roles.go).
+	Role string
 	// Outbound configures webhook deliveries and notification senders (config_outbound.go).
 	Outbound outboundSettings
+	// Upkeep configures engine retention and profiling (config_engine.go).
+	Upkeep engineUpkeep
 }
 
 // engineTuning are the go-workflows worker settings (see engine.WorkerOptions).
@@ -54,7 +58,10 @@ type engineStore struct {
 	Path    string // sqlite: the file
 	Addr    string // redis: host:port
 	RedisDB int    // redis: database number
-	DSN     string // as given
+	// KeyPrefix (redis: ?prefix=NAME) puts every key under NAME:, so that several
+	// installations or tests share one Redis.
+	KeyPrefix string
+	DSN       string // as given, without prefix
 }
 
 // parseEngineStore reads "sqlite:PATH" or "redis://HOST:PORT/DB".
@@ -78,13 +85,17 @@ func parseEngineStore(s string) (engineStore, error) {
 		if port == "" {
 			port = "6379"
 		}
+		q := u.Query()
+		prefix := q.Get("prefix")
+		q.Del("prefix")
+		u.RawQuery = q.Encode()
 		n := 0
 		if db := strings.Trim(u.Path, "/"); db != "" {
 			if n, err = strconv.Atoi(db); err != nil || n < 0 {
 				return engineStore{}, fmt.Errorf("engine store %q: the database %q must be a number", s, db)
 			}
 		}
-		return engineStore{Kind: "redis", Addr: net.JoinHostPort(host, port), RedisDB: n, DSN: s}, nil
+		return engineStore{Kind: "redis", Addr: net.JoinHostPort(host, port), RedisDB: n, KeyPrefix: prefix, DSN: u.String()}, nil
 	}
 	return engineStore{}, fmt.Errorf("engine store %q: want sqlite:PATH or redis://HOST:PORT/DB", s)
 }
@@ -98,11 +109,12 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 	fs.StringVar(logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.BoolVar(&cfg.LogJSON, "log-json", false, "log JSON lines instead of text")
 	if name == "serve" || name == "backup" {
-		fs.StringVar(engine, "engine-store", "", "workflow engine state: sqlite:PATH or redis://HOST:6379/0 (default sqlite:engine.db beside the application database)")
+		fs.StringVar(engine, "engine-store", "", "workflow engine state: sqlite:PATH or redis://HOST:6379/0[?prefix=NAME] (default sqlite:engine.db beside the application database)")
 	}
 	if name == "serve" {
 		fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 		fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only, e.g. 127.0.0.1:9090, so that it need not be public (default: on --addr)")
+		fs.StringVar(&cfg.Role, "role", roleAll, "what this process does: api (HTTP; signals go to the outbox), worker (cases, timers, sweepers, deliveries) or all; api and worker need --db postgres:// and --engine-store redis://")
 		fs.BoolVar(&cfg.Demo, "demo", false, "load the demo organisation and users into an empty database")
 		fs.StringVar(&cfg.TokenSecret, "token-secret", "", "secret for signing access tokens, at least 32 characters (default: generated once and kept in the database)")
 		fs.DurationVar(&cfg.TokenTTL, "token-ttl", 12*time.Hour, "lifetime of an access token")
@@ -127,6 +139,7 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how often an idle SQLite engine store is polled (default 50ms)")
 		fs.IntVar(&cfg.Engine.CacheSize, "engine-cache-size", 0, "cases kept in memory between steps (default 4096)")
 		outboundFlags(fs, &cfg.Outbound)
+		engineUpkeepFlags(fs, &cfg.Upkeep)
 	}
 	return fs
 }
@@ -206,6 +219,9 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*conf
 		}
 		cfg.WorkerName = host + ":" + port
 	}
+	if err := checkRole(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.TokenSecret != "" && len(cfg.TokenSecret) < 32 {
 		return nil, fmt.Errorf("--token-secret: at least 32 characters, got %d", len(cfg.TokenSecret))
 	}
@@ -213,6 +229,9 @@ func loadConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*conf
 		return nil, fmt.Errorf("--token-ttl %v: at least a minute", cfg.TokenTTL)
 	}
 	if err := cfg.Outbound.check(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Upkeep.check(); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -96,35 +96,51 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// then gets the engine before anything is served.
 	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL,
 		Outbound: cfg.Outbound.appConfig(cfg.Addr, log)})
-	eng, b, stopEngine, err := startEngine(ctx, cfg, db, log, uc.EngineHooks())
+	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
+	// The loops that run once per deployment run where this lease is held (serve_roles.go).
+	sweepers := newLease(db, cfg.WorkerName, log)
+	eng, b, stopEngine, err := startEngine(ctx, cfg, db, log, uc.EngineHooks(), sweepers, metrics.TaskDone)
 	if err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
 	uc.UseEngine(eng)
 	// Webhooks and notifications go out on the engine's store; they stop before it closes.
-	stopOutbound, err := startOutbound(ctx, cfg, b, uc, log)
+	stopOutbound, err := startOutbound(ctx, cfg, b, uc, sweepers, log)
 	if err != nil {
 		_ = stopEngine(context.Background())
 		return err
 	}
 	stopEngine = stopBoth(stopOutbound, stopEngine)
-	// Cases stored while a previous run stopped before starting their workflow start now.
-	if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
-		log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
-	} else if n > 0 {
-		log.Info("resumed cases whose workflow did not start", "cases", n)
+	if cfg.runsWork() {
+		stopEngine = stopBoth(startEngineUpkeep(ctx, cfg, eng, log), stopEngine)
+		go sweepers.keep(ctx)
+		// Cases stored while a previous run stopped before starting their workflow start now.
+		if n, err := uc.ResumeStarting(ctx, time.Now()); err != nil {
+			log.Warn("resuming cases whose workflow did not start", "resumed", n, "err", err)
+		} else if n > 0 {
+			log.Info("resumed cases whose workflow did not start", "cases", n)
+		}
+		go sweepStarts(ctx, uc, sweepers, log)
 	}
-	go sweepStarts(ctx, uc, log)
 
-	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
-	h := handlers.New(handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
-		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != ""})
+	deps := handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
+		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", EngineDiagnostics: engineDiagnostics(b)}
+	h := handlers.NewWorker(deps)
+	if cfg.servesAPI() {
+		h = handlers.New(deps)
+	}
 	stopMetrics, err := serveMetrics(cfg.MetricsAddr, metrics, log)
 	if err != nil {
 		_ = stopEngine(context.Background())
 		return err
 	}
 	defer stopMetrics()
+	stopPprof, err := servePprof(cfg.Upkeep.PprofAddr, log)
+	if err != nil {
+		_ = stopEngine(context.Background())
+		return err
+	}
+	defer stopPprof()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
@@ -140,7 +156,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	log.Info("onewindow serving", "version", version, "url", "http://"+ln.Addr().String(),
-		"swagger", "http://"+ln.Addr().String()+"/swagger/index.html", "db", dbKind(cfg.DB), "engine_store", cfg.EngineStore.Kind)
+		"swagger", "http://"+ln.Addr().String()+"/swagger/index.html", "db", dbKind(cfg.DB), "engine_store", cfg.EngineStore.Kind, "role", cfg.Role)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -167,17 +183,25 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	return errors.Join(errs...)
 }
 
-// startEngine opens go-workflows' store, starts the engine's worker under
-// this process's stable name with the use cases' hooks and returns the
-// engine and the function that stops it.
-func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
-	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, Logger: log})
+// startEngine opens go-workflows' store and builds the engine with the use cases' hooks. A
+// process that runs work takes back the tasks its name held before a restart and starts the
+// engine's worker under its stable name, its outbox sweep gated by sweepers; an api process
+// only uses the engine's client. It returns the engine, the store (for diagnostics and
+// deliveries) and the function that stops both.
+func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks,
+	sweepers *lease, taskDone func(kind string)) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
+	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, KeyPrefix: cfg.EngineStore.KeyPrefix, Logger: log,
+		Retention: cfg.Upkeep.Retention})
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	var es engine.Store = store.Engine{DB: db}
+	if cfg.runsWork() {
+		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
+	}
 	e, err := engine.New(engine.Config{
-		Backend:   b,
-		Store:     store.Engine{DB: db},
+		Backend:   taskCounter{Backend: b, done: taskDone},
+		Store:     es,
 		Calendars: &store.Calendars{DB: db, Logger: log},
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler
@@ -198,6 +222,11 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		b.Close()
 		return nil, nil, nil, err
 	}
+	if !cfg.runsWork() {
+		log.Info("workflow engine client ready; cases run in worker processes", "engine_store", cfg.EngineStore.Kind)
+		return e, b, func(context.Context) error { return b.Close() }, nil
+	}
+	reclaimOwnTasks(ctx, cfg, log)
 	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	if err := e.Start(ectx); err != nil {
 		cancel()
@@ -211,25 +240,6 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 		return errors.Join(err, b.Close())
 	}
 	return e, b, stop, nil
-}
-
-// sweepStarts starts, until ctx ends, the queued cases (applications, rectifications,
-// complaints) whose request died between its commit and the engine start.
-func sweepStarts(ctx context.Context, uc *app.App, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := uc.SweepStarts(ctx, time.Now().Add(-10*time.Second)); err != nil {
-			log.Warn("starting queued cases", "err", err)
-		} else if n > 0 {
-			log.Info("queued cases started", "count", n)
-		}
-	}
 }
 
 // tokenSecret returns the configured token secret, or the one kept in the database (made on

@@ -44,7 +44,7 @@ func (a *App) CaseAudit(ctx context.Context, p *Actor, id string, page Page) (*L
 		return nil, err
 	}
 	id = internalID(id)
-	if _, err := store.GetCaseRow(ctx, a.db, id); err != nil {
+	if _, err := store.GetCaseState(ctx, a.db, id); err != nil {
 		return nil, err
 	}
 	if ok, err := store.Oversees(ctx, a.db, o, id); err != nil || !ok {

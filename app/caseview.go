@@ -91,7 +91,7 @@ func summaryOf(k *store.Case, stage string) CaseSummary {
 
 // stageOf reads what caseStage needs and returns the stage and the open tasks.
 func (a *App) stageOf(ctx context.Context, k *store.Case) (string, []store.Task, error) {
-	open, err := store.ListCaseTasks(ctx, a.db, k.ID, "open")
+	open, err := store.CaseTasks(ctx, a.db, k.ID, "open")
 	if err != nil {
 		return "", nil, err
 	}

@@ -157,7 +157,7 @@ func parallelItemEndToEnd(t *testing.T, db *store.DB) {
 	env.Complete(env.OpenTask(caseID, "delivery"), "", nil)
 	env.WaitStatus(caseID, "completed")
 
-	row, err := store.GetCaseRow(ctx, db, caseID)
+	row, err := store.GetCaseState(ctx, db, caseID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,7 +124,7 @@ func (a *App) complaintStart(ctx context.Context, q store.Q, c *store.Complaint)
 		if c.CaseID == nil {
 			return nil, store.Invalid("caseId", "is required for a complaint about a case")
 		}
-		_, err := store.GetCaseRow(ctx, q, *c.CaseID)
+		_, err := store.GetCaseState(ctx, q, *c.CaseID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, refuse(NotFound, CodeCaseNotFound, "the complaint is about case %s, which does not exist: check the case id on the receipt",
 				PublicID(*c.CaseID)).onField("caseId")
@@ -260,7 +260,7 @@ func (a *App) Complaint(ctx context.Context, p *Actor, id string) (*ComplaintVie
 	}
 	v := &ComplaintView{Complaint: *c, Status: "starting", Steps: []string{}}
 	publicComplaint(&v.Complaint)
-	row, err := store.GetCaseRow(ctx, a.db, c.ProcessCaseID)
+	row, err := store.GetCaseState(ctx, a.db, c.ProcessCaseID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return v, nil // not started yet

@@ -72,7 +72,7 @@ func (a *App) AddSigner(ctx context.Context, p *Actor, id string, in SignerReque
 	if err != nil {
 		return nil, err
 	}
-	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	all, err := store.CaseTasks(ctx, a.db, tc.k.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (a *App) RemoveSigner(ctx context.Context, p *Actor, id string, in RecallRe
 	if err := a.leadOf(ctx, tc); err != nil {
 		return nil, err
 	}
-	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	all, err := store.CaseTasks(ctx, a.db, tc.k.ID, "")
 	if err != nil {
 		return nil, err
 	}

@@ -239,7 +239,7 @@ func (a *App) Disclosure(ctx context.Context, p *Actor, id string) (*DisclosureV
 
 func (a *App) disclosureView(ctx context.Context, r *store.DisclosureRequest) (*DisclosureView, error) {
 	v := &DisclosureView{DisclosureRequest: *r, Status: "starting", Steps: []string{}}
-	row, err := store.GetCaseRow(ctx, a.db, r.ProcessCaseID)
+	row, err := store.GetCaseState(ctx, a.db, r.ProcessCaseID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return v, nil // not started yet
@@ -334,7 +334,7 @@ func (a *App) ExtendDisclosure(ctx context.Context, p *Actor, id string, in Exte
 		return nil, refuse(Conflict, CodeAlreadyExtended, "the limit of request %s was extended on %s already: it is extended once",
 			r.ID, r.ExtendedAt.In(store.CaseZone).Format("2006-01-02"))
 	}
-	row, err := store.GetCaseRow(ctx, a.db, r.ProcessCaseID)
+	row, err := store.GetCaseState(ctx, a.db, r.ProcessCaseID)
 	if err != nil {
 		return nil, err
 	}

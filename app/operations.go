@@ -35,13 +35,13 @@ var (
 // activities started, every task, timer, message or signal wait and incident, open or closed,
 // and its element history.
 type CaseEngineView struct {
-	Case          store.CaseRow           `json:"case"`
-	Children      []store.CaseRow         `json:"children"`
-	Tasks         []store.TaskRow         `json:"tasks"`
-	Timers        []store.TimerRow        `json:"timers"`
-	Subscriptions []store.SubscriptionRow `json:"subscriptions"`
-	Incidents     []store.IncidentRow     `json:"incidents"`
-	History       []store.HistoryRow      `json:"history"`
+	Case          store.CaseState      `json:"case"`
+	Children      []store.CaseState    `json:"children"`
+	Tasks         []store.Task         `json:"tasks"`
+	Timers        []store.Timer        `json:"timers"`
+	Subscriptions []store.MessageWait  `json:"subscriptions"`
+	Incidents     []store.Incident     `json:"incidents"`
+	History       []store.ElementEvent `json:"history"`
 }
 
 // engineCase returns the internal id of case id if actor p may read it as the engine sees
@@ -68,7 +68,7 @@ func (a *App) CaseEngine(ctx context.Context, p *Actor, id string) (*CaseEngineV
 	if err != nil {
 		return nil, err
 	}
-	row, err := store.GetCaseRow(ctx, a.db, id)
+	row, err := store.GetCaseState(ctx, a.db, id)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,9 @@ func (a *App) CaseEngine(ctx context.Context, p *Actor, id string) (*CaseEngineV
 			return nil, err
 		}
 	}
-	publicCaseRow(&v.Case)
+	publicCaseState(&v.Case)
 	for i := range v.Children {
-		publicCaseRow(&v.Children[i])
+		publicCaseState(&v.Children[i])
 	}
 	for i := range v.Tasks {
 		v.Tasks[i].ID, v.Tasks[i].CaseID = PublicID(v.Tasks[i].ID), PublicID(v.Tasks[i].CaseID)
@@ -108,7 +108,7 @@ func (a *App) CaseEngine(ctx context.Context, p *Actor, id string) (*CaseEngineV
 	return v, nil
 }
 
-func publicCaseRow(r *store.CaseRow) {
+func publicCaseState(r *store.CaseState) {
 	r.ID = PublicID(r.ID)
 	if r.ParentCaseID != nil {
 		p := PublicID(*r.ParentCaseID)
@@ -116,7 +116,7 @@ func publicCaseRow(r *store.CaseRow) {
 	}
 }
 
-func publicIncident(x *store.IncidentRow) { x.ID, x.CaseID = PublicID(x.ID), PublicID(x.CaseID) }
+func publicIncident(x *store.Incident) { x.ID, x.CaseID = PublicID(x.ID), PublicID(x.CaseID) }
 
 // IncidentQuery filters incidents; zero fields match everything.
 type IncidentQuery struct {
@@ -128,7 +128,7 @@ type IncidentQuery struct {
 
 // Incidents lists incidents across cases, oldest first: an admin's of every case, a
 // supervisor's of the cases in their scope.
-func (a *App) Incidents(ctx context.Context, p *Actor, q IncidentQuery) (*List[store.IncidentRow], error) {
+func (a *App) Incidents(ctx context.Context, p *Actor, q IncidentQuery) (*List[store.Incident], error) {
 	if err := allowRoles(p, "the incidents", engineReaders...); err != nil {
 		return nil, err
 	}
@@ -300,8 +300,8 @@ func (a *App) BroadcastSignal(ctx context.Context, p *Actor, name string, in Var
 }
 
 // runningCase returns the case's row, not found, or a case_ended refusal.
-func runningCase(ctx context.Context, q store.Q, id string) (*store.CaseRow, error) {
-	row, err := store.GetCaseRow(ctx, q, id)
+func runningCase(ctx context.Context, q store.Q, id string) (*store.CaseState, error) {
+	row, err := store.GetCaseState(ctx, q, id)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ type parties struct {
 
 // partiesOf returns whom case caseID, or its task taskID (when not ""), concerns.
 func (a *App) partiesOf(ctx context.Context, q store.Q, caseID, taskID string) (*parties, error) {
-	row, err := store.GetCaseRow(ctx, q, caseID)
+	row, err := store.GetCaseState(ctx, q, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (a *App) partiesOf(ctx context.Context, q store.Q, caseID, taskID string) (
 		return nil, err
 	}
 	if taskID != "" {
-		t, err := store.GetCaseTask(ctx, q, taskID)
+		t, err := store.GetTask(ctx, q, taskID)
 		if err != nil {
 			return nil, err
 		}

@@ -123,7 +123,7 @@ func (a *App) Procedures(ctx context.Context, p *Actor, caseID string) (*List[st
 // staffSees answers as if there were no case caseID unless the actor's case scope covers it
 // or, for a supervisor, their oversight.
 func (a *App) staffSees(ctx context.Context, p *Actor, caseID string) error {
-	if _, err := store.GetCaseRow(ctx, a.db, caseID); err != nil {
+	if _, err := store.GetCaseState(ctx, a.db, caseID); err != nil {
 		return err
 	}
 	scope, err := a.caseScope(ctx, p)
@@ -153,7 +153,7 @@ func (a *App) mayPause(ctx context.Context, p *Actor, caseID string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := store.GetCaseRow(ctx, a.db, caseID); err != nil {
+	if _, err := store.GetCaseState(ctx, a.db, caseID); err != nil {
 		return err
 	}
 	if ok, err := store.CanSeeCase(ctx, a.db, scope, caseID); err != nil || !ok {
@@ -179,7 +179,7 @@ func (a *App) mayPause(ctx context.Context, p *Actor, caseID string) error {
 	if err != nil {
 		return err
 	}
-	tasks, err := store.ListCaseTasks(ctx, a.db, caseID, "open")
+	tasks, err := store.CaseTasks(ctx, a.db, caseID, "open")
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (a *App) RateCase(ctx context.Context, p *Actor, caseID string, in RatingRe
 		return nil, store.Invalid("level", "%q is not a rating level; use one of %s", in.Level, strings.Join(store.RatingLevels, ", "))
 	}
 	notYours := refuse(NotFound, "not_found", "no case %s of yours", PublicID(caseID))
-	row, err := store.GetCaseRow(ctx, a.db, caseID)
+	row, err := store.GetCaseState(ctx, a.db, caseID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notYours
 	}

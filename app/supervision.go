@@ -248,7 +248,7 @@ func supervisionAfter(p Page) (store.SupervisionKey, error) {
 }
 
 // superviseAll computes the figures of rows, with their pauses, at now.
-func (a *App) superviseAll(ctx context.Context, rows []store.OpenCase, pauses map[string][]store.PauseRow, now time.Time) ([]SupervisedCase, error) {
+func (a *App) superviseAll(ctx context.Context, rows []store.OpenCase, pauses map[string][]store.Pause, now time.Time) ([]SupervisedCase, error) {
 	codes, err := store.UnitIDsByCode(ctx, a.db)
 	if err != nil {
 		return nil, err
@@ -340,7 +340,7 @@ func (a *App) openCases(ctx context.Context, p *Actor, departmentID, definitionK
 }
 
 // supervise computes an open case's supervision figures at now.
-func (a *App) supervise(ctx context.Context, r *store.OpenCase, pauses []store.PauseRow, codes map[string]string, now time.Time) (SupervisedCase, error) {
+func (a *App) supervise(ctx context.Context, r *store.OpenCase, pauses []store.Pause, codes map[string]string, now time.Time) (SupervisedCase, error) {
 	var vars map[string]any
 	_ = json.Unmarshal(r.Variables, &vars)
 	sc := SupervisedCase{ID: PublicID(r.ID), DefinitionKey: r.DefinitionKey, Status: r.Status,

@@ -63,7 +63,7 @@ func (a *App) checkStep(ctx context.Context, b *engine.Batch) error {
 		if reason := strings.TrimSpace(fmt.Sprint(b.Vars["refusalReason"])); b.Vars["refusalReason"] != nil && reason != "" {
 			continue
 		}
-		tasks, err := store.ListCaseTasks(ctx, a.db, b.CaseID, "")
+		tasks, err := store.CaseTasks(ctx, a.db, b.CaseID, "")
 		if err != nil {
 			return err
 		}

@@ -83,7 +83,7 @@ func (a *App) CaseTimeline(ctx context.Context, p *Actor, id string) (*CaseTimel
 		return nil, err
 	}
 	id = internalID(id)
-	row, err := store.GetCaseRow(ctx, a.db, id)
+	row, err := store.GetCaseState(ctx, a.db, id)
 	if err != nil {
 		return nil, err
 	}
@@ -192,9 +192,9 @@ func (a *App) CaseTimeline(ctx context.Context, p *Actor, id string) (*CaseTimel
 }
 
 // timelineCase computes the supervision figures of a case, open or ended, for its timeline.
-func (a *App) timelineCase(ctx context.Context, row *store.CaseRow, tasks []store.TaskRow, pauses []store.PauseRow,
+func (a *App) timelineCase(ctx context.Context, row *store.CaseState, tasks []store.Task, pauses []store.Pause,
 	alerts []store.SupervisedAlert) (SupervisedCase, error) {
-	oc := store.OpenCase{CaseRow: *row}
+	oc := store.OpenCase{CaseState: *row}
 	var err error
 	if oc.ItemDepartmentID, err = store.CaseItemDepartment(ctx, a.db, row.ID); err != nil {
 		return SupervisedCase{}, err

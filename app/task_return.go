@@ -35,7 +35,7 @@ func (a *App) ReturnTask(ctx context.Context, p *Actor, id string, in ReturnRequ
 	if err != nil {
 		return nil, err
 	}
-	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	all, err := store.CaseTasks(ctx, a.db, tc.k.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (a *App) RecallTask(ctx context.Context, p *Actor, id string, in RecallRequ
 	case tc.k.Ended() || tc.k.WithdrawnAt != nil:
 		return nil, refuse(Conflict, CodeNotRecallable, "case %s has ended", tc.k.Number)
 	}
-	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	all, err := store.CaseTasks(ctx, a.db, tc.k.ID, "")
 	if err != nil {
 		return nil, err
 	}

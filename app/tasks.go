@@ -191,7 +191,7 @@ type TaskActionResult struct {
 
 // result reads the task after an action.
 func (a *App) result(ctx context.Context, taskID string, x *store.Action) (*TaskActionResult, error) {
-	t, err := store.GetCaseTask(ctx, a.db, taskID)
+	t, err := store.GetTask(ctx, a.db, taskID)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +339,7 @@ func (a *App) taskDetail(ctx context.Context, tc *taskCtx) (*TaskDetail, error) 
 			d.Requires[standard.OutcomeNotify] = []string{"notice"}
 		}
 	}
-	all, err := store.ListCaseTasks(ctx, a.db, tc.k.ID, "")
+	all, err := store.CaseTasks(ctx, a.db, tc.k.ID, "")
 	if err != nil {
 		return nil, err
 	}

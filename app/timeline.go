@@ -228,7 +228,7 @@ func completionWords(a *store.Action, step string, under Words, opinions bool) W
 
 // flowEntries puts the case's flow events into plain words: steps started, deemed
 // acceptance, the end.
-func flowEntries(hist []store.HistoryRow, f *flow, c *store.Case) []TimelineEntry {
+func flowEntries(hist []store.ElementEvent, f *flow, c *store.Case) []TimelineEntry {
 	var out []TimelineEntry
 	seen := map[string]bool{}
 	for _, h := range hist {
@@ -297,7 +297,7 @@ var procedureWords = map[string]Words{
 // who. Outside staff the opinions written with an action (internal unless the step marks
 // them public) and the names of staff are left out; the applicant's own words stay, but for
 // the public.
-func timeline(actions []store.Action, hist []store.HistoryRow, procs []store.Procedure, f *flow, c *store.Case, n *namer, who audience) []TimelineEntry {
+func timeline(actions []store.Action, hist []store.ElementEvent, procs []store.Procedure, f *flow, c *store.Case, n *namer, who audience) []TimelineEntry {
 	out := []TimelineEntry{}
 	for i := range actions {
 		x := &actions[i]

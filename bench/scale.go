@@ -12,9 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"onewindow/demo"
@@ -160,50 +158,6 @@ func timeReads(ctx context.Context, clients, per int, read func() error) (Latenc
 	}
 	wg.Wait()
 	return lat, time.Since(start), first
-}
-
-// idleCPU answers the share of one core (percent) this process used over d while nothing was
-// asked of it.
-func idleCPU(ctx context.Context, d time.Duration) (float64, error) {
-	before, err := cpuTime()
-	if err != nil {
-		return 0, err
-	}
-	start := time.Now()
-	select {
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	case <-time.After(d):
-	}
-	after, err := cpuTime()
-	if err != nil {
-		return 0, err
-	}
-	return 100 * (after - before).Seconds() / time.Since(start).Seconds(), nil
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() (time.Duration, error) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, err
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
-}
-
-// rssMB is this process's resident set in MB (0 where /proc is missing).
-func rssMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 // fileMB is the size of an SQLite database with its write-ahead log, in MB.

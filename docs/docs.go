@@ -3252,7 +3252,7 @@ const docTemplate = `{
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/app.List-store_IncidentRow"
+                            "$ref": "#/definitions/app.List-store_Incident"
                         }
                     },
                     "400": {
@@ -7985,7 +7985,7 @@ const docTemplate = `{
                 "tags": [
                     "health"
                 ],
-                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows",
+                "summary": "Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, webhook and notification backlog, alerts, audit rows and tasks processed",
                 "responses": {
                     "200": {
                         "description": "Prometheus text format",
@@ -8368,42 +8368,42 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "case": {
-                    "$ref": "#/definitions/store.CaseRow"
+                    "$ref": "#/definitions/store.CaseState"
                 },
                 "children": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.CaseRow"
+                        "$ref": "#/definitions/store.CaseState"
                     }
                 },
                 "history": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.HistoryRow"
+                        "$ref": "#/definitions/store.ElementEvent"
                     }
                 },
                 "incidents": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
+                        "$ref": "#/definitions/store.Incident"
                     }
                 },
                 "subscriptions": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.SubscriptionRow"
+                        "$ref": "#/definitions/store.MessageWait"
                     }
                 },
                 "tasks": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.TaskRow"
+                        "$ref": "#/definitions/store.Task"
                     }
                 },
                 "timers": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.TimerRow"
+                        "$ref": "#/definitions/store.Timer"
                     }
                 }
             }
@@ -10249,13 +10249,13 @@ const docTemplate = `{
                 }
             }
         },
-        "app.List-store_IncidentRow": {
+        "app.List-store_Incident": {
             "type": "object",
             "properties": {
                 "items": {
                     "type": "array",
                     "items": {
-                        "$ref": "#/definitions/store.IncidentRow"
+                        "$ref": "#/definitions/store.Incident"
                     }
                 },
                 "limit": {
@@ -13058,7 +13058,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.CaseRow": {
+        "store.CaseState": {
             "type": "object",
             "properties": {
                 "calendarUnit": {
@@ -13386,6 +13386,32 @@ const docTemplate = `{
                 }
             }
         },
+        "store.ElementEvent": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "detail": {
+                    "type": "string"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "idx": {
+                    "type": "integer"
+                },
+                "instanceId": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "seq": {
+                    "type": "integer"
+                }
+            }
+        },
         "store.Event": {
             "type": "object",
             "properties": {
@@ -13579,32 +13605,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.HistoryRow": {
-            "type": "object",
-            "properties": {
-                "at": {
-                    "type": "string"
-                },
-                "detail": {
-                    "type": "string"
-                },
-                "elementId": {
-                    "type": "string"
-                },
-                "idx": {
-                    "type": "integer"
-                },
-                "instanceId": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "seq": {
-                    "type": "integer"
-                }
-            }
-        },
         "store.InboxTask": {
             "type": "object",
             "properties": {
@@ -13705,7 +13705,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.IncidentRow": {
+        "store.Incident": {
             "type": "object",
             "properties": {
                 "caseId": {
@@ -14477,6 +14477,26 @@ const docTemplate = `{
                 }
             }
         },
+        "store.MessageWait": {
+            "type": "object",
+            "properties": {
+                "elementId": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                }
+            }
+        },
         "store.NoticeItem": {
             "type": "object",
             "properties": {
@@ -14824,26 +14844,6 @@ const docTemplate = `{
                 }
             }
         },
-        "store.SubscriptionRow": {
-            "type": "object",
-            "properties": {
-                "elementId": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "kind": {
-                    "type": "string"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "state": {
-                    "type": "string"
-                }
-            }
-        },
         "store.SupervisedAlert": {
             "type": "object",
             "properties": {
@@ -15023,63 +15023,7 @@ const docTemplate = `{
                 }
             }
         },
-        "store.TaskRow": {
-            "type": "object",
-            "properties": {
-                "assignee": {
-                    "type": "string"
-                },
-                "bodyId": {
-                    "type": "string"
-                },
-                "caseId": {
-                    "type": "string"
-                },
-                "closedAt": {
-                    "type": "string"
-                },
-                "createdAt": {
-                    "type": "string"
-                },
-                "documentation": {
-                    "type": "string"
-                },
-                "dueAt": {
-                    "type": "string"
-                },
-                "elementId": {
-                    "type": "string"
-                },
-                "formKey": {
-                    "type": "string"
-                },
-                "id": {
-                    "type": "string"
-                },
-                "limitDays": {
-                    "type": "number"
-                },
-                "loopCounter": {
-                    "type": "integer"
-                },
-                "name": {
-                    "type": "string"
-                },
-                "state": {
-                    "type": "string"
-                },
-                "stepKind": {
-                    "type": "string"
-                },
-                "warnAt": {
-                    "type": "string"
-                },
-                "warnDays": {
-                    "type": "number"
-                }
-            }
-        },
-        "store.TimerRow": {
+        "store.Timer": {
             "type": "object",
             "properties": {
                 "dueAt": {

@@ -23,12 +23,27 @@ type (
 	TaskClock = clock.TaskClock
 )
 
-// alarm is a go-workflows timer that raises an Alert.
+// alarm raises an Alert when its go-workflows timer fires or, for a long
+// one, when its signal from the alarms table arrives (id set).
 type alarm struct {
 	alert  clock.Alert
 	key    string
 	timer  workflow.Future[any]
 	cancel workflow.CancelFunc
+	id     string
+	ch     workflow.Channel[Signal]
+}
+
+// stop disarms the alarm: its timer is cancelled, or its row disarmed with
+// the step's alarm change.
+func (a *alarm) stop(book *alarmBook) {
+	if a.id != "" {
+		book.drop(a.id)
+		return
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
 }
 
 // alarms keeps one go-workflows timer per alert of the case's clock that
@@ -38,8 +53,9 @@ type alarms struct {
 }
 
 // rearm makes the alarms match the alerts that can still fire: an alarm
-// whose due time has not changed keeps its timer.
-func (al *alarms) rearm(ctx workflow.Context, c *clock.State, caseID string) {
+// whose due time has not changed keeps its timer. Long ones go to the
+// alarms table through book, armed in step seq.
+func (al *alarms) rearm(ctx workflow.Context, c *clock.State, caseID string, book *alarmBook, seq int) {
 	wanted := c.Alerts(caseID)
 	keep := make([]*alarm, 0, len(wanted))
 	for _, a := range al.list {
@@ -53,7 +69,7 @@ func (al *alarms) rearm(ctx workflow.Context, c *clock.State, caseID string) {
 		if still {
 			keep = append(keep, a)
 		} else {
-			a.cancel()
+			a.stop(book)
 		}
 	}
 	al.list = keep
@@ -72,6 +88,11 @@ func (al *alarms) rearm(ctx workflow.Context, c *clock.State, caseID string) {
 		delay := w.Due.Sub(workflow.Now(ctx))
 		if delay < 0 {
 			delay = 0
+		}
+		if book.long(delay) {
+			a := book.add(caseID, alarmChannel(key), w.Due, seq)
+			al.list = append(al.list, &alarm{alert: w, key: key, id: a.ID, ch: workflow.NewSignalChannel[Signal](ctx, a.Channel)})
+			continue
 		}
 		tctx, cancel := workflow.WithCancel(ctx)
 		al.list = append(al.list, &alarm{alert: w, key: key, cancel: cancel,

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,8 +11,9 @@ import (
 
 	"github.com/cschleiden/go-workflows/backend"
 	redisbackend "github.com/cschleiden/go-workflows/backend/redis"
-	sqlitebackend "github.com/cschleiden/go-workflows/backend/sqlite"
 	"github.com/redis/go-redis/v9"
+
+	enginesqlite "onewindow/engine/sqlite"
 )
 
 // BackendOptions configure OpenBackend.
@@ -24,11 +24,14 @@ type BackendOptions struct {
 	// KeyPrefix separates several onewindow installations (or tests) on one Redis.
 	KeyPrefix string
 	Logger    *slog.Logger
+	// Retention, if set, is how long Redis keeps a finished instance (its
+	// auto-expiration); on SQLite RunRetention removes them.
+	Retention time.Duration
 }
 
 // OpenBackend opens go-workflows' state store from dsn:
 //
-//	sqlite:data/engine.db       an SQLite file (the embedded default)
+//	sqlite:data/engine.db       an SQLite file (the embedded default; engine/sqlite)
 //	redis://host:6379/0         Redis, for several processes; run it with appendonly yes
 func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error) {
 	if opts.Logger == nil {
@@ -53,19 +56,18 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 				return nil, fmt.Errorf("engine store: creating %s: %w", dir, err)
 			}
 		}
-		// The go-workflows SQLite backend panics instead of returning errors.
-		defer func() {
-			if p := recover(); p != nil {
-				b, err = nil, fmt.Errorf("engine store %s: %v", path, p)
-			}
-		}()
 		// NORMAL is durable in WAL mode against a process crash (kill -9);
 		// only an OS crash may lose the last transactions.
-		b := sqlitebackend.NewSqliteBackend(path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)",
-			sqlitebackend.WithBackendOptions(common...))
-		if err := releaseOwnLocks(path, opts.WorkerName); err != nil {
+		b, err := enginesqlite.Open(path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)",
+			enginesqlite.WithBackendOptions(common...))
+		if err != nil {
+			return nil, fmt.Errorf("engine store %s: %w", path, err)
+		}
+		// The file belongs to this process: what its worker name still locks
+		// was in flight when the process died.
+		if err := b.ReleaseLocks(context.Background(), opts.WorkerName); err != nil {
 			b.Close()
-			return nil, err
+			return nil, fmt.Errorf("engine store %s: %w", path, err)
 		}
 		return b, nil
 	case strings.HasPrefix(dsn, "redis://") || strings.HasPrefix(dsn, "rediss://"):
@@ -83,10 +85,15 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 			opts.Logger.Warn("Redis runs without its append-only file: a Redis restart can lose engine state; set appendonly yes",
 				"addr", ropts.Addr)
 		}
-		return redisbackend.NewRedisBackend(client,
+		ro := []redisbackend.RedisBackendOption{
 			redisbackend.WithKeyPrefix(opts.KeyPrefix),
 			redisbackend.WithBlockTimeout(time.Second),
-			redisbackend.WithBackendOptions(common...))
+			redisbackend.WithBackendOptions(common...),
+		}
+		if opts.Retention > 0 {
+			ro = append(ro, redisbackend.WithAutoExpiration(opts.Retention))
+		}
+		return redisbackend.NewRedisBackend(client, ro...)
 	}
 	return nil, fmt.Errorf("engine store %q: want sqlite:PATH or redis://HOST:PORT/DB", dsn)
 }
@@ -94,24 +101,3 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 // LockTimeout is how long a workflow or activity task stays locked by a
 // worker that stopped heartbeating (see WorkerOptions.HeartbeatInterval).
 const LockTimeout = 20 * time.Second
-
-// releaseOwnLocks frees the tasks this worker held when its process died.
-// An SQLite engine store belongs to one process, so whatever its worker
-// name still locks was in flight at the crash: waiting for the locks to
-// time out would only delay every case that was moving.
-func releaseOwnLocks(path, worker string) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		return fmt.Errorf("engine store %s: %w", path, err)
-	}
-	defer db.Close()
-	for _, q := range []string{
-		`UPDATE instances SET locked_until = NULL WHERE worker = ? AND locked_until IS NOT NULL`,
-		`UPDATE activities SET locked_until = NULL WHERE worker = ? AND locked_until IS NOT NULL`,
-	} {
-		if _, err := db.Exec(q, worker); err != nil {
-			return fmt.Errorf("engine store %s: releasing the locks of %s: %w", path, worker, err)
-		}
-	}
-	return nil
-}

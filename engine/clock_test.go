@@ -46,7 +46,7 @@ func TestClockAlarmsInTheDurableEngine(t *testing.T) {
 			got = alertKeys(t, x.DB, caseID)
 			return strings.Join(got, ",") == strings.Join(want, ",")
 		})
-		c, err := store.GetCaseRow(ctx, x.DB, caseID)
+		c, err := store.GetCaseState(ctx, x.DB, caseID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestClockAlarmsInTheDurableEngine(t *testing.T) {
 			return len(p) == 1 && p[0].Kind == "hearing"
 		})
 		x.Eventually("the clock to pause", func() bool {
-			c, _ := store.GetCaseRow(ctx, x.DB, caseID)
+			c, _ := store.GetCaseState(ctx, x.DB, caseID)
 			return c.ClockState == "paused"
 		})
 		x.Send(engine.ResumeClock(caseID, "h1"))
@@ -78,7 +78,7 @@ func TestClockAlarmsInTheDurableEngine(t *testing.T) {
 		})
 		x.Complete(task, "", nil)
 		x.WaitStatus(caseID, "completed")
-		c, _ = store.GetCaseRow(ctx, x.DB, caseID)
+		c, _ = store.GetCaseState(ctx, x.DB, caseID)
 		if c.ClockState != "stopped" || c.DueAt == nil {
 			t.Fatalf("clock %s due %v, want stopped with its due time kept", c.ClockState, c.DueAt)
 		}

@@ -96,7 +96,7 @@ func runOnEngine(t *testing.T, x *enginetest.Env, p corpus.Path, version int) {
 		case st.Complete != "":
 			var task string
 			x.Eventually("task "+st.Complete, func() bool {
-				task = findOpen(t, x, caseID, func(r store.TaskRow) bool { return r.ElementID == st.Complete })
+				task = findOpen(t, x, caseID, func(r store.Task) bool { return r.ElementID == st.Complete })
 				return task != ""
 			})
 			x.Complete(task, st.Outcome, st.Variables)
@@ -181,7 +181,7 @@ func caseFamily(t *testing.T, x *enginetest.Env, caseID string) []string {
 	return ids
 }
 
-func findOpen(t *testing.T, x *enginetest.Env, caseID string, match func(store.TaskRow) bool) string {
+func findOpen(t *testing.T, x *enginetest.Env, caseID string, match func(store.Task) bool) string {
 	for _, id := range caseFamily(t, x, caseID) {
 		tasks, err := store.CaseTasks(context.Background(), x.DB, id, "open")
 		if err != nil {

@@ -33,7 +33,7 @@ func TestDeemedAcceptanceInTheDurableEngine(t *testing.T) {
 			t.Fatal(err)
 		}
 		x.OpenTask(caseID, "review")
-		c, err := store.GetCaseRow(ctx, x.DB, caseID)
+		c, err := store.GetCaseState(ctx, x.DB, caseID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,6 +109,8 @@ type Engine struct {
 	log       *slog.Logger
 	models    *modelCache
 	acts      *activities
+	// alarmStore keeps long waits when the Store has an alarms table.
+	alarmStore AlarmStore
 
 	readOptions    workflow.ActivityOptions
 	applyOptions   workflow.ActivityOptions
@@ -151,6 +153,9 @@ func New(cfg Config) (*Engine, error) {
 	sort.Strings(names)
 	e.models = &modelCache{handlers: names, byHash: map[string]*machine.Model{}}
 	e.acts = &activities{e: e}
+	if as, ok := cfg.Store.(AlarmStore); ok {
+		e.alarmStore = as
+	}
 
 	// Reads are cheap to repeat; writes must eventually succeed, so they
 	// retry with backoff for minutes (a busy database, a restarting server).
@@ -208,13 +213,15 @@ func pickDur(v, def time.Duration) time.Duration {
 	return def
 }
 
-// Start starts the worker and the outbox sweeper; both stop when ctx is
-// cancelled (see Wait).
+// Start starts the worker, the outbox sweeper and the alarm loop
+// (RunAlarms); all stop when ctx is cancelled (see Wait). Every process
+// that runs workers runs them.
 func (e *Engine) Start(ctx context.Context) error {
 	var err error
 	e.startOnce.Do(func() {
 		if err = e.worker.Start(ctx); err == nil {
 			go e.sweep(ctx)
+			go e.RunAlarms(ctx)
 		}
 	})
 	return err
@@ -242,6 +249,7 @@ func (e *Engine) StartCase(ctx context.Context, in CaseInput) error {
 	if in.CaseID == "" || in.Definition == "" {
 		return errors.New("engine: a case id and a definition key are required")
 	}
+	in.Alarms = e.alarmStore != nil
 	_, err := e.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: in.CaseID}, e.CaseWorkflow, in)
 	if err != nil {
 		if isAlreadyExists(err) {
@@ -252,8 +260,11 @@ func (e *Engine) StartCase(ctx context.Context, in CaseInput) error {
 	return nil
 }
 
+// isAlreadyExists reports whether starting an instance failed because it
+// exists: every go-workflows v1.2.0 backend returns the sentinel (checked in
+// engine_errors_test.go on SQLite and Redis).
 func isAlreadyExists(err error) bool {
-	return errors.Is(err, backend.ErrInstanceAlreadyExists) || strings.Contains(strings.ToLower(err.Error()), "already exists")
+	return errors.Is(err, backend.ErrInstanceAlreadyExists)
 }
 
 // SplitTaskID splits a task or wait id (case id + "/" + wait id) into its
@@ -387,9 +398,10 @@ func (e *Engine) Deliver(ctx context.Context, sigs ...OutboxSignal) error {
 	return nil
 }
 
+// isInstanceGone reports whether a signal found no running instance: the
+// case finished or never existed (engine_errors_test.go).
 func isInstanceGone(err error) bool {
-	return errors.Is(err, backend.ErrInstanceNotFound) || errors.Is(err, backend.ErrInstanceAlreadyExists) ||
-		strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "finished")
+	return errors.Is(err, backend.ErrInstanceNotFound)
 }
 
 // sweep delivers the outbox signals that a crashed or failed caller left

@@ -93,7 +93,7 @@ func TestCaseRunsEndToEnd(t *testing.T) {
 		}
 		v.complete(v.openTask(caseID, "accept"), "accept", nil)
 
-		var reviews []store.TaskRow
+		var reviews []store.Task
 		v.eventually("three review tasks", func() bool {
 			reviews, _ = store.CaseTasks(ctx, db, caseID, "open")
 			return len(reviews) == 3
@@ -108,7 +108,7 @@ func TestCaseRunsEndToEnd(t *testing.T) {
 		if len(notified) != 1 {
 			t.Fatalf("notify handler ran %d times, want 1", len(notified))
 		}
-		c, _ := store.GetCaseRow(ctx, db, caseID)
+		c, _ := store.GetCaseState(ctx, db, caseID)
 		var vars map[string]any
 		_ = json.Unmarshal(c.Variables, &vars)
 		if vars["countersignResult"] != "agreed" || vars["notified"] != true {
@@ -229,7 +229,7 @@ func TestCallActivityAndMessages(t *testing.T) {
 				v.waitStatus(caseID, "completed")
 				return
 			}
-			var sub []store.SubscriptionRow
+			var sub []store.MessageWait
 			v.eventually("the message wait", func() bool {
 				sub, _ = store.CaseSubscriptions(ctx, v.db, caseID, "open")
 				return len(sub) == 1
@@ -245,7 +245,7 @@ func TestCallActivityAndMessages(t *testing.T) {
 				t.Fatal(err)
 			}
 			v.waitStatus(caseID, "completed")
-			c, _ := store.GetCaseRow(ctx, v.db, caseID)
+			c, _ := store.GetCaseState(ctx, v.db, caseID)
 			if !strings.Contains(string(c.Variables), `"passed":true`) || !strings.Contains(string(c.Variables), `"amount":12`) {
 				t.Fatalf("parent variables %s lack the child's output or the message's payload", c.Variables)
 			}
@@ -299,7 +299,7 @@ func TestRunningCaseKeepsItsVersion(t *testing.T) {
 	v.complete(v.openTask(fresh, "first"), "", nil)
 	v.openTask(old, "second") // the running case goes on with version 1
 	v.openTask(fresh, "other")
-	c, _ := store.GetCaseRow(context.Background(), v.db, old)
+	c, _ := store.GetCaseState(context.Background(), v.db, old)
 	if c.DefinitionVersion != 1 {
 		t.Fatalf("old case runs version %d, want 1", c.DefinitionVersion)
 	}

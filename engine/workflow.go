@@ -32,6 +32,11 @@ type CaseInput struct {
 	// ReceivedAt is when the application was received (default: when the
 	// case started); deemed acceptance counts from it.
 	ReceivedAt time.Time `json:"receivedAt,omitzero"`
+	// Alarms makes the case keep its waits of AlarmThreshold or longer in the
+	// alarms table (longalarms.go) instead of go-workflows timers. StartCase
+	// sets it when the engine's store has the table; cases started before
+	// keep their timers, so that their replay does not change.
+	Alarms bool `json:"alarms,omitempty"`
 }
 
 // CaseResult is how a case workflow ended.
@@ -94,7 +99,7 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 		return CaseResult{}, err
 	}
 	s := &shell{e: e, in: in, version: rec.Version, m: machine.New(model), seen: map[string]bool{},
-		clock: clock.New(in.CalendarUnit, in.Limits, receiptOf(in, workflow.Now(ctx)))}
+		clock: clock.New(in.CalendarUnit, in.Limits, receiptOf(in, workflow.Now(ctx))), book: alarmBook{on: in.Alarms}}
 	var cmds []machine.Command
 	s.guard(ctx, func() error {
 		cmds = s.m.Start(machine.StartOptions{Vars: in.Vars, Initiator: in.Initiator, Message: in.Message, Child: in.ParentCase != "",
@@ -174,6 +179,7 @@ type shell struct {
 	seen      map[string]bool // delivery ids already acted on (lookups only)
 	clock     *clock.State
 	alarms    alarms
+	book      alarmBook // long waits armed and disarmed by the current step
 	panics    int
 	// receiptTimers are the timers on an acceptance step already armed once from the receipt.
 	receiptTimers map[string]bool
@@ -213,6 +219,10 @@ type openWait struct {
 	handler workflow.Future[HandlerResult]
 	cancel  workflow.CancelFunc
 	base    time.Time // when a timer was first armed
+	// alarmID is the armed alarm of a long timer (alarms table), alarmCh the
+	// channel its signal arrives on; "" once fired.
+	alarmID string
+	alarmCh workflow.Channel[Signal]
 }
 
 // apply writes one batch through the Apply activity, then arms what the
@@ -252,7 +262,7 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	if in.Clock != nil {
 		s.clock.SetDues(res.Dues)
 		if !s.m.Ended() {
-			s.alarms.rearm(ctx, s.clock, s.in.CaseID)
+			s.alarms.rearm(ctx, s.clock, s.in.CaseID, &s.book, s.seq)
 		}
 	}
 	for _, c := range cmds {
@@ -265,7 +275,7 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 			s.finalVars = c.Vars
 		}
 	}
-	return nil
+	return s.flushAlarms(ctx)
 }
 
 // batch turns commands into the read-model rows they change.
@@ -333,13 +343,12 @@ func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time
 	case machine.TaskWait, machine.MessageWait, machine.SignalWait:
 		ow.channel = workflow.NewSignalChannel[Signal](ctx, w.ID)
 	case machine.TimerWait:
+		ow.timer, ow.alarmID = nil, ""
 		due, ok := dues[w.ID]
 		if !ok {
 			// A cycle that has run out: the wait stays open and never fires.
-			ow.timer = nil
 			return
 		}
-		tctx, cancel := workflow.WithCancel(ctx)
 		delay := due.Sub(workflow.Now(ctx))
 		if delay < 0 {
 			delay = 0
@@ -347,6 +356,12 @@ func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time
 		if ow.base.IsZero() {
 			ow.base = workflow.Now(ctx)
 		}
+		if s.book.long(delay) {
+			a := s.book.add(s.in.CaseID, alarmChannel(w.ID), due, s.seq)
+			ow.alarmID, ow.alarmCh, ow.cancel = a.ID, workflow.NewSignalChannel[Signal](ctx, a.Channel), nil
+			return
+		}
+		tctx, cancel := workflow.WithCancel(ctx)
 		ow.cancel = cancel
 		ow.timer = workflow.ScheduleTimer(tctx, delay, workflow.WithTimerName(w.ID))
 	case machine.ChildWait:
@@ -361,6 +376,7 @@ func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time
 			Vars:       w.Child.Vars,
 			Initiator:  s.in.Initiator,
 			ParentCase: s.in.CaseID,
+			Alarms:     s.in.Alarms,
 		})
 	case machine.HandlerWait:
 		hctx, cancel := workflow.WithCancel(ctx)
@@ -380,6 +396,9 @@ func (s *shell) close(id string) {
 		}
 		if ow.cancel != nil {
 			ow.cancel()
+		}
+		if ow.alarmID != "" {
+			s.book.drop(ow.alarmID)
 		}
 		if ow.child != nil {
 			s.orphans = append(s.orphans, anyFuture(ow.child))
@@ -434,6 +453,15 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) arr
 				a.dup = seen(sig)
 				ev = waitEvent(w, sig)
 			}))
+		case ow.alarmID != "":
+			cases = append(cases, workflow.Receive(ow.alarmCh, func(ctx workflow.Context, sig Signal, ok bool) {
+				if sig.Kind != SignalAlarm || sig.Instance != ow.alarmID {
+					a.dup = true // an alarm of an earlier arming of this wait
+					return
+				}
+				ow.alarmID = "" // fired: nothing left to disarm
+				ev = machine.Event{Kind: machine.TimerFired, WaitID: w.ID}
+			}))
 		case ow.timer != nil:
 			cases = append(cases, workflow.Await(ow.timer, func(ctx workflow.Context, f workflow.Future[any]) {
 				ev = machine.Event{Kind: machine.TimerFired, WaitID: w.ID}
@@ -462,6 +490,17 @@ func (s *shell) next(ctx workflow.Context, control workflow.Channel[Signal]) arr
 		}
 	}
 	for _, al := range s.alarms.list {
+		if al.id != "" {
+			cases = append(cases, workflow.Receive(al.ch, func(ctx workflow.Context, sig Signal, ok bool) {
+				if sig.Kind != SignalAlarm || sig.Instance != al.id {
+					a.dup = true // an alarm of an earlier due time of this alert
+					return
+				}
+				al.id = "" // fired: nothing left to disarm
+				a.alarm = al
+			}))
+			continue
+		}
 		cases = append(cases, workflow.Await(al.timer, func(ctx workflow.Context, f workflow.Future[any]) {
 			a.alarm = al
 		}))
@@ -548,12 +587,15 @@ func (s *shell) guard(ctx workflow.Context, call func() error, cmds *[]machine.C
 // remaining wait, so that the workflow ends with no pending future.
 func (s *shell) drain(ctx workflow.Context) {
 	for _, al := range s.alarms.list {
-		al.cancel()
+		al.stop(&s.book)
 	}
 	s.alarms.list = nil
 	for _, ow := range s.waits {
 		if ow.cancel != nil {
 			ow.cancel()
+		}
+		if ow.alarmID != "" {
+			s.book.drop(ow.alarmID)
 		}
 		if ow.child != nil {
 			s.orphans = append(s.orphans, anyFuture(ow.child))
@@ -563,6 +605,10 @@ func (s *shell) drain(ctx workflow.Context) {
 		}
 	}
 	s.waits = nil
+	if err := s.flushAlarms(ctx); err != nil {
+		// What stays armed fires into a finished case later and is dropped.
+		workflow.Logger(ctx).Warn("alarms of an ended case not disarmed", "case", s.in.CaseID, "error", err)
+	}
 	for _, f := range s.orphans {
 		_, _ = f.Get(ctx)
 	}

@@ -176,7 +176,7 @@ func TestEngineCountsOnTheEditedCalendar(t *testing.T) {
 			t.Fatal(err)
 		}
 		x.Eventually("the clock of "+unit, func() bool {
-			c, err := store.GetCaseRow(ctx, db, caseID)
+			c, err := store.GetCaseState(ctx, db, caseID)
 			if err == nil && c.DueAt != nil {
 				due[unit] = c.DueAt.In(cst)
 			}

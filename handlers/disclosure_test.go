@@ -55,7 +55,7 @@ func TestDisclosureRequestRunsToItsReplyWithTheExtension(t *testing.T) {
 		}
 	}
 	v.x.OpenTask(caseID, "reply")
-	row, err := store.GetCaseRow(ctx, v.db, caseID)
+	row, err := store.GetCaseState(ctx, v.db, caseID)
 	if err != nil || row.ClockStartedAt == nil || row.DueAt == nil {
 		t.Fatalf("case %+v (%v)", row, err)
 	}
@@ -76,7 +76,7 @@ func TestDisclosureRequestRunsToItsReplyWithTheExtension(t *testing.T) {
 	expectError(t, v.withKey(key, "POST", path+"/extend", `{"reason":"还需要更多时间"}`), http.StatusConflict, app.CodeAlreadyExtended)
 	want := store.Time(cal.AddWorkingDays(*row.ClockStartedAt, 40))
 	v.x.Eventually("the due time moved by the extension", func() bool {
-		row, err = store.GetCaseRow(ctx, v.db, caseID)
+		row, err = store.GetCaseState(ctx, v.db, caseID)
 		return err == nil && row.DueAt != nil && row.DueAt.Equal(want) && row.PromisedDays != nil && *row.PromisedDays == 40
 	})
 	// The department's system reads the open step and replies; the requester is told.

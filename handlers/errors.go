@@ -52,6 +52,7 @@ const (
 	codeCaseWithdrawn    = "case_withdrawn"      // 409: the applicant withdrew the case
 	codeTooManyAttempts  = "too_many_attempts"   // 429: sign-ins are being slowed
 	codeInternal         = "internal_error"      // 500
+	codeUnavailable      = "unavailable"         // 503: the database is not answering
 )
 
 // writeError answers with status and the error JSON and stops the handler chain.
@@ -95,7 +96,8 @@ func plain(err error) string {
 // fail answers with the status that err calls for: an *app.Error by its kind and code;
 // store.InvalidError and ErrInvalid 400, ErrReference 400, ErrNotFound 404, ErrNoOpenNotice,
 // ErrTaskClosed, ErrTaskHeld, ErrDecided and ErrWithdrawn 409 with their own codes, ErrConflict
-// 409; anything else 500 (logged, and answered without details).
+// 409; a database that does not answer (store.IsUnavailable) 503; anything else 500 (logged, and
+// answered without details).
 func (h *api) fail(c *gin.Context, err error) {
 	var (
 		inv *store.InvalidError
@@ -134,6 +136,10 @@ func (h *api) fail(c *gin.Context, err error) {
 	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		c.Abort()
+	case store.IsUnavailable(err):
+		h.log(c).Warn("database unavailable", "err", err)
+		c.Header("Retry-After", "1")
+		writeError(c, http.StatusServiceUnavailable, codeUnavailable, "the database is not answering; nothing was changed, try again shortly")
 	default:
 		h.log(c).Error("request failed", "err", err)
 		writeError(c, http.StatusInternalServerError, codeInternal, "internal error; quote request id "+requestIDOf(c))

@@ -26,6 +26,7 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	tasks    *prometheus.CounterVec
 }
 
 // NewMetrics makes the registry; figures reads the engine's figures at each scrape (nil:
@@ -37,7 +38,11 @@ func NewMetrics(version string, figures func(context.Context) (*app.OpsFigures, 
 		Help: "HTTP requests served, by method, route and status."}, labels)
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "onewindow_http_request_duration_seconds",
 		Help: "Time to serve HTTP requests, by method, route and status.", Buckets: latencyBuckets}, labels)
-	m.reg.MustRegister(m.requests, m.duration,
+	m.tasks = newEngineTasks()
+	for _, kind := range []string{"workflow", "activity"} {
+		m.tasks.WithLabelValues(kind) // shown at 0 before the first task
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.tasks,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "onewindow_build_info", Help: "The running version.",
 			ConstLabels: prometheus.Labels{"version": version}}, func() float64 { return 1 }),
 		collectors.NewGoCollector(),
@@ -64,7 +69,7 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 
 // serve godoc
 //
-//	@Summary	Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, alerts and audit rows
+//	@Summary	Prometheus metrics: requests and latencies by method, route and status; the engine's pending signals, queued starts, armed timers, open incidents, webhook and notification backlog, alerts, audit rows and tasks processed
 //	@Tags		health
 //	@Produce	plain
 //	@Success	200	{string}	string	"Prometheus text format"
@@ -84,13 +89,15 @@ var (
 	descTimers    = prometheus.NewDesc("onewindow_timers_armed", "BPMN timers armed and waiting to fire.", nil, nil)
 	descIncidents = prometheus.NewDesc("onewindow_incidents_open", "Incidents (tokens that could not move) waiting for an admin.", nil, nil)
 	descAlerts    = prometheus.NewDesc("onewindow_alerts_raised_total", "Alerts raised by e-supervision, by kind (warning, overdue, violation).", []string{"kind"}, nil)
+	descWebhooks  = prometheus.NewDesc("onewindow_webhook_backlog", "Webhook deliveries not yet delivered nor given up.", nil, nil)
+	descNotes     = prometheus.NewDesc("onewindow_notification_backlog", "Notifications not yet sent nor given up.", nil, nil)
 	descAudit     = prometheus.NewDesc("onewindow_audit_rows_total", "Rows appended to the audit trail.", nil, nil)
 	descUp        = prometheus.NewDesc("onewindow_figures_up", "1 when the engine's figures could be read from the database at this scrape, else 0.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *engineCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSignals, descStarts, descTimers, descIncidents, descAlerts, descAudit, descUp} {
+	for _, d := range []*prometheus.Desc{descSignals, descStarts, descTimers, descIncidents, descWebhooks, descNotes, descAlerts, descAudit, descUp} {
 		ch <- d
 	}
 }
@@ -110,6 +117,8 @@ func (c *engineCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descStarts, prometheus.GaugeValue, float64(f.PendingStarts))
 	ch <- prometheus.MustNewConstMetric(descTimers, prometheus.GaugeValue, float64(f.TimersArmed))
 	ch <- prometheus.MustNewConstMetric(descIncidents, prometheus.GaugeValue, float64(f.OpenIncidents))
+	ch <- prometheus.MustNewConstMetric(descWebhooks, prometheus.GaugeValue, float64(f.WebhookBacklog))
+	ch <- prometheus.MustNewConstMetric(descNotes, prometheus.GaugeValue, float64(f.NotificationBacklog))
 	ch <- prometheus.MustNewConstMetric(descAudit, prometheus.CounterValue, float64(f.AuditRows))
 	for _, kind := range app.AlertKinds {
 		ch <- prometheus.MustNewConstMetric(descAlerts, prometheus.CounterValue, float64(f.Alerts[kind]), kind)

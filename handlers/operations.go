@@ -75,7 +75,7 @@ type incidentQuery struct {
 //	@Param		definitionKey	query		string	false	"only incidents of cases of this process"
 //	@Param		limit			query		int		false	"page size (1-200, default 50)"
 //	@Param		after			query		string	false	"the next cursor of the page before"
-//	@Success	200				{object}	app.List[store.IncidentRow]
+//	@Success	200				{object}	app.List[store.Incident]
 //	@Failure	400				{object}	ErrorResponse
 //	@Failure	401				{object}	ErrorResponse
 //	@Failure	403				{object}	ErrorResponse

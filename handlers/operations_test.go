@@ -55,7 +55,7 @@ func newOpsEnv(t *testing.T) *opsEnv {
 
 // caseVars reads a case's variables from the read model.
 func (v *opsEnv) caseVars(caseID string) map[string]any {
-	c, err := store.GetCaseRow(context.Background(), v.db, caseID)
+	c, err := store.GetCaseState(context.Background(), v.db, caseID)
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestEngineOperations(t *testing.T) {
 
 		// The case runs without a case of the catalogue (no item, no window): it is in no
 		// supervisor's subtree, so only admins see it and its incidents.
-		var list app.List[store.IncidentRow]
+		var list app.List[store.Incident]
 		v.as(supervisor, "GET", "/api/v1/incidents?state=open&caseId="+url.QueryEscape(caseID), "").json(t, &list)
 		if len(list.Items) != 0 {
 			t.Fatalf("a supervisor lists the incidents of a case outside their subtree: %+v", list.Items)
@@ -309,7 +309,7 @@ func TestEngineOperationsWithoutEngine(t *testing.T) {
 		expectError(t, s.as(admin, req[0], req[1], req[2]), http.StatusServiceUnavailable, codeEngineUnavailable)
 	}
 	// Reading the read model needs no engine.
-	var list app.List[store.IncidentRow]
+	var list app.List[store.Incident]
 	r := s.as(admin, "GET", "/api/v1/incidents", "")
 	r.json(t, &list)
 	if r.Code != http.StatusOK || list.Items == nil || len(list.Items) != 0 {

@@ -52,9 +52,9 @@ func (v *supEnv) startLimited(received time.Time, limits *engine.Limits) string 
 	return caseID
 }
 
-func (v *supEnv) caseRow(caseID string) *store.CaseRow {
+func (v *supEnv) caseRow(caseID string) *store.CaseState {
 	v.t.Helper()
-	c, err := store.GetCaseRow(context.Background(), v.db, caseID)
+	c, err := store.GetCaseState(context.Background(), v.db, caseID)
 	if err != nil {
 		v.t.Fatal(err)
 	}

@@ -37,6 +37,9 @@ type Deps struct {
 	// /metrics is not served here (the caller serves Metrics.Handler on another address).
 	Metrics          *Metrics
 	MetricsElsewhere bool
+	// EngineDiagnostics is go-workflows' diagnostics UI, served to admins at /admin/engine/
+	// (admin_engine.go); nil: not served.
+	EngineDiagnostics http.Handler
 }
 
 // api holds the dependencies shared by every handler.
@@ -47,42 +50,10 @@ type api struct {
 
 // New returns the HTTP handler of the whole API.
 func New(d Deps) *gin.Engine {
-	if d.App == nil {
-		panic("handlers.New: Deps.App is required")
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	if d.MaxBodyBytes == 0 {
-		d.MaxBodyBytes = 1 << 20
-	}
-	if d.Metrics == nil {
-		d.Metrics = NewMetrics(d.Version, d.App.OpsFigures, d.Logger)
-	}
-	h := &api{Deps: d, metrics: d.Metrics}
-
-	gin.SetMode(gin.ReleaseMode)
-	e := gin.New()
-	e.HandleMethodNotAllowed = true
-	e.ContextWithFallback = true // c.Done/c.Value reach the request's context
-	e.UseRawPath = true          // an id holding "/" (a child case, an incident) is sent as %2F in one path segment
-	trustProxies(e, d.TrustedProxies)
-	e.Use(h.requestID, h.observe, h.recover)
-	e.NoRoute(func(c *gin.Context) {
-		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
-	})
-	e.NoMethod(func(c *gin.Context) {
-		writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
-	})
-
+	h, e := newBase(d)
 	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
-	e.GET("/healthz", h.healthz)
-	e.GET("/readyz", h.readyz)
-	if !d.MetricsElsewhere {
-		e.GET("/metrics", h.metrics.serve)
-	}
 	e.GET("/swagger/*any", ginswagger.WrapHandler(swaggerfiles.Handler))
-
+	h.adminEngineRoutes(e)
 	public := e.Group("/api/v1")
 	authed := public.Group("", h.authenticate)
 	for _, register := range []func(public, authed *gin.RouterGroup){
@@ -111,6 +82,51 @@ func New(d Deps) *gin.Engine {
 		register(public, authed)
 	}
 	return e
+}
+
+// NewWorker returns the HTTP handler of a worker process (--role worker): /healthz, /readyz
+// and /metrics for the load balancer and the monitoring, no API.
+func NewWorker(d Deps) *gin.Engine {
+	_, e := newBase(d)
+	return e
+}
+
+// newBase builds what every process serves: middleware, errors, health and metrics.
+func newBase(d Deps) (*api, *gin.Engine) {
+	if d.App == nil {
+		panic("handlers: Deps.App is required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.Version, d.App.OpsFigures, d.Logger)
+	}
+	h := &api{Deps: d, metrics: d.Metrics}
+
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true // c.Done/c.Value reach the request's context
+	e.UseRawPath = true          // an id holding "/" (a child case, an incident) is sent as %2F in one path segment
+	trustProxies(e, d.TrustedProxies)
+	e.Use(h.requestID, h.observe, h.recover)
+	e.NoRoute(func(c *gin.Context) {
+		writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		writeError(c, http.StatusMethodNotAllowed, "method_not_allowed", "method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+
+	e.GET("/healthz", h.healthz)
+	e.GET("/readyz", h.readyz)
+	if !d.MetricsElsewhere {
+		e.GET("/metrics", h.metrics.serve)
+	}
+	return h, e
 }
 
 // Health is the body of /healthz and /readyz.

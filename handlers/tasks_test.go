@@ -56,7 +56,7 @@ func (v *caseEnv) openBy(caseID, element string, n int) map[string]string {
 	v.t.Helper()
 	out := map[string]string{}
 	v.x.Eventually("the open tasks of "+element, func() bool {
-		tasks, err := store.ListCaseTasks(context.Background(), v.db, caseID, "open")
+		tasks, err := store.CaseTasks(context.Background(), v.db, caseID, "open")
 		if err != nil {
 			v.t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func (v *caseEnv) openBy(caseID, element string, n int) map[string]string {
 func (v *caseEnv) waitState(taskID, state string) {
 	v.t.Helper()
 	v.x.Eventually("task "+taskID+" to be "+state, func() bool {
-		t, err := store.GetCaseTask(context.Background(), v.db, taskID)
+		t, err := store.GetTask(context.Background(), v.db, taskID)
 		return err == nil && t.State == state
 	})
 }
@@ -225,7 +225,7 @@ func TestOnlineParallelApprovalEndToEnd(t *testing.T) {
 		// A second notice about a material not newly supplied: refused, and nothing changes.
 		expectError(t, v.act("clerk1", acc2, "complete", map[string]any{"outcome": "notify", "notice": map[string]any{
 			"materials": []any{map[string]any{"materialCode": "M03", "problem": "missing"}}}}), http.StatusConflict, app.CodeNotifyOnce)
-		if tk, _ := store.GetCaseTask(context.Background(), v.db, acc2); tk.State != "open" {
+		if tk, _ := store.GetTask(context.Background(), v.db, acc2); tk.State != "open" {
 			t.Fatalf("the refused notice changed the task: %s", tk.State)
 		}
 		// E-supervision records the attempt as a violation of notify-once.
@@ -421,7 +421,7 @@ func TestReturnAndRecall(t *testing.T) {
 		t.Fatal("the review did not start again")
 	}
 	v.x.Eventually("the approval to be cancelled", func() bool {
-		tk, _ := store.GetCaseTask(context.Background(), v.db, ap)
+		tk, _ := store.GetTask(context.Background(), v.db, ap)
 		return tk.State == "cancelled"
 	})
 	v.ok(v.act("reviewer-fgj", rv2, "complete", nil), "review again")

@@ -311,7 +311,7 @@ func TestTaskClaimsAndDelegation(t *testing.T) {
 		if err := store.DelegateTask(ctx, db, id, []string{a}, a, d, at); err != nil {
 			t.Fatal(err)
 		}
-		tk, _ := store.GetCaseTask(ctx, db, id)
+		tk, _ := store.GetTask(ctx, db, id)
 		if tk.Owner != a || *tk.Assignee != d || tk.Delegation != store.DelegationPending {
 			t.Fatalf("delegated task %+v", tk)
 		}
@@ -330,14 +330,14 @@ func TestTaskClaimsAndDelegation(t *testing.T) {
 		if err := store.ResolveTask(ctx, db, id, at); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("resolve twice: %v", err)
 		}
-		tk, _ = store.GetCaseTask(ctx, db, id)
+		tk, _ = store.GetTask(ctx, db, id)
 		if *tk.Assignee != a || tk.Delegation != store.DelegationResolved {
 			t.Fatalf("resolved task %+v", tk)
 		}
 		if err := store.HandOverTask(ctx, db, id, []string{a}, b, at); err != nil {
 			t.Fatal(err)
 		}
-		tk, _ = store.GetCaseTask(ctx, db, id)
+		tk, _ = store.GetTask(ctx, db, id)
 		if *tk.Assignee != b || tk.Owner != "" {
 			t.Fatalf("handed over %+v", tk)
 		}

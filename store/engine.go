@@ -28,7 +28,7 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 	}
 	at := Time(b.At)
 	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_steps (case_id, seq, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_batches (case_id, seq, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
 			b.CaseID, b.Seq, Now())
 		if err != nil {
 			return classify(err, "record step %d of case %s", b.Seq, b.CaseID)
@@ -281,8 +281,8 @@ func (s Engine) SignalSubscriptions(ctx context.Context, name, exceptCase string
 	return out, nil
 }
 
-// CaseRow is a case as the engine's read model shows it.
-type CaseRow struct {
+// CaseState is a case as the engine's read model shows it.
+type CaseState struct {
 	ID                string     `db:"id" json:"id"`
 	DefinitionKey     string     `db:"definition_key" json:"definitionKey"`
 	DefinitionVersion int        `db:"definition_version" json:"definitionVersion"`
@@ -305,9 +305,9 @@ type CaseRow struct {
 	StatutoryDueAt    *time.Time `db:"statutory_due_at" json:"statutoryDueAt,omitempty"`
 }
 
-// GetCaseRow returns the engine's row of a case, or ErrNotFound.
-func GetCaseRow(ctx context.Context, q Q, id string) (*CaseRow, error) {
-	var c CaseRow
+// GetCaseState returns the engine's row of a case, or ErrNotFound.
+func GetCaseState(ctx context.Context, q Q, id string) (*CaseState, error) {
+	var c CaseState
 	err := q.GetContext(ctx, &c, q.Rebind(`SELECT id, definition_key, definition_version, parent_case_id, status, variables,
 		last_seq, started_at, updated_at, ended_at, calendar_unit, clock_state, clock_started_at, clock_reason, clock_stopped_at,
 		promised_days, statutory_days, warn_at, due_at, statutory_due_at FROM cases WHERE id = ?`), id)
@@ -315,44 +315,6 @@ func GetCaseRow(ctx context.Context, q Q, id string) (*CaseRow, error) {
 		return nil, classify(err, "case %s", id)
 	}
 	return &c, nil
-}
-
-// TaskRow is a user task as the inbox shows it.
-type TaskRow struct {
-	ID            string     `db:"id" json:"id"`
-	CaseID        string     `db:"case_id" json:"caseId"`
-	ElementID     string     `db:"element_id" json:"elementId"`
-	Name          string     `db:"name" json:"name"`
-	State         string     `db:"state" json:"state"`
-	Assignee      *string    `db:"assignee" json:"assignee,omitempty"`
-	StepKind      *string    `db:"step_kind" json:"stepKind,omitempty"`
-	LimitDays     float64    `db:"limit_days" json:"limitDays,omitempty"`
-	WarnDays      float64    `db:"warn_days" json:"warnDays,omitempty"`
-	FormKey       *string    `db:"form_key" json:"formKey,omitempty"`
-	Documentation *string    `db:"documentation" json:"documentation,omitempty"`
-	LoopCounter   int        `db:"loop_counter" json:"loopCounter"`
-	BodyID        *string    `db:"body_id" json:"bodyId,omitempty"`
-	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
-	ClosedAt      *time.Time `db:"closed_at" json:"closedAt,omitempty"`
-	WarnAt        *time.Time `db:"warn_at" json:"warnAt,omitempty"`
-	DueAt         *time.Time `db:"due_at" json:"dueAt,omitempty"`
-}
-
-const taskCols = `id, case_id, element_id, name, state, assignee, step_kind, limit_days, warn_days, form_key,
-	documentation, loop_counter, body_id, created_at, closed_at, warn_at, due_at`
-
-// CaseTasks lists a case's tasks, oldest first; state "" lists all.
-func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]TaskRow, error) {
-	return caseRows[TaskRow](ctx, q, taskCols, "tasks", caseID, state, "created_at, id", "tasks")
-}
-
-// GetTask returns one task, or ErrNotFound.
-func GetTask(ctx context.Context, q Q, id string) (*TaskRow, error) {
-	var t TaskRow
-	if err := q.GetContext(ctx, &t, q.Rebind(`SELECT `+taskCols+` FROM tasks WHERE id = ?`), id); err != nil {
-		return nil, classify(err, "task %s", id)
-	}
-	return &t, nil
 }
 
 // TakeTask moves an open task to completing, so that exactly one caller
@@ -377,8 +339,8 @@ func ReleaseTask(ctx context.Context, q Q, id string) error {
 	return classify(err, "release task %s", id)
 }
 
-// HistoryRow is one element event of a case.
-type HistoryRow struct {
+// ElementEvent is one element event of a case.
+type ElementEvent struct {
 	Seq        int       `db:"seq" json:"seq"`
 	Idx        int       `db:"idx" json:"idx"`
 	At         time.Time `db:"at" json:"at"`
@@ -389,8 +351,8 @@ type HistoryRow struct {
 }
 
 // CaseHistory lists a case's element events in order.
-func CaseHistory(ctx context.Context, q Q, caseID string) ([]HistoryRow, error) {
-	out := []HistoryRow{}
+func CaseHistory(ctx context.Context, q Q, caseID string) ([]ElementEvent, error) {
+	out := []ElementEvent{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT seq, idx, at, kind, element_id, instance_id, detail FROM case_history
 		WHERE case_id = ? ORDER BY seq, idx`), caseID)
 	if err != nil {
@@ -399,8 +361,8 @@ func CaseHistory(ctx context.Context, q Q, caseID string) ([]HistoryRow, error) 
 	return out, nil
 }
 
-// TimerRow is an armed, fired or cancelled timer.
-type TimerRow struct {
+// Timer is an armed, fired or cancelled timer.
+type Timer struct {
 	ID        string    `db:"id" json:"id"`
 	ElementID string    `db:"element_id" json:"elementId"`
 	DueAt     time.Time `db:"due_at" json:"dueAt"`
@@ -409,12 +371,12 @@ type TimerRow struct {
 }
 
 // CaseTimers lists a case's timers by due time; state "" lists all.
-func CaseTimers(ctx context.Context, q Q, caseID, state string) ([]TimerRow, error) {
-	return caseRows[TimerRow](ctx, q, `id, element_id, due_at, spec, state`, "timers", caseID, state, "due_at, id", "timers")
+func CaseTimers(ctx context.Context, q Q, caseID, state string) ([]Timer, error) {
+	return caseRows[Timer](ctx, q, `id, element_id, due_at, spec, state`, "timers", caseID, state, "due_at, id", "timers")
 }
 
-// SubscriptionRow is an open or closed message or signal wait.
-type SubscriptionRow struct {
+// MessageWait is an open or closed message or signal wait.
+type MessageWait struct {
 	ID        string `db:"id" json:"id"`
 	ElementID string `db:"element_id" json:"elementId"`
 	Kind      string `db:"kind" json:"kind"`
@@ -423,12 +385,12 @@ type SubscriptionRow struct {
 }
 
 // CaseSubscriptions lists a case's message and signal waits; state "" lists all.
-func CaseSubscriptions(ctx context.Context, q Q, caseID, state string) ([]SubscriptionRow, error) {
-	return caseRows[SubscriptionRow](ctx, q, `id, element_id, kind, name, state`, "subscriptions", caseID, state, "created_at, id", "subscriptions")
+func CaseSubscriptions(ctx context.Context, q Q, caseID, state string) ([]MessageWait, error) {
+	return caseRows[MessageWait](ctx, q, `id, element_id, kind, name, state`, "subscriptions", caseID, state, "created_at, id", "subscriptions")
 }
 
-// IncidentRow is an open or resolved incident.
-type IncidentRow struct {
+// Incident is an open or resolved incident.
+type Incident struct {
 	ID        string    `db:"id" json:"id"`
 	CaseID    string    `db:"case_id" json:"caseId"`
 	ElementID string    `db:"element_id" json:"elementId"`
@@ -438,8 +400,8 @@ type IncidentRow struct {
 }
 
 // CaseIncidents lists a case's incidents; state "" lists all.
-func CaseIncidents(ctx context.Context, q Q, caseID, state string) ([]IncidentRow, error) {
-	return caseRows[IncidentRow](ctx, q, `id, case_id, element_id, message, state, created_at`, "incidents", caseID, state, "created_at, id", "incidents")
+func CaseIncidents(ctx context.Context, q Q, caseID, state string) ([]Incident, error) {
+	return caseRows[Incident](ctx, q, `id, case_id, element_id, message, state, created_at`, "incidents", caseID, state, "created_at, id", "incidents")
 }
 
 // EnqueueSignal writes a signal for a case to the outbox, setting its ID.
@@ -492,8 +454,8 @@ func (s Engine) DeleteSignal(ctx context.Context, id string) error {
 	return classify(err, "delete signal %s", id)
 }
 
-// PauseRow is one pause of a case's clock.
-type PauseRow struct {
+// Pause is one pause of a case's clock.
+type Pause struct {
 	Idx       int        `db:"idx" json:"idx"`
 	Holder    string     `db:"holder" json:"holder"`
 	Kind      string     `db:"kind" json:"kind"`
@@ -503,8 +465,8 @@ type PauseRow struct {
 }
 
 // CasePauses lists a case's clock pauses in order.
-func CasePauses(ctx context.Context, q Q, caseID string) ([]PauseRow, error) {
-	out := []PauseRow{}
+func CasePauses(ctx context.Context, q Q, caseID string) ([]Pause, error) {
+	out := []Pause{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT idx, holder, kind, reason, started_at, ended_at FROM case_pauses
 		WHERE case_id = ? ORDER BY idx`), caseID)
 	if err != nil {
@@ -513,8 +475,8 @@ func CasePauses(ctx context.Context, q Q, caseID string) ([]PauseRow, error) {
 	return out, nil
 }
 
-// AlertRow is a warning or overdue alert the engine raised.
-type AlertRow struct {
+// Alert is a warning or overdue alert the engine raised.
+type Alert struct {
 	ID        string    `db:"id" json:"id"`
 	CaseID    string    `db:"case_id" json:"caseId"`
 	TaskID    *string   `db:"task_id" json:"taskId,omitempty"`
@@ -527,8 +489,8 @@ type AlertRow struct {
 }
 
 // CaseAlerts lists a case's alerts in the order they fired.
-func CaseAlerts(ctx context.Context, q Q, caseID string) ([]AlertRow, error) {
-	out := []AlertRow{}
+func CaseAlerts(ctx context.Context, q Q, caseID string) ([]Alert, error) {
+	out := []Alert{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT id, case_id, task_id, kind, scope, element_id, step_kind, due_at, fired_at
 		FROM alerts WHERE case_id = ? ORDER BY fired_at, id`), caseID)
 	if err != nil {

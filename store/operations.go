@@ -40,7 +40,7 @@ type IncidentFilter struct {
 }
 
 // ListIncidents lists incidents across cases, oldest first (the incidents_listed indexes).
-func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, error) {
+func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]Incident, error) {
 	query := `SELECT i.id, i.case_id, i.element_id, i.message, i.state, i.created_at FROM incidents i`
 	var where []string
 	var args []any
@@ -67,7 +67,7 @@ func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]IncidentRow, e
 	}
 	query += ` ORDER BY i.created_at, i.id LIMIT ? OFFSET ?`
 	args = append(args, f.Limit, f.Offset)
-	out := []IncidentRow{}
+	out := []Incident{}
 	if err := q.SelectContext(ctx, &out, q.Rebind(query), args...); err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
@@ -84,8 +84,8 @@ func rootCaseExpr(q Q, col string) string {
 }
 
 // GetIncident returns one incident, or ErrNotFound.
-func GetIncident(ctx context.Context, q Q, id string) (*IncidentRow, error) {
-	var x IncidentRow
+func GetIncident(ctx context.Context, q Q, id string) (*Incident, error) {
+	var x Incident
 	err := q.GetContext(ctx, &x, q.Rebind(`SELECT id, case_id, element_id, message, state, created_at FROM incidents WHERE id = ?`), id)
 	if err != nil {
 		return nil, classify(err, "incident %s", id)
@@ -95,8 +95,8 @@ func GetIncident(ctx context.Context, q Q, id string) (*IncidentRow, error) {
 
 // CaseMessageWait returns the case's oldest open wait for message name, or
 // ErrNotFound when the case does not wait for it.
-func CaseMessageWait(ctx context.Context, q Q, caseID, name string) (*SubscriptionRow, error) {
-	var s SubscriptionRow
+func CaseMessageWait(ctx context.Context, q Q, caseID, name string) (*MessageWait, error) {
+	var s MessageWait
 	err := q.GetContext(ctx, &s, q.Rebind(`SELECT id, element_id, kind, name, state FROM subscriptions
 		WHERE case_id = ? AND kind = 'message' AND name = ? AND state = 'open' ORDER BY created_at, id LIMIT 1`), caseID, name)
 	if err != nil {
@@ -106,8 +106,8 @@ func CaseMessageWait(ctx context.Context, q Q, caseID, name string) (*Subscripti
 }
 
 // ChildCases lists the cases that caseID's call activities started, oldest first.
-func ChildCases(ctx context.Context, q Q, caseID string) ([]CaseRow, error) {
-	out := []CaseRow{}
+func ChildCases(ctx context.Context, q Q, caseID string) ([]CaseState, error) {
+	out := []CaseState{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT id, definition_key, definition_version, parent_case_id, status, variables,
 		last_seq, started_at, updated_at, ended_at FROM cases WHERE parent_case_id = ? ORDER BY started_at, id`), caseID)
 	if err != nil {

@@ -13,6 +13,10 @@ type OpsFigures struct {
 	TimersArmed int `db:"timers_armed"`
 	// OpenIncidents are tokens that could not move, waiting for an admin.
 	OpenIncidents int `db:"open_incidents"`
+	// WebhookBacklog are webhook deliveries not yet delivered nor given up.
+	WebhookBacklog int `db:"webhook_backlog"`
+	// NotificationBacklog are notifications not yet sent nor given up.
+	NotificationBacklog int `db:"notification_backlog"`
 	// AuditRows is how many rows the audit chain holds (its head's number).
 	AuditRows int64 `db:"audit_rows"`
 	// Alerts counts the alerts raised, by kind (warning, overdue, violation).
@@ -27,6 +31,8 @@ func ReadOpsFigures(ctx context.Context, q Q) (*OpsFigures, error) {
 		(SELECT COUNT(*) FROM process_starts WHERE started_at IS NULL) AS pending_starts,
 		(SELECT COUNT(*) FROM timers WHERE state = 'armed') AS timers_armed,
 		(SELECT COUNT(*) FROM incidents WHERE state = 'open') AS open_incidents,
+		(SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending') AS webhook_backlog,
+		(SELECT COUNT(*) FROM notifications WHERE delivery_state = 'pending') AS notification_backlog,
 		(SELECT seq FROM audit_head WHERE id = 1) AS audit_rows`)
 	if err != nil {
 		return nil, classify(err, "operations figures")

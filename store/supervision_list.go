@@ -174,14 +174,14 @@ func openCasePart(ctx context.Context, q Q, cond, order string, args []any, limi
 }
 
 // PausesOf returns the clock pauses of the cases ids, by case.
-func PausesOf(ctx context.Context, q Q, ids []string) (map[string][]PauseRow, error) {
-	out := map[string][]PauseRow{}
+func PausesOf(ctx context.Context, q Q, ids []string) (map[string][]Pause, error) {
+	out := map[string][]Pause{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		CaseID string `db:"case_id"`
-		PauseRow
+		Pause
 	}
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT p.case_id, p.idx, p.holder, p.kind, p.reason, p.started_at, p.ended_at
 		FROM case_pauses p WHERE p.case_id IN (`+qmarkList(len(ids))+`) ORDER BY p.case_id, p.idx`), anys(ids)...)
@@ -189,7 +189,7 @@ func PausesOf(ctx context.Context, q Q, ids []string) (map[string][]PauseRow, er
 		return nil, fmt.Errorf("pauses of open cases: %w", err)
 	}
 	for _, r := range rows {
-		out[r.CaseID] = append(out[r.CaseID], r.PauseRow)
+		out[r.CaseID] = append(out[r.CaseID], r.Pause)
 	}
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 // OpenCase is an open case with its clock, its item's department and the counts the
 // supervision list shows.
 type OpenCase struct {
-	CaseRow
+	CaseState
 	// ItemDepartmentID is the department of the case's item ("" for a case of no item).
 	ItemDepartmentID string `db:"item_department_id" json:"-"`
 	OpenTasks        int    `db:"open_tasks" json:"openTasks"`
@@ -58,19 +58,19 @@ func CaseItemDepartment(ctx context.Context, q Q, caseID string) (string, error)
 }
 
 // OpenCasePauses returns the clock pauses of every open case, by case.
-func OpenCasePauses(ctx context.Context, q Q) (map[string][]PauseRow, error) {
+func OpenCasePauses(ctx context.Context, q Q) (map[string][]Pause, error) {
 	var rows []struct {
 		CaseID string `db:"case_id"`
-		PauseRow
+		Pause
 	}
 	err := q.SelectContext(ctx, &rows, `SELECT p.case_id, p.idx, p.holder, p.kind, p.reason, p.started_at, p.ended_at
 		FROM case_pauses p JOIN cases c ON c.id = p.case_id WHERE c.status IN ('starting', 'active', 'incident') ORDER BY p.case_id, p.idx`)
 	if err != nil {
 		return nil, fmt.Errorf("pauses of open cases: %w", err)
 	}
-	out := map[string][]PauseRow{}
+	out := map[string][]Pause{}
 	for _, r := range rows {
-		out[r.CaseID] = append(out[r.CaseID], r.PauseRow)
+		out[r.CaseID] = append(out[r.CaseID], r.Pause)
 	}
 	return out, nil
 }

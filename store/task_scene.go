@@ -44,7 +44,7 @@ type AcceptanceFacts struct {
 
 // LoadTaskScene reads the scene of an action by user userID on task taskID at time at.
 func LoadTaskScene(ctx context.Context, q Q, taskID, userID string, at time.Time) (*TaskScene, error) {
-	t, err := GetCaseTask(ctx, q, taskID)
+	t, err := GetTask(ctx, q, taskID)
 	if err != nil {
 		return nil, err
 	}

@@ -19,57 +19,58 @@ const (
 	DelegationResolved = "resolved" // the delegate gave it back to its owner
 )
 
-// Task is a user task with its claim and delegation.
+// Task is a user task (table tasks) with its claim and delegation, as the inbox, the case
+// and the use cases see it. The engine writes tasks through engine.Batch (engine.TaskRow).
 type Task struct {
-	TaskRow
+	ID            string     `db:"id" json:"id"`
+	CaseID        string     `db:"case_id" json:"caseId"`
+	ElementID     string     `db:"element_id" json:"elementId"`
+	Name          string     `db:"name" json:"name"`
+	State         string     `db:"state" json:"state"`
+	Assignee      *string    `db:"assignee" json:"assignee,omitempty"`
+	StepKind      *string    `db:"step_kind" json:"stepKind,omitempty"`
+	LimitDays     float64    `db:"limit_days" json:"limitDays,omitempty"`
+	WarnDays      float64    `db:"warn_days" json:"warnDays,omitempty"`
+	FormKey       *string    `db:"form_key" json:"formKey,omitempty"`
+	Documentation *string    `db:"documentation" json:"documentation,omitempty"`
+	LoopCounter   int        `db:"loop_counter" json:"loopCounter"`
+	BodyID        *string    `db:"body_id" json:"bodyId,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	ClosedAt      *time.Time `db:"closed_at" json:"closedAt,omitempty"`
+	WarnAt        *time.Time `db:"warn_at" json:"warnAt,omitempty"`
+	DueAt         *time.Time `db:"due_at" json:"dueAt,omitempty"`
 	// Owner is who delegated the task (委派) and gets it back when it is resolved.
-	Owner string `json:"owner,omitempty"`
+	Owner string `db:"owner" json:"owner,omitempty"`
 	// Delegation is pending or resolved ("" when never delegated).
-	Delegation string     `json:"delegation,omitempty" example:"pending"`
-	ClaimedAt  *time.Time `json:"claimedAt,omitempty"`
+	Delegation string     `db:"delegation" json:"delegation,omitempty" example:"pending"`
+	ClaimedAt  *time.Time `db:"claimed_at" json:"claimedAt,omitempty"`
 }
 
-type taskRow struct {
-	TaskRow
-	Owner      *string    `db:"owner"`
-	Delegation *string    `db:"delegation"`
-	ClaimedAt  *time.Time `db:"claimed_at"`
-}
-
-func (r *taskRow) task() Task {
-	return Task{TaskRow: r.TaskRow, Owner: deref(r.Owner), Delegation: deref(r.Delegation), ClaimedAt: r.ClaimedAt}
-}
-
-// taskColumns lists the columns of taskRow qualified with alias t.
+// taskColumns lists the columns of Task qualified with alias t.
 const taskColumns = `t.id, t.case_id, t.element_id, t.name, t.state, t.assignee, t.step_kind, t.limit_days, t.warn_days,
 	t.form_key, t.documentation, t.loop_counter, t.body_id, t.created_at, t.closed_at, t.warn_at, t.due_at,
-	t.owner, t.delegation, t.claimed_at`
+	COALESCE(t.owner, '') AS owner, COALESCE(t.delegation, '') AS delegation, t.claimed_at`
 
-// GetCaseTask returns one task with its claim and delegation, or ErrNotFound.
-func GetCaseTask(ctx context.Context, q Q, id string) (*Task, error) {
-	var r taskRow
-	if err := q.GetContext(ctx, &r, q.Rebind(`SELECT `+taskColumns+` FROM tasks t WHERE t.id = ?`), id); err != nil {
+// GetTask returns one task with its claim and delegation, or ErrNotFound.
+func GetTask(ctx context.Context, q Q, id string) (*Task, error) {
+	var t Task
+	if err := q.GetContext(ctx, &t, q.Rebind(`SELECT `+taskColumns+` FROM tasks t WHERE t.id = ?`), id); err != nil {
 		return nil, classify(err, "task %s", id)
 	}
-	t := r.task()
 	return &t, nil
 }
 
-// ListCaseTasks lists a case's tasks with their claims, oldest first; state "" lists all.
-func ListCaseTasks(ctx context.Context, q Q, caseID, state string) ([]Task, error) {
+// CaseTasks lists a case's tasks with their claims, oldest first; state "" lists all.
+func CaseTasks(ctx context.Context, q Q, caseID, state string) ([]Task, error) {
 	query := `SELECT ` + taskColumns + ` FROM tasks t WHERE t.case_id = ?`
 	args := []any{caseID}
 	if state != "" {
 		query += ` AND t.state = ?`
 		args = append(args, state)
 	}
-	var rows []taskRow
-	if err := q.SelectContext(ctx, &rows, q.Rebind(query+` ORDER BY t.created_at, t.id`), args...); err != nil {
+	out := []Task{}
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY t.created_at, t.id`), args...); err != nil {
 		return nil, fmt.Errorf("tasks of case %s: %w", caseID, err)
-	}
-	out := make([]Task, len(rows))
-	for i := range rows {
-		out[i] = rows[i].task()
 	}
 	return out, nil
 }
@@ -106,7 +107,7 @@ var (
 // taskConflict explains why a conditional update of task id changed nothing: the task is
 // missing (ErrNotFound), no longer open, or held by someone else (ErrConflict).
 func taskConflict(ctx context.Context, q Q, id, want string) error {
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func ClaimTask(ctx context.Context, q Q, id, userID string, at time.Time) error 
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err == nil && t.State == "open" && deref(t.Assignee) == userID {
 		return nil
 	}
@@ -194,7 +195,7 @@ func ResolveTask(ctx context.Context, q Q, id string, at time.Time) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		return nil
 	}
-	t, err := GetCaseTask(ctx, q, id)
+	t, err := GetTask(ctx, q, id)
 	if err != nil {
 		return err
 	}
@@ -395,7 +396,7 @@ func CountInbox(ctx context.Context, q Q, f InboxFilter, most int) (int, error) 
 // inboxPart reads up to limit inbox tasks matching cond in order.
 func inboxPart(ctx context.Context, q Q, cond, order string, args []any, limit int) ([]InboxTask, error) {
 	var rows []struct {
-		taskRow
+		Task
 		CaseNumber    string     `db:"case_number"`
 		ItemID        *string    `db:"item_id"`
 		ItemName      *string    `db:"item_name"`
@@ -412,7 +413,7 @@ func inboxPart(ctx context.Context, q Q, cond, order string, args []any, limit i
 	}
 	out := make([]InboxTask, len(rows))
 	for i, r := range rows {
-		out[i] = InboxTask{Task: r.task(), CaseNumber: r.CaseNumber, ItemID: deref(r.ItemID), ItemName: deref(r.ItemName),
+		out[i] = InboxTask{Task: r.Task, CaseNumber: r.CaseNumber, ItemID: deref(r.ItemID), ItemName: deref(r.ItemName),
 			ApplicantName: deref(r.ApplicantName), Channel: deref(r.Channel), CaseDueAt: r.CaseDueAt, CandidateGroups: []string{}}
 		if r.ReceivedAt != nil {
 			out[i].ReceivedAt = *r.ReceivedAt

@@ -123,9 +123,9 @@ func (v *Env) OpenTask(caseID, element string) string {
 }
 
 // OpenTasks waits until caseID has n open tasks and returns them.
-func (v *Env) OpenTasks(caseID string, n int) []store.TaskRow {
+func (v *Env) OpenTasks(caseID string, n int) []store.Task {
 	v.T.Helper()
-	var tasks []store.TaskRow
+	var tasks []store.Task
 	v.Eventually("open tasks of case "+caseID, func() bool {
 		var err error
 		tasks, err = store.CaseTasks(context.Background(), v.DB, caseID, "open")
@@ -170,7 +170,7 @@ func (v *Env) Send(sigs ...engine.OutboxSignal) {
 
 // Status is the case's status in the read model ("" before its first step).
 func (v *Env) Status(caseID string) string {
-	c, err := store.GetCaseRow(context.Background(), v.DB, caseID)
+	c, err := store.GetCaseState(context.Background(), v.DB, caseID)
 	if err != nil {
 		return ""
 	}

@@ -8,12 +8,12 @@ import (
 )
 
 // enterEvent runs a token's arrival at an event.
-func (m *Machine) enterEvent(scope *Instance, n *definitions.Node, s step) error {
+func (m *Machine) enterEvent(scope *Instance, n *definitions.Node, s job) error {
 	ev := n.Event()
 	switch n.Kind {
 	case definitions.StartEvent, definitions.BoundaryEvent:
 		m.record(EntryEntered, n.ID, "", "")
-		m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+		m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 		return nil
 
 	case definitions.EndEvent:
@@ -23,7 +23,7 @@ func (m *Machine) enterEvent(scope *Instance, n *definitions.Node, s step) error
 	case definitions.IntermediateThrowEvent:
 		m.record(EntryEntered, n.ID, "", "")
 		if ev == nil {
-			m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+			m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 			return nil
 		}
 		switch ev.Kind {
@@ -38,13 +38,13 @@ func (m *Machine) enterEvent(scope *Instance, n *definitions.Node, s step) error
 		case definitions.LinkEvent:
 			return m.jumpToLink(scope, n, ev)
 		}
-		m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+		m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 		return nil
 
 	case definitions.IntermediateCatchEvent:
 		if s.Triggered || ev == nil || ev.Kind == definitions.LinkEvent {
 			m.record(EntryEntered, n.ID, "", "")
-			m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+			m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 			return nil
 		}
 		w, err := m.catchWait(scope, n, ev, MainRole)
@@ -151,7 +151,7 @@ func (m *Machine) jumpToLink(scope *Instance, n *definitions.Node, ev *definitio
 			cn = c.Name
 		}
 		if cn == name {
-			m.push(step{Op: opEnter, Scope: scope.ID, Node: c.ID})
+			m.push(job{Op: opEnter, Scope: scope.ID, Node: c.ID})
 			return nil
 		}
 	}
@@ -221,7 +221,7 @@ func (m *Machine) openStartWait(root *Instance, st *definitions.Node) {
 	}
 	w, err := m.catchWait(root, st, ev, StartRole)
 	if err != nil {
-		m.raise(step{Op: opEnter, Scope: root.ID, Node: st.ID, Triggered: true}, st.ID, err)
+		m.raise(job{Op: opEnter, Scope: root.ID, Node: st.ID, Triggered: true}, st.ID, err)
 		return
 	}
 	m.openWait(root, w)
@@ -252,7 +252,7 @@ func (m *Machine) trigger(w *Wait, in *Instance, vars map[string]any) {
 			m.setVars(in, vars, false)
 		}
 		if parent != nil {
-			m.push(step{Op: opEnter, Scope: parent.ID, Node: w.Element})
+			m.push(job{Op: opEnter, Scope: parent.ID, Node: w.Element})
 		}
 
 	case EventSubRole:
@@ -277,7 +277,7 @@ func (m *Machine) trigger(w *Wait, in *Instance, vars map[string]any) {
 		m.setVars(in, vars, false)
 		m.record(EntryCompleted, in.Element, in.ID, "")
 		m.dropInstance(in)
-		m.push(step{Op: opEnter, Scope: in.Parent, Node: w.Element, Triggered: true})
+		m.push(job{Op: opEnter, Scope: in.Parent, Node: w.Element, Triggered: true})
 
 	case StartRole:
 		for _, x := range append([]*Wait(nil), in.Waits...) {
@@ -290,7 +290,7 @@ func (m *Machine) trigger(w *Wait, in *Instance, vars map[string]any) {
 			}
 		}
 		m.setVars(in, vars, false)
-		m.push(step{Op: opEnter, Scope: in.ID, Node: w.Element, Triggered: true})
+		m.push(job{Op: opEnter, Scope: in.ID, Node: w.Element, Triggered: true})
 	}
 }
 
@@ -333,7 +333,7 @@ func (m *Machine) startEventSub(in *Instance, es, start *definitions.Node, inter
 	sub.Interrupting = interrupting
 	m.record(EntryEntered, es.ID, sub.ID, "")
 	m.armEventSubs(sub)
-	m.push(step{Op: opEnter, Scope: sub.ID, Node: start.ID, Triggered: true})
+	m.push(job{Op: opEnter, Scope: sub.ID, Node: start.ID, Triggered: true})
 }
 
 // scopeNodeOf is the node id whose children live in scope instance in.
@@ -365,7 +365,7 @@ func (m *Machine) throwError(from *Instance, code, msg string) {
 			if b := m.findBoundary(cur.Element, definitions.ErrorEvent, code); b != nil {
 				parent := cur.Parent
 				m.cancelInstance(cur, "error "+code)
-				m.push(step{Op: opEnter, Scope: parent, Node: b.ID})
+				m.push(job{Op: opEnter, Scope: parent, Node: b.ID})
 				return
 			}
 		}
@@ -379,12 +379,12 @@ func (m *Machine) throwError(from *Instance, code, msg string) {
 		// Thrown by a handler or called case: retrying runs the activity again.
 		parent, element, inner, vars := from.Parent, from.Element, from.Inner, from.Vars
 		m.cancelInstance(from, "error "+code)
-		m.raise(step{Op: opEnter, Scope: parent, Node: element, Inner: inner, Vars: vars}, element, err)
+		m.raise(job{Op: opEnter, Scope: parent, Node: element, Inner: inner, Vars: vars}, element, err)
 		return
 	}
 	// Thrown by an end event: the incident keeps the scope open; retrying
 	// lets it end as if the error had not been thrown.
-	m.raise(step{Op: opLeave, Scope: from.ID}, from.Element, err)
+	m.raise(job{Op: opLeave, Scope: from.ID}, from.Element, err)
 }
 
 // throwEscalation propagates an escalation like an error, except that
@@ -404,7 +404,7 @@ func (m *Machine) throwEscalation(from *Instance, code string) bool {
 				if b.CancelActivity {
 					m.cancelInstance(cur, "escalation "+code)
 				}
-				m.push(step{Op: opEnter, Scope: parent, Node: b.ID})
+				m.push(job{Op: opEnter, Scope: parent, Node: b.ID})
 				return b.CancelActivity
 			}
 		}
@@ -456,7 +456,7 @@ func (m *Machine) findBoundary(activity string, kind definitions.EventKind, code
 // so it happens in order) and asks the shell to broadcast it to others.
 func (m *Machine) throwSignal(name string, vars map[string]any) {
 	m.emit(Command{Kind: ThrowSignal, Name: name, Vars: vars})
-	m.push(step{Op: opSignal, Name: name})
+	m.push(job{Op: opSignal, Name: name})
 }
 
 // deliverSignalTo triggers one signal wait, if it is still open.

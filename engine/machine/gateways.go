@@ -9,29 +9,29 @@ import (
 // enterGateway runs a token's arrival at a gateway. Joins wait here;
 // choosing outgoing flows happens in leave, so that a failed condition
 // leaves an incident that a retry can run again.
-func (m *Machine) enterGateway(scope *Instance, n *definitions.Node, s step) error {
+func (m *Machine) enterGateway(scope *Instance, n *definitions.Node, s job) error {
 	switch n.Kind {
 	case definitions.ExclusiveGateway, definitions.ComplexGateway:
 		m.record(EntryEntered, n.ID, "", "")
-		m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+		m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 
 	case definitions.ParallelGateway:
 		m.record(EntryEntered, n.ID, "", "")
 		if len(n.Incoming) <= 1 || s.Flow == "" {
-			m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+			m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 			return nil
 		}
 		j := m.join(scope.ID, n.ID)
 		j.Arrived = append(j.Arrived, s.Flow)
 		if m.joinComplete(j, n) {
 			m.consumeJoin(j, n)
-			m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+			m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 		}
 
 	case definitions.InclusiveGateway:
 		m.record(EntryEntered, n.ID, "", "")
 		if len(n.Incoming) <= 1 || s.Flow == "" {
-			m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+			m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 			return nil
 		}
 		// Fires in settle, once no token upstream can still arrive.
@@ -123,7 +123,7 @@ func (m *Machine) fireInclusiveJoins() bool {
 			continue
 		}
 		m.consumeJoin(j, n)
-		m.push(step{Op: opLeave, Scope: j.Scope, Node: n.ID})
+		m.push(job{Op: opLeave, Scope: j.Scope, Node: n.ID})
 		return true
 	}
 	return false

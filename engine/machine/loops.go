@@ -21,13 +21,13 @@ func (m *Machine) startBody(scope *Instance, n *definitions.Node) error {
 			}
 			if !ok {
 				m.record(EntryEntered, n.ID, "", "loop not entered")
-				m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+				m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 				return nil
 			}
 		}
 		body := m.newInstance(BodyInstance, n.ID, scope.ID, nil)
 		m.armBoundaries(body)
-		m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: 0})
+		m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: 0})
 		return nil
 	}
 	items, total, err := m.miItems(scope, n)
@@ -39,14 +39,14 @@ func (m *Machine) startBody(scope *Instance, n *definitions.Node) error {
 	m.armBoundaries(body)
 	switch {
 	case total == 0:
-		m.push(step{Op: opBodyCheck, Instance: body.ID})
+		m.push(job{Op: opBodyCheck, Instance: body.ID})
 	case loop.Sequential:
 		body.MI.Next, body.MI.Active = 1, 1
-		m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: 0})
+		m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: 0})
 	default:
 		body.MI.Next, body.MI.Active = total, total
 		for i := 0; i < total; i++ {
-			m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: i})
+			m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: i})
 		}
 	}
 	m.setBodyVars(body)
@@ -150,7 +150,7 @@ func CandidateGroups(n *definitions.Node, vars map[string]any) ([]string, error)
 }
 
 // startInner starts instance Index of body Instance.
-func (m *Machine) startInner(s step) error {
+func (m *Machine) startInner(s job) error {
 	body := m.st.instance(s.Instance)
 	if body == nil {
 		return nil
@@ -163,7 +163,7 @@ func (m *Machine) startInner(s step) error {
 	for k, v := range s.Vars {
 		vars[k] = v
 	}
-	return m.enter(step{Op: opEnter, Scope: body.ID, Node: n.ID, Inner: true, Vars: vars})
+	return m.enter(job{Op: opEnter, Scope: body.ID, Node: n.ID, Inner: true, Vars: vars})
 }
 
 // innerDone books one finished instance of body and schedules the check
@@ -175,7 +175,7 @@ func (m *Machine) innerDone(body *Instance, outcome string) {
 		body.MI.addOutcome(outcome)
 		m.setBodyVars(body)
 	}
-	m.push(step{Op: opBodyCheck, Instance: body.ID})
+	m.push(job{Op: opBodyCheck, Instance: body.ID})
 }
 
 func (mi *MIState) addOutcome(outcome string) {
@@ -189,7 +189,7 @@ func (mi *MIState) addOutcome(outcome string) {
 }
 
 // checkBody completes the body, starts its next instance, or waits.
-func (m *Machine) checkBody(s step) error {
+func (m *Machine) checkBody(s job) error {
 	body := m.st.instance(s.Instance)
 	if body == nil {
 		return nil
@@ -222,7 +222,7 @@ func (m *Machine) checkBody(s step) error {
 			mi.Active++
 			mi.Next++
 			m.setBodyVars(body)
-			m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: mi.Next - 1})
+			m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: mi.Next - 1})
 		}
 		return nil
 	}
@@ -253,7 +253,7 @@ func (m *Machine) nextLoop(body *Instance, n *definitions.Node) error {
 	}
 	if again && (loop.LoopMaximum == 0 || body.Loop+1 < loop.LoopMaximum) {
 		body.Loop++
-		m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: body.Loop})
+		m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: body.Loop})
 		return nil
 	}
 	m.completeBody(body, "")
@@ -296,7 +296,7 @@ func (m *Machine) completeBody(body *Instance, result string) {
 	}
 	m.record(EntryCompleted, body.Element, body.ID, result)
 	m.dropInstance(body)
-	m.push(step{Op: opLeave, Scope: body.Parent, Node: body.Element})
+	m.push(job{Op: opLeave, Scope: body.Parent, Node: body.Element})
 }
 
 func (m *Machine) setBodyVars(body *Instance) {
@@ -375,7 +375,7 @@ func (m *Machine) addInstance(ev Event) error {
 	if !n.Loop.Sequential {
 		mi.Next++
 		mi.Active++
-		m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: mi.Total - 1})
+		m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: mi.Total - 1})
 	}
 	m.setBodyVars(body)
 	m.record(EntryMoved, body.Element, body.ID, "instance added")
@@ -402,7 +402,7 @@ func (m *Machine) removeInstance(ev Event) error {
 		body.MI.Next = body.MI.Total
 	}
 	m.setBodyVars(body)
-	m.push(step{Op: opBodyCheck, Instance: body.ID})
+	m.push(job{Op: opBodyCheck, Instance: body.ID})
 	return nil
 }
 
@@ -429,7 +429,7 @@ func (m *Machine) reopenInstance(ev Event) error {
 	mi.Active++
 	m.setBodyVars(body)
 	m.record(EntryMoved, body.Element, body.ID, "instance reopened")
-	m.push(step{Op: opInner, Instance: body.ID, Scope: body.ID, Index: int(idx)})
+	m.push(job{Op: opInner, Instance: body.ID, Scope: body.ID, Index: int(idx)})
 	return nil
 }
 
@@ -460,7 +460,7 @@ func (m *Machine) move(ev Event) error {
 		if parent != nil && isScope(parent) && scopeNodeOf(parent) == t.Parent {
 			m.cancelInstance(cur, "moved to "+t.ID)
 			m.record(EntryMoved, t.ID, "", "from "+w.Element)
-			m.push(step{Op: opEnter, Scope: parent.ID, Node: t.ID})
+			m.push(job{Op: opEnter, Scope: parent.ID, Node: t.ID})
 			return nil
 		}
 	}

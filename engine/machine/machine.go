@@ -60,27 +60,27 @@ type Machine struct {
 	st     *State
 	child  bool
 	out    []Command
-	agenda []step
+	agenda []job
 	steps  int
 	// now and user are the time and user of the event being handled.
 	now  time.Time
 	user string
 }
 
-type stepOp string
+type jobOp string
 
 const (
-	opEnter     stepOp = "enter"     // a token arrives at Node in Scope
-	opLeave     stepOp = "leave"     // a token leaves Node in Scope through its outgoing flows
-	opInner     stepOp = "inner"     // start instance Index of body Instance
-	opBodyCheck stepOp = "bodyCheck" // decide whether body Instance goes on
-	opSignal    stepOp = "signal"    // deliver signal Name to this case's waits
+	opEnter     jobOp = "enter"     // a token arrives at Node in Scope
+	opLeave     jobOp = "leave"     // a token leaves Node in Scope through its outgoing flows
+	opInner     jobOp = "inner"     // start instance Index of body Instance
+	opBodyCheck jobOp = "bodyCheck" // decide whether body Instance goes on
+	opSignal    jobOp = "signal"    // deliver signal Name to this case's waits
 )
 
-// step is one unit of work on the agenda. Incidents keep the step that
+// job is one unit of work on the agenda. Incidents keep the job that
 // failed so that a retry runs it again.
-type step struct {
-	Op       stepOp         `json:"op"`
+type job struct {
+	Op       jobOp          `json:"op"`
 	Scope    string         `json:"scope,omitempty"`
 	Node     string         `json:"node,omitempty"`
 	Flow     string         `json:"flow,omitempty"`
@@ -126,7 +126,7 @@ func (m *Machine) Start(opts StartOptions) []Command {
 		for _, s := range starts {
 			if s.EventKind() == "message" && m.model.eventName(s.Event()) == opts.Message {
 				m.setInitiator(root, s, opts.Initiator)
-				m.push(step{Op: opEnter, Scope: root.ID, Node: s.ID, Triggered: true})
+				m.push(job{Op: opEnter, Scope: root.ID, Node: s.ID, Triggered: true})
 				return m.run()
 			}
 		}
@@ -135,7 +135,7 @@ func (m *Machine) Start(opts StartOptions) []Command {
 	for _, s := range starts {
 		if s.Event() == nil {
 			m.setInitiator(root, s, opts.Initiator)
-			m.push(step{Op: opEnter, Scope: root.ID, Node: s.ID})
+			m.push(job{Op: opEnter, Scope: root.ID, Node: s.ID})
 			entered = true
 		}
 	}
@@ -221,7 +221,7 @@ func (m *Machine) handleWait(ev Event) error {
 		m.closeWait(in, w, "completed")
 		parent, element, inner, vars := in.Parent, in.Element, in.Inner, in.Vars
 		m.cancelInstance(in, ev.Failure)
-		m.raise(step{Op: opEnter, Scope: parent, Node: element, Inner: inner, Vars: vars}, element, errors.New(ev.Failure))
+		m.raise(job{Op: opEnter, Scope: parent, Node: element, Inner: inner, Vars: vars}, element, errors.New(ev.Failure))
 		return nil
 	}
 	if ev.Error != nil && (ev.Kind == ChildFinished || ev.Kind == HandlerFinished) {
@@ -274,7 +274,7 @@ func (m *Machine) run() []Command {
 	return out
 }
 
-func (m *Machine) exec(s step) error {
+func (m *Machine) exec(s job) error {
 	switch s.Op {
 	case opEnter:
 		return m.enter(s)
@@ -291,7 +291,7 @@ func (m *Machine) exec(s step) error {
 	return fmt.Errorf("unknown step %q", s.Op)
 }
 
-func (m *Machine) push(s step) { m.agenda = append(m.agenda, s) }
+func (m *Machine) push(s job) { m.agenda = append(m.agenda, s) }
 
 // settle does the work that depends on the whole scope rather than one
 // token: inclusive joins whose upstream has drained, and scopes with no
@@ -406,7 +406,7 @@ func (m *Machine) record(kind EntryKind, element, instance, detail string) {
 }
 
 // raise turns a failed step into an incident holding the token.
-func (m *Machine) raise(s step, element string, err error) {
+func (m *Machine) raise(s job, element string, err error) {
 	x := &Incident{ID: m.nextID("x"), Element: element, Message: err.Error(), Step: s}
 	m.st.Incidents = append(m.st.Incidents, x)
 	c := *x

@@ -190,7 +190,7 @@ type Incident struct {
 	ID      string `json:"id"`
 	Element string `json:"element"`
 	Message string `json:"message"`
-	Step    step   `json:"step"`
+	Step    job    `json:"step"`
 }
 
 // BPMNError is a BPMN error thrown by an error end event or a handler.

@@ -9,7 +9,7 @@ import (
 )
 
 // enter runs a token's arrival at a node.
-func (m *Machine) enter(s step) error {
+func (m *Machine) enter(s job) error {
 	n := m.model.node(s.Node)
 	if n == nil {
 		return fmt.Errorf("no node %q", s.Node)
@@ -102,7 +102,7 @@ func (m *Machine) enter(s step) error {
 
 // startActivity creates the instance of a waiting activity and arms its
 // boundary events (a multi-instance body holds them for its instances).
-func (m *Machine) startActivity(scope *Instance, n *definitions.Node, s step) *Instance {
+func (m *Machine) startActivity(scope *Instance, n *definitions.Node, s job) *Instance {
 	in := m.newInstance(ActivityInstance, n.ID, scope.ID, copyVars(s.Vars))
 	in.Inner = s.Inner
 	m.record(EntryEntered, n.ID, in.ID, "")
@@ -117,7 +117,7 @@ func (m *Machine) startScope(in *Instance, scopeNode string) {
 	started := false
 	for _, st := range m.model.starts[scopeNode] {
 		if st.Event() == nil {
-			m.push(step{Op: opEnter, Scope: in.ID, Node: st.ID})
+			m.push(job{Op: opEnter, Scope: in.ID, Node: st.ID})
 			started = true
 		}
 	}
@@ -134,7 +134,7 @@ func (m *Machine) enterImplicitStarts(in *Instance, scopeNode string) {
 			n.Kind == definitions.StartEvent || n.Kind == definitions.EndEvent {
 			continue
 		}
-		m.push(step{Op: opEnter, Scope: in.ID, Node: n.ID})
+		m.push(job{Op: opEnter, Scope: in.ID, Node: n.ID})
 	}
 }
 
@@ -145,7 +145,7 @@ func (m *Machine) done(scope *Instance, n *definitions.Node, inner bool, outcome
 		m.innerDone(scope, outcome)
 		return nil
 	}
-	m.push(step{Op: opLeave, Scope: scope.ID, Node: n.ID})
+	m.push(job{Op: opLeave, Scope: scope.ID, Node: n.ID})
 	return nil
 }
 
@@ -162,7 +162,7 @@ func (m *Machine) completeInstance(in *Instance, outcome string) {
 		m.innerDone(parent, outcome)
 		return
 	}
-	m.push(step{Op: opLeave, Scope: parent.ID, Node: in.Element})
+	m.push(job{Op: opLeave, Scope: parent.ID, Node: in.Element})
 }
 
 // completeScope finishes a scope with no token left in it.
@@ -183,7 +183,7 @@ func (m *Machine) completeScope(in *Instance) {
 }
 
 // leave takes a node's outgoing flows.
-func (m *Machine) leave(s step) error {
+func (m *Machine) leave(s job) error {
 	n := m.model.node(s.Node)
 	scope := m.st.instance(s.Scope)
 	if n == nil || scope == nil {
@@ -206,7 +206,7 @@ func (m *Machine) leave(s step) error {
 	}
 	for _, fid := range flows {
 		f := m.model.flow(fid)
-		m.push(step{Op: opEnter, Scope: scope.ID, Node: f.Target, Flow: f.ID})
+		m.push(job{Op: opEnter, Scope: scope.ID, Node: f.Target, Flow: f.ID})
 	}
 	return nil
 }
