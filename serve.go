@@ -23,6 +23,7 @@ import (
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
+	"onewindow/web"
 )
 
 // runServe implements "onewindow serve": migrate, optionally load the demo, start the engine
@@ -124,7 +125,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 
 	deps := handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
-		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", EngineDiagnostics: engineDiagnostics(b)}
+		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", EngineDiagnostics: engineDiagnostics(b), Web: web.Dist()}
 	h := handlers.NewWorker(deps)
 	if cfg.servesAPI() {
 		h = handlers.New(deps)

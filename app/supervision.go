@@ -76,7 +76,9 @@ type AlertQuery struct {
 	PersonID          string
 	// From and To bound the time the alert fired: From <= fired at < To.
 	From, To time.Time
-	Page     Page
+	// Acknowledged keeps the acknowledged alerts ("yes") or the others ("no"); "": both.
+	Acknowledged string
+	Page         Page
 }
 
 // Alerts lists the alerts the actor oversees, newest first: warnings, overdue alerts and
@@ -91,7 +93,7 @@ func (a *App) Alerts(ctx context.Context, p *Actor, q AlertQuery) (*List[store.S
 		return nil, err
 	}
 	items, err := store.ListAlerts(ctx, a.db, store.AlertFilter{Kind: q.Kind, Scope: q.Scope, Rule: q.Rule, CaseID: internalID(q.CaseID),
-		DepartmentID: q.DepartmentID, WindowID: q.WindowID, PersonID: q.PersonID, From: q.From, To: q.To, Oversight: o,
+		DepartmentID: q.DepartmentID, WindowID: q.WindowID, PersonID: q.PersonID, From: q.From, To: q.To, Acknowledged: q.Acknowledged, Oversight: o,
 		Limit: q.Page.limit() + 1, After: store.TimeKey{At: at, ID: id}})
 	if err != nil {
 		return nil, err
