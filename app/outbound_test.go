@@ -135,7 +135,7 @@ func TestWebhookDisabledAfterADayOfFailures(t *testing.T) {
 	if got, _ := store.GetDelivery(ctx, db, d.ID); got.State != store.DeliveryFailed || got.Attempts != 3 {
 		t.Fatalf("delivery %+v", got)
 	}
-	ns, _ := store.UserNotifications(ctx, db, admin.UserID, false, 10, 0)
+	ns, _ := store.UserNotifications(ctx, db, admin.UserID, false, 10, store.TimeKey{})
 	if len(ns) != 1 || !strings.Contains(ns[0].Title, "Webhook 订阅已停用") {
 		t.Fatalf("admin told %+v", ns)
 	}

@@ -36,18 +36,19 @@ type NotificationQuery struct {
 
 // Notifications lists the actor's own notifications, newest first.
 func (a *App) Notifications(ctx context.Context, p *Actor, q NotificationQuery) (*List[store.Notification], error) {
-	offset, err := q.Page.offset()
+	at, id, err := keysetTimeID(q.Page)
 	if err != nil {
 		return nil, err
 	}
-	items, err := store.UserNotifications(ctx, a.db, p.UserID, q.Unread, q.Page.limit()+1, offset)
+	items, err := store.UserNotifications(ctx, a.db, p.UserID, q.Unread, q.Page.limit()+1, store.TimeKey{At: at, ID: id})
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		items[i].CaseID, items[i].TaskID = PublicID(items[i].CaseID), PublicID(items[i].TaskID)
+	l := keysetPage(items, q.Page, func(n store.Notification) []string { return timeIDKey(n.CreatedAt, n.ID) })
+	for i := range l.Items {
+		l.Items[i].CaseID, l.Items[i].TaskID = PublicID(l.Items[i].CaseID), PublicID(l.Items[i].TaskID)
 	}
-	return probedPage(items, q.Page, offset), nil
+	return l, nil
 }
 
 // ReadNotification marks one of the actor's notifications read; another's is no
@@ -87,18 +88,19 @@ func (a *App) Alerts(ctx context.Context, p *Actor, q AlertQuery) (*List[store.S
 	if err != nil {
 		return nil, err
 	}
-	offset, err := q.Page.offset()
+	at, id, err := keysetTimeID(q.Page)
 	if err != nil {
 		return nil, err
 	}
 	items, err := store.ListAlerts(ctx, a.db, store.AlertFilter{Kind: q.Kind, Scope: q.Scope, Rule: q.Rule, CaseID: internalID(q.CaseID),
 		DepartmentID: q.DepartmentID, WindowID: q.WindowID, PersonID: q.PersonID, From: q.From, To: q.To, Acknowledged: q.Acknowledged, Oversight: o,
-		Limit: q.Page.limit() + 1, Offset: offset})
+		Limit: q.Page.limit() + 1, After: store.TimeKey{At: at, ID: id}})
 	if err != nil {
 		return nil, err
 	}
-	publicAlerts(items)
-	return probedPage(items, q.Page, offset), nil
+	l := keysetPage(items, q.Page, func(a store.SupervisedAlert) []string { return timeIDKey(a.FiredAt, a.ID) })
+	publicAlerts(l.Items)
+	return l, nil
 }
 
 func publicAlerts(items []store.SupervisedAlert) {

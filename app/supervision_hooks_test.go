@@ -18,7 +18,7 @@ import (
 // notified lists a user's notifications as kind:source (without "alert:<case>/"), sorted.
 func notified(t *testing.T, db *store.DB, userID string) []string {
 	t.Helper()
-	ns, err := store.UserNotifications(context.Background(), db, userID, false, 100, 0)
+	ns, err := store.UserNotifications(context.Background(), db, userID, false, 100, store.TimeKey{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestAlertsAreAttributedAndTold(t *testing.T) {
 		if got := notified(t, db, user("supervisor")); strings.Join(got, ",") != "overdue:case:overdue,overdue:task:t3:overdue" {
 			t.Errorf("supervisor's notifications %v", got)
 		}
-		ns, _ := store.UserNotifications(ctx, db, reviewer, false, 10, 0)
+		ns, _ := store.UserNotifications(ctx, db, reviewer, false, 10, store.TimeKey{})
 		if len(ns) != 2 || !strings.Contains(ns[0].Title+ns[1].Title, "审核") || !strings.Contains(ns[0].Body+ns[1].Body, "2025-11-05 10:00") {
 			t.Errorf("notifications %+v, want the step named and the due time in Beijing time", ns)
 		}
@@ -160,7 +160,7 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 		}
 		// Violations go to the supervisors over the department.
 		var rules []string
-		ns, _ := store.UserNotifications(ctx, db, user("supervisor"), false, 100, 0)
+		ns, _ := store.UserNotifications(ctx, db, user("supervisor"), false, 100, store.TimeKey{})
 		for _, n := range ns {
 			if n.Kind == store.AlertViolation {
 				rules = append(rules, n.Body)
@@ -228,7 +228,7 @@ func TestNotifyHandler(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		ns, _ := store.UserNotifications(ctx, db, applicant, false, 10, 0)
+		ns, _ := store.UserNotifications(ctx, db, applicant, false, 10, store.TimeKey{})
 		if len(ns) != 1 || ns[0].Body != "您的投诉已办结" || ns[0].Kind != "message" || ns[0].CaseID != "X" {
 			t.Fatalf("applicant's notifications %+v", ns)
 		}

@@ -32,7 +32,7 @@ func init() {
 const (
 	httpItem       = "450981-FGJ-QT-002" // 企业投资项目备案, the demo's immediate item
 	httpApplicants = 4                   // goroutines submitting applications
-	httpDuration   = 30 * time.Second    // the measured window (it stops earlier after --cases completions)
+	httpDuration   = 20 * time.Second    // the measured window (it stops earlier after --cases completions)
 )
 
 func runHTTP(ctx context.Context, o Options) (*Result, error) {

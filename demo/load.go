@@ -64,9 +64,15 @@ var caseTables = []struct{ name, caseCol string }{
 	{"alarms", "case_id"}, {"case_viewers", "case_id"},
 }
 
-// shiftedColumns are the times a copy moves back by its age; due times stay as they were.
+// shiftedColumns are the times a copy moves back by its age: with them the due and warning
+// times of cases and tasks, so that copies spread over the calendar as real cases do (some
+// overdue). Alarms and timers keep theirs: a copy has no workflow to signal.
 var shiftedColumns = map[string]bool{"received_at": true, "started_at": true, "updated_at": true,
-	"created_at": true, "at": true, "accepted_at": true, "applied_at": true, "added_at": true}
+	"created_at": true, "at": true, "accepted_at": true, "applied_at": true, "added_at": true,
+	"clock_started_at": true, "due_at": true, "warn_at": true, "statutory_due_at": true}
+
+// unshiftedTables keep every time of their template.
+var unshiftedTables = map[string]bool{"alarms": true, "timers": true}
 
 // LoadOpenCases fills db (with the demo city loaded and a running engine behind a) with
 // o.Open open cases. A database that already holds cases is refused unless o.Force. The
@@ -372,7 +378,7 @@ func copyCase(ctx context.Context, tx *sqlx.Tx, t templateCase, n int, received 
 					}
 				case c == "query_code" && name == "cases":
 					v = randomCode()
-				case shiftedColumns[c]:
+				case shiftedColumns[c] && !unshiftedTables[name]:
 					if tm, ok := v.(time.Time); ok {
 						v = tm.Add(shift)
 					} else if s, ok := asString(v); ok {

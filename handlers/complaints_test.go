@@ -121,7 +121,7 @@ func TestApplicantComplaintAboutACase(t *testing.T) {
 	if tr, _ := store.GetTask(context.Background(), v.db, confirm); deref(tr.Assignee) != applicant {
 		t.Fatalf("confirm assigned to %v, want the applicant", tr.Assignee)
 	}
-	ns, _ := store.UserNotifications(context.Background(), v.db, applicant, false, 10, 0)
+	ns, _ := store.UserNotifications(context.Background(), v.db, applicant, false, 10, store.TimeKey{})
 	if len(ns) != 1 || ns[0].Body != "已督促住建局限期办结" || ns[0].Title != "投诉处理答复" {
 		t.Fatalf("applicant's notifications %+v", ns)
 	}

@@ -135,7 +135,7 @@ func TestPoorRatingOpensARectification(t *testing.T) {
 	}
 	// The section was told.
 	v.x.Eventually("the section's notification", func() bool {
-		ns, _ := store.UserNotifications(context.Background(), v.db, v.userID("reviewer-zjj"), false, 10, 0)
+		ns, _ := store.UserNotifications(context.Background(), v.db, v.userID("reviewer-zjj"), false, 10, store.TimeKey{})
 		return len(ns) == 1 && ns[0].Title == "差评整改通知" && strings.Contains(ns[0].Body, "材料被要求补了三次")
 	})
 	v.x.Complete(task, "", map[string]any{"rectification": "已约谈窗口人员"})

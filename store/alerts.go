@@ -154,7 +154,8 @@ type AlertFilter struct {
 	// Oversight, when not nil, limits alerts to what a supervisor oversees.
 	Oversight *Oversight
 	Limit     int // default 100
-	Offset    int
+	// After is the place (firing time and id) of the last alert of the page before.
+	After TimeKey
 }
 
 const alertSelect = `SELECT a.id, a.case_id, c.definition_key, a.task_id, t.name AS task_name, a.kind, a.scope, a.element_id, a.step_kind,
@@ -193,11 +194,14 @@ func ListAlerts(ctx context.Context, q Q, f AlertFilter) ([]SupervisedAlert, err
 		cl, args := f.Oversight.RecordClause("a")
 		c.add(cl, args...)
 	}
+	if !f.After.At.IsZero() {
+		c.add(`(a.fired_at, a.id) < (?, ?)`, Time(f.After.At), f.After.ID)
+	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
 	out := []SupervisedAlert{}
-	err := q.SelectContext(ctx, &out, q.Rebind(alertSelect+c.sql()+` ORDER BY a.fired_at DESC, a.id LIMIT ? OFFSET ?`), append(c.args, f.Limit, f.Offset)...)
+	err := q.SelectContext(ctx, &out, q.Rebind(alertSelect+c.sql()+` ORDER BY a.fired_at DESC, a.id DESC LIMIT ?`), append(c.args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}

@@ -46,16 +46,21 @@ const notificationCols = `id, recipient, COALESCE(user_id, '') AS user_id, sourc
 	COALESCE(delivery_channel, '') AS delivery_channel, delivery_attempts, COALESCE(delivery_error, '') AS delivery_error`
 
 // UserNotifications lists a user's notifications, newest first; unread only when unread.
-func UserNotifications(ctx context.Context, q Q, userID string, unread bool, limit, offset int) ([]Notification, error) {
+func UserNotifications(ctx context.Context, q Q, userID string, unread bool, limit int, after TimeKey) ([]Notification, error) {
 	query := `SELECT ` + notificationCols + ` FROM notifications WHERE user_id = ?`
+	args := []any{userID}
 	if unread {
 		query += ` AND read_at IS NULL`
+	}
+	if !after.At.IsZero() {
+		query += ` AND (created_at, id) < (?, ?)`
+		args = append(args, Time(after.At), after.ID)
 	}
 	if limit <= 0 {
 		limit = 100
 	}
 	out := []Notification{}
-	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`), userID, limit, offset); err != nil {
+	if err := q.SelectContext(ctx, &out, q.Rebind(query+` ORDER BY created_at DESC, id DESC LIMIT ?`), append(args, limit)...); err != nil {
 		return nil, fmt.Errorf("notifications of %s: %w", userID, err)
 	}
 	return out, nil

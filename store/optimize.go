@@ -85,3 +85,10 @@ func HasTable(ctx context.Context, q Q, name string) bool {
 	}
 	return q.GetContext(ctx, &n, query, name) == nil && n > 0
 }
+
+// TimeKey is a row's place in a list ordered by a time and an id (newest first): the keyset
+// of the lists of alerts and notifications.
+type TimeKey struct {
+	At time.Time
+	ID string
+}

@@ -14,7 +14,7 @@ import (
 
 func notificationsOf(t *testing.T, db *store.DB, userID string) []store.Notification {
 	t.Helper()
-	ns, err := store.UserNotifications(context.Background(), db, userID, false, 100, 0)
+	ns, err := store.UserNotifications(context.Background(), db, userID, false, 100, store.TimeKey{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestAlertsAndNotifications(t *testing.T) {
 		if r, err := store.MarkNotificationRead(ctx, db, reviewer, ns[0].ID); err != nil || r.ReadAt == nil {
 			t.Errorf("mark read: %+v %v", r, err)
 		}
-		if unread, _ := store.UserNotifications(ctx, db, reviewer, true, 10, 0); len(unread) != 0 {
+		if unread, _ := store.UserNotifications(ctx, db, reviewer, true, 10, store.TimeKey{}); len(unread) != 0 {
 			t.Errorf("unread after reading it: %d", len(unread))
 		}
 		pending, _ := store.PendingNotifications(ctx, db, 10)
