@@ -4,7 +4,7 @@
 GO ?= go
 SWAG := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
 
-.PHONY: run build test docs lint bench gobench
+.PHONY: run build test docs lint bench gobench web
 
 run:
 	$(GO) run . serve --demo
@@ -13,7 +13,7 @@ build:
 	$(GO) build -o onewindow .
 
 test:
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 
 # Regenerate the OpenAPI document in docs/ from the handlers' annotations (a test checks it).
 docs:
@@ -30,3 +30,8 @@ bench:
 
 gobench:
 	$(GO) test -run='^$$' -bench=. ./...
+
+# Rebuild the workbench (web/) into web/dist, which is committed and embedded in the binary;
+# needs Node.js 20+. A test (web/embed_test.go) fails when web/dist is older than web/src.
+web:
+	cd web && npm ci && npm run build

@@ -52,15 +52,17 @@ func runBench(args []string) int {
 		}
 	}
 	var run []bench.Scenario
-	all := len(want) == 0 // taken before the loop empties want
+	found := map[string]bool{}
 	for _, s := range bench.Scenarios() {
-		if all || want[s.Name] {
+		if len(want) == 0 || want[s.Name] {
 			run = append(run, s)
-			delete(want, s.Name)
+			found[s.Name] = true
 		}
 	}
 	for name := range want {
-		return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
+		if !found[name] {
+			return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
+		}
 	}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)

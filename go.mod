@@ -96,3 +96,6 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	sigs.k8s.io/yaml v1.3.0 // indirect
 )
+
+// npm packages can hold .go files; web/node_modules is never part of the module.
+ignore ./web/node_modules

@@ -23,6 +23,7 @@ import (
 	"onewindow/engine"
 	"onewindow/handlers"
 	"onewindow/store"
+	"onewindow/web"
 )
 
 // runServe implements "onewindow serve": migrate, optionally load the demo, start the engine
@@ -49,6 +50,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	go store.KeepOptimized(ctx, db, log) // planner statistics now and every few hours (store/optimize.go)
 
 	// Items run the standard flows: deploy and publish any that this
 	// release ships and the database does not have yet.
@@ -123,7 +125,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	}
 
 	deps := handlers.Deps{App: uc, Logger: log, Version: version, TrustedProxies: cfg.TrustedProxies,
-		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", EngineDiagnostics: engineDiagnostics(b)}
+		Metrics: metrics, MetricsElsewhere: cfg.MetricsAddr != "", EngineDiagnostics: engineDiagnostics(b), Web: web.Dist()}
 	h := handlers.NewWorker(deps)
 	if cfg.servesAPI() {
 		h = handlers.New(deps)
@@ -196,7 +198,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	}
 	var es engine.Store = store.Engine{DB: db}
 	if cfg.runsWork() {
-		es = leasedStore{Store: es, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},

@@ -126,9 +126,11 @@ func (l *lease) renew(ctx context.Context, now time.Time) bool {
 }
 
 // leasedStore is the engine's store whose outbox sweep finds nothing unless this process
-// holds the sweepers' lease: one process sweeps the outbox at a time.
+// holds the sweepers' lease: one process sweeps the outbox at a time. It embeds store.Engine
+// itself, not the engine.Store interface, so that the optional interfaces the engine looks for
+// on its store (e.g. its alarms table) stay visible.
 type leasedStore struct {
-	engine.Store
+	store.Engine
 	lease *lease
 }
 
@@ -137,7 +139,7 @@ func (s leasedStore) PendingSignals(ctx context.Context, before time.Time, limit
 	if !s.lease.Held() {
 		return nil, nil
 	}
-	return s.Store.PendingSignals(ctx, before, limit)
+	return s.Engine.PendingSignals(ctx, before, limit)
 }
 
 // sweepStarts starts, until ctx ends and while l is held, the queued cases (applications,

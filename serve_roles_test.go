@@ -32,7 +32,7 @@ func TestTwoSweepersDeliverEachSignalOnce(t *testing.T) {
 	)
 	sweep := func(worker string) {
 		l := newLease(db, worker, slog.New(slog.DiscardHandler))
-		es := leasedStore{Store: store.Engine{DB: db}, lease: l}
+		es := leasedStore{Engine: store.Engine{DB: db}, lease: l}
 		for range 200 { // bounded: both workers pass at least this often
 			l.renew(ctx, time.Now())
 			sigs, err := es.PendingSignals(ctx, time.Now().Add(time.Hour), 25)

@@ -360,31 +360,31 @@ type CaseQuery struct {
 	Page   Page
 }
 
-// Cases lists the cases the actor may see, newest first.
+// Cases lists the cases the actor may see, newest first, a page at a time (keyset: the
+// cursor holds the receipt time and id of the page's last case); with Page.Count, how many
+// match (up to MaxCount).
 func (a *App) Cases(ctx context.Context, p *Actor, q CaseQuery) (*List[CaseSummary], error) {
 	scope, err := a.caseScope(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	offset, err := q.Page.offset()
+	at, id, err := keysetTimeID(q.Page)
 	if err != nil {
 		return nil, err
 	}
 	f := store.CaseFilter{Scope: scope, ItemID: q.ItemID, Channel: q.Channel, State: q.State, Decision: q.Decision,
-		ReceivedFrom: q.ReceivedFrom, ReceivedBefore: q.ReceivedBefore, Search: q.Search, Limit: q.Page.limit(), Offset: offset}
-	cases, total, err := store.ListCases(ctx, a.db, f)
+		ReceivedFrom: q.ReceivedFrom, ReceivedBefore: q.ReceivedBefore, Search: q.Search, Limit: q.Page.limit() + 1,
+		After: store.CaseKey{ReceivedAt: at, ID: id}}
+	cases, err := store.ListCases(ctx, a.db, f)
 	if err != nil {
 		return nil, err
 	}
-	items := make([]CaseSummary, 0, len(cases))
+	items := make([]CaseSummary, len(cases))
 	for i := range cases {
-		stage, _, err := a.stageOf(ctx, &cases[i])
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, summaryOf(&cases[i], stage))
+		items[i] = summaryOf(&cases[i].Case, caseStage(&cases[i].Case, cases[i].AtAcceptance, cases[i].AwaitingSupplement))
 	}
-	return pageOf(items, total, q.Page, offset), nil
+	l := keysetPage(items, q.Page, func(k CaseSummary) []string { return timeIDKey(k.ReceivedAt, internalID(k.ID)) })
+	return l.withTotal(q.Page, func(most int) (int, error) { return store.CountCases(ctx, a.db, f, most) })
 }
 
 // Case reads a case the actor may see: its stage in plain words, current steps, deadlines,

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
+	"onewindow/definitions"
 	"onewindow/definitions/standard"
 	"onewindow/store"
 )
@@ -99,7 +101,8 @@ func (a *App) stageOf(ctx context.Context, k *store.Case) (string, []store.Task,
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", nil, err
 	}
-	return caseStage(k, open, waiting), open, nil
+	at := slices.ContainsFunc(open, func(t store.Task) bool { return deref(t.StepKind) == definitions.StepAcceptance })
+	return caseStage(k, at, waiting), open, nil
 }
 
 // caseDetail reads case k for who: staff read task ids, holders and internal opinions; the

@@ -7,13 +7,17 @@ import (
 )
 
 // Page says which page of a list to read: up to Limit rows (1-200, default 50) after the
-// cursor After, which the previous page's Next gave. Offset is the older form of paging,
-// still accepted where After is not given.
+// cursor After, which the previous page's Next gave. Count asks the lists that can count
+// their matches for the total (up to MaxCount).
 type Page struct {
-	Limit  int
-	After  string
-	Offset int
+	Limit int
+	After string
+	Count bool
 }
+
+// MaxCount is the most a list counts: a count stops there ("at least") rather than walk every
+// row of a large list on every call.
+const MaxCount = 10000
 
 // MaxPageSize is the most rows one page holds.
 const MaxPageSize = 200
@@ -34,7 +38,7 @@ const cursorPrefix = "o1."
 // offset is the row the page starts at.
 func (p Page) offset() (int, error) {
 	if p.After == "" {
-		return p.Offset, nil
+		return 0, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(p.After)
 	if err == nil {
@@ -51,12 +55,30 @@ func cursorAt(offset int) string {
 }
 
 // List is a page of a list: its items, the page size, the cursor of the next page ("" on the
-// last page), and, where the list counts them, how many match in all.
+// last page), and, where the list counts them (count=true on the large lists), how many match
+// in all; TotalCapped says the count stopped at MaxCount and there are at least that many.
 type List[T any] struct {
-	Items []T    `json:"items"`
-	Limit int    `json:"limit" example:"50"`
-	Next  string `json:"next,omitempty" example:"bzEuNTA"`
-	Total *int   `json:"total,omitempty" example:"1"`
+	Items       []T    `json:"items"`
+	Limit       int    `json:"limit" example:"50"`
+	Next        string `json:"next,omitempty" example:"bzEuNTA"`
+	Total       *int   `json:"total,omitempty" example:"1"`
+	TotalCapped bool   `json:"totalCapped,omitempty"`
+}
+
+// withTotal sets l's total from a count capped at MaxCount, when p asks for it.
+func (l *List[T]) withTotal(p Page, count func(most int) (int, error)) (*List[T], error) {
+	if !p.Count {
+		return l, nil
+	}
+	n, err := count(MaxCount + 1)
+	if err != nil {
+		return nil, err
+	}
+	if n > MaxCount {
+		n, l.TotalCapped = MaxCount, true
+	}
+	l.Total = &n
+	return l, nil
 }
 
 // pageOf makes the page of items that starts at offset, of total matches.

@@ -75,7 +75,9 @@ type AlertQuery struct {
 	PersonID          string
 	// From and To bound the time the alert fired: From <= fired at < To.
 	From, To time.Time
-	Page     Page
+	// Acknowledged keeps the acknowledged alerts ("yes") or the others ("no"); "": both.
+	Acknowledged string
+	Page         Page
 }
 
 // Alerts lists the alerts the actor oversees, newest first: warnings, overdue alerts and
@@ -90,7 +92,7 @@ func (a *App) Alerts(ctx context.Context, p *Actor, q AlertQuery) (*List[store.S
 		return nil, err
 	}
 	items, err := store.ListAlerts(ctx, a.db, store.AlertFilter{Kind: q.Kind, Scope: q.Scope, Rule: q.Rule, CaseID: internalID(q.CaseID),
-		DepartmentID: q.DepartmentID, WindowID: q.WindowID, PersonID: q.PersonID, From: q.From, To: q.To, Oversight: o,
+		DepartmentID: q.DepartmentID, WindowID: q.WindowID, PersonID: q.PersonID, From: q.From, To: q.To, Acknowledged: q.Acknowledged, Oversight: o,
 		Limit: q.Page.limit() + 1, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -168,9 +170,103 @@ type CaseCounts struct {
 	Total   int `json:"total" example:"51"`
 }
 
-// SupervisedCases lists every open case the actor oversees with its remaining working time,
-// counted on the case's calendar with its pauses, sorted (cases without a value last).
+// SupervisedCases lists the open cases the actor oversees with their remaining working time,
+// a page at a time: by due time (remaining and due: a running clock's due time is when its
+// working days run out), or by start; cases without a due time last. The page is read through
+// an index in that order; the state filter is computed in the query (store.SupervisedPage).
+// Sort alerts (most alerts first) has no index and reads every open case.
 func (a *App) SupervisedCases(ctx context.Context, p *Actor, q SupervisedCaseQuery) (*List[SupervisedCase], error) {
+	if q.Sort == "alerts" {
+		return a.supervisedByAlerts(ctx, p, q)
+	}
+	o, err := a.supervising(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sortKey := store.SortRemaining
+	if q.Sort == store.SortStarted || q.Sort == store.SortDue {
+		sortKey = q.Sort
+	}
+	after, err := supervisionAfter(q.Page)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	f := store.SupervisionFilter{Oversight: o, State: q.State, DepartmentID: q.DepartmentID, DefinitionKey: q.DefinitionKey,
+		Now: now, Sort: sortKey, Desc: q.Desc, After: after, Limit: q.Page.limit() + 1}
+	rows, err := store.SupervisedPage(ctx, a.db, f)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[string][]string, len(rows))
+	ids := make([]string, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+		k := rows[i].Key(sortKey)
+		part := "t"
+		if k.NoTime {
+			part = "n"
+		}
+		keys[PublicID(rows[i].ID)] = []string{part, k.At.UTC().Format(time.RFC3339Nano), k.ID}
+	}
+	pauses, err := store.PausesOf(ctx, a.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	items, err := a.superviseAll(ctx, rows, pauses, now)
+	if err != nil {
+		return nil, err
+	}
+	l := keysetPage(items, q.Page, func(sc SupervisedCase) []string { return keys[sc.ID] })
+	return l.withTotal(q.Page, func(most int) (int, error) {
+		counts, err := store.CountOpenCasesByState(ctx, a.db, f)
+		if err != nil {
+			return 0, err
+		}
+		if q.State != "" {
+			return counts[q.State], nil
+		}
+		n := 0
+		for _, c := range counts {
+			n += c
+		}
+		return n, nil
+	})
+}
+
+// supervisionAfter reads a supervision list cursor.
+func supervisionAfter(p Page) (store.SupervisionKey, error) {
+	vals, err := keysetAfter(p, 3)
+	if err != nil || vals == nil {
+		return store.SupervisionKey{}, err
+	}
+	at, terr := time.Parse(time.RFC3339Nano, vals[1])
+	if (vals[0] != "t" && vals[0] != "n") || terr != nil || vals[2] == "" {
+		return store.SupervisionKey{}, badCursor(p)
+	}
+	return store.SupervisionKey{NoTime: vals[0] == "n", At: at, ID: vals[2]}, nil
+}
+
+// superviseAll computes the figures of rows, with their pauses, at now.
+func (a *App) superviseAll(ctx context.Context, rows []store.OpenCase, pauses map[string][]store.Pause, now time.Time) ([]SupervisedCase, error) {
+	codes, err := store.UnitIDsByCode(ctx, a.db)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SupervisedCase, 0, len(rows))
+	for i := range rows {
+		sc, err := a.supervise(ctx, &rows[i], pauses[rows[i].ID], codes, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// supervisedByAlerts is SupervisedCases sorted by alerts: every open case is read and sorted
+// (no index orders cases by their count of alerts); the cursor holds the position.
+func (a *App) supervisedByAlerts(ctx context.Context, p *Actor, q SupervisedCaseQuery) (*List[SupervisedCase], error) {
 	offset, err := q.Page.offset()
 	if err != nil {
 		return nil, err
@@ -190,37 +286,32 @@ func (a *App) SupervisedCases(ctx context.Context, p *Actor, q SupervisedCaseQue
 	if offset < len(kept) {
 		page = kept[offset:min(len(kept), offset+q.Page.limit())]
 	}
-	return pageOf(page, len(kept), q.Page, offset), nil
+	l := pageOf(page, len(kept), q.Page, offset)
+	if !q.Page.Count {
+		l.Total = nil
+	}
+	return l, nil
 }
 
 // SupervisedCaseCounts counts the open cases the actor oversees by state, of a department
-// and a process when given.
+// and a process when given, in one query (the state computed in SQL, store.CountOpenCasesByState).
 func (a *App) SupervisedCaseCounts(ctx context.Context, p *Actor, departmentID, definitionKey string) (*CaseCounts, error) {
-	all, err := a.openCases(ctx, p, departmentID, definitionKey)
+	o, err := a.supervising(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	c := &CaseCounts{Total: len(all)}
-	for _, sc := range all {
-		switch sc.State {
-		case StateOverdue:
-			c.Overdue++
-		case StateWarning:
-			c.Warning++
-		case StateNormal:
-			c.Normal++
-		case StatePaused:
-			c.Paused++
-		default:
-			c.None++
-		}
+	m, err := store.CountOpenCasesByState(ctx, a.db, store.SupervisionFilter{Oversight: o, DepartmentID: departmentID,
+		DefinitionKey: definitionKey, Now: a.now()})
+	if err != nil {
+		return nil, err
 	}
+	c := &CaseCounts{Overdue: m[StateOverdue], Warning: m[StateWarning], Normal: m[StateNormal], Paused: m[StatePaused], None: m[StateNone]}
+	c.Total = c.Overdue + c.Warning + c.Normal + c.Paused + c.None
 	return c, nil
 }
 
 // openCases computes the figures of the open cases the actor oversees, of a department and a
-// process when given. The remaining time depends on now and each case's calendar, so the
-// cases are read and computed whole; supervision sees the open cases only, a working set.
+// process when given: every one of them (sort by alerts only).
 func (a *App) openCases(ctx context.Context, p *Actor, departmentID, definitionKey string) ([]SupervisedCase, error) {
 	o, err := a.supervising(ctx, p)
 	if err != nil {
@@ -234,17 +325,12 @@ func (a *App) openCases(ctx context.Context, p *Actor, departmentID, definitionK
 	if err != nil {
 		return nil, err
 	}
-	codes, err := store.UnitIDsByCode(ctx, a.db)
+	all, err := a.superviseAll(ctx, rows, pauses, a.now())
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
 	var out []SupervisedCase
-	for i := range rows {
-		sc, err := a.supervise(ctx, &rows[i], pauses[rows[i].ID], codes, now)
-		if err != nil {
-			return nil, err
-		}
+	for _, sc := range all {
 		if (departmentID != "" && sc.DepartmentID != departmentID) || (definitionKey != "" && sc.DefinitionKey != definitionKey) {
 			continue
 		}

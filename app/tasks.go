@@ -223,21 +223,51 @@ func (a *App) Inbox(ctx context.Context, p *Actor, q InboxQuery) (*List[store.In
 	if err != nil {
 		return nil, err
 	}
-	offset, err := q.Page.offset()
+	after, err := inboxAfter(q.Page)
 	if err != nil {
 		return nil, err
 	}
 	reach := v.reach()
 	f := store.InboxFilter{ItemID: q.ItemID, StepKind: q.StepKind, Status: q.Status, DueBefore: q.DueBefore, Holders: p.holders(),
-		Now: now, Reach: &reach, Limit: q.Page.limit(), Offset: offset}
-	items, total, err := store.ListInbox(ctx, a.db, f)
+		Now: now, Reach: &reach, Limit: q.Page.limit() + 1, After: after}
+	items, err := store.ListInbox(ctx, a.db, f)
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		items[i].Task = publicTask(items[i].Task)
+	l := keysetPage(items, q.Page, inboxKey)
+	for i := range l.Items {
+		l.Items[i].Task = publicTask(l.Items[i].Task)
 	}
-	return pageOf(items, total, q.Page, offset), nil
+	return l.withTotal(q.Page, func(most int) (int, error) { return store.CountInbox(ctx, a.db, f, most) })
+}
+
+// inboxKey is the cursor key of an inbox task: "d" and its due time, or "u" without one,
+// then its creation and id.
+func inboxKey(t store.InboxTask) []string {
+	k := t.Key()
+	part, due := "d", k.DueAt.UTC().Format(time.RFC3339Nano)
+	if k.Undue {
+		part, due = "u", ""
+	}
+	return []string{part, due, k.CreatedAt.UTC().Format(time.RFC3339Nano), k.ID}
+}
+
+// inboxAfter reads an inbox cursor.
+func inboxAfter(p Page) (store.InboxKey, error) {
+	vals, err := keysetAfter(p, 4)
+	if err != nil || vals == nil {
+		return store.InboxKey{}, err
+	}
+	k := store.InboxKey{Undue: vals[0] == "u", ID: vals[3]}
+	var derr, cerr error
+	if !k.Undue {
+		k.DueAt, derr = time.Parse(time.RFC3339Nano, vals[1])
+	}
+	k.CreatedAt, cerr = time.Parse(time.RFC3339Nano, vals[2])
+	if (vals[0] != "u" && vals[0] != "d") || derr != nil || cerr != nil || k.ID == "" {
+		return store.InboxKey{}, badCursor(p)
+	}
+	return k, nil
 }
 
 // Signer is one department of a running countersign.

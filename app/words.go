@@ -57,7 +57,7 @@ var stepKindWords = map[string]Words{
 
 // caseStage says where a case stands, from its row, its open tasks and whether it waits for
 // a supplement.
-func caseStage(c *store.Case, open []store.Task, waitingSupplement bool) string {
+func caseStage(c *store.Case, atAcceptance, waitingSupplement bool) string {
 	switch {
 	case c.WithdrawnAt != nil:
 		return StageWithdrawn
@@ -74,16 +74,14 @@ func caseStage(c *store.Case, open []store.Task, waitingSupplement bool) string 
 	case waitingSupplement:
 		return StageAwaitingSupplement
 	}
-	for _, t := range open {
-		if deref(t.StepKind) == definitions.StepAcceptance {
-			if c.ClockStartedAt != nil {
-				return StageBackToAcceptance // the clock started at an acceptance that was undone
-			}
-			if c.Channel == store.ChannelOnline && c.AcceptedAt == nil {
-				return StagePreReview
-			}
-			return StageAwaitingAcceptance
+	if atAcceptance {
+		if c.ClockStartedAt != nil {
+			return StageBackToAcceptance // the clock started at an acceptance that was undone
 		}
+		if c.Channel == store.ChannelOnline && c.AcceptedAt == nil {
+			return StagePreReview
+		}
+		return StageAwaitingAcceptance
 	}
 	if c.Decision == store.DecisionApprove || c.Decision == store.DecisionReject {
 		return StageDelivering

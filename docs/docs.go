@@ -446,6 +446,12 @@ const docTemplate = `{
                         "description": "the next cursor of the page before",
                         "name": "after",
                         "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -664,6 +670,58 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "code engine_unavailable",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}/diagram": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The BPMN 2.0 XML (with its diagram) of the process version the case runs, and the state of each\nelement the case has reached: done, current, or countersign (a multi-instance step with signers\nstill to sign; open and completed count them). For a viewer such as bpmn-js to colour.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "A case's flowchart with its done steps, current steps and running countersigns (whoever may see the case)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.CaseDiagram"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such case, or not one the caller may see",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -2574,6 +2632,72 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "code already_extended or request_closed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/done-tasks": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The done list (已办): tasks the caller, or anyone at the caller's window, completed, newest first",
+                "parameters": [
+                    {
+                        "enum": [
+                            "mine",
+                            "window"
+                        ],
+                        "type": "string",
+                        "description": "mine (default) or window",
+                        "name": "scope",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "page size (1-200, default 50)",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next cursor of the page before",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.List-store_DoneTask"
+                        }
+                    },
+                    "400": {
+                        "description": "no_window: scope=window for someone at no window",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5326,6 +5450,225 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/studio/check": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Send the BPMN XML as the raw body (application/xml or text/xml). The answer lists every\nproblem of the model level (well-formed BPMN) and, when there is none of its errors, of\nthe executable level (what the engine needs), each with its element, code and level, so\nthat the modeller marks them on the diagram. deployable is false while an error remains.\nA file that is not BPMN answers its one problem (not-xml, not-bpmn, ...), still 200.",
+                "consumes": [
+                    "application/xml",
+                    "text/xml"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Validate a diagram being drawn, at both levels, without storing it (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "the file's name, for messages",
+                        "name": "fileName",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DrawingCheck"
+                        }
+                    },
+                    "400": {
+                        "description": "an empty body",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "over 10 MiB",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "415": {
+                        "description": "not XML",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/studio/definitions/{key}/versions/{version}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Like POST /definitions/{key}/versions/{version}/publish, but when a version newer than\nbasedOn was published in the meantime by someone, it answers 409 published_by_another\nnaming that version and who published it, and publishes nothing.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Publish a version drawn from another, refusing to replace a newer publication (designer, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "process id",
+                        "name": "key",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "version number",
+                        "name": "version",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the version drawn from",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.PublishDrawingRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DefinitionVersionInfo"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "another designer published a newer version",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/studio/dry-run": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Runs the diagram's executable process in memory with virtual time, as ` + "`" + `onewindow\ndefinitions simulate` + "`" + ` does, through the script's steps (complete a task with an\noutcome, advance time, send a message or signal, pause and resume the clock, fail a\nservice task). The result names every element the token entered in order, the active\nones, the variables, the clock and the alerts. A diagram with errors answers them in\nproblems and runs nothing; a step naming nothing waiting stops the run there\n(stepError) with the state before it. The process runs alone: a call activity or a\nbusiness rule task ends in an incident. Nothing is stored.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "studio"
+                ],
+                "summary": "Dry-run a diagram being drawn in the simulator (designer, admin)",
+                "parameters": [
+                    {
+                        "description": "diagram and script",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.DryRunRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DryRun"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "413": {
+                        "description": "Request Entity Too Large",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "422": {
+                        "description": "the simulator could not run the diagram",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/supervision/alerts": {
             "get": {
                 "security": [
@@ -5412,6 +5755,16 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "yes",
+                            "no"
+                        ],
+                        "type": "string",
+                        "description": "yes: only acknowledged alerts; no: only the others",
+                        "name": "acknowledged",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "description": "page size (1-200, default 50)",
                         "name": "limit",
@@ -5445,6 +5798,80 @@ const docTemplate = `{
                     },
                     "403": {
                         "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/supervision/alerts/{id}/ack": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Acknowledge an alert (已知悉), once, with an optional note (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "alert id as the alert list shows it",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "a note",
+                        "name": "body",
+                        "in": "body",
+                        "schema": {
+                            "$ref": "#/definitions/app.AckRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/store.AlertAck"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "no such alert among those the caller oversees",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "409": {
+                        "description": "already_acknowledged: the message names who and when",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -5525,6 +5952,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "the next cursor of the page before",
                         "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
                         "in": "query"
                     }
                 ],
@@ -5741,6 +6174,76 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/supervision/decisions": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For the steps of the item's cases completed in the period (of the cases the supervisor oversees): the\ncount, median, p90 and maximum working days each step and each unit took, the slowest first, with\nthe flowchart of the item's current version to colour as a heatmap. Default period: the 90 days\nbefore now.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "supervision"
+                ],
+                "summary": "Decision support (决策参考): working time per step and per unit of an item's cases (supervisor, admin)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "itemId",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "steps completed at or after (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "steps completed before (RFC 3339 or YYYY-MM-DD, Beijing time)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/app.DecisionSupport"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/supervision/users/{id}/audit": {
             "get": {
                 "security": [
@@ -5876,6 +6379,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "the next cursor of the page before",
                         "name": "after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "true: count the matches, up to 10,000 (total; totalCapped when there are more)",
+                        "name": "count",
                         "in": "query"
                     }
                 ],
@@ -6020,6 +6529,67 @@ const docTemplate = `{
                     },
                     "409": {
                         "description": "task_closed, or task_held (claimed by someone else)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/tasks/{id}/colleagues": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The enabled clerks, reviewers and agents of the units the task is offered to and, under a window's\ndelegation, of the caller's window; not the caller. POST handover and delegate check the person again.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "tasks"
+                ],
+                "summary": "The people a task may be handed over or delegated to, for a picker (who deals with the task)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "task id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/store.Colleague"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "403": {
+                        "description": "no_authority: the task is another unit's",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ErrorResponse"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/handlers.ErrorResponse"
                         }
@@ -8018,6 +8588,16 @@ const docTemplate = `{
                 }
             }
         },
+        "app.AckRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "已电话督办窗口负责人"
+                }
+            }
+        },
         "app.ApplicantInput": {
             "type": "object",
             "required": [
@@ -8342,6 +8922,31 @@ const docTemplate = `{
                     }
                 },
                 "withdrawReason": {
+                    "type": "string"
+                }
+            }
+        },
+        "app.CaseDiagram": {
+            "type": "object",
+            "properties": {
+                "caseId": {
+                    "type": "string"
+                },
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "elements": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DiagramElement"
+                    }
+                },
+                "xml": {
                     "type": "string"
                 }
             }
@@ -9031,6 +9636,48 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DecisionSupport": {
+            "type": "object",
+            "properties": {
+                "definitionKey": {
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "definitionVersion": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "from": {
+                    "type": "string"
+                },
+                "itemId": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string",
+                    "example": "企业投资项目核准"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepTime"
+                    }
+                },
+                "to": {
+                    "type": "string"
+                },
+                "units": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.StepTime"
+                    }
+                },
+                "xml": {
+                    "description": "XML is the flowchart of the item's current published version (BPMN 2.0 with its\ndiagram), \"\" for an item never published.",
+                    "type": "string"
+                }
+            }
+        },
         "app.DeficiencyInput": {
             "type": "object",
             "required": [
@@ -9371,6 +10018,33 @@ const docTemplate = `{
                 }
             }
         },
+        "app.DiagramElement": {
+            "type": "object",
+            "properties": {
+                "completed": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "elementId": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "open": {
+                    "description": "Open and Completed count the element's instances active now and completed; for a\ncountersign, the signers still to sign and those who signed.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "done",
+                        "current",
+                        "countersign"
+                    ],
+                    "example": "countersign"
+                }
+            }
+        },
         "app.DisclosureInput": {
             "type": "object",
             "required": [
@@ -9558,6 +10232,93 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 512,
                     "example": "01jd5q3k8m0000000000000100~approval"
+                }
+            }
+        },
+        "app.DrawingCheck": {
+            "type": "object",
+            "properties": {
+                "deployable": {
+                    "description": "Deployable is false while an error remains: deployment would answer 422.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "errors": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/app.DrawingProblem"
+                    }
+                },
+                "processId": {
+                    "description": "ProcessID is the executable process the executable level checked (\"\" when none could be chosen).",
+                    "type": "string",
+                    "example": "std-parallel"
+                },
+                "warnings": {
+                    "type": "integer",
+                    "example": 0
+                }
+            }
+        },
+        "app.DrawingProblem": {
+            "type": "object",
+            "properties": {
+                "code": {
+                    "type": "string"
+                },
+                "column": {
+                    "type": "integer"
+                },
+                "elementId": {
+                    "type": "string"
+                },
+                "level": {
+                    "type": "string",
+                    "enum": [
+                        "model",
+                        "executable"
+                    ],
+                    "example": "executable"
+                },
+                "line": {
+                    "type": "integer"
+                },
+                "message": {
+                    "type": "string"
+                },
+                "severity": {
+                    "$ref": "#/definitions/definitions.Severity"
+                }
+            }
+        },
+        "app.DryRun": {
+            "type": "object",
+            "properties": {
+                "openTasks": {
+                    "description": "OpenTasks are the user and service tasks waiting for the script's next step.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "problems": {
+                    "description": "Problems are the errors that keep the diagram from running (nothing ran).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/definitions.Problem"
+                    }
+                },
+                "result": {
+                    "$ref": "#/definitions/simulate.Result"
+                },
+                "stepError": {
+                    "description": "StepError says why a step of the script could not be taken; the result is the state\nbefore it.",
+                    "type": "string",
+                    "example": "step 3: no open task approve"
                 }
             }
         },
@@ -9809,6 +10570,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9832,6 +10596,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9855,6 +10622,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9878,6 +10648,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9901,6 +10674,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9924,6 +10700,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9947,6 +10726,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9970,6 +10752,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -9993,6 +10778,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10016,6 +10804,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10039,6 +10830,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10062,6 +10856,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10072,6 +10869,32 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/store.DisclosureRequest"
+                    }
+                },
+                "limit": {
+                    "type": "integer",
+                    "example": 50
+                },
+                "next": {
+                    "type": "string",
+                    "example": "bzEuNTA"
+                },
+                "total": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
+                }
+            }
+        },
+        "app.List-store_DoneTask": {
+            "type": "object",
+            "properties": {
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/store.DoneTask"
                     }
                 },
                 "limit": {
@@ -10108,6 +10931,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10131,6 +10957,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10154,6 +10983,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10177,6 +11009,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10200,6 +11035,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10223,6 +11061,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10246,6 +11087,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10269,6 +11113,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10292,6 +11139,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10315,6 +11165,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10338,6 +11191,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10361,6 +11217,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10384,6 +11243,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10407,6 +11269,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -10430,6 +11295,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
@@ -11762,6 +12630,48 @@ const docTemplate = `{
                 }
             }
         },
+        "app.StepTime": {
+            "type": "object",
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 12
+                },
+                "elementId": {
+                    "description": "ElementID and Name name the step (empty for a unit's row); UnitCode and UnitName the unit.",
+                    "type": "string",
+                    "example": "review"
+                },
+                "maxDays": {
+                    "type": "number",
+                    "example": 4
+                },
+                "medianDays": {
+                    "type": "number",
+                    "example": 1.5
+                },
+                "name": {
+                    "type": "string",
+                    "example": "部门审查"
+                },
+                "p90Days": {
+                    "type": "number",
+                    "example": 3.2
+                },
+                "stepKind": {
+                    "type": "string",
+                    "example": "review"
+                },
+                "totalDays": {
+                    "type": "number",
+                    "example": 20.5
+                },
+                "unitCode": {
+                    "type": "string",
+                    "example": "fgj-xzsp"
+                }
+            }
+        },
         "app.SubscriptionRequest": {
             "type": "object",
             "required": [
@@ -12367,6 +13277,81 @@ const docTemplate = `{
                 "Workday"
             ]
         },
+        "clock.Alert": {
+            "type": "object",
+            "properties": {
+                "at": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "due": {
+                    "type": "string"
+                },
+                "element": {
+                    "type": "string"
+                },
+                "id": {
+                    "description": "case id + \"/\" + key: one alert per key, however often the timer fires",
+                    "type": "string"
+                },
+                "kind": {
+                    "description": "warning or overdue",
+                    "type": "string"
+                },
+                "scope": {
+                    "description": "case, statutory or task",
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
+                }
+            }
+        },
+        "clock.Limits": {
+            "type": "object",
+            "properties": {
+                "promisedDays": {
+                    "type": "number"
+                },
+                "statutoryDays": {
+                    "type": "number"
+                },
+                "warnDays": {
+                    "description": "WarnDays is how long before a due time the yellow warning fires (0: one working day).",
+                    "type": "number"
+                }
+            }
+        },
+        "clock.PauseRow": {
+            "type": "object",
+            "properties": {
+                "from": {
+                    "type": "string"
+                },
+                "holder": {
+                    "description": "the waiting node's instance, or the procedure id",
+                    "type": "string"
+                },
+                "idx": {
+                    "type": "integer"
+                },
+                "kind": {
+                    "description": "supplement, hearing, expert, survey, notice, ... or the node id",
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string"
+                }
+            }
+        },
         "definitions.Assignment": {
             "type": "object",
             "properties": {
@@ -12594,6 +13579,21 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.DryRunRequest": {
+            "type": "object",
+            "required": [
+                "xml"
+            ],
+            "properties": {
+                "script": {
+                    "$ref": "#/definitions/simulate.Script"
+                },
+                "xml": {
+                    "description": "XML is the BPMN of the diagram.",
+                    "type": "string"
+                }
+            }
+        },
         "handlers.ErrorBody": {
             "type": "object",
             "properties": {
@@ -12647,6 +13647,179 @@ const docTemplate = `{
                 "version": {
                     "type": "string",
                     "example": "dev"
+                }
+            }
+        },
+        "handlers.PublishDrawingRequest": {
+            "type": "object",
+            "properties": {
+                "basedOn": {
+                    "description": "BasedOn is the version the designer opened to draw this one (0: a new definition).",
+                    "type": "integer",
+                    "minimum": 0,
+                    "example": 3
+                }
+            }
+        },
+        "simulate.Clock": {
+            "type": "object",
+            "properties": {
+                "due": {
+                    "type": "string"
+                },
+                "pauses": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/clock.PauseRow"
+                    }
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "start": {
+                    "type": "string"
+                },
+                "state": {
+                    "type": "string"
+                },
+                "statutory": {
+                    "type": "string"
+                },
+                "warn": {
+                    "type": "string"
+                }
+            }
+        },
+        "simulate.Incident": {
+            "type": "object",
+            "properties": {
+                "elementId": {
+                    "type": "string"
+                },
+                "message": {
+                    "type": "string"
+                }
+            }
+        },
+        "simulate.Result": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "alerts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/clock.Alert"
+                    }
+                },
+                "clock": {
+                    "description": "Clock and Alerts are shown when the case has time limits or steps\nwith limits of their own.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/simulate.Clock"
+                        }
+                    ]
+                },
+                "entered": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "incident": {
+                    "$ref": "#/definitions/simulate.Incident"
+                },
+                "state": {
+                    "description": "completed, active or incident",
+                    "type": "string"
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "simulate.Script": {
+            "type": "object",
+            "properties": {
+                "initiator": {
+                    "description": "Initiator is the user who starts the case (a start event's initiator variable,\nauthenticatedUserId).",
+                    "type": "string"
+                },
+                "limits": {
+                    "description": "Limits are the case's time limits in working days; with them the\nresult shows the clock and the alerts it raised.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/clock.Limits"
+                        }
+                    ]
+                },
+                "start": {
+                    "description": "Start is when the case starts: RFC 3339 (\"2025-09-28T10:00:00+08:00\"), or a date and\ntime (\"2025-09-28T10:00\") or a date (\"2025-09-28\", at 09:00) in Beijing time. The\ndefault is Monday 2026-01-05 09:00.",
+                    "type": "string"
+                },
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/simulate.Step"
+                    }
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
+                }
+            }
+        },
+        "simulate.Step": {
+            "type": "object",
+            "properties": {
+                "advance": {
+                    "description": "Advance moves virtual time by an ISO 8601 duration, firing timers.",
+                    "type": "string"
+                },
+                "complete": {
+                    "description": "Complete completes the oldest open instance of this user task id, or the service task\nof this id (it waits for the script to complete it), with Variables.",
+                    "type": "string"
+                },
+                "error": {
+                    "type": "string"
+                },
+                "fail": {
+                    "description": "Fail makes the service task of this id fail: with Error, it throws that BPMN error\ncode (for the task's error boundary events); without, it fails as a technical error\n(an incident).",
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string"
+                },
+                "message": {
+                    "description": "Message delivers a message by name.",
+                    "type": "string"
+                },
+                "outcome": {
+                    "description": "Outcome is the outcome of the completion (accept, refuse, approve, ...).",
+                    "type": "string"
+                },
+                "pause": {
+                    "description": "Pause starts a special procedure of that name (hearing, expert\nreview, ...) that pauses the clock, of Kind and with Reason; Resume\nends it.",
+                    "type": "string"
+                },
+                "reason": {
+                    "type": "string"
+                },
+                "resume": {
+                    "type": "string"
+                },
+                "signal": {
+                    "description": "Signal broadcasts a signal by name.",
+                    "type": "string"
+                },
+                "variables": {
+                    "type": "object",
+                    "additionalProperties": {}
                 }
             }
         },
@@ -12778,6 +13951,26 @@ const docTemplate = `{
                     "example": "fgj-xzsp"
                 },
                 "windowId": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.AlertAck": {
+            "type": "object",
+            "properties": {
+                "alertId": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "userId": {
+                    "type": "string"
+                },
+                "userName": {
                     "type": "string"
                 }
             }
@@ -13014,6 +14207,23 @@ const docTemplate = `{
                     "type": "object"
                 },
                 "warnAt": {
+                    "type": "string"
+                }
+            }
+        },
+        "store.Colleague": {
+            "type": "object",
+            "properties": {
+                "displayName": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "unitName": {
+                    "type": "string"
+                },
+                "username": {
                     "type": "string"
                 }
             }
@@ -13281,6 +14491,53 @@ const docTemplate = `{
                     "description": "RequesterName, ContactPhone and ContactAddress are the requester's: personal data, shown\nto the requester and the staff who handle the request only.",
                     "type": "string",
                     "example": "张三"
+                }
+            }
+        },
+        "store.DoneTask": {
+            "type": "object",
+            "properties": {
+                "actionId": {
+                    "type": "string"
+                },
+                "actorName": {
+                    "type": "string"
+                },
+                "applicantName": {
+                    "type": "string"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "caseId": {
+                    "type": "string"
+                },
+                "caseNumber": {
+                    "type": "string"
+                },
+                "caseStatus": {
+                    "type": "string"
+                },
+                "channel": {
+                    "type": "string"
+                },
+                "decision": {
+                    "type": "string"
+                },
+                "itemName": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "type": "string"
+                },
+                "stepKind": {
+                    "type": "string"
+                },
+                "stepName": {
+                    "type": "string"
+                },
+                "taskId": {
+                    "type": "string"
                 }
             }
         },
@@ -14745,6 +16002,13 @@ const docTemplate = `{
         "store.SupervisedAlert": {
             "type": "object",
             "properties": {
+                "ackedAt": {
+                    "description": "AckedAt and AckedBy say when and by whom a supervisor acknowledged it (nil: not yet).",
+                    "type": "string"
+                },
+                "ackedBy": {
+                    "type": "string"
+                },
                 "caseId": {
                     "type": "string"
                 },

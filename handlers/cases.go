@@ -113,6 +113,7 @@ type caseQuery struct {
 //	@Param			q				query		string	false	"part of the case number or of the applicant's name"
 //	@Param			limit			query		int		false	"page size (1-200, default 50)"
 //	@Param			after			query		string	false	"the next cursor of the page before"
+//	@Param			count	query		bool	false	"true: count the matches, up to 10,000 (total; totalCapped when there are more)"
 //	@Success		200				{object}	app.List[app.CaseSummary]
 //	@Failure		400				{object}	ErrorResponse
 //	@Failure		401				{object}	ErrorResponse

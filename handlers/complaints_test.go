@@ -63,7 +63,7 @@ func TestPublicComplaintAboutAWindow(t *testing.T) {
 		t.Fatalf("complaint case %+v", row)
 	}
 	sup := v.login("supervisor")
-	r := v.as(sup, "GET", "/api/v1/supervision/cases?definitionKey="+standard.Complaint, "")
+	r := v.as(sup, "GET", "/api/v1/supervision/cases?count=true&definitionKey="+standard.Complaint, "")
 	var l app.List[app.SupervisedCase]
 	r.json(t, &l)
 	if intOf(l.Total) != 1 || l.Items[0].ID != pc || l.Items[0].State != "normal" {

@@ -16,22 +16,30 @@ import (
 	"onewindow/store"
 )
 
-// pageQuery is the paging every list takes: limit (1-200, default 50) and after, the cursor
-// the previous page's next gave; offset is the older form, still accepted. A list's query
-// struct embeds it beside its filters.
+// pageQuery is the paging every list takes: limit (1-200, default 50), after, the cursor the
+// previous page's next gave, and count=true for the lists that can count their matches (up to
+// app.MaxCount). The older offset form is refused (bindQuery): a deep offset made the database
+// walk every row before the page. A list's query struct embeds it beside its filters.
 type pageQuery struct {
-	Limit  int    `form:"limit" validate:"omitempty,min=1,max=200"`
-	After  string `form:"after" validate:"max=200"`
-	Offset int    `form:"offset" validate:"min=0"`
+	Limit int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	After string `form:"after" validate:"max=200"`
+	Count string `form:"count" validate:"omitempty,oneof=true false"`
 }
 
 // page is the paging as the use cases take it.
-func (q pageQuery) page() app.Page { return app.Page{Limit: q.Limit, After: q.After, Offset: q.Offset} }
+func (q pageQuery) page() app.Page {
+	return app.Page{Limit: q.Limit, After: q.After, Count: q.Count == "true"}
+}
 
 // bindQuery reads the query string into dst (a pointer to a struct whose string and int
 // fields carry form tags, embedded structs included) and validates it; on failure it answers
 // 400 naming the parameter and returns false.
 func (h *api) bindQuery(c *gin.Context, dst any) bool {
+	if c.Query("offset") != "" {
+		msg := "is not supported: page with after, the next cursor of the page before"
+		writeError(c, http.StatusBadRequest, codeValidation, "query parameter offset "+msg, FieldError{Field: "offset", Message: msg})
+		return false
+	}
 	if name, raw, ok := fillQuery(c, reflect.ValueOf(dst).Elem()); !ok {
 		msg := "must be an integer"
 		writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter %s %s, got %q", name, msg, raw), FieldError{Field: name, Message: msg})

@@ -9,6 +9,7 @@ package handlers
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -40,6 +41,9 @@ type Deps struct {
 	// EngineDiagnostics is go-workflows' diagnostics UI, served to admins at /admin/engine/
 	// (admin_engine.go); nil: not served.
 	EngineDiagnostics http.Handler
+	// Web is the built workbench (package web's Dist), served at / with the browser
+	// application's routes falling back to its index.html; nil: / redirects to Swagger.
+	Web fs.FS
 }
 
 // api holds the dependencies shared by every handler.
@@ -51,7 +55,15 @@ type api struct {
 // New returns the HTTP handler of the whole API.
 func New(d Deps) *gin.Engine {
 	h, e := newBase(d)
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
+	if d.Web == nil {
+		e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/swagger/index.html") })
+	} else {
+		e.NoRoute(func(c *gin.Context) {
+			if !h.serveWeb(c) {
+				writeError(c, http.StatusNotFound, "not_found", "no route "+c.Request.Method+" "+c.Request.URL.Path)
+			}
+		})
+	}
 	e.GET("/swagger/*any", ginswagger.WrapHandler(swaggerfiles.Handler))
 	h.adminEngineRoutes(e)
 	public := e.Group("/api/v1")
@@ -78,6 +90,8 @@ func New(d Deps) *gin.Engine {
 		h.integrationRoutes,
 		h.disclosureRoutes,
 		h.publicityRoutes,
+		h.workbenchRoutes,
+		h.studioRoutes,
 	} {
 		register(public, authed)
 	}

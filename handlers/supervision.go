@@ -80,6 +80,7 @@ type alertQuery struct {
 	Person     string `form:"person" validate:"omitempty,id"`
 	From       string `form:"from" validate:"max=40"`
 	To         string `form:"to" validate:"max=40"`
+	Acked      string `form:"acknowledged" validate:"omitempty,oneof=yes no"`
 	pageQuery
 }
 
@@ -100,6 +101,7 @@ type alertQuery struct {
 //	@Param			person		query		string	false	"user id of the person concerned"
 //	@Param			from		query		string	false	"fired at or after (RFC 3339 or YYYY-MM-DD, Beijing time)"
 //	@Param			to			query		string	false	"fired before (RFC 3339 or YYYY-MM-DD, Beijing time)"
+//	@Param			acknowledged	query	string	false	"yes: only acknowledged alerts; no: only the others"	Enums(yes, no)
 //	@Param			limit		query		int		false	"page size (1-200, default 50)"
 //	@Param			after		query		string	false	"the next cursor of the page before"
 //	@Success		200			{object}	app.List[store.SupervisedAlert]
@@ -121,7 +123,7 @@ func (h *api) listAlerts(c *gin.Context) {
 		return
 	}
 	h.answer(c, http.StatusOK)(h.App.Alerts(c.Request.Context(), principalOf(c), app.AlertQuery{Kind: q.Kind, Scope: q.Scope, Rule: q.Rule,
-		CaseID: q.CaseID, DepartmentID: q.Department, WindowID: q.Window, PersonID: q.Person, From: from, To: to, Page: q.page()}))
+		CaseID: q.CaseID, DepartmentID: q.Department, WindowID: q.Window, PersonID: q.Person, From: from, To: to, Acknowledged: q.Acked, Page: q.page()}))
 }
 
 // supervisedCaseQuery filters and sorts the open cases.
@@ -150,6 +152,7 @@ type supervisedCaseQuery struct {
 //	@Param			order			query		string	false	"asc (default) or desc"	Enums(asc, desc)
 //	@Param			limit			query		int		false	"page size (1-200, default 50)"
 //	@Param			after			query		string	false	"the next cursor of the page before"
+//	@Param			count	query		bool	false	"true: count the matches, up to 10,000 (total; totalCapped when there are more)"
 //	@Success		200				{object}	app.List[app.SupervisedCase]
 //	@Failure		400				{object}	ErrorResponse
 //	@Failure		401				{object}	ErrorResponse

@@ -111,7 +111,7 @@ func TestSupervisionViews(t *testing.T) {
 	// Every open case with the working time it has left.
 	cases := func(query string) app.List[app.SupervisedCase] {
 		t.Helper()
-		r := v.as(sup, "GET", "/api/v1/supervision/cases?"+query, "")
+		r := v.as(sup, "GET", "/api/v1/supervision/cases?count=true&"+query, "")
 		if r.Code != http.StatusOK {
 			t.Fatalf("cases?%s: %d %s", query, r.Code, r.Body)
 		}

@@ -51,6 +51,7 @@ type inboxQuery struct {
 //	@Param			status		query		string	false	"claimed (by the caller), unclaimed, delegated (to the caller), warning (past the warning time), overdue"	Enums(claimed, unclaimed, delegated, warning, overdue)
 //	@Param			limit		query		int		false	"page size (1-200, default 50)"
 //	@Param			after		query		string	false	"the next cursor of the page before"
+//	@Param			count	query		bool	false	"true: count the matches, up to 10,000 (total; totalCapped when there are more)"
 //	@Success		200			{object}	app.List[store.InboxTask]
 //	@Failure		400			{object}	ErrorResponse
 //	@Failure		401			{object}	ErrorResponse

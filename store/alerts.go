@@ -135,6 +135,9 @@ type SupervisedAlert struct {
 	PersonName     *string `db:"person_name" json:"personName,omitempty"`
 	// EnrichedAt is when whom it concerns was recorded (nil: not yet).
 	EnrichedAt *time.Time `db:"enriched_at" json:"-"`
+	// AckedAt and AckedBy say when and by whom a supervisor acknowledged it (nil: not yet).
+	AckedAt *time.Time `db:"acked_at" json:"ackedAt,omitempty"`
+	AckedBy *string    `db:"acked_by" json:"ackedBy,omitempty"`
 }
 
 // AlertFilter selects alerts; zero fields do not filter.
@@ -146,6 +149,8 @@ type AlertFilter struct {
 	PersonID          string
 	// From and To bound the time the alert fired: From <= fired_at < To.
 	From, To time.Time
+	// Acknowledged keeps the acknowledged alerts ("yes") or the others ("no"); "": both.
+	Acknowledged string
 	// Oversight, when not nil, limits alerts to what a supervisor oversees.
 	Oversight *Oversight
 	Limit     int // default 100
@@ -154,8 +159,8 @@ type AlertFilter struct {
 
 const alertSelect = `SELECT a.id, a.case_id, c.definition_key, a.task_id, t.name AS task_name, a.kind, a.scope, a.element_id, a.step_kind,
 	a.due_at, a.fired_at, a.rule, a.detail, a.item_id, a.department_id, d.name AS department_name, a.window_id, w.name AS window_name,
-	a.person_id, u.display_name AS person_name, a.enriched_at
-	FROM alerts a JOIN cases c ON c.id = a.case_id LEFT JOIN tasks t ON t.id = a.task_id
+	a.person_id, u.display_name AS person_name, a.enriched_at, k.at AS acked_at, k.user_name AS acked_by
+	FROM alerts a JOIN cases c ON c.id = a.case_id LEFT JOIN tasks t ON t.id = a.task_id LEFT JOIN alert_acks k ON k.alert_id = a.id
 	LEFT JOIN org_units d ON d.id = a.department_id LEFT JOIN org_units w ON w.id = a.window_id LEFT JOIN users u ON u.id = a.person_id`
 
 // GetAlert returns an alert, or ErrNotFound.
@@ -178,6 +183,12 @@ func ListAlerts(ctx context.Context, q Q, f AlertFilter) ([]SupervisedAlert, err
 	c.eq("a.window_id", f.WindowID)
 	c.eq("a.person_id", f.PersonID)
 	c.within("a.fired_at", f.From, f.To)
+	switch f.Acknowledged {
+	case "yes":
+		c.add("k.alert_id IS NOT NULL")
+	case "no":
+		c.add("k.alert_id IS NULL")
+	}
 	if f.Oversight != nil {
 		cl, args := f.Oversight.RecordClause("a")
 		c.add(cl, args...)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"onewindow/definitions/standard"
 )
 
 // CaseScope is which cases a caller may see, as the filter of a case query: everything, or
@@ -29,10 +31,16 @@ type CaseScope struct {
 }
 
 // Clause returns an SQL condition on cases alias c (with ? placeholders) that holds for the
-// cases s may see.
+// cases s may see. Every term is a lookup through an index from the case row (migration 0025:
+// case_actions by case and actor, tasks by case, candidates by task), so a list that walks the
+// cases newest first checks each row in a few index probes and stops after a page; no term
+// scans the caller's own history per case, which made the list quadratic.
 func (s *CaseScope) Clause() (string, []any) {
 	if s.All {
 		return "1 = 1", nil
+	}
+	if s.personal() {
+		return s.personalClause()
 	}
 	ors := []string{`c.applicant_id = ?`, `c.submitted_by = ?`, `c.agent_id = ?`,
 		`EXISTS (SELECT 1 FROM case_actions sa WHERE sa.case_id = c.id AND sa.actor_id = ?)`}
@@ -40,7 +48,7 @@ func (s *CaseScope) Clause() (string, []any) {
 	if len(s.Within) > 0 {
 		in := qmarkList(len(s.Within))
 		ors = append(ors, `c.window_id IN (`+in+`)`, `c.station_id IN (`+in+`)`, `c.calendar_unit IN (`+in+`)`,
-			`EXISTS (SELECT 1 FROM items si WHERE si.id = c.item_id AND si.department_id IN (`+in+`))`)
+			`c.item_id IN (SELECT si.id FROM items si WHERE si.department_id IN (`+in+`))`)
 		for range 4 {
 			for _, u := range s.Within {
 				args = append(args, u)
@@ -87,6 +95,28 @@ func (s *CaseScope) Clause() (string, []any) {
 	return `(` + strings.Join(ors, ` OR `) + `)`, args
 }
 
+// personal reports whether s reaches cases through the caller alone (an applicant, a staff
+// member without units or grants): few cases among many, found faster from the caller's side.
+func (s *CaseScope) personal() bool {
+	return len(s.Within) == 0 && len(s.UnitIDs) == 0 && len(s.UnitCodes) == 0 && len(s.Grants) == 0
+}
+
+// personalClause is Clause for a personal scope, driven from the caller's side: the ids of
+// the cases they applied for, submitted, follow, acted on or hold a task of, each read
+// through an index on the caller's column, so that an applicant's few cases are found without
+// walking everyone's.
+func (s *CaseScope) personalClause() (string, []any) {
+	return `c.id IN (SELECT pc.id FROM cases pc WHERE pc.applicant_id = ?
+		UNION ALL SELECT pc.id FROM cases pc WHERE pc.submitted_by = ?
+		UNION ALL SELECT pc.id FROM cases pc WHERE pc.agent_id = ?
+		UNION ALL SELECT pa.case_id FROM case_actions pa WHERE pa.actor_id = ?
+		UNION ALL SELECT pt.case_id FROM tasks pt WHERE pt.assignee IN (?, ?)
+		UNION ALL SELECT pt.case_id FROM tasks pt WHERE pt.owner = ?
+		UNION ALL SELECT pt.case_id FROM task_candidates pk JOIN tasks pt ON pt.id = pk.task_id
+			WHERE pk.kind = 'user' AND pk.value IN (?, ?))`,
+		[]any{s.UserID, s.UserID, s.UserID, s.UserID, s.UserID, s.Username, s.UserID, s.UserID, s.Username}
+}
+
 func qmarkList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
@@ -122,12 +152,31 @@ type CaseFilter struct {
 	ReceivedBefore time.Time
 	// Search is a part of the case number or of the applicant's name.
 	Search string
-	Limit  int // default 50
-	Offset int
+	// After is the keyset of the last case of the page before (its receipt time and id):
+	// the page holds the cases received before it. Zero for the first page.
+	After CaseKey
+	Limit int // default 50
 }
 
-// ListCases returns a page of the cases matching f, newest first, and how many match in all.
-func ListCases(ctx context.Context, q Q, f CaseFilter) ([]Case, int, error) {
+// CaseKey is a case's place in the case list: newest first, by receipt time then id.
+type CaseKey struct {
+	ReceivedAt time.Time
+	ID         string
+}
+
+// ListedCase is a case as the case list shows it: the case and what its stage in words
+// needs, read in the list's query rather than per row.
+type ListedCase struct {
+	Case
+	// AtAcceptance: the case has an open acceptance task.
+	AtAcceptance bool
+	// AwaitingSupplement: the case waits for the applicant's supplement (the message wait
+	// standard.SupplementMessage).
+	AwaitingSupplement bool
+}
+
+// where is the condition of f (without paging) on cases alias c.
+func (f *CaseFilter) where() (string, []any) {
 	where := []string{`c.number IS NOT NULL`}
 	var args []any
 	if f.Scope != nil {
@@ -168,26 +217,60 @@ func ListCases(ctx context.Context, q Q, f CaseFilter) ([]Case, int, error) {
 		where = append(where, `(c.number LIKE ? ESCAPE '\' OR c.applicant_name LIKE ? ESCAPE '\')`)
 		args = append(args, like, like)
 	}
-	cond := strings.Join(where, ` AND `)
-	var total int
-	if err := q.GetContext(ctx, &total, q.Rebind(`SELECT COUNT(*) FROM cases c WHERE `+cond), args...); err != nil {
-		return nil, 0, fmt.Errorf("count cases: %w", err)
+	return strings.Join(where, ` AND `), args
+}
+
+// caseListColumns are the columns of caseRow the case list shows or decides the stage from:
+// not the form, the variables or the applicant's certificate, which only a case's page shows.
+const caseListColumns = `c.id, c.number, c.item_id, c.item_version, c.item_code, c.item_name, c.channel, c.applicant_id,
+	c.applicant_name, c.submitted_by, c.window_id, c.station_id, c.agent_id, c.received_at, c.accepted_at, c.decision,
+	c.decided_at, c.withdrawn_at, c.definition_key, c.definition_version, c.status, c.started_at, c.updated_at, c.ended_at,
+	c.clock_state, c.clock_started_at, c.promised_days, c.statutory_days, c.warn_at, c.due_at, c.statutory_due_at`
+
+// ListCases returns up to f.Limit cases matching f (the list's columns, caseListColumns), newest
+// first, after f.After. The query
+// walks the cases by receipt time through the index (received_at, id) and checks each row, so
+// a page costs about the same however many cases there are.
+func ListCases(ctx context.Context, q Q, f CaseFilter) ([]ListedCase, error) {
+	cond, args := f.where()
+	if !f.After.ReceivedAt.IsZero() {
+		cond += ` AND (c.received_at, c.id) < (?, ?)` // a row value: the index seeks to it
+		args = append(args, Time(f.After.ReceivedAt), f.After.ID)
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	var rows []caseRow
-	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+caseColumns+` FROM cases c WHERE `+cond+`
-		ORDER BY c.received_at DESC, c.id DESC LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+	var rows []struct {
+		caseRow
+		AtAcceptance       bool `db:"at_acceptance"`
+		AwaitingSupplement bool `db:"awaiting_supplement"`
+	}
+	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+caseListColumns+`,
+		EXISTS (SELECT 1 FROM tasks lt WHERE lt.case_id = c.id AND lt.state = 'open' AND lt.step_kind = 'acceptance') AS at_acceptance,
+		EXISTS (SELECT 1 FROM subscriptions ls WHERE ls.case_id = c.id AND ls.kind = 'message' AND ls.name = ? AND ls.state = 'open') AS awaiting_supplement
+		FROM cases c WHERE `+cond+`
+		ORDER BY c.received_at DESC, c.id DESC LIMIT ?`), append(append([]any{standard.SupplementMessage}, args...), limit)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list cases: %w", err)
+		return nil, fmt.Errorf("list cases: %w", err)
 	}
-	out := make([]Case, len(rows))
+	out := make([]ListedCase, len(rows))
 	for i := range rows {
-		out[i] = *rows[i].toCase()
+		out[i] = ListedCase{Case: *rows[i].toCase(), AtAcceptance: rows[i].AtAcceptance, AwaitingSupplement: rows[i].AwaitingSupplement}
 	}
-	return out, total, nil
+	return out, nil
+}
+
+// CountCases counts the cases matching f, up to most: a count stops there rather than
+// walk every case (the answer is then most, "at least").
+func CountCases(ctx context.Context, q Q, f CaseFilter, most int) (int, error) {
+	cond, args := f.where()
+	var n int
+	err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE `+cond+` LIMIT ?) x`), append(args, most)...)
+	if err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	return n, nil
 }
 
 func escapeLike(s string) string {

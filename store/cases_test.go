@@ -235,7 +235,7 @@ func TestCaseScope(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			list, total, err := store.ListCases(ctx, db, store.CaseFilter{Scope: &s})
+			list, total, err := listAndCount(ctx, db, store.CaseFilter{Scope: &s})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -265,15 +265,15 @@ func TestCaseScope(t *testing.T) {
 			}
 		}
 		// Filters.
-		list, total, err := store.ListCases(ctx, db, store.CaseFilter{Search: k.Number[len(k.Number)-6:], State: store.CasesOpen, ItemID: iv.ItemID})
+		list, total, err := listAndCount(ctx, db, store.CaseFilter{Search: k.Number[len(k.Number)-6:], State: store.CasesOpen, ItemID: iv.ItemID})
 		if err != nil || total != 1 || list[0].ID != k.ID {
 			t.Fatalf("search: %d %v", total, err)
 		}
-		_, total, _ = store.ListCases(ctx, db, store.CaseFilter{Search: "100%"})
+		_, total, _ = listAndCount(ctx, db, store.CaseFilter{Search: "100%"})
 		if total != 0 {
 			t.Fatalf("a search with %% matched %d", total)
 		}
-		_, total, _ = store.ListCases(ctx, db, store.CaseFilter{State: store.CasesEnded})
+		_, total, _ = listAndCount(ctx, db, store.CaseFilter{State: store.CasesEnded})
 		if total != 0 {
 			t.Fatalf("ended cases: %d", total)
 		}
@@ -391,11 +391,15 @@ func TestInbox(t *testing.T) {
 			TaskDues: []engine.TaskDueRow{{TaskID: k.ID + "/w2", Warn: at.Add(time.Hour), Due: at.Add(2 * time.Hour)}}})
 		list := func(f store.InboxFilter) []string {
 			t.Helper()
-			items, total, err := store.ListInbox(ctx, db, f)
+			items, err := store.ListInbox(ctx, db, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if total != len(items) && f.Limit == 0 {
+			total, err := store.CountInbox(ctx, db, f, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != len(items) && f.Limit == 0 && f.After.ID == "" {
 				t.Fatalf("total %d, %d items", total, len(items))
 			}
 			out := []string{}
@@ -432,8 +436,16 @@ func TestInbox(t *testing.T) {
 		if got := list(store.InboxFilter{Status: store.InboxUnclaimed}); !slices.Equal(got, []string{"other"}) {
 			t.Fatalf("unclaimed: %v", got)
 		}
-		if got := list(store.InboxFilter{Limit: 1, Offset: 1}); len(got) != 1 {
-			t.Fatalf("page: %v", got)
+		// Pages: the task with a due time, then after it the one without.
+		first, err := store.ListInbox(ctx, db, store.InboxFilter{Limit: 1})
+		if err != nil || len(first) != 1 || first[0].ElementID != "other" {
+			t.Fatalf("first page: %v %v", first, err)
+		}
+		if got := list(store.InboxFilter{Limit: 1, After: first[0].Key()}); !slices.Equal(got, []string{"review"}) {
+			t.Fatalf("second page: %v", got)
+		}
+		if got := list(store.InboxFilter{Limit: 1, After: store.InboxKey{Undue: true, CreatedAt: at.Add(time.Hour), ID: "z"}}); len(got) != 0 {
+			t.Fatalf("past the last: %v", got)
 		}
 	})
 }
@@ -477,4 +489,17 @@ func TestCheckCreditCode(t *testing.T) {
 	}
 	a = store.Applicant{Name: "x", Kind: store.ObjectNaturalPerson, CertNo: "450981199001011231"}
 	wantInvalid(t, a.Check("applicant."), "applicant.certNo")
+}
+
+// listAndCount lists the first page of f and counts its matches, checking that the two agree.
+func listAndCount(ctx context.Context, db *store.DB, f store.CaseFilter) ([]store.ListedCase, int, error) {
+	list, err := store.ListCases(ctx, db, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := store.CountCases(ctx, db, f, 1000)
+	if err == nil && len(list) != n {
+		err = fmt.Errorf("listed %d cases but counted %d", len(list), n)
+	}
+	return list, n, err
 }

@@ -20,6 +20,16 @@ type OpenCase struct {
 	Violations int `db:"violations" json:"violations"`
 }
 
+// openCaseColumns are the columns of OpenCase from cases c and items i.
+const openCaseColumns = `c.id, c.definition_key, c.definition_version, c.parent_case_id, c.status, c.variables,
+		c.last_seq, c.started_at, c.updated_at, c.ended_at, c.calendar_unit, c.clock_state, c.clock_started_at, c.clock_reason,
+		c.clock_stopped_at, c.promised_days, c.statutory_days, c.warn_at, c.due_at, c.statutory_due_at,
+		COALESCE(i.department_id, '') AS item_department_id,
+		(SELECT COUNT(*) FROM tasks t WHERE t.case_id = c.id AND t.state = 'open') AS open_tasks,
+		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'warning') AS warnings,
+		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'overdue') AS overdue,
+		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'violation') AS violations`
+
 // OpenCases lists every case that has not ended (call activities' cases included) that o
 // covers (nil: every one), oldest first, with counts of open tasks and alerts.
 func OpenCases(ctx context.Context, q Q, o *Oversight) ([]OpenCase, error) {
@@ -28,14 +38,7 @@ func OpenCases(ctx context.Context, q Q, o *Oversight) ([]OpenCase, error) {
 		where, args = o.CaseClause()
 	}
 	out := []OpenCase{}
-	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT c.id, c.definition_key, c.definition_version, c.parent_case_id, c.status, c.variables,
-		c.last_seq, c.started_at, c.updated_at, c.ended_at, c.calendar_unit, c.clock_state, c.clock_started_at, c.clock_reason,
-		c.clock_stopped_at, c.promised_days, c.statutory_days, c.warn_at, c.due_at, c.statutory_due_at,
-		COALESCE(i.department_id, '') AS item_department_id,
-		(SELECT COUNT(*) FROM tasks t WHERE t.case_id = c.id AND t.state = 'open') AS open_tasks,
-		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'warning') AS warnings,
-		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'overdue') AS overdue,
-		(SELECT COUNT(*) FROM alerts a WHERE a.case_id = c.id AND a.kind = 'violation') AS violations
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+openCaseColumns+`
 		FROM cases c LEFT JOIN items i ON i.id = c.item_id
 		WHERE c.status IN ('starting', 'active', 'incident') AND `+where+` ORDER BY c.started_at, c.id`), args...)
 	if err != nil {

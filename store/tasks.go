@@ -273,14 +273,33 @@ type InboxFilter struct {
 	DueBefore time.Time
 	Status    string
 	// Now is the time Status warning and overdue compare with.
-	Now    time.Time
-	Limit  int // default 50
-	Offset int
+	Now time.Time
+	// After is the place of the last task of the page before (zero: the first page).
+	After InboxKey
+	Limit int // default 50
 }
 
-// ListInbox returns a page of the open tasks matching f, the most urgent first (by due
-// time, then age), and how many match in all.
-func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error) {
+// InboxKey is a task's place in the inbox: the tasks with a due time first, by due time,
+// creation and id; then those without one, by creation and id.
+type InboxKey struct {
+	// Undue is set for a task without a due time (the second part of the inbox).
+	Undue     bool
+	DueAt     time.Time
+	CreatedAt time.Time
+	ID        string
+}
+
+// Key is the inbox key of t.
+func (t *InboxTask) Key() InboxKey {
+	k := InboxKey{CreatedAt: t.CreatedAt, ID: t.ID, Undue: t.DueAt == nil}
+	if t.DueAt != nil {
+		k.DueAt = *t.DueAt
+	}
+	return k
+}
+
+// where is the condition of f (without paging) on tasks t joined to cases c.
+func (f *InboxFilter) where() (string, []any) {
 	where := []string{`t.state = 'open'`, `c.number IS NOT NULL`}
 	var args []any
 	if f.Reach != nil {
@@ -317,15 +336,65 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error
 	case InboxOverdue:
 		add(`t.due_at <= ?`, Time(f.Now))
 	}
-	from := ` FROM tasks t JOIN cases c ON c.id = t.case_id WHERE ` + strings.Join(where, ` AND `)
-	var total int
-	if err := q.GetContext(ctx, &total, q.Rebind(`SELECT COUNT(*)`+from), args...); err != nil {
-		return nil, 0, fmt.Errorf("count inbox: %w", err)
-	}
+	return strings.Join(where, ` AND `), args
+}
+
+// ListInbox returns up to f.Limit open tasks matching f after f.After, the most urgent first
+// (by due time, then age; tasks without a due time last). It reads in two parts, each walking
+// an index of the open tasks in its order (migration 0025) and checking each task's reach, so a
+// page costs about the same however many tasks are open.
+func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, error) {
+	cond, args := f.where()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
+	var out []InboxTask
+	if !f.After.Undue {
+		c, a := cond+` AND t.due_at IS NOT NULL`, args
+		if f.After.ID != "" {
+			k := f.After
+			c += ` AND (t.due_at, t.created_at, t.id) > (?, ?, ?)`
+			a = append(append([]any{}, a...), Time(k.DueAt), Time(k.CreatedAt), k.ID)
+		}
+		due, err := inboxPart(ctx, q, c, `t.due_at, t.created_at, t.id`, a, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = due
+	}
+	if len(out) < limit && f.Status != InboxOverdue && f.DueBefore.IsZero() { // those need a due time
+		c, a := cond+` AND t.due_at IS NULL`, args
+		if f.After.Undue {
+			k := f.After
+			c += ` AND (t.created_at, t.id) > (?, ?)`
+			a = append(append([]any{}, a...), Time(k.CreatedAt), k.ID)
+		}
+		undue, err := inboxPart(ctx, q, c, `t.created_at, t.id`, a, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, undue...)
+	}
+	if err := inboxGroups(ctx, q, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CountInbox counts the open tasks matching f, up to most.
+func CountInbox(ctx context.Context, q Q, f InboxFilter, most int) (int, error) {
+	cond, args := f.where()
+	var n int
+	err := q.GetContext(ctx, &n, q.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM tasks t JOIN cases c ON c.id = t.case_id WHERE `+cond+` LIMIT ?) x`), append(args, most)...)
+	if err != nil {
+		return 0, fmt.Errorf("count inbox: %w", err)
+	}
+	return n, nil
+}
+
+// inboxPart reads up to limit inbox tasks matching cond in order.
+func inboxPart(ctx context.Context, q Q, cond, order string, args []any, limit int) ([]InboxTask, error) {
 	var rows []struct {
 		Task
 		CaseNumber    string     `db:"case_number"`
@@ -336,27 +405,48 @@ func ListInbox(ctx context.Context, q Q, f InboxFilter) ([]InboxTask, int, error
 		ReceivedAt    *time.Time `db:"received_at"`
 		CaseDueAt     *time.Time `db:"case_due_at"`
 	}
-	// Tasks without a due time sort after those with one on both databases.
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+taskColumns+`, c.number AS case_number, c.item_id, c.item_name,
-		c.applicant_name, c.channel, c.received_at, c.due_at AS case_due_at`+from+`
-		ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, t.created_at, t.id LIMIT ? OFFSET ?`), append(args, limit, f.Offset)...)
+		c.applicant_name, c.channel, c.received_at, c.due_at AS case_due_at
+		FROM tasks t JOIN cases c ON c.id = t.case_id WHERE `+cond+` ORDER BY `+order+` LIMIT ?`), append(args, limit)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list inbox: %w", err)
+		return nil, fmt.Errorf("list inbox: %w", err)
 	}
 	out := make([]InboxTask, len(rows))
 	for i, r := range rows {
 		out[i] = InboxTask{Task: r.Task, CaseNumber: r.CaseNumber, ItemID: deref(r.ItemID), ItemName: deref(r.ItemName),
-			ApplicantName: deref(r.ApplicantName), Channel: deref(r.Channel), CaseDueAt: r.CaseDueAt}
+			ApplicantName: deref(r.ApplicantName), Channel: deref(r.Channel), CaseDueAt: r.CaseDueAt, CandidateGroups: []string{}}
 		if r.ReceivedAt != nil {
 			out[i].ReceivedAt = *r.ReceivedAt
 		}
-		_, groups, err := TaskCandidates(ctx, q, r.ID)
-		if err != nil {
-			return nil, 0, err
-		}
-		out[i].CandidateGroups = groups
 	}
-	return out, total, nil
+	return out, nil
+}
+
+// inboxGroups fills the candidate groups of tasks in one query.
+func inboxGroups(ctx context.Context, q Q, tasks []InboxTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	ids := make([]any, len(tasks))
+	at := make(map[string]int, len(tasks))
+	for i := range tasks {
+		ids[i] = tasks[i].ID
+		at[tasks[i].ID] = i
+	}
+	var rows []struct {
+		TaskID string `db:"task_id"`
+		Value  string `db:"value"`
+	}
+	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT task_id, value FROM task_candidates WHERE kind = 'group' AND task_id IN (`+
+		qmarkList(len(ids))+`) ORDER BY task_id, value`), ids...)
+	if err != nil {
+		return fmt.Errorf("candidate groups of the inbox: %w", err)
+	}
+	for _, r := range rows {
+		t := &tasks[at[r.TaskID]]
+		t.CandidateGroups = append(t.CandidateGroups, r.Value)
+	}
+	return nil
 }
 
 // SubscriptionFor returns the open message wait named name of a case (its id is what

@@ -36,7 +36,7 @@ func TestPostgresConnectionsCut(t *testing.T) {
 	u.RawQuery = q.Encode()
 	dsn = u.String()
 	bin := buildBinary(t)
-	s := startServer(t, bin, "--db", dsn, "--engine-store", redisURL, "--demo", "--worker-name", "faults-1")
+	s := startServer(t, bin, "--data-dir", t.TempDir(), "--db", dsn, "--engine-store", redisURL, "--demo", "--worker-name", "faults-1")
 
 	// Redis's persistence as the server saw it at start.
 	rdb := redis.NewClient(&redis.Options{Addr: storetest.RedisAddr(t)})

@@ -70,7 +70,9 @@ func TestMultiProcessKill(t *testing.T) {
 	defer hookSrv.Close()
 	defer noteSrv.Close()
 	apiAddr := freeAddr(t)
-	common := []string{"--db", dsn, "--engine-store", redisURL, "--token-secret", "multiprocess-test-secret-0123456789abcdef",
+	// The uploaded files are shared by the processes, as a deployment shares them (NFS or the
+	// like): an application names files that another api process took.
+	common := []string{"--data-dir", t.TempDir(), "--db", dsn, "--engine-store", redisURL, "--token-secret", "multiprocess-test-secret-0123456789abcdef",
 		"--webhook-retry", "300ms", "--webhook-retry-max", "2s", "--notify-sender", "webhook", "--notify-webhook-url", noteSrv.URL,
 		"--notify-webhook-secret", "notes"}
 	startAPI := func() *server {
@@ -283,6 +285,23 @@ func TestMultiProcessKill(t *testing.T) {
 	noteDup := notes.dups()
 	notes.mu.Unlock()
 
+	// A worker answers health and metrics, not the API; it counts the tasks it processed.
+	for i, w := range workers {
+		if code, _ := w.request("GET", "/readyz", "", ""); code != http.StatusOK {
+			t.Errorf("worker %d /readyz: %d", i+1, code)
+		}
+		if code, _ := w.request("GET", "/api/v1/me", "", ""); code != http.StatusNotFound {
+			t.Errorf("worker %d serves the API: %d", i+1, code)
+		}
+	}
+	until(t, "a worker's count of tasks processed", func() bool {
+		_, body := workers[0].request("GET", "/metrics", "", "")
+		return mpMetric(body, `onewindow_engine_tasks_processed_total{kind="workflow"}`) > 0 &&
+			mpMetric(body, `onewindow_engine_tasks_processed_total{kind="activity"}`) > 0
+	})
+	if _, body := api.request("GET", "/metrics", "", ""); mpMetric(body, "onewindow_webhook_backlog") != 0 || !strings.Contains(body, "onewindow_notification_backlog 0") {
+		t.Errorf("the backlog after every delivery: %v", mpMetric(body, "onewindow_webhook_backlog"))
+	}
 	last, stall, worst := led.recovery()
 	t.Logf("1 api + 2 worker processes, %d cases by 8 clients, %d worker kills + %d api kill; lost or doubled cases, tasks, events, notifications: 0; "+
 		"%d events (%d sent again after a kill, deduplicated by id), %d notifications (%d again); median wait for the next step %v, slowest %v; driving took %v; "+
@@ -673,6 +692,19 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// mpMetric reads a sample's value from a Prometheus text page (-1 if absent).
+func mpMetric(page, sample string) float64 {
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
 }
 
 // mpOpen opens the test's schema for the checks at the end.

@@ -1,0 +1,1 @@
+import{F as e,O as t,T as n,X as r,g as i,j as a,q as o}from"./index-Bs8ysld7.js";var s={class:`page`},c={class:`page-title`},l=a({__name:`Home`,setup(a){return(a,l)=>(e(),t(`div`,s,[n(`h2`,c,r(a.$t(`home.welcome`,{name:o(i).me?.user.displayName})),1),n(`p`,null,r(a.$t(`home.pick`)),1)]))}});export{l as default};

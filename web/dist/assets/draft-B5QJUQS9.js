@@ -1,0 +1,1 @@
+import{V as e}from"./index-Bs8ysld7.js";var t=`onewindow.draft.`;function n(n,r){let a=i(r)?r.value:r,o=localStorage.getItem(t+n);if(o)try{Object.assign(a,JSON.parse(o))}catch{}e(()=>JSON.stringify(i(r)?r.value:r),e=>localStorage.setItem(t+n,e))}function r(e){localStorage.removeItem(t+e)}function i(e){return typeof e==`object`&&!!e&&`__v_isRef`in e}export{n,r as t};

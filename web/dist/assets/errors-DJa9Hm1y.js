@@ -1,0 +1,1 @@
+import{d as e,t}from"./index-Bs8ysld7.js";function n(n){let r=t.global.t;if(n instanceof e){if(n.status===0)return r(`errors.unreachable`);let e=t.global.te(`errors.`+n.code)?r(`errors.`+n.code):``,i=Array.isArray(n.details)?n.details.map(e=>`${e.field}: ${e.message}`).join(`；`):``;return[e,n.message,i].filter(Boolean).join(` — `)}return String(n)}export{n as t};

@@ -1,0 +1,58 @@
+// Issue 16, browser scenario 2: a file written by Camunda Modeler (camunda: attributes and
+// extension elements) opened in the studio's modeller and saved keeps every camunda: attribute
+// and extension element (the XML is compared). Bad input: a file that is not BPMN shows the
+// server's problem and leaves the open diagram as it was.
+import { readFileSync } from 'node:fs'
+import { context, fail, launch, log, run, signIn } from './lib.mjs'
+
+const original = readFileSync(new URL('./camunda-modeler.bpmn', import.meta.url), 'utf8')
+
+/** camundaAttrs lists every camunda: attribute as element-id/name=value. */
+function camundaAttrs(xml) {
+  const out = []
+  for (const el of xml.matchAll(/<([\w:]+)\s([^>]*?)\/?>/g)) {
+    const id = (el[2].match(/\bid="([^"]*)"/) || [])[1] || el[1]
+    for (const a of el[2].matchAll(/camunda:(\w+)="([^"]*)"/g)) out.push(`${id}/${a[1]}=${a[2]}`)
+  }
+  return out.sort()
+}
+
+run(async () => {
+  const browser = await launch()
+  const ctx = await context(browser)
+  const page = await signIn(ctx, 'designer', '/studio/modeler')
+  page.on('dialog', (d) => d.accept())
+  await page.waitForSelector('[data-test=modeler-canvas] .djs-element')
+
+  // Open the Camunda Modeler file (the new diagram is unsaved: confirm leaving it).
+  const open = page.locator('[data-test=modeler-open]')
+  await open.setInputFiles({ name: 'leave-request.bpmn', mimeType: 'application/xml', buffer: Buffer.from(original) })
+  const confirm = page.locator('.el-message-box__btns .el-button--primary')
+  if (await confirm.isVisible({ timeout: 3000 }).catch(() => false)) await confirm.click()
+  await page.waitForSelector('.djs-element[data-element-id=review]')
+  log('Camunda Modeler file open')
+
+  // Bad input: not BPMN. The server's problem is shown, the diagram stays.
+  const before = await page.locator('.djs-element').count()
+  await open.setInputFiles({ name: 'notes.xml', mimeType: 'application/xml', buffer: Buffer.from('<notes><note>not a process</note></notes>') })
+  if (await confirm.isVisible({ timeout: 3000 }).catch(() => false)) await confirm.click()
+  const problems = page.locator('[data-test=modeler-file-problems]')
+  await problems.waitFor()
+  if (!/not-bpmn/.test(await problems.textContent())) fail('the problem of a file that is not BPMN is not shown: ' + (await problems.textContent()))
+  if ((await page.locator('.djs-element[data-element-id=review]').count()) !== 1 || (await page.locator('.djs-element').count()) !== before)
+    fail('the open diagram changed after a bad file')
+  log('a file that is not BPMN: problem shown, diagram kept')
+
+  // Save it back and compare.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=modeler-save]')])
+  const saved = readFileSync(await download.path(), 'utf8')
+  const want = camundaAttrs(original)
+  const got = camundaAttrs(saved)
+  const lost = want.filter((a) => !got.includes(a))
+  if (lost.length) fail('camunda: attributes lost in the round trip: ' + lost.join(', '))
+  for (const el of ['<camunda:inputParameter name="days">${days}</camunda:inputParameter>', '<camunda:property name="ui.color" value="blue"', '<camunda:taskListener class="org.example.AuditListener" event="create"'])
+    if (!saved.includes(el)) fail('extension element lost in the round trip: ' + el)
+  if (!saved.includes('modeler:executionPlatform="Camunda Platform"')) fail('the modeler: attributes were lost')
+  log(`round trip kept ${want.length} camunda: attributes and the extension elements`)
+  await browser.close()
+})
