@@ -238,7 +238,7 @@ func runEngineVsBaseline(ctx context.Context, o Options) (*Result, error) {
 	defer hw.stop()
 
 	const rounds = 6
-	per := max(o.Cases/rounds, 10)
+	per := max(o.Cases/(2*rounds), 10) // --cases in all, half per variant
 	var rates = map[string][]float64{}
 	var lats = map[string]Latencies{}
 	var walls = map[string]time.Duration{}
