@@ -10908,6 +10908,9 @@ const docTemplate = `{
                 "total": {
                     "type": "integer",
                     "example": 1
+                },
+                "totalCapped": {
+                    "type": "boolean"
                 }
             }
         },
