@@ -203,6 +203,7 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},
 		Store:     es,
+		Alarms:    store.Engine{DB: db},
 		Calendars: &store.Calendars{DB: db, Logger: log},
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler

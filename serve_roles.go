@@ -200,6 +200,9 @@ func (b taskCounter) CompleteWorkflowTask(ctx context.Context, task *backend.Wor
 	return err
 }
 
+// Unwrap is the counted store: the engine reaches its batch signalling through it.
+func (b taskCounter) Unwrap() backend.Backend { return b.Backend }
+
 // CompleteActivityTask implements backend.Backend.
 func (b taskCounter) CompleteActivityTask(ctx context.Context, task *backend.ActivityTask, result *history.Event) error {
 	err := b.Backend.CompleteActivityTask(ctx, task, result)

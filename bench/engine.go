@@ -238,7 +238,7 @@ func runEngineVsBaseline(ctx context.Context, o Options) (*Result, error) {
 	defer hw.stop()
 
 	const rounds = 6
-	per := max(o.Cases/rounds, 10)
+	per := max(o.Cases/(2*rounds), 10) // --cases in all, half per variant
 	var rates = map[string][]float64{}
 	var lats = map[string]Latencies{}
 	var walls = map[string]time.Duration{}
@@ -313,12 +313,25 @@ func spread(xs []float64) (lo, mid, hi float64) {
 	return s[0], mid, s[len(s)-1]
 }
 
-// startCases starts n cases of definition through the engine, conc at a time, with ids
-// prefix + number; vars gives each case's variables.
+// startCases starts n cases through the engine, conc at a time, with ids prefix + number;
+// in gives each case's input.
 func startCases(ctx context.Context, e *engine.Engine, n, conc int, prefix string, in func(i int) engine.CaseInput) error {
+	return eachParallel(ctx, n, conc, func(i int) error {
+		c := in(i)
+		c.CaseID = fmt.Sprintf("%s%07d", prefix, i)
+		if err := e.StartCase(ctx, c); err != nil && !errors.Is(err, engine.ErrCaseExists) {
+			return err
+		}
+		return nil
+	})
+}
+
+// eachParallel calls fn for 0 … n-1 from conc goroutines and answers the first error (the
+// goroutine that met it stops; the others finish what is left).
+func eachParallel(ctx context.Context, n, conc int, fn func(i int) error) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, conc)
+	var first atomic.Value
 	for w := 0; w < conc; w++ {
 		wg.Add(1)
 		go func() {
@@ -328,18 +341,18 @@ func startCases(ctx context.Context, e *engine.Engine, n, conc int, prefix strin
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				c := in(i)
-				c.CaseID = fmt.Sprintf("%s%07d", prefix, i)
-				if err := e.StartCase(ctx, c); err != nil && !errors.Is(err, engine.ErrCaseExists) {
-					errs <- err
+				if err := fn(i); err != nil {
+					first.CompareAndSwap(nil, err)
 					return
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	close(errs)
-	return <-errs
+	if err, ok := first.Load().(error); ok {
+		return err
+	}
+	return ctx.Err()
 }
 
 // waitingFlow is a case waiting at its acceptance step with a ten-day reminder, under
@@ -354,6 +367,10 @@ var waitingFlow = []byte(`<?xml version="1.0" encoding="UTF-8"?>
   <sequenceFlow id="f1" sourceRef="s" targetRef="accept"/><sequenceFlow id="f2" sourceRef="accept" targetRef="e"/>
   <sequenceFlow id="g1" sourceRef="remind" targetRef="r"/>
 </process></definitions>`)
+
+// loadBatch is how many cases the idle scenario starts before it waits for them to reach
+// their step.
+const loadBatch = 500
 
 // idleWindow is how long idle CPU is measured at each size.
 const idleWindow = 15 * time.Second
@@ -387,16 +404,23 @@ func runEngineIdle(ctx context.Context, o Options) (*Result, error) {
 		in := func(i int) engine.CaseInput {
 			return engine.CaseInput{Definition: "waiting", Limits: &engine.Limits{PromisedDays: 20, StatutoryDays: 20, WarnDays: 3}}
 		}
-		if err := startCases(ctx, r.engine, size-loaded, 8, fmt.Sprintf("idle-%d-", size), in); err != nil {
-			return nil, err
-		}
-		if err := waitOpenTasks(ctx, db, size); err != nil {
-			return nil, err
+		// In batches: go-workflows serves due work oldest first, so thousands of cases started
+		// at once all take their first turn before any reaches its step.
+		for from := loaded; from < size; from += loadBatch {
+			to := min(from+loadBatch, size)
+			if err := startCases(ctx, r.engine, to-from, 8, fmt.Sprintf("idle-%d-", from), in); err != nil {
+				return nil, err
+			}
+			if err := waitOpenTasks(ctx, db, to); err != nil {
+				return nil, err
+			}
 		}
 		took := time.Since(began)
 		fmt.Fprintf(o.Log, "engine-idle: %d open cases (%d started in %v, %.0f cases/s)\n", size, size-loaded, took.Round(time.Second), float64(size-loaded)/took.Seconds())
 		loaded = size
-		time.Sleep(3 * time.Second) // let the last steps' writes settle
+		if err := r.quiet(ctx); err != nil {
+			return nil, err
+		}
 		cpu, err := idleCPU(ctx, idleWindow)
 		if err != nil {
 			return nil, err
@@ -489,4 +513,40 @@ func (r *rig) engineBytes(ctx context.Context, o Options) (int64, error) {
 		return 0, err
 	}
 	return total, flush()
+}
+
+// quiet waits until the engine has no work left: on SQLite, no pending event due and no
+// activity queued (the steps after each case's task opened, such as arming its alarms); on
+// Redis, until the armed alarms stop changing.
+func (r *rig) quiet(ctx context.Context) error {
+	q := `SELECT (SELECT COUNT(*) FROM alarms WHERE state = 'armed')`
+	var db *sql.DB
+	engineQuery := ""
+	if e, ok := r.backend.(interface{ DB() *sql.DB }); ok {
+		engineQuery = `SELECT (SELECT COUNT(*) FROM pending_events WHERE visible_at IS NULL OR visible_at <= ?) + (SELECT COUNT(*) FROM activities)`
+		db = e.DB()
+	}
+	last, same := -1, 0
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+		var n int
+		var err error
+		if engineQuery != "" {
+			err = db.QueryRowContext(ctx, engineQuery, time.Now()).Scan(&n)
+		} else {
+			err = r.db.GetContext(ctx, &n, q)
+		}
+		if err != nil {
+			return fmt.Errorf("waiting for the engine to be idle: %w", err)
+		}
+		if engineQuery != "" && n == 0 || engineQuery == "" && n == last {
+			if same++; same >= 3 {
+				return nil
+			}
+		} else {
+			same = 0
+		}
+		last = n
+		time.Sleep(time.Second)
+	}
+	return errors.New("the engine did not become idle within ten minutes")
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cschleiden/go-workflows/backend"
@@ -208,32 +207,18 @@ func runRaw(ctx context.Context, o Options) (*Result, error) {
 	for _, kind := range []string{"empty", "two-signal"} {
 		var mu sync.Mutex
 		var lat Latencies
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		var firstErr atomic.Value
 		began := time.Now()
-		for w := 0; w < conc; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= n || ctx.Err() != nil {
-						return
-					}
-					t0 := time.Now()
-					if err := rawOne(ctx, b, c, kind, fmt.Sprintf("raw-%s-%d-%d", kind, began.UnixNano(), i)); err != nil {
-						firstErr.CompareAndSwap(nil, err)
-						return
-					}
-					mu.Lock()
-					lat = append(lat, time.Since(t0))
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		if err, ok := firstErr.Load().(error); ok {
+		err := eachParallel(ctx, n, conc, func(i int) error {
+			t0 := time.Now()
+			if err := rawOne(ctx, b, c, kind, fmt.Sprintf("raw-%s-%d-%d", kind, began.UnixNano(), i)); err != nil {
+				return err
+			}
+			mu.Lock()
+			lat = append(lat, time.Since(t0))
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
 			return nil, fmt.Errorf("raw %s: %w", kind, err)
 		}
 		res.Rows = append(res.Rows, lat.Row(kind+" workflow, start to finish", time.Since(began)))

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/cschleiden/go-workflows/client"
@@ -114,27 +112,11 @@ func alarmCase(i int) string { return fmt.Sprintf("alarm-%06d", i) }
 
 // startWaiting creates n AlarmWaitWorkflow instances on the alarm queue, 16 at a time.
 func startWaiting(ctx context.Context, c *client.Client, n int) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var first atomic.Value
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if _, err := c.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: alarmCase(i), Queue: alarmQueue}, AlarmWaitWorkflow); err != nil {
-					first.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, ok := first.Load().(error); ok {
+	err := eachParallel(ctx, n, 16, func(i int) error {
+		_, err := c.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: alarmCase(i), Queue: alarmQueue}, AlarmWaitWorkflow)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("starting waiting workflows: %w", err)
 	}
 	return nil

@@ -52,6 +52,9 @@ type Config struct {
 	Backend backend.Backend
 	// Store holds the application tables.
 	Store Store
+	// Alarms keeps the cases' long waits (longalarms.go); nil takes Store when it
+	// implements AlarmStore, and without either every wait stays in go-workflows.
+	Alarms AlarmStore
 	// Calendars count working days; nil is National.
 	Calendars Calendars
 	// Handlers are the built-in service handlers service tasks may name.
@@ -153,7 +156,8 @@ func New(cfg Config) (*Engine, error) {
 	sort.Strings(names)
 	e.models = &modelCache{handlers: names, byHash: map[string]*machine.Model{}}
 	e.acts = &activities{e: e}
-	if as, ok := cfg.Store.(AlarmStore); ok {
+	e.alarmStore = cfg.Alarms
+	if as, ok := cfg.Store.(AlarmStore); ok && e.alarmStore == nil {
 		e.alarmStore = as
 	}
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cschleiden/go-workflows/backend"
 	"github.com/cschleiden/go-workflows/backend/history"
 	"github.com/cschleiden/go-workflows/workflow"
 )
@@ -123,6 +124,7 @@ const alarmIdle = time.Second
 // beside the worker: it belongs wherever workers run.
 func (e *Engine) RunAlarms(ctx context.Context) {
 	if e.alarmStore == nil {
+		e.log.Warn("the engine's store has no alarms table: long waits stay in go-workflows")
 		return
 	}
 	t := time.NewTimer(0)
@@ -178,7 +180,7 @@ type batchSignaller interface {
 // whose case no longer runs).
 func (e *Engine) deliverAll(ctx context.Context, sigs []OutboxSignal) ([]string, error) {
 	done := make([]string, 0, len(sigs))
-	if bs, ok := e.backend.(batchSignaller); ok {
+	if bs, ok := unwrapBackend(e.backend).(batchSignaller); ok {
 		ids := make([]string, len(sigs))
 		events := make([]*history.Event, len(sigs))
 		for i, sig := range sigs {
@@ -205,4 +207,16 @@ func (e *Engine) deliverAll(ctx context.Context, sigs []OutboxSignal) ([]string,
 		done = append(done, sig.ID)
 	}
 	return done, nil
+}
+
+// unwrapBackend is the engine store under wrappers that add to it (metrics) and say so with
+// an Unwrap method.
+func unwrapBackend(b backend.Backend) backend.Backend {
+	for {
+		w, ok := b.(interface{ Unwrap() backend.Backend })
+		if !ok {
+			return b
+		}
+		b = w.Unwrap()
+	}
 }
