@@ -59,10 +59,20 @@ export async function shot(page, name) {
   log('screenshot', name)
 }
 
-/** pick chooses the option with text in the Element Plus select at selector. */
+/**
+ * pick chooses the option with text in the Element Plus select at selector. The option is looked
+ * for in that select's own list (the combobox's aria-controls), not in any visible dropdown: a
+ * dropdown closing after the previous pick is still visible for a moment and holds the same
+ * names.
+ */
 export async function pick(page, selector, text) {
   await page.click(selector)
-  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: text }).first().click()
+  const list = await page.locator(selector).first().evaluate((el) => {
+    const box = el.matches('input[role=combobox]') ? el : el.querySelector('input[role=combobox]')
+    return box ? box.getAttribute('aria-controls') : null
+  })
+  const scope = list ? `[id="${list}"]` : '.el-select-dropdown:visible'
+  await page.locator(`${scope} .el-select-dropdown__item`, { hasText: text }).first().click()
 }
 
 /** eventually retries f (an async predicate) for up to ms. */
