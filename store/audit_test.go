@@ -188,6 +188,46 @@ func TestAuditConcurrentAppendsKeepOneChain(t *testing.T) {
 	})
 }
 
+// A check run while a server goes on appending sees one moment of the chain: the head it
+// reads and the rows it walks agree (CI once saw "rows were added around the head" here).
+func TestAuditVerifyWhileAppending(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const rows = 150
+		done := make(chan error, 1)
+		go func() {
+			for i := 0; i < rows; i++ {
+				err := db.Tx(context.Background(), func(tx *sqlx.Tx) error {
+					return store.AppendAudit(context.Background(), tx, time.Now(),
+						store.AuditEntry{ActorID: "w", ActorName: "w", Action: "a", Subject: fmt.Sprint(i)})
+				})
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+		checks := 0
+		for finished := false; !finished; checks++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+				finished = true
+			default:
+			}
+			if c := verify(t, db, "", nil); c.Broken != nil {
+				t.Fatalf("check %d, with %d rows, while appending: %v", checks, c.Rows, c.Broken)
+			}
+		}
+		if c := verify(t, db, "", nil); c.Broken != nil || c.Rows != rows {
+			t.Fatalf("after appending: %d rows, break %v", c.Rows, c.Broken)
+		}
+		t.Logf("%d checks while %d rows were appended", checks, rows)
+	})
+}
+
 func TestReadAuditHeads(t *testing.T) {
 	heads, err := store.ReadAuditHeads(strings.NewReader("# published\n2025-11-25 6 " + strings.Repeat("ab", 32) + "\n\n"))
 	if err != nil || len(heads) != 1 || heads[0].Seq != 6 || heads[0].String() != "2025-11-25 6 "+strings.Repeat("ab", 32) {

@@ -62,8 +62,17 @@ const auditPage = 2000
 // VerifyAudit checks the chain from the first row of day from ("" from the first row): each
 // row's hash against its content, its link to the row before, that no row number is missing,
 // that the head matches the last row, and that every published head (from an export) is
-// still there with its hash. It stops at the first break.
-func VerifyAudit(ctx context.Context, q Q, from string, published []AuditDayHead) (*AuditCheck, error) {
+// still there with its hash. It stops at the first break. It reads one snapshot, so rows
+// appended while it runs (by a server still at work) are not taken for a moved head.
+func VerifyAudit(ctx context.Context, db *DB, from string, published []AuditDayHead) (c *AuditCheck, err error) {
+	err = db.Snapshot(ctx, func(q Q) error {
+		c, err = verifyAudit(ctx, q, from, published)
+		return err
+	})
+	return c, err
+}
+
+func verifyAudit(ctx context.Context, q Q, from string, published []AuditDayHead) (*AuditCheck, error) {
 	c := &AuditCheck{From: from}
 	head, err := GetAuditHead(ctx, q)
 	if err != nil {

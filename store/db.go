@@ -214,6 +214,22 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 }
 
+// Snapshot runs fn in a read-only transaction that sees one moment of the database, for
+// reads that must agree with each other while writers go on (REPEATABLE READ on PostgreSQL;
+// on SQLite in WAL mode a read transaction keeps the snapshot of its first read).
+func (db *DB) Snapshot(ctx context.Context, fn func(q Q) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.BeginTxx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read snapshot: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
 func (db *DB) tx1(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
