@@ -111,7 +111,9 @@ func ExpandSQL(d Dialect, text string) (string, error) {
 	return out, nil
 }
 
-// migrationLock is the PostgreSQL advisory-lock key that serialises migrating processes.
+// migrationLock is the PostgreSQL advisory-lock key that serialises migrating processes. It is
+// mixed with the schema's name, so that installations in separate schemas of one database (the
+// tests' schemas) do not wait for each other.
 const migrationLock = 0x6f6e6577696e64 // "onewind"
 
 // Migrate applies the embedded migrations that the database lacks and returns the names of
@@ -187,7 +189,7 @@ func lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
 	if DialectOf(tx) != Postgres {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1 # hashtext(current_schema())::bigint)`, int64(migrationLock)); err != nil {
 		return fmt.Errorf("lock migrations: %w", err)
 	}
 	return nil

@@ -78,7 +78,8 @@ func Postgres(t testing.TB) *store.DB {
 
 func open(t testing.TB, dsn string) *store.DB {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Generous: every package's tests migrate fresh databases at once on a 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
