@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 
 	"onewindow/bench"
 )
@@ -19,7 +21,7 @@ import (
 func runBench(args []string) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	o := bench.Options{Log: os.Stderr}
-	var open, only, cpuprofile string
+	var open, only, cpuprofile, blockprofile string
 	var asJSON bool
 	fs.StringVar(&o.DB, "db", "", "application database: empty for a new SQLite file, or a postgres:// DSN of a database the bench may fill")
 	fs.StringVar(&o.EngineStore, "engine-store", "", "engine store: empty for SQLite, or redis://host:port")
@@ -29,6 +31,7 @@ func runBench(args []string) int {
 	fs.StringVar(&only, "scenario", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Order, ", "))
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per scenario instead of tables")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&blockprofile, "blockprofile", "", "write a profile of where goroutines waited (blocking and mutex contention, 1 ms and longer) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -74,6 +77,20 @@ func runBench(args []string) int {
 			return usageError(fmt.Errorf("--cpuprofile: %w", err))
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if blockprofile != "" {
+		f, err := os.Create(blockprofile)
+		if err != nil {
+			return usageError(fmt.Errorf("--blockprofile: %w", err))
+		}
+		defer f.Close()
+		// Waits shorter than a millisecond are not what a slow request is made of.
+		runtime.SetBlockProfileRate(int(time.Millisecond))
+		defer func() {
+			if err := pprof.Lookup("block").WriteTo(f, 0); err != nil {
+				fmt.Fprintln(os.Stderr, "onewindow bench: --blockprofile:", err)
+			}
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

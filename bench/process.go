@@ -51,3 +51,18 @@ func rssMB() float64 {
 	pages, _ := strconv.ParseFloat(f[1], 64)
 	return pages * float64(os.Getpagesize()) / (1 << 20)
 }
+
+// loadAverage is the machine's one-minute load average (Linux; 0 elsewhere): the bench runs
+// on machines shared with other work, and its figures are read beside it.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(f[0], 64)
+	return v
+}

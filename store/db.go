@@ -84,6 +84,12 @@ type Q interface {
 type DB struct {
 	*sqlx.DB
 	dialect Dialect
+	// writers funnels SQLite's write transactions (Tx): one at a time holds a connection
+	// and the write lock, the others queue here. Without it every writer takes a pooled
+	// connection and sleep-polls in SQLite's busy handler (1, 2, 5 … 100 ms naps), so that
+	// under load the write lock sits idle between naps and the readers find the pool
+	// empty. A channel rather than a mutex so that a waiter gives up with its context.
+	writers chan struct{}
 }
 
 var _ Q = (*DB)(nil)
@@ -173,7 +179,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
 	}
-	return &DB{DB: db, dialect: dialect}, nil
+	out := &DB{DB: db, dialect: dialect}
+	if dialect == SQLite {
+		out.writers = make(chan struct{}, 1)
+	}
+	return out, nil
 }
 
 // redactDSN hides a password in a URL-shaped DSN so that it can be logged.
@@ -197,7 +207,9 @@ const maxTxAttempts = 8
 // short random pause: fn must therefore have no effects outside the transaction.
 //
 // On SQLite every transaction takes the write lock when it begins, so keep read-only work
-// outside Tx, and do not call Tx (or write through db) from inside fn.
+// outside Tx, and do not call Tx (or write through db) from inside fn: the transactions of
+// one DB run one at a time, queued in Go (see DB.writers), and a Tx inside fn would wait for
+// itself.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -231,6 +243,14 @@ func (db *DB) Snapshot(ctx context.Context, fn func(q Q) error) error {
 }
 
 func (db *DB) tx1(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	if db.writers != nil {
+		select {
+		case db.writers <- struct{}{}:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the write lock: %w", ctx.Err())
+		}
+		defer func() { <-db.writers }()
+	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
