@@ -25,6 +25,9 @@ type ApplyInput struct {
 	Broadcasts []Broadcast    `json:"broadcasts,omitempty"`
 	// Clock is set when the case's clock or its limited tasks changed.
 	Clock *clock.Input `json:"clock,omitempty"`
+	// Alarms is set for a case that arms its long waits with its steps
+	// (CaseInput.AlarmsInApply, applyalarms.go).
+	Alarms *AlarmPlan `json:"alarms,omitempty"`
 }
 
 // ApplyResult is what the Apply activity computed: the due times of the
@@ -32,6 +35,8 @@ type ApplyInput struct {
 type ApplyResult struct {
 	Timers map[string]time.Time `json:"timers,omitempty"`
 	Dues   clock.Dues           `json:"dues"`
+	// Alarms is what the step armed and disarmed, when the input had an AlarmPlan.
+	Alarms *AlarmsApplied `json:"alarms,omitempty"`
 }
 
 // Broadcast is a signal thrown by a case, to deliver to the other cases.
@@ -99,6 +104,11 @@ func (a *activities) Apply(ctx context.Context, in *ApplyInput) (ApplyResult, er
 		for _, t := range c.Tasks {
 			d := res.Dues.Tasks[t.WaitID]
 			b.TaskDues = append(b.TaskDues, TaskDueRow{TaskID: t.TaskID, Warn: d.Warn, Due: d.Due})
+		}
+	}
+	if in.Alarms != nil {
+		if err := a.applyAlarms(in, &res); err != nil {
+			return res, err
 		}
 	}
 	if err := a.e.store.ApplyBatch(ctx, b); err != nil {

@@ -114,6 +114,9 @@ type Engine struct {
 	acts      *activities
 	// alarmStore keeps long waits when the Store has an alarms table.
 	alarmStore AlarmStore
+	// foldAlarms: the Store writes the alarms with each step (AlarmApplier), so new cases
+	// arm them in their Apply activity instead of a SetAlarms activity after it.
+	foldAlarms bool
 
 	readOptions    workflow.ActivityOptions
 	applyOptions   workflow.ActivityOptions
@@ -159,6 +162,9 @@ func New(cfg Config) (*Engine, error) {
 	e.alarmStore = cfg.Alarms
 	if as, ok := cfg.Store.(AlarmStore); ok && e.alarmStore == nil {
 		e.alarmStore = as
+	}
+	if foldsAlarms(cfg.Store, e.alarmStore) {
+		e.foldAlarms = true
 	}
 
 	// Reads are cheap to repeat; writes must eventually succeed, so they
@@ -254,6 +260,7 @@ func (e *Engine) StartCase(ctx context.Context, in CaseInput) error {
 		return errors.New("engine: a case id and a definition key are required")
 	}
 	in.Alarms = e.alarmStore != nil
+	in.AlarmsInApply = in.Alarms && e.foldAlarms
 	_, err := e.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: in.CaseID}, e.CaseWorkflow, in)
 	if err != nil {
 		if isAlreadyExists(err) {

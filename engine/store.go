@@ -86,6 +86,10 @@ type Batch struct {
 	Clock    *ClockRow
 	Pauses   []PauseRow
 	TaskDues []TaskDueRow
+
+	// Alarms are the long waits the step arms and disarms, written in the batch's
+	// transaction by a Store that is an AlarmApplier (applyalarms.go).
+	Alarms *AlarmChange
 }
 
 // ClockRow is the state of a case's time-limit clock.

@@ -37,6 +37,11 @@ type CaseInput struct {
 	// sets it when the engine's store has the table; cases started before
 	// keep their timers, so that their replay does not change.
 	Alarms bool `json:"alarms,omitempty"`
+	// AlarmsInApply makes the case arm and disarm its alarms in each step's Apply
+	// activity, in the step's transaction (applyalarms.go), instead of a SetAlarms
+	// activity after it. StartCase sets it when the Store can; cases started before
+	// keep SetAlarms, so that their replay does not change.
+	AlarmsInApply bool `json:"alarmsInApply,omitempty"`
 }
 
 // CaseResult is how a case workflow ended.
@@ -180,7 +185,9 @@ type shell struct {
 	clock     *clock.State
 	alarms    alarms
 	book      alarmBook // long waits armed and disarmed by the current step
-	panics    int
+	// alarmsDone: the case's last Apply disarmed every alarm it had (AlarmsInApply).
+	alarmsDone bool
+	panics     int
 	// receiptTimers are the timers on an acceptance step already armed once from the receipt.
 	receiptTimers map[string]bool
 }
@@ -226,7 +233,8 @@ type openWait struct {
 }
 
 // apply writes one batch through the Apply activity, then arms what the
-// batch opened and disarms what it closed.
+// batch opened and disarms what it closed (in Apply itself for a case with
+// AlarmsInApply; through SetAlarms after it otherwise).
 func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	now := workflow.Now(ctx)
 	s.clock.Observe(s.m.Model(), cmds, now, s.in.CaseID)
@@ -237,6 +245,9 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	in := &ApplyInput{Batch: s.batch(cmds, now), Unit: s.in.CalendarUnit}
 	if s.clock.Dirty() {
 		in.Clock = s.clock.Input()
+	}
+	if s.in.AlarmsInApply {
+		in.Alarms = s.alarmPlan(cmds, in.Clock != nil)
 	}
 	for _, c := range cmds {
 		switch c.Kind {
@@ -261,19 +272,33 @@ func (s *shell) apply(ctx workflow.Context, cmds []machine.Command) error {
 	dues := res.Timers
 	if in.Clock != nil {
 		s.clock.SetDues(res.Dues)
-		if !s.m.Ended() {
+		switch {
+		case s.m.Ended():
+		case in.Alarms != nil:
+			s.alarms.follow(ctx, res.Alarms)
+		default:
 			s.alarms.rearm(ctx, s.clock, s.in.CaseID, &s.book, s.seq)
 		}
+	}
+	var armed map[string]Alarm
+	if res.Alarms != nil {
+		armed = res.Alarms.Timers
 	}
 	for _, c := range cmds {
 		switch c.Kind {
 		case machine.OpenWait:
-			s.open(ctx, c.Wait, dues)
+			s.open(ctx, c.Wait, dues, armed)
 		case machine.CloseWait:
 			s.close(c.Wait.ID)
 		case machine.Finish:
 			s.finalVars = c.Vars
 		}
+	}
+	if in.Alarms != nil {
+		// Apply wrote them: what close booked was in the plan.
+		s.book.arm, s.book.disarm = nil, nil
+		s.alarmsDone = s.m.Ended()
+		return nil
 	}
 	return s.flushAlarms(ctx)
 }
@@ -331,8 +356,9 @@ func (s *shell) batch(cmds []machine.Command, now time.Time) *Batch {
 	return b
 }
 
-// open arms the workflow side of a wait.
-func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time.Time) {
+// open arms the workflow side of a wait; armed are the timers' alarms Apply armed (a case
+// with AlarmsInApply).
+func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time.Time, armed map[string]Alarm) {
 	ow := s.find(w.ID)
 	if ow == nil {
 		ow = &openWait{}
@@ -356,7 +382,11 @@ func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time
 		if ow.base.IsZero() {
 			ow.base = workflow.Now(ctx)
 		}
-		if s.book.long(delay) {
+		if a, ok := armed[w.ID]; ok {
+			ow.alarmID, ow.alarmCh, ow.cancel = a.ID, workflow.NewSignalChannel[Signal](ctx, a.Channel), nil
+			return
+		}
+		if !s.in.AlarmsInApply && s.book.long(delay) {
 			a := s.book.add(s.in.CaseID, alarmChannel(w.ID), due, s.seq)
 			ow.alarmID, ow.alarmCh, ow.cancel = a.ID, workflow.NewSignalChannel[Signal](ctx, a.Channel), nil
 			return
@@ -377,6 +407,8 @@ func (s *shell) open(ctx workflow.Context, w *machine.Wait, dues map[string]time
 			Initiator:  s.in.Initiator,
 			ParentCase: s.in.CaseID,
 			Alarms:     s.in.Alarms,
+			// A child arms its alarms as its parent does.
+			AlarmsInApply: s.in.AlarmsInApply,
 		})
 	case machine.HandlerWait:
 		hctx, cancel := workflow.WithCancel(ctx)
@@ -532,40 +564,6 @@ func (s *shell) raise(ctx workflow.Context, al *alarm) error {
 	return err
 }
 
-// waitEvent turns a signal sent to a wait's channel into a machine event.
-func waitEvent(w *machine.Wait, sig Signal) machine.Event {
-	switch w.Kind {
-	case machine.MessageWait:
-		return machine.Event{Kind: machine.MessageReceived, WaitID: w.ID, Name: w.Name, Vars: sig.Vars}
-	case machine.SignalWait:
-		return machine.Event{Kind: machine.SignalReceived, WaitID: w.ID, Name: w.Name, Vars: sig.Vars}
-	}
-	switch sig.Kind {
-	case SignalMove:
-		return machine.Event{Kind: machine.MoveToken, WaitID: w.ID, Target: sig.Target}
-	case SignalRemove:
-		return machine.Event{Kind: machine.RemoveInstance, WaitID: w.ID}
-	}
-	return machine.Event{Kind: machine.TaskCompleted, WaitID: w.ID, Outcome: sig.Outcome, Vars: sig.Vars, Local: sig.Local}
-}
-
-// controlEvent turns a control signal into a machine event.
-func controlEvent(sig Signal) machine.Event {
-	switch sig.Kind {
-	case SignalRetry:
-		return machine.Event{Kind: machine.RetryIncident, WaitID: sig.Incident, Vars: sig.Vars}
-	case SignalSetVariables:
-		return machine.Event{Kind: machine.SetVariables, Vars: sig.Vars}
-	case SignalAddInstance:
-		return machine.Event{Kind: machine.AddInstance, WaitID: sig.Instance, Item: sig.Item}
-	case SignalReopen:
-		return machine.Event{Kind: machine.ReopenInstance, WaitID: sig.Instance, Item: sig.Item, Outcome: sig.Outcome}
-	case SignalCancel:
-		return machine.Event{Kind: machine.CancelCase}
-	}
-	return machine.Event{Kind: machine.EventKind("unknown:" + string(sig.Kind))}
-}
-
 // guard runs a call into the machine. A panic there is a bug in onewindow,
 // not in the case: instead of failing the workflow task over and over, it
 // becomes an incident on this case (other cases are untouched) and the
@@ -605,6 +603,9 @@ func (s *shell) drain(ctx workflow.Context) {
 		}
 	}
 	s.waits = nil
+	if s.alarmsDone {
+		s.book.arm, s.book.disarm = nil, nil
+	}
 	if err := s.flushAlarms(ctx); err != nil {
 		// What stays armed fires into a finished case later and is dropped.
 		workflow.Logger(ctx).Warn("alarms of an ended case not disarmed", "case", s.in.CaseID, "error", err)

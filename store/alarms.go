@@ -19,22 +19,33 @@ var _ engine.AlarmStore = Engine{}
 // An alarm already known keeps its row (an activity runs at least once); disarming one that
 // fired or was disarmed changes nothing.
 func (s Engine) SetAlarms(ctx context.Context, c engine.AlarmChange) error {
+	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error { return setAlarms(ctx, tx, c) })
+}
+
+// AppliesAlarmsOf implements engine.AlarmApplier: ApplyBatch writes a step's alarms
+// (Batch.Alarms) in its transaction when they live in the same database.
+func (s Engine) AppliesAlarmsOf(as engine.AlarmStore) bool {
+	o, ok := as.(Engine)
+	return ok && o.DB == s.DB
+}
+
+// setAlarms arms and disarms alarms in tx: arming one that exists, or disarming one no
+// longer armed, changes nothing.
+func setAlarms(ctx context.Context, tx *sqlx.Tx, c engine.AlarmChange) error {
 	now := Now()
-	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
-		for _, a := range c.Arm {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO alarms (id, case_id, channel, due_at, state, created_at)
-				VALUES (?, ?, ?, ?, 'armed', ?) ON CONFLICT DO NOTHING`), a.ID, a.CaseID, a.Channel, Time(a.Due), now); err != nil {
-				return classify(err, "arm alarm %s", a.ID)
-			}
+	for _, a := range c.Arm {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO alarms (id, case_id, channel, due_at, state, created_at)
+			VALUES (?, ?, ?, ?, 'armed', ?) ON CONFLICT DO NOTHING`), a.ID, a.CaseID, a.Channel, Time(a.Due), now); err != nil {
+			return classify(err, "arm alarm %s", a.ID)
 		}
-		for _, id := range c.Disarm {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE alarms SET state = 'cancelled', ended_at = ? WHERE id = ? AND state = 'armed'`),
-				now, id); err != nil {
-				return classify(err, "disarm alarm %s", id)
-			}
+	}
+	for _, id := range c.Disarm {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE alarms SET state = 'cancelled', ended_at = ? WHERE id = ? AND state = 'armed'`),
+			now, id); err != nil {
+			return classify(err, "disarm alarm %s", id)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // alarmRow is a row of the alarms table.

@@ -374,3 +374,81 @@ func BenchmarkTxWrite(b *testing.B) {
 		}
 	}
 }
+
+// TestWritersQueueWithoutConnections: on SQLite, writers waiting for the write lock queue
+// in Go without holding a pooled connection (DB.writers), so that while one transaction is
+// open and many wait, readers still find a connection; a waiter whose context ends gives up;
+// when the lock is released every queued writer commits.
+func TestWritersQueueWithoutConnections(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO counter (id, n) VALUES (1, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	inc := func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE counter SET n = n + 1 WHERE id = 1`)
+		return err
+	}
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Tx(ctx, func(tx *sqlx.Tx) error {
+			close(holding)
+			<-release
+			return inc(tx)
+		})
+	}()
+	<-holding
+	const waiters = 40 // many more than the pool's connections
+	var wg sync.WaitGroup
+	errs := make(chan error, waiters)
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.Tx(ctx, inc)
+		}()
+	}
+	// A waiter whose context ends gives up instead of waiting on.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := db.Tx(cctx, inc); !errors.Is(err, context.Canceled) {
+		t.Errorf("a writer with a cancelled context: %v, want context.Canceled", err)
+	}
+	// Readers are served while the writers queue (none of them holds a connection).
+	rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer rcancel()
+	for range 10 {
+		var n int
+		if err := db.GetContext(rctx, &n, `SELECT n FROM counter WHERE id = 1`); err != nil {
+			t.Fatalf("a read while %d writers queue: %v", waiters, err)
+		}
+		if n != 0 {
+			t.Fatalf("read %d before any writer committed, want 0", n)
+		}
+	}
+	if inUse := db.Stats().InUse; inUse > 1 {
+		t.Errorf("%d connections in use while one transaction is open and %d writers wait, want 1", inUse, waiters)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("queued writer: %v", err)
+		}
+	}
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT n FROM counter WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if n != waiters+1 {
+		t.Errorf("counter = %d, want %d: every queued writer commits", n, waiters+1)
+	}
+}

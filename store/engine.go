@@ -39,6 +39,11 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		if err := writeCase(ctx, tx, b, string(vars), at); err != nil {
 			return err
 		}
+		if b.Alarms != nil {
+			if err := setAlarms(ctx, tx, *b.Alarms); err != nil {
+				return err
+			}
+		}
 		for _, t := range b.Tasks {
 			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO tasks (id, case_id, element_id, name, state, assignee, step_kind,
 				limit_days, warn_days, form_key, documentation, priority, loop_counter, body_id, created_at)

@@ -294,31 +294,70 @@ func (c *State) Extend(name string, days float64) {
 
 // Alerts are the alerts that can still fire given the current dues.
 func (c *State) Alerts(caseID string) []Alert {
-	var out []Alert
-	add := func(key string, a Alert) {
-		if a.Due.IsZero() || c.fired[key] {
+	return Resolve(c.AlertSlots(caseID), c.Dues)
+}
+
+// AlertSlot is an alert that can still fire, before its due time is known: the Apply
+// activity resolves the slots with the dues it computes (Resolve), so that it can arm the
+// alerts' alarms in the step's own transaction.
+type AlertSlot struct {
+	Alert Alert `json:"alert"`
+	// Due names the due time of Dues the alert takes: warn, due, statutory, or
+	// task-warn and task-due of the task's wait (Wait).
+	Due  string `json:"due"`
+	Wait string `json:"wait,omitempty"`
+}
+
+// AlertSlots are the alerts that can still fire, whatever the dues (those not fired yet).
+func (c *State) AlertSlots(caseID string) []AlertSlot {
+	var out []AlertSlot
+	add := func(key, due, wait string, a Alert) {
+		if c.fired[key] {
 			return
 		}
 		a.ID, a.CaseID = caseID+"/"+key, caseID
-		out = append(out, a)
+		out = append(out, AlertSlot{Alert: a, Due: due, Wait: wait})
 	}
 	if c.state == "running" {
 		ext := ""
 		if n := len(c.extensions); n > 0 {
 			ext = ":ext" + strconv.Itoa(n)
 		}
-		add("case:warning"+ext, Alert{Kind: "warning", Scope: "case", Due: c.Dues.Warn})
-		add("case:overdue"+ext, Alert{Kind: "overdue", Scope: "case", Due: c.Dues.Due})
-		add("statutory:overdue", Alert{Kind: "overdue", Scope: "statutory", Due: c.Dues.Statutory})
+		add("case:warning"+ext, "warn", "", Alert{Kind: "warning", Scope: "case"})
+		add("case:overdue"+ext, "due", "", Alert{Kind: "overdue", Scope: "case"})
+		add("statutory:overdue", "statutory", "", Alert{Kind: "overdue", Scope: "statutory"})
 	}
 	for _, t := range c.tasks {
-		d := c.Dues.Tasks[t.WaitID]
 		base := Alert{TaskID: t.TaskID, Scope: "task", Element: t.Element, StepKind: t.StepKind}
 		w, o := base, base
-		w.Kind, w.Due = "warning", d.Warn
-		o.Kind, o.Due = "overdue", d.Due
-		add("task:"+t.WaitID+":warning", w)
-		add("task:"+t.WaitID+":overdue", o)
+		w.Kind, o.Kind = "warning", "overdue"
+		add("task:"+t.WaitID+":warning", "task-warn", t.WaitID, w)
+		add("task:"+t.WaitID+":overdue", "task-due", t.WaitID, o)
+	}
+	return out
+}
+
+// Resolve answers the alerts of slots with their due times from d, leaving out those
+// without one.
+func Resolve(slots []AlertSlot, d Dues) []Alert {
+	var out []Alert
+	for _, s := range slots {
+		a := s.Alert
+		switch s.Due {
+		case "warn":
+			a.Due = d.Warn
+		case "due":
+			a.Due = d.Due
+		case "statutory":
+			a.Due = d.Statutory
+		case "task-warn":
+			a.Due = d.Tasks[s.Wait].Warn
+		case "task-due":
+			a.Due = d.Tasks[s.Wait].Due
+		}
+		if !a.Due.IsZero() {
+			out = append(out, a)
+		}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ package enginetest
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ type Env struct {
 	T      testing.TB
 	Engine *engine.Engine
 	DB     *store.DB
+	stop   func()
 }
 
 // Options configure Start.
@@ -32,6 +34,9 @@ type Options struct {
 	OnAlert   func(ctx context.Context, a engine.Alert) error
 	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
 	Worker *engine.WorkerOptions
+	// WorkerName is the worker's name in the engine store; "" a new one. A test that
+	// restarts the engine on the same files gives both the same name, as serve does.
+	WorkerName string
 }
 
 // Start runs an engine over db until the test ends.
@@ -40,7 +45,10 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if o.Backend == "" {
 		o.Backend = "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
 	}
-	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: "test-" + store.NewID(), KeyPrefix: "t" + store.NewID() + ":"})
+	if o.WorkerName == "" {
+		o.WorkerName = "test-" + store.NewID()
+	}
+	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: o.WorkerName, KeyPrefix: "t" + store.NewID() + ":"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +65,20 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err := e.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		_ = e.Wait()
-		_ = b.Close()
-	})
-	return &Env{T: t, Engine: e, DB: db}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			_ = e.Wait()
+			_ = b.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &Env{T: t, Engine: e, DB: db, stop: stop}
 }
+
+// Stop stops the engine and closes its store before the test ends (a restart).
+func (v *Env) Stop() { v.stop() }
 
 // Deploy stores and publishes a definition; it returns the version.
 func (v *Env) Deploy(key string, xml []byte) int {
