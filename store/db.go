@@ -90,6 +90,8 @@ type DB struct {
 	// under load the write lock sits idle between naps and the readers find the pool
 	// empty. A channel rather than a mutex so that a waiter gives up with its context.
 	writers chan struct{}
+	// stmts keeps SQLite's prepared read statements (stmtcache.go); nil on PostgreSQL.
+	stmts *stmtCache
 }
 
 var _ Q = (*DB)(nil)
@@ -182,6 +184,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	out := &DB{DB: db, dialect: dialect}
 	if dialect == SQLite {
 		out.writers = make(chan struct{}, 1)
+		out.stmts = &stmtCache{m: map[string]*sqlx.Stmt{}}
 	}
 	return out, nil
 }
