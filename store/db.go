@@ -90,8 +90,6 @@ type DB struct {
 	// under load the write lock sits idle between naps and the readers find the pool
 	// empty. A channel rather than a mutex so that a waiter gives up with its context.
 	writers chan struct{}
-	// stmts keeps SQLite's prepared read statements (stmtcache.go); nil on PostgreSQL.
-	stmts *stmtCache
 }
 
 var _ Q = (*DB)(nil)
@@ -144,7 +142,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			params += "&" + extra
 		}
 		// Without a "file:" prefix modernc takes everything before '?' as the file name verbatim.
-		sdb, err := sql.Open("sqlite", path+"?"+params)
+		// The driver keeps each connection's prepared statements (sqlitekept.go).
+		sdb, err := sql.Open(keptDriverName, path+"?"+params)
 		if err != nil {
 			return nil, fmt.Errorf("open %q: %w", dsn, err)
 		}
@@ -184,7 +183,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	out := &DB{DB: db, dialect: dialect}
 	if dialect == SQLite {
 		out.writers = make(chan struct{}, 1)
-		out.stmts = &stmtCache{m: map[string]*sqlx.Stmt{}}
 	}
 	return out, nil
 }
