@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cschleiden/go-workflows/backend"
@@ -125,6 +126,10 @@ type Engine struct {
 	startOnce  sync.Once
 	sweepEvery time.Duration
 	sweepAge   time.Duration
+	// delivered carries delivered signals' outbox ids to removeDelivered, which runs
+	// while removing is set (delivered.go).
+	delivered chan string
+	removing  atomic.Bool
 }
 
 // New returns an engine; Start starts its worker.
@@ -150,6 +155,7 @@ func New(cfg Config) (*Engine, error) {
 		// A signal is swept when its caller has not delivered it within a
 		// few seconds of writing it: normally the caller delivers at once.
 		sweepEvery: time.Second,
+		delivered:  make(chan string, removeQueue),
 		sweepAge:   3 * time.Second,
 	}
 	names := make([]string, 0, len(cfg.Handlers))
@@ -232,6 +238,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		if err = e.worker.Start(ctx); err == nil {
 			go e.sweep(ctx)
 			go e.RunAlarms(ctx)
+			go e.removeDelivered(ctx)
 		}
 	})
 	return err
@@ -400,7 +407,7 @@ func (e *Engine) Deliver(ctx context.Context, sigs ...OutboxSignal) error {
 				return fmt.Errorf("engine: signalling case %s: %w", s.CaseID, err)
 			}
 		}
-		if s.ID != "" {
+		if s.ID != "" && !e.queueRemoval(s.ID) {
 			if err := e.store.DeleteSignal(ctx, s.ID); err != nil {
 				return fmt.Errorf("engine: clearing delivered signal %s: %w", s.ID, err)
 			}

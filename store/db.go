@@ -243,6 +243,31 @@ func (db *DB) Snapshot(ctx context.Context, fn func(q Q) error) error {
 	return fn(tx)
 }
 
+// ExecContext runs a statement outside a transaction. On SQLite a write outside Tx queues
+// for the write slot too: otherwise it would sleep-poll in the busy handler while the queued
+// transactions hand the lock to each other, and could wait out the whole busy timeout (the
+// outbox's removal of a delivered signal, which a request waits for, is one). It waits for
+// the slot as long as SQLite's busy timeout, then runs without it, so that a write through
+// db inside a Tx's fn (a mistake) fails with SQLITE_BUSY as before instead of waiting forever.
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.writers != nil {
+		t := time.NewTimer(writeSlotWait)
+		select {
+		case db.writers <- struct{}{}:
+			t.Stop()
+			defer func() { <-db.writers }()
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("waiting for the write lock: %w", ctx.Err())
+		}
+	}
+	return db.DB.ExecContext(ctx, query, args...)
+}
+
+// writeSlotWait is how long ExecContext waits for the write slot: SQLite's busy timeout.
+const writeSlotWait = 10 * time.Second
+
 func (db *DB) tx1(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	if db.writers != nil {
 		select {

@@ -378,7 +378,7 @@ func BenchmarkTxWrite(b *testing.B) {
 // TestWritersQueueWithoutConnections: on SQLite, writers waiting for the write lock queue
 // in Go without holding a pooled connection (DB.writers), so that while one transaction is
 // open and many wait, readers still find a connection; a waiter whose context ends gives up;
-// when the lock is released every queued writer commits.
+// when the lock is released every queued writer, and a write outside a transaction, commits.
 func TestWritersQueueWithoutConnections(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
@@ -412,6 +412,12 @@ func TestWritersQueueWithoutConnections(t *testing.T) {
 			errs <- db.Tx(ctx, inc)
 		}()
 	}
+	// A write outside a transaction queues for the slot too.
+	autocommit := make(chan error, 1)
+	go func() {
+		_, err := db.ExecContext(ctx, `UPDATE counter SET n = n + 1 WHERE id = 1`)
+		autocommit <- err
+	}()
 	// A waiter whose context ends gives up instead of waiting on.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
@@ -444,11 +450,14 @@ func TestWritersQueueWithoutConnections(t *testing.T) {
 			t.Fatalf("queued writer: %v", err)
 		}
 	}
+	if err := <-autocommit; err != nil {
+		t.Fatalf("queued write outside a transaction: %v", err)
+	}
 	var n int
 	if err := db.GetContext(ctx, &n, `SELECT n FROM counter WHERE id = 1`); err != nil {
 		t.Fatal(err)
 	}
-	if n != waiters+1 {
-		t.Errorf("counter = %d, want %d: every queued writer commits", n, waiters+1)
+	if n != waiters+2 {
+		t.Errorf("counter = %d, want %d: every queued writer commits", n, waiters+2)
 	}
 }
