@@ -82,3 +82,18 @@ func TestAlarmsFireOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestEngineAppliesItsOwnAlarms: the engine's store writes a step's alarms with its batch
+// only into its own database's alarms table (serve passes the same database as both).
+func TestEngineAppliesItsOwnAlarms(t *testing.T) {
+	a, b := storetest.SQLite(t), storetest.SQLite(t)
+	if !(store.Engine{DB: a}).AppliesAlarmsOf(store.Engine{DB: a}) {
+		t.Error("the same database's alarms are not applied with its batches")
+	}
+	if (store.Engine{DB: a}).AppliesAlarmsOf(store.Engine{DB: b}) {
+		t.Error("another database's alarms would be written into this one's batches")
+	}
+	if (store.Engine{DB: a}).AppliesAlarmsOf(nil) {
+		t.Error("no alarm store, yet alarms applied")
+	}
+}
