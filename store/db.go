@@ -31,6 +31,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/jmoiron/sqlx"
 	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+
+	"onewindow/store/sqlitekept"
 )
 
 // Dialect names the SQL database behind a DB.
@@ -142,8 +144,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			params += "&" + extra
 		}
 		// Without a "file:" prefix modernc takes everything before '?' as the file name verbatim.
-		// The driver keeps each connection's prepared statements (sqlitekept.go).
-		sdb, err := sql.Open(keptDriverName, path+"?"+params)
+		// The driver keeps each connection's prepared statements (package sqlitekept).
+		sdb, err := sql.Open(sqlitekept.DriverName, path+"?"+params)
 		if err != nil {
 			return nil, fmt.Errorf("open %q: %w", dsn, err)
 		}

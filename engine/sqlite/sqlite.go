@@ -24,6 +24,8 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
+	"onewindow/store/sqlitekept"
+
 	_ "modernc.org/sqlite"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -75,7 +77,9 @@ func open(dsn string, opts ...Option) (*Backend, error) {
 		opt(options)
 	}
 
-	db, err := sql.Open("sqlite", dsn)
+	// onewindow: opened through sqlitekept, whose connections keep their prepared
+	// statements (the poll and the task completions were parsed on every call).
+	db, err := sql.Open(sqlitekept.DriverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the engine store: %w", err)
 	}

@@ -1,10 +1,13 @@
-package store
+// Package sqlitekept is modernc's SQLite driver with prepared statements kept per connection,
+// registered for database/sql as DriverName. The application database (store.Open) and the
+// engine store (engine/sqlite) open SQLite through it.
+package sqlitekept
 
 // Prepared statements kept per SQLite connection. modernc's driver parses a query's SQL every
 // time it runs: in the http bench's profile SQLite's parser took a fifth of the process's CPU,
 // half of an inbox page's (its visibility clause is long), and it ran inside write
-// transactions too, while they hold the database's one write lock. The connections store.Open
-// makes come from this wrapper of modernc's driver, which keeps each connection's statements
+// transactions too, while they hold the database's one write lock. Connections opened with
+// DriverName come from this wrapper of modernc's driver, which keeps each connection's statements
 // (by SQL text) and runs a query again through its kept statement. SQLite prepares a kept
 // statement again by itself when the schema changed, or when a value bound to it may change
 // its plan (sqlite_stat4). PostgreSQL needs none of this: pgx keeps its statements itself.
@@ -20,10 +23,10 @@ import (
 	"modernc.org/sqlite"
 )
 
-// keptDriverName is the database/sql driver store.Open uses for SQLite.
-const keptDriverName = "sqlite-kept"
+// DriverName is the database/sql driver name to open SQLite with (DSNs as modernc's).
+const DriverName = "sqlite-kept"
 
-func init() { sql.Register(keptDriverName, keptDriver{&sqlite.Driver{}}) }
+func init() { sql.Register(DriverName, keptDriver{&sqlite.Driver{}}) }
 
 // keptPerConn bounds the statements a connection keeps: queries whose text varies (IN lists
 // of varying length) are not all worth keeping; past the bound a query runs as before.
