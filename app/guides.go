@@ -39,6 +39,9 @@ type GuideQuery struct {
 	DepartmentID string
 	Kind         string
 	HandlingType string
+	// Theme and Level are one of store.ItemThemes and store.ItemLevels (主题, 层级).
+	Theme string
+	Level string
 	// Search is a part of the code or name.
 	Search string
 	Page   Page
@@ -51,7 +54,7 @@ func (a *App) Guides(ctx context.Context, q GuideQuery) (*List[ServiceGuide], er
 		return nil, err
 	}
 	vs, err := store.ListCurrentVersions(ctx, a.db, store.ItemFilter{DepartmentID: q.DepartmentID, State: store.ItemPublished,
-		Kind: q.Kind, HandlingType: q.HandlingType, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset})
+		Kind: q.Kind, HandlingType: q.HandlingType, Theme: q.Theme, Level: q.Level, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset})
 	if err != nil {
 		return nil, err
 	}

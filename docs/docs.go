@@ -3540,6 +3540,39 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme (主题)",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level (层级)",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
                         "type": "string",
                         "description": "a part of the code or name",
                         "name": "q",
@@ -4814,6 +4847,39 @@ const docTemplate = `{
                         "type": "string",
                         "description": "only this handling type",
                         "name": "handlingType",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme (主题)",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level (层级)",
+                        "name": "level",
                         "in": "query"
                     },
                     {
@@ -9840,6 +9906,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "decisions": {
                     "description": "Decisions lists the decisions of a decision's .dmn file (kind dmn).",
                     "type": "array",
@@ -9897,6 +9968,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -9983,6 +10058,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
@@ -10018,6 +10098,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -10121,6 +10205,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
@@ -10156,6 +10245,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -12511,6 +12604,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -12587,6 +12691,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "version": {
                     "type": "integer"
@@ -15212,6 +15336,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15286,6 +15421,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "updatedAt": {
                     "type": "string"
@@ -15417,6 +15572,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15487,6 +15653,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "warnDays": {
                     "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
@@ -15615,6 +15801,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15691,6 +15888,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "version": {
                     "type": "integer"
