@@ -1,6 +1,9 @@
 // Messages of the public portal (issue 16), merged under the key "portal". Chinese first.
 export default {
   'zh-CN': {
+    skip: '跳到主要内容',
+    navLabel: '门户导航',
+    plain: '无脚本版（纯文本页面）',
     title: '政务服务网',
     placeholder: '公众门户',
     nav: { catalogue: '办事指南', progress: '进度查询', results: '结果公示', statistics: '统计数据', mine: '我的办件', complaint: '投诉', disclosure: '依申请公开', account: '登录/注册', logout: '退出', workbench: '工作人员入口' },
@@ -24,6 +27,9 @@ export default {
     required: '请填写{f}',
   },
   en: {
+    skip: 'Skip to the content',
+    navLabel: 'Portal',
+    plain: 'Plain pages (no JavaScript)',
     title: 'Public service portal',
     placeholder: 'Public portal',
     nav: { catalogue: 'Service guides', progress: 'Progress', results: 'Results', statistics: 'Statistics', mine: 'My cases', complaint: 'Complaint', disclosure: 'Information request', account: 'Sign in', logout: 'Sign out', workbench: 'Staff' },
