@@ -40,6 +40,9 @@ export async function context(browser) {
 export async function signIn(ctx, user, path = '/') {
   const page = await ctx.newPage()
   page.on('pageerror', (e) => log(`[${user}] page error:`, e.message))
+  let logins = 0
+  const count = (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/auth/login') && logins++
+  page.on('request', count)
   await page.goto(BASE + path)
   await page.waitForURL(/\/login/)
   await page.fill('input[name=username]', user)
@@ -47,6 +50,10 @@ export async function signIn(ctx, user, path = '/') {
   await page.keyboard.press('Enter')
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
   await page.waitForSelector('[data-test=who]')
+  page.off('request', count)
+  // Enter once is one sign-in: a second one (a keyup handler beside the form's submit) sent the
+  // user home from the page they had come back to, asking about unsaved changes on the way.
+  if (logins !== 1) fail(`${user}: Enter on the login page signed in ${logins} times`)
   log(user, 'signed in at', page.url())
   return page
 }

@@ -42,10 +42,10 @@ run(async () => {
   log('Camunda Modeler file open')
 
   // Bad input over the unsaved diagram: not BPMN. The server's problem is shown, nothing is asked
-  // (the file replaces nothing) and the diagram stays as it was, still unsaved. The question
-  // this used to ask was answered through a locator that also matched the question of the open
-  // before, still fading out: two matches, so Playwright's strict isVisible threw, the catch
-  // took it for "no question" and the problem list waited behind a question nobody answered.
+  // (the file replaces nothing) and the diagram stays as it was, still unsaved. This step used to
+  // fail because two questions were open: Enter on the login page signed in twice, and the
+  // second sign-in sent the modeller home (a route leave, which asks about unsaved changes); the
+  // confirm locator then matched two buttons and Playwright's strict mode refused to click.
   const before = await page.locator('.djs-element').count()
   await open.setInputFiles({ name: 'notes.xml', mimeType: 'application/xml', buffer: Buffer.from('<notes><note>not a process</note></notes>') })
   const problems = page.locator('[data-test=modeler-file-problems]')
