@@ -226,6 +226,11 @@ export async function lowContrast(page) {
 
 /** mustBeReadable fails when a text of the page is below WCAG AA contrast. */
 export async function mustBeReadable(page, what) {
+  // Colours in a transition (a radio button just picked) are neither the old nor the new ones:
+  // wait for the finite animations to end first.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || !isFinite(a.effect?.getComputedTiming().endTime ?? Infinity)), null, { timeout: 5000 })
+    .catch(() => {})
   const bad = await lowContrast(page)
   if (bad.length) fail(`${what}: ${bad.length} texts below WCAG AA contrast:\n  ` + bad.join('\n  '))
   log(what, 'every text meets WCAG AA contrast')

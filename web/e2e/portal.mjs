@@ -177,8 +177,8 @@ run(async () => {
     return Number(cells[1]) >= 1 && Number(cells[2]) >= 1
   })
   await anon.waitForSelector('[data-test=stats-chart] canvas')
+  await accessible(anon, 'statistics') // first: it waits for the radio buttons' transition
   await shot(anon, 'portal-statistics')
-  await accessible(anon, 'statistics')
   for (const path of ['/portal/complaint', '/portal/disclosure']) {
     await anon.goto(BASE + path)
     await anon.waitForSelector('main form')
