@@ -8733,6 +8733,282 @@ const docTemplate = `{
                 }
             }
         },
+        "/public": {
+            "get": {
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The plain pages' start: redirects to the catalogue (public, no JavaScript)",
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    }
+                }
+            }
+        },
+        "/public/items": {
+            "get": {
+                "description": "The published items with a GET search form (name or code, department, theme, level, handling\ntype), from the same use case as GET /api/v1/public/items; a bad parameter is a 400 page naming it.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The catalogue as an HTML page without JavaScript (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a part of the code or name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only items of this competent department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "immediate",
+                            "promised"
+                        ],
+                        "type": "string",
+                        "description": "only this handling type",
+                        "name": "handlingType",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next page's cursor (the page's own next link)",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML naming the bad parameter",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/items/{id}": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "An item's service guide as an HTML page without JavaScript: the content-information table and the steps with their limits (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "HTML: no such item, or not published",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/progress": {
+            "get": {
+                "description": "Never cached. An unknown number and a wrong code get the same 404 page.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "Progress lookup as an HTML page without JavaScript: a GET form, and the case when both are given (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case number",
+                        "name": "number",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "query code",
+                        "name": "code",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/results": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "Result publicity as an HTML table without JavaScript, names masked (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "finished in this month (2025-11)",
+                        "name": "month",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next page's cursor",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/statistics": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The statistics as an HTML table without JavaScript (public)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "department",
+                            "item"
+                        ],
+                        "type": "string",
+                        "description": "department (default) or item",
+                        "name": "by",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first month (default this month)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last month (default from)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
         "/readyz": {
             "get": {
                 "produces": [

@@ -111,13 +111,21 @@ func plainNumber(v *float64) string {
 // plainRoutes registers the plain pages on the engine's root.
 func (h *api) plainRoutes(e *gin.Engine) {
 	g := e.Group("/public", h.throttle(limitPublic))
-	g.GET("", func(c *gin.Context) { c.Redirect(http.StatusFound, "/public/items") })
+	g.GET("", plainHome)
 	g.GET("/items", h.plainCatalogue)
 	g.GET("/items/:id", h.plainGuide)
 	g.GET("/results", h.plainResults)
 	g.GET("/statistics", h.plainStatistics)
 	e.GET("/public/progress", h.throttle(limitProgress), h.plainProgress)
 }
+
+// plainHome godoc
+//
+//	@Summary	The plain pages' start: redirects to the catalogue (public, no JavaScript)
+//	@Tags		plain
+//	@Success	302
+//	@Router		/public [get]
+func plainHome(c *gin.Context) { c.Redirect(http.StatusFound, "/public/items") }
 
 // plainData is what every page's layout reads.
 type plainData struct {
@@ -189,6 +197,22 @@ type catalogueData struct {
 	NextURL     string
 }
 
+// plainCatalogue godoc
+//
+//	@Summary		The catalogue as an HTML page without JavaScript (public)
+//	@Description	The published items with a GET search form (name or code, department, theme, level, handling
+//	@Description	type), from the same use case as GET /api/v1/public/items; a bad parameter is a 400 page naming it.
+//	@Tags			plain
+//	@Produce		html
+//	@Param			q				query		string	false	"a part of the code or name"
+//	@Param			departmentId	query		string	false	"only items of this competent department"
+//	@Param			theme			query		string	false	"only items of this theme"	Enums(household, socialSecurity, businessStartup, investment, realEstate, marriage, socialAssistance, health, birth, employment, education, socialOrganisation, other)
+//	@Param			level			query		string	false	"only items implemented at this level"	Enums(region, city, county, township)
+//	@Param			handlingType	query		string	false	"only this handling type"	Enums(immediate, promised)
+//	@Param			after			query		string	false	"the next page's cursor (the page's own next link)"
+//	@Success		200				{string}	string	"HTML"
+//	@Failure		400				{string}	string	"HTML naming the bad parameter"
+//	@Router			/public/items [get]
 func (h *api) plainCatalogue(c *gin.Context) {
 	d := catalogueData{plainData: plainData{Title: "办事指南"}, Themes: store.ItemThemes, Levels: store.ItemLevels}
 	status, msg := h.checkPlainQuery(c, &d.Query)
@@ -228,6 +252,16 @@ type guideData struct {
 	Process *app.ItemProcess
 }
 
+// plainGuide godoc
+//
+//	@Summary	An item's service guide as an HTML page without JavaScript: the content-information table and the steps with their limits (public)
+//	@Tags		plain
+//	@Produce	html
+//	@Param		id	path		string	true	"item id"
+//	@Success	200	{string}	string	"HTML"
+//	@Failure	400	{string}	string	"HTML"
+//	@Failure	404	{string}	string	"HTML: no such item, or not published"
+//	@Router		/public/items/{id} [get]
 func (h *api) plainGuide(c *gin.Context) {
 	d := guideData{plainData: plainData{Title: "服务指南"}}
 	id := c.Param("id")
@@ -261,6 +295,18 @@ type progressData struct {
 	Progress     *app.PublicProgress
 }
 
+// plainProgress godoc
+//
+//	@Summary		Progress lookup as an HTML page without JavaScript: a GET form, and the case when both are given (public)
+//	@Description	Never cached. An unknown number and a wrong code get the same 404 page.
+//	@Tags			plain
+//	@Produce		html
+//	@Param			number	query		string	false	"case number"
+//	@Param			code	query		string	false	"query code"
+//	@Success		200		{string}	string	"HTML"
+//	@Failure		400		{string}	string	"HTML"
+//	@Failure		404		{string}	string	"HTML"
+//	@Router			/public/progress [get]
 func (h *api) plainProgress(c *gin.Context) {
 	d := progressData{plainData: plainData{Title: "办件进度查询"}, Number: c.Query("number"), Code: c.Query("code")}
 	status := http.StatusOK
@@ -288,6 +334,16 @@ type resultsData struct {
 	NextURL string
 }
 
+// plainResults godoc
+//
+//	@Summary	Result publicity as an HTML table without JavaScript, names masked (public)
+//	@Tags		plain
+//	@Produce	html
+//	@Param		month	query		string	false	"finished in this month (2025-11)"
+//	@Param		after	query		string	false	"the next page's cursor"
+//	@Success	200		{string}	string	"HTML"
+//	@Failure	400		{string}	string	"HTML"
+//	@Router		/public/results [get]
 func (h *api) plainResults(c *gin.Context) {
 	d := resultsData{plainData: plainData{Title: "办件结果公示"}}
 	status, msg := h.checkPlainQuery(c, &d.Query)
@@ -312,6 +368,17 @@ type statisticsData struct {
 	Report *app.StatisticsReport
 }
 
+// plainStatistics godoc
+//
+//	@Summary	The statistics as an HTML table without JavaScript (public)
+//	@Tags		plain
+//	@Produce	html
+//	@Param		by		query		string	false	"department (default) or item"	Enums(department, item)
+//	@Param		from	query		string	false	"first month (default this month)"
+//	@Param		to		query		string	false	"last month (default from)"
+//	@Success	200		{string}	string	"HTML"
+//	@Failure	400		{string}	string	"HTML"
+//	@Router		/public/statistics [get]
 func (h *api) plainStatistics(c *gin.Context) {
 	d := statisticsData{plainData: plainData{Title: "统计数据"}}
 	if c.Request.URL.Query().Get("by") == "" { // before c.Query reads (and caches) the query
