@@ -24,8 +24,8 @@ func BenchmarkAuthenticatedRequest(b *testing.B) {
 // Each request comes from its own address, so that the throttle does not answer 429.
 func BenchmarkPublicCatalogue(b *testing.B) {
 	s := newTestServer(b, nil)
-	for _, path := range []string{"/api/v1/public/items", "/public/items"} {
-		b.Run(path, func(b *testing.B) {
+	for name, path := range map[string]string{"json": "/api/v1/public/items", "plain": "/public/items"} {
+		b.Run(name, func(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
