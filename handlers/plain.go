@@ -218,19 +218,10 @@ func (h *api) plainCatalogue(c *gin.Context) {
 	status, msg := h.checkPlainQuery(c, &d.Query)
 	d.Error = msg
 	ctx := c.Request.Context()
-	// The departments to choose from: those of the published items (the catalogue is a few
-	// hundred items; the first page of 200 names them all in a county).
-	all, err := h.App.Guides(ctx, app.GuideQuery{Page: app.Page{Limit: 200}})
-	if err != nil {
+	// The departments to choose from: those of the published items.
+	var err error
+	if d.Departments, err = h.App.GuideDepartments(ctx); err != nil {
 		status, d.Error = h.plainError(c, err)
-	} else {
-		seen := map[string]bool{}
-		for _, g := range all.Items {
-			if !seen[g.Department.ID] {
-				seen[g.Department.ID] = true
-				d.Departments = append(d.Departments, g.Department)
-			}
-		}
 	}
 	if status == http.StatusOK {
 		q := d.Query

@@ -44,6 +44,12 @@ func TestPlainCatalogueAndGuide(t *testing.T) {
 			if !strings.Contains(body, `<a href="/public/items/`+g.ItemID+`">`+g.Name+`</a>`) {
 				t.Errorf("the plain catalogue lacks %s %s", g.Code, g.Name)
 			}
+			if !strings.Contains(body, `<option value="`+g.Department.ID+`">`+g.Department.Name+`</option>`) {
+				t.Errorf("the department filter lacks %s", g.Department.Name)
+			}
+		}
+		if n := strings.Count(body, `<option value="01`); n != 8 {
+			t.Errorf("%d departments to filter by, want the demo's 8", n)
 		}
 		body = s.page(t, "/public/items?theme=household", http.StatusOK)
 		if !strings.Contains(body, "户口迁移（准予迁入）") || strings.Contains(body, "企业投资项目核准") || !strings.Contains(body, `<option value="household" selected>户籍</option>`) {
