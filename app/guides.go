@@ -75,7 +75,7 @@ func (a *App) Guides(ctx context.Context, q GuideQuery) (*List[ServiceGuide], er
 // GuideDepartments lists the competent departments of the published items by name: what the
 // catalogue can be filtered by.
 func (a *App) GuideDepartments(ctx context.Context) ([]GuideUnit, error) {
-	ids, err := store.PublishedItemDepartments(ctx, a.db)
+	ids, err := store.DepartmentsWithPublishedItems(ctx, a.db)
 	if err != nil {
 		return nil, err
 	}
