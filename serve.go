@@ -196,15 +196,16 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var es engine.Store = store.Engine{DB: db}
+	cals := &store.Calendars{DB: db, Logger: log}
+	var es engine.Store = store.Engine{DB: db, Calendars: cals}
 	if cfg.runsWork() {
-		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db, Calendars: cals}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},
 		Store:     es,
 		Alarms:    store.Engine{DB: db},
-		Calendars: &store.Calendars{DB: db, Logger: log},
+		Calendars: cals,
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler
 		OnAlert:  hooks.OnAlert,

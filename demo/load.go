@@ -124,6 +124,12 @@ func LoadOpenCases(ctx context.Context, a *app.App, db *store.DB, o LoadOptions)
 			o.Progress(done)
 		}
 	}
+	// The copies were written row by row, past the scorecards' counters: count them again.
+	if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		return store.RebuildScoreCounters(ctx, tx, &store.Calendars{DB: db})
+	}); err != nil {
+		return nil, fmt.Errorf("score counters: %w", err)
+	}
 	if err := store.Analyze(ctx, db); err != nil {
 		return nil, err
 	}

@@ -42,7 +42,14 @@ func InsertComplaint(ctx context.Context, q Q, c *Complaint) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO complaints (`+complaintCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		c.ID, c.Subject, c.CaseID, c.WindowID, c.DepartmentID, c.PersonID, c.ComplainantID, c.ContactName, c.ContactPhone, c.Content,
 		c.ProcessCaseID, Time(c.FiledAt))
-	return classify(err, "file complaint")
+	if err != nil {
+		return classify(err, "file complaint")
+	}
+	item, err := caseItem(ctx, q, c.CaseID)
+	if err != nil {
+		return err
+	}
+	return countEvent(ctx, q, c.FiledAt, eventUnits(&item, c.DepartmentID, c.WindowID, c.PersonID), func(c *scoreCount) { c.Complaints++ })
 }
 
 // GetComplaint returns a complaint, or ErrNotFound.
