@@ -312,14 +312,16 @@ func caseItem(ctx context.Context, q Q, caseID *string) (string, error) {
 	if caseID == nil || *caseID == "" {
 		return "", nil
 	}
-	var item []*string
-	if err := q.SelectContext(ctx, &item, q.Rebind(`SELECT item_id FROM cases WHERE id = ?`), *caseID); err != nil {
+	var rows []struct {
+		Item *string `db:"item_id"`
+	}
+	if err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT item_id FROM cases WHERE id = ?`), *caseID); err != nil {
 		return "", fmt.Errorf("item of case %s: %w", *caseID, err)
 	}
-	if len(item) == 0 {
+	if len(rows) == 0 {
 		return "", nil
 	}
-	return deref(item[0]), nil
+	return deref(rows[0].Item), nil
 }
 
 // ratingIndex is a rating level's place in scoreCount.Ratings (-1 for none).
