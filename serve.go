@@ -96,7 +96,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// drive the engine: the App comes first, the engine is built with its hooks, and the App
 	// then gets the engine before anything is served.
 	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL,
-		Outbound: cfg.Outbound.appConfig(cfg.Addr, log)})
+		Outbound: cfg.Outbound.appConfig(cfg.Addr, log), CountsMaxAge: time.Minute})
 	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
 	// The loops that run once per deployment run where this lease is held (serve_roles.go).
 	sweepers := newLease(db, cfg.WorkerName, log)

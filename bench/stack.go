@@ -78,7 +78,7 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 	}
 	s.app = app.New(app.Config{DB: db, Logger: log, DataDir: filepath.Join(o.Dir, "data"),
 		TokenSecret: []byte("bench-secret-bench-secret-bench-secret"), TokenTTL: 12 * time.Hour,
-		Limits: benchLimits()})
+		Limits: benchLimits(), CountsMaxAge: time.Minute})
 	engDSN := o.EngineStore
 	if engDSN == "" {
 		s.engDir = o.Dir

@@ -8908,6 +8908,10 @@ const docTemplate = `{
         "app.CaseCounts": {
             "type": "object",
             "properties": {
+                "asOf": {
+                    "description": "AsOf is when the cases were counted: the counts depend on the clock and are kept up to\na minute (the server's CountsMaxAge), so they may be that much behind the list.",
+                    "type": "string"
+                },
                 "none": {
                     "type": "integer",
                     "example": 5
