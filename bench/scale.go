@@ -100,16 +100,30 @@ func scaleAt(ctx context.Context, o Options, n int, res *Result) error {
 		if err := s.get(ctx, r.tok, r.path); err != nil {
 			return err
 		}
-		lat, wall, err := timeReads(ctx, 1, scaleSerialN, func() error { return s.get(ctx, r.tok, r.path) })
-		if err != nil {
-			return err
+		for _, clients := range []int{1, scaleClients} {
+			per, name := scaleSerialN, fmt.Sprintf("%s @%d", r.name, n)
+			if clients > 1 {
+				per, name = scalePerClient, fmt.Sprintf("%s @%d ×%d", r.name, n, clients)
+			}
+			cpu0, err := cpuTime()
+			if err != nil {
+				return err
+			}
+			lat, wall, err := timeReads(ctx, clients, per, func() error { return s.get(ctx, r.tok, r.path) })
+			if err != nil {
+				return err
+			}
+			cpu1, err := cpuTime()
+			if err != nil {
+				return err
+			}
+			// CPU per request is the whole process's (server and the bench's HTTP client) over
+			// the requests: on a shared machine it is steadier than the wall-clock latencies.
+			row := lat.Row(name, wall)
+			row.Extra = map[string]float64{"cpuMsPerOp": float64(cpu1-cpu0) / float64(time.Millisecond) / float64(max(len(lat), 1)),
+				"load1": loadAverage()}
+			res.Rows = append(res.Rows, row)
 		}
-		res.Rows = append(res.Rows, lat.Row(fmt.Sprintf("%s @%d", r.name, n), wall))
-		lat, wall, err = timeReads(ctx, scaleClients, scalePerClient, func() error { return s.get(ctx, r.tok, r.path) })
-		if err != nil {
-			return err
-		}
-		res.Rows = append(res.Rows, lat.Row(fmt.Sprintf("%s @%d ×%d", r.name, n, scaleClients), wall))
 	}
 	idle := scaleIdle()
 	logf(o, "scale: measuring idle CPU for %s", idle)
