@@ -125,8 +125,12 @@ func LoadOpenCases(ctx context.Context, a *app.App, db *store.DB, o LoadOptions)
 		}
 	}
 	// The copies were written row by row, past the scorecards' counters: count them again.
+	cals := &store.Calendars{DB: db, CheckEvery: time.Hour}
+	if err := store.WarmCalendars(ctx, db, cals); err != nil {
+		return nil, err
+	}
 	if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
-		return store.RebuildScoreCounters(ctx, tx, &store.Calendars{DB: db})
+		return store.RebuildScoreCounters(ctx, tx, cals)
 	}); err != nil {
 		return nil, fmt.Errorf("score counters: %w", err)
 	}

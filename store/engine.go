@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,21 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		return fmt.Errorf("encode variables of case %s: %w", b.CaseID, err)
 	}
 	at := Time(b.At)
+	cals := s.calendars()
+	if b.Status == "completed" {
+		// The step finishes the case: its calendar is built before the transaction, so that
+		// counting its working days in it reads nothing through another connection.
+		unit := ""
+		if b.Clock != nil {
+			unit = b.Clock.Unit
+		} else if err := s.DB.GetContext(ctx, &unit, s.DB.Rebind(`SELECT COALESCE(calendar_unit, '') FROM cases WHERE id = ?`), b.CaseID); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("calendar unit of case %s: %w", b.CaseID, err)
+		}
+		if _, err := cals.Calendar(ctx, unit); err != nil {
+			return err
+		}
+	}
 	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_batches (case_id, seq, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
 			b.CaseID, b.Seq, Now())
@@ -51,7 +67,7 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		}
 		if b.Seq == 1 || b.Status == "completed" {
 			// The step creates the case or finishes it: the scorecards' counters follow.
-			return countCase(ctx, tx, s.calendars(), b.CaseID, func() error { return applyStep(ctx, tx, b, string(vars), at) })
+			return countCase(ctx, tx, cals, b.CaseID, func() error { return applyStep(ctx, tx, b, string(vars), at) })
 		}
 		return applyStep(ctx, tx, b, string(vars), at)
 	})

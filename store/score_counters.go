@@ -334,6 +334,26 @@ func ratingIndex(level string) int {
 	return -1
 }
 
+// WarmCalendars builds, outside any transaction, the calendars of the units the finished cases
+// count on, so that RebuildScoreCounters run in a transaction soon after reads none: on SQLite a
+// read through another connection from inside a write transaction can wait for a connection
+// that a writer queued behind that transaction holds. Give cals a CheckEvery longer than the
+// rebuild.
+func WarmCalendars(ctx context.Context, q Q, cals engine.Calendars) error {
+	var units []struct {
+		Unit *string `db:"calendar_unit"`
+	}
+	if err := q.SelectContext(ctx, &units, `SELECT DISTINCT calendar_unit FROM cases WHERE status = 'completed' AND clock_started_at IS NOT NULL`); err != nil {
+		return fmt.Errorf("calendar units of finished cases: %w", err)
+	}
+	for _, u := range units {
+		if _, err := cals.Calendar(ctx, deref(u.Unit)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RebuildScoreCounters recomputes the counters from the cases, alerts, ratings and complaints,
 // in one transaction of q (the migration that creates them, the bulk loader, an operator after
 // editing a calendar).
