@@ -148,12 +148,14 @@ func (k scoreKey) less(o scoreKey) bool {
 // information-disclosure request's (rectifications and complaints do not count).
 const scoredCaseColumns = `c.id, c.status, c.received_at, c.started_at, c.ended_at,
 	c.due_at, c.clock_started_at, c.clock_stopped_at, c.calendar_unit, COALESCE(i.department_id, d.department_id) AS department_id,
-	i.id AS item_id, c.window_id,
-	(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
+	i.id AS item_id, c.window_id, ` + acceptColumns + `,
+	(SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id) AS notices`
+
+// acceptColumns are the window and the clerk of a case's last acceptance.
+const acceptColumns = `(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
 		AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
 	(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-		ORDER BY a.at DESC LIMIT 1) AS accept_person,
-	(SELECT COUNT(*) FROM notices n WHERE n.case_id = c.id) AS notices`
+		ORDER BY a.at DESC LIMIT 1) AS accept_person`
 
 const scoredCaseFrom = ` FROM cases c LEFT JOIN items i ON i.id = c.item_id LEFT JOIN disclosure_requests d ON d.process_case_id = c.id
 	WHERE (i.id IS NOT NULL OR d.id IS NOT NULL)`

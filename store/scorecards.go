@@ -115,10 +115,7 @@ func Recount(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilter)
 	aggregated := f.Level == LevelDepartment || f.Level == LevelItem
 	accept := `NULL AS accept_window, NULL AS accept_person`
 	if !aggregated {
-		accept = `(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
-		(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			ORDER BY a.at DESC LIMIT 1) AS accept_person`
+		accept = acceptColumns
 	}
 	// The period is ranges of receipt, start and end, each served by an index (migration 0025).
 	receivedIn := `((c.received_at >= ? AND c.received_at < ?) OR (c.received_at IS NULL AND c.started_at >= ? AND c.started_at < ?))`
