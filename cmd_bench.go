@@ -88,7 +88,11 @@ func runBench(args []string) int {
 		so.Dir = dir
 		fmt.Fprintf(os.Stderr, "bench: %s: %s\n", s.Name, s.Doc)
 		res, err := s.Run(ctx, so)
-		os.RemoveAll(dir)
+		if os.Getenv("BENCH_KEEP_DIR") == "" {
+			os.RemoveAll(dir)
+		} else { // to look at the databases a run filled (EXPLAIN a slow read)
+			fmt.Fprintf(os.Stderr, "bench: %s: files kept in %s\n", s.Name, dir)
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "onewindow bench: %s: %v\n", s.Name, err)
 			failed++

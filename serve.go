@@ -96,7 +96,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// drive the engine: the App comes first, the engine is built with its hooks, and the App
 	// then gets the engine before anything is served.
 	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL,
-		Outbound: cfg.Outbound.appConfig(cfg.Addr, log)})
+		Outbound: cfg.Outbound.appConfig(cfg.Addr, log), CountsMaxAge: time.Minute})
 	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
 	// The loops that run once per deployment run where this lease is held (serve_roles.go).
 	sweepers := newLease(db, cfg.WorkerName, log)
@@ -196,15 +196,16 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var es engine.Store = store.Engine{DB: db}
+	cals := &store.Calendars{DB: db, Logger: log}
+	var es engine.Store = store.Engine{DB: db, Calendars: cals}
 	if cfg.runsWork() {
-		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db, Calendars: cals}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},
 		Store:     es,
 		Alarms:    store.Engine{DB: db},
-		Calendars: &store.Calendars{DB: db, Logger: log},
+		Calendars: cals,
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler
 		OnAlert:  hooks.OnAlert,

@@ -5251,7 +5251,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.",
+                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.\nA period of whole months in Beijing time (a quarter, or from/to on the first of a month)\nis read from counters kept with every change; any other period is counted from the\ncases, which costs a read of every case of the period.",
                 "produces": [
                     "application/json"
                 ],
@@ -9250,6 +9250,10 @@ const docTemplate = `{
         "app.CaseCounts": {
             "type": "object",
             "properties": {
+                "asOf": {
+                    "description": "AsOf is when the cases were counted: the counts depend on the clock and are kept up to\na minute (the server's CountsMaxAge), so they may be that much behind the list.",
+                    "type": "string"
+                },
                 "none": {
                     "type": "integer",
                     "example": 5
