@@ -32,6 +32,9 @@ type Options struct {
 	OnAlert   func(ctx context.Context, a engine.Alert) error
 	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
 	Worker *engine.WorkerOptions
+	// IdlePoll is how long a poll of an SQLite engine store waits for work when nothing
+	// wakes it (0: the default).
+	IdlePoll time.Duration
 }
 
 // Start runs an engine over db until the test ends.
@@ -40,7 +43,7 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if o.Backend == "" {
 		o.Backend = "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
 	}
-	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: "test-" + store.NewID(), KeyPrefix: "t" + store.NewID() + ":"})
+	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: "test-" + store.NewID(), KeyPrefix: "t" + store.NewID() + ":", IdlePoll: o.IdlePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
