@@ -23,8 +23,8 @@ type Env struct {
 	Engine *engine.Engine
 	DB     *store.DB
 
-	stop     func()
-	stopOnce sync.Once
+	// stop stops the engine once (a func, so that an Env can be copied).
+	stop func()
 }
 
 // Options configure Start.
@@ -69,8 +69,9 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 		t.Fatal(err)
 	}
 	v := &Env{T: t, Engine: e, DB: db}
+	var once sync.Once
 	v.stop = func() {
-		v.stopOnce.Do(func() {
+		once.Do(func() {
 			cancel()
 			_ = e.Wait()
 			_ = b.Close()
