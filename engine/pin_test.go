@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,5 +90,63 @@ func TestReplayAfterRestartReadsThePin(t *testing.T) {
 	y.WaitStatus(caseID, "completed")
 	if c, err := store.GetCaseState(context.Background(), db, caseID); err != nil || c.DefinitionVersion != 1 {
 		t.Fatalf("case state %+v, %v; want version 1", c, err)
+	}
+}
+
+// dmnFile is a DMN 1.3 file of namespace ns.
+func dmnFile(ns, body string) []byte {
+	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d_` + ns + `" name="` + ns + `" namespace="https://example.org/` + ns + `">` + body + `</definitions>`)
+}
+
+// TestReplayReadsPinnedDecisions: a case's decision files are pinned too, an imported file
+// by its namespace and hash: after a restart, with a newer file of the imported namespace
+// published meanwhile, the replay evaluates the files the case started with.
+func TestReplayReadsPinnedDecisions(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	publishDMN := func(key string, xml []byte) {
+		d := &store.DefinitionVersion{Key: key, Name: key, Kind: store.KindDMN, Namespace: "https://example.org/" + key, XML: xml,
+			FileName: key + ".dmn", DeploymentID: store.NewID(), CreatedBy: "test"}
+		if _, err := store.DeployDefinition(ctx, db, d); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.PublishDefinition(ctx, db, key, d.Version, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rates := func(base string) []byte {
+		return dmnFile("rates", `<businessKnowledgeModel id="base" name="Base"><encapsulatedLogic><literalExpression><text>`+base+
+			`</text></literalExpression></encapsulatedLogic></businessKnowledgeModel>`)
+	}
+	publishDMN("rates", rates("10"))
+	publishDMN("fee", dmnFile("fee", `<import name="rates" namespace="https://example.org/rates" importType="https://www.omg.org/spec/DMN/20191111/MODEL/"/>
+<decision id="fee" name="fee"><knowledgeRequirement><requiredKnowledge href="https://example.org/rates#base"/></knowledgeRequirement>
+<literalExpression><text>rates.Base() * 2</text></literalExpression></decision>`))
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
+	x := enginetest.Start(t, db, enginetest.Options{Backend: dsn, WorkerName: "w1"})
+	x.Deploy("pay", bpmn(`<process id="pay" isExecutable="true" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"><startEvent id="s"/>
+  <businessRuleTask id="rule" camunda:decisionRef="fee" camunda:mapDecisionResult="singleEntry" camunda:resultVariable="fee"/>
+  <userTask id="payment" flowable:candidateGroups="window"/><endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="rule"/><sequenceFlow id="f2" sourceRef="rule" targetRef="payment"/>
+  <sequenceFlow id="f3" sourceRef="payment" targetRef="e"/></process>`))
+	caseID := x.StartCase("pay", nil)
+	task := x.OpenTask(caseID, "payment")
+	x.Stop()
+
+	publishDMN("rates", rates("100")) // the imported namespace, published again
+	y := enginetest.Start(t, db, enginetest.Options{Backend: dsn, WorkerName: "w1"})
+	y.Complete(task, "", map[string]any{"paid": true})
+	y.WaitStatus(caseID, "completed")
+	c, err := store.GetCaseState(ctx, db, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vars map[string]any
+	if err := json.Unmarshal(c.Variables, &vars); err != nil {
+		t.Fatal(err)
+	}
+	if vars["fee"] != 20.0 || vars["paid"] != true {
+		t.Fatalf("variables %v: want fee 20 (the rates file as pinned) and paid", vars)
 	}
 }
