@@ -77,7 +77,10 @@ type WorkerOptions struct {
 	ActivityPollers          int
 	MaxParallelWorkflowTasks int
 	MaxParallelActivityTasks int
-	// PollingInterval applies to backends that poll (SQLite).
+	// PollingInterval is how long a poller waits after a poll that found
+	// nothing. The SQLite engine store's poll itself waits for work (woken by
+	// the store's writes, BackendOptions.IdlePoll), so this only spaces its
+	// retries after errors and after an idle poll's end.
 	PollingInterval   time.Duration
 	ExecutorCacheSize int
 	ExecutorCacheTTL  time.Duration
