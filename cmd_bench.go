@@ -27,6 +27,7 @@ func runBench(args []string) int {
 	fs.StringVar(&open, "open", "1000", "open-case sizes the scale scenario fills, comma-separated (e.g. 1000,10000,100000)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "concurrent clients")
 	fs.StringVar(&only, "scenario", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Order, ", "))
+	fs.StringVar(&o.Flow, "flow", "", "the definition engine-idle's cases run: empty for a small waiting flow, or a standard flow (std-parallel, …)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per scenario instead of tables")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := fs.Parse(args); err != nil {

@@ -192,7 +192,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks,
 	sweepers *lease, taskDone func(kind string)) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
 	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, KeyPrefix: cfg.EngineStore.KeyPrefix, Logger: log,
-		Retention: cfg.Upkeep.Retention})
+		Retention: cfg.Upkeep.Retention, IdlePoll: cfg.Engine.PollInterval})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -217,7 +217,6 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 			ActivityPollers:          cfg.Engine.ActivityPollers,
 			MaxParallelWorkflowTasks: cfg.Engine.MaxParallel,
 			MaxParallelActivityTasks: cfg.Engine.MaxParallel,
-			PollingInterval:          cfg.Engine.PollInterval,
 			ExecutorCacheSize:        cfg.Engine.CacheSize,
 		},
 	})

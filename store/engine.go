@@ -297,6 +297,23 @@ func (s Engine) DecisionFile(ctx context.Context, ns string) (*engine.DecisionRe
 	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil
 }
 
+// DecisionFileByHash returns the .dmn file with namespace ns and content hash hash, published
+// or not (a case pinned it): what a replay reads for a file another imports
+// (engine.DecisionFileSource).
+func (s Engine) DecisionFileByHash(ctx context.Context, ns, hash string) (*engine.DecisionRecord, error) {
+	var d DefinitionVersion
+	err := s.DB.GetContext(ctx, &d, s.DB.Rebind(`SELECT `+definitionCols+` FROM definitions
+		WHERE namespace = ? AND hash = ? AND kind = 'dmn' ORDER BY definition_key LIMIT 1`), ns, hash)
+	if err != nil {
+		err = classify(err, "decision file of namespace %s with hash %s", ns, hash)
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("%w: %v", engine.ErrNotFound, err)
+		}
+		return nil, err
+	}
+	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil
+}
+
 // SignalSubscriptions lists the open waits for signal name outside exceptCase.
 func (s Engine) SignalSubscriptions(ctx context.Context, name, exceptCase string) ([]engine.Subscription, error) {
 	var rows []struct {

@@ -4,8 +4,10 @@
 package enginetest
 
 import (
+	"cmp"
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +22,9 @@ type Env struct {
 	T      testing.TB
 	Engine *engine.Engine
 	DB     *store.DB
+
+	// stop stops the engine once (a func, so that an Env can be copied).
+	stop func()
 }
 
 // Options configure Start.
@@ -32,6 +37,12 @@ type Options struct {
 	OnAlert   func(ctx context.Context, a engine.Alert) error
 	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
 	Worker *engine.WorkerOptions
+	// WorkerName names the worker ("": a new name); a restart on the same Backend keeps it,
+	// as a restarted process does (its cases are sticky to it).
+	WorkerName string
+	// IdlePoll is how long a poll of an SQLite engine store waits for work when nothing
+	// wakes it (0: the default).
+	IdlePoll time.Duration
 }
 
 // Start runs an engine over db until the test ends.
@@ -40,7 +51,7 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if o.Backend == "" {
 		o.Backend = "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
 	}
-	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: "test-" + store.NewID(), KeyPrefix: "t" + store.NewID() + ":"})
+	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: cmp.Or(o.WorkerName, "test-"+store.NewID()), KeyPrefix: "t" + store.NewID() + ":", IdlePoll: o.IdlePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +68,22 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err := e.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cancel()
-		_ = e.Wait()
-		_ = b.Close()
-	})
-	return &Env{T: t, Engine: e, DB: db}
+	v := &Env{T: t, Engine: e, DB: db}
+	var once sync.Once
+	v.stop = func() {
+		once.Do(func() {
+			cancel()
+			_ = e.Wait()
+			_ = b.Close()
+		})
+	}
+	t.Cleanup(v.stop)
+	return v
 }
+
+// Stop stops the engine and closes its store, as a process that ends; Start again on the
+// same Options.Backend is a restart.
+func (v *Env) Stop() { v.stop() }
 
 // Deploy stores and publishes a definition; it returns the version.
 func (v *Env) Deploy(key string, xml []byte) int {
