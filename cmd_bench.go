@@ -29,6 +29,7 @@ func runBench(args []string) int {
 	fs.StringVar(&open, "open", "1000", "open-case sizes the scale scenario fills, comma-separated (e.g. 1000,10000,100000)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "concurrent clients")
 	fs.StringVar(&only, "scenario", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Order, ", "))
+	fs.StringVar(&o.Flow, "flow", "", "the definition engine-idle's cases run: empty for a small waiting flow, or a standard flow (std-parallel, …)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per scenario instead of tables")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&blockprofile, "blockprofile", "", "write a profile of where goroutines waited (blocking and mutex contention, 1 ms and longer) to this file")
@@ -105,7 +106,11 @@ func runBench(args []string) int {
 		so.Dir = dir
 		fmt.Fprintf(os.Stderr, "bench: %s: %s\n", s.Name, s.Doc)
 		res, err := s.Run(ctx, so)
-		os.RemoveAll(dir)
+		if os.Getenv("BENCH_KEEP_DIR") == "" {
+			os.RemoveAll(dir)
+		} else { // to look at the databases a run filled (EXPLAIN a slow read)
+			fmt.Fprintf(os.Stderr, "bench: %s: files kept in %s\n", s.Name, dir)
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "onewindow bench: %s: %v\n", s.Name, err)
 			failed++

@@ -136,7 +136,7 @@ func commandFlags(name string, cfg *config, engine *string, logLevel *string) *f
 		fs.IntVar(&cfg.Engine.WorkflowPollers, "engine-workflow-pollers", 0, "workflow task pollers (default 2)")
 		fs.IntVar(&cfg.Engine.ActivityPollers, "engine-activity-pollers", 0, "activity task pollers (default 2)")
 		fs.IntVar(&cfg.Engine.MaxParallel, "engine-max-parallel", 0, "most workflow and activity tasks run at once (default unlimited)")
-		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how often an idle SQLite engine store is polled (default 50ms)")
+		fs.DurationVar(&cfg.Engine.PollInterval, "engine-poll-interval", 0, "how long a poll of an idle SQLite engine store waits before it reads again (default 1s; work this process writes wakes it at once)")
 		fs.IntVar(&cfg.Engine.CacheSize, "engine-cache-size", 0, "cases kept in memory between steps (default 4096)")
 		outboundFlags(fs, &cfg.Outbound)
 		engineUpkeepFlags(fs, &cfg.Upkeep)

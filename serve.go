@@ -96,7 +96,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	// drive the engine: the App comes first, the engine is built with its hooks, and the App
 	// then gets the engine before anything is served.
 	uc := app.New(app.Config{DB: db, Logger: log, DataDir: cfg.DataDir, TokenSecret: secret, TokenTTL: cfg.TokenTTL,
-		Outbound: cfg.Outbound.appConfig(cfg.Addr, log)})
+		Outbound: cfg.Outbound.appConfig(cfg.Addr, log), CountsMaxAge: time.Minute})
 	metrics := handlers.NewMetrics(version, uc.OpsFigures, log)
 	// The loops that run once per deployment run where this lease is held (serve_roles.go).
 	sweepers := newLease(db, cfg.WorkerName, log)
@@ -192,19 +192,20 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logger, hooks app.EngineHooks,
 	sweepers *lease, taskDone func(kind string)) (*engine.Engine, backend.Backend, func(context.Context) error, error) {
 	b, err := engine.OpenBackend(cfg.EngineStore.DSN, engine.BackendOptions{WorkerName: cfg.WorkerName, KeyPrefix: cfg.EngineStore.KeyPrefix, Logger: log,
-		Retention: cfg.Upkeep.Retention})
+		Retention: cfg.Upkeep.Retention, IdlePoll: cfg.Engine.PollInterval})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var es engine.Store = store.Engine{DB: db}
+	cals := &store.Calendars{DB: db, Logger: log}
+	var es engine.Store = store.Engine{DB: db, Calendars: cals}
 	if cfg.runsWork() {
-		es = leasedStore{Engine: store.Engine{DB: db}, lease: sweepers}
+		es = leasedStore{Engine: store.Engine{DB: db, Calendars: cals}, lease: sweepers}
 	}
 	e, err := engine.New(engine.Config{
 		Backend:   taskCounter{Backend: b, done: taskDone},
 		Store:     es,
 		Alarms:    store.Engine{DB: db},
-		Calendars: &store.Calendars{DB: db, Logger: log},
+		Calendars: cals,
 		// e-supervision: alerts enriched and notified, steps checked against the published
 		// rules, and the built-in notify handler
 		OnAlert:  hooks.OnAlert,
@@ -216,7 +217,6 @@ func startEngine(ctx context.Context, cfg *config, db *store.DB, log *slog.Logge
 			ActivityPollers:          cfg.Engine.ActivityPollers,
 			MaxParallelWorkflowTasks: cfg.Engine.MaxParallel,
 			MaxParallelActivityTasks: cfg.Engine.MaxParallel,
-			PollingInterval:          cfg.Engine.PollInterval,
 			ExecutorCacheSize:        cfg.Engine.CacheSize,
 		},
 	})

@@ -20,7 +20,7 @@ import (
 // asks for). It returns the function that stops them; call it before the backend closes.
 func startOutbound(ctx context.Context, cfg *config, b backend.Backend, uc *app.App, sweepers *lease, log *slog.Logger) (func(context.Context) error, error) {
 	r, err := outbound.New(outbound.Config{Backend: b, Attempt: uc.AttemptDelivery, GiveUp: uc.GiveUpDelivery,
-		PollInterval: max(cfg.Engine.PollInterval, 100*time.Millisecond), Logger: log})
+		Logger: log})
 	if err != nil {
 		return nil, err
 	}

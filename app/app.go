@@ -43,6 +43,9 @@ type Config struct {
 	Limits Limits
 	// Outbound configures webhook deliveries and the senders of notifications (outbound.go).
 	Outbound OutboundConfig
+	// CountsMaxAge is how old e-supervision's counts of open cases by state may be when
+	// answered (supervision_counts.go); 0 counts on every request. serve uses a minute.
+	CountsMaxAge time.Duration
 }
 
 // App runs the use cases over one database and engine. It is safe for concurrent use.
@@ -59,6 +62,8 @@ type App struct {
 	throttles *throttles
 	// out makes and runs deliveries to the world outside (outbound.go).
 	out *outboundState
+	// counts keeps e-supervision's recent counts of open cases by state.
+	counts *countsCache
 }
 
 // New returns an App over cfg.
@@ -86,7 +91,7 @@ func New(cfg Config) *App {
 	}
 	return &App{cfg: cfg, db: cfg.DB, eng: cfg.Engine, log: cfg.Logger, now: cfg.Now,
 		blobs: store.Blobs{Dir: filepath.Join(cfg.DataDir, "files")}, cals: cfg.Calendars, flows: newFlowCache(),
-		throttles: newThrottles(cfg.Limits), out: newOutbound(cfg.Outbound, cfg.Logger)}
+		throttles: newThrottles(cfg.Limits), out: newOutbound(cfg.Outbound, cfg.Logger), counts: newCountsCache(cfg.CountsMaxAge)}
 }
 
 // UseEngine gives the App the engine that runs its cases, when the engine is built after the

@@ -208,12 +208,12 @@ type ComplaintQuery struct {
 // Complaints lists complaints, newest first: those a supervisor oversees (every one for an
 // admin), and one's own for anyone else.
 func (a *App) Complaints(ctx context.Context, p *Actor, q ComplaintQuery) (*List[store.Complaint], error) {
-	offset, err := q.Page.offset()
-	if err != nil {
+	f := store.ComplaintFilter{Subject: q.Subject, CaseID: internalID(q.CaseID), WindowID: q.WindowID, DepartmentID: q.DepartmentID,
+		From: q.From, To: q.To, Limit: q.Page.limit() + 1}
+	var err error
+	if f.BeforeAt, f.BeforeID, err = keysetTimeID(q.Page); err != nil {
 		return nil, err
 	}
-	f := store.ComplaintFilter{Subject: q.Subject, CaseID: internalID(q.CaseID), WindowID: q.WindowID, DepartmentID: q.DepartmentID,
-		From: q.From, To: q.To, Limit: q.Page.limit() + 1, Offset: offset}
 	o, supervisor, err := a.oversight(ctx, p)
 	if err != nil {
 		return nil, err
@@ -230,7 +230,7 @@ func (a *App) Complaints(ctx context.Context, p *Actor, q ComplaintQuery) (*List
 	for i := range items {
 		publicComplaint(&items[i])
 	}
-	return probedPage(items, q.Page, offset), nil
+	return keysetPage(items, q.Page, func(k store.Complaint) []string { return timeIDKey(k.FiledAt, k.ID) }), nil
 }
 
 // Complaint reads a complaint and the state of its handling: its complainant's, and the

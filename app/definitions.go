@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,10 @@ type DefinitionVersionInfo struct {
 	CreatedAt    time.Time             `json:"createdAt"`
 	PublishedBy  string                `json:"publishedBy,omitempty" example:"01jd5q3k8m0000000000000000"`
 	PublishedAt  *time.Time            `json:"publishedAt,omitempty"`
+	// CreatedByName and PublishedByName are the display names of those users (in the list of
+	// versions), so that a designer, who may not read accounts, sees who rather than an id.
+	CreatedByName   string `json:"createdByName,omitempty" example:"流程设计员"`
+	PublishedByName string `json:"publishedByName,omitempty" example:"流程设计员"`
 }
 
 func versionInfo(d *store.DefinitionVersion) DefinitionVersionInfo {
@@ -87,10 +92,41 @@ func (a *App) DefinitionVersions(ctx context.Context, p *Actor, key string, page
 		return nil, refuse(NotFound, "not_found", "no process %q has been deployed", key)
 	}
 	out := make([]DefinitionVersionInfo, len(versions))
+	names := map[string]string{}
 	for i := range versions {
 		out[i] = versionInfo(&versions[i])
+		if out[i].CreatedByName, err = a.userName(ctx, names, out[i].CreatedBy); err != nil {
+			return nil, err
+		}
+		if out[i].PublishedByName, err = a.userName(ctx, names, out[i].PublishedBy); err != nil {
+			return nil, err
+		}
 	}
 	return probedPage(out, page, offset), nil
+}
+
+// userName is the display name of user id, read once per names (the cache of one answer). An
+// id that names no account (the demo's and migrations' "system") is shown as it is.
+func (a *App) userName(ctx context.Context, names map[string]string, id string) (string, error) {
+	if id == "" {
+		return "", nil
+	}
+	if n, ok := names[id]; ok {
+		return n, nil
+	}
+	u, err := store.GetUser(ctx, a.db, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		names[id] = id
+	case err != nil:
+		return "", fmt.Errorf("name of user %s: %w", id, err)
+	default:
+		names[id] = u.DisplayName
+		if names[id] == "" {
+			names[id] = u.Username
+		}
+	}
+	return names[id], nil
 }
 
 // DefinitionModel is a stored version with a summary of its process model, or for a

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"onewindow/store"
 )
@@ -39,6 +41,9 @@ type GuideQuery struct {
 	DepartmentID string
 	Kind         string
 	HandlingType string
+	// Theme and Level are one of store.ItemThemes and store.ItemLevels (主题, 层级).
+	Theme string
+	Level string
 	// Search is a part of the code or name.
 	Search string
 	Page   Page
@@ -51,7 +56,7 @@ func (a *App) Guides(ctx context.Context, q GuideQuery) (*List[ServiceGuide], er
 		return nil, err
 	}
 	vs, err := store.ListCurrentVersions(ctx, a.db, store.ItemFilter{DepartmentID: q.DepartmentID, State: store.ItemPublished,
-		Kind: q.Kind, HandlingType: q.HandlingType, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset})
+		Kind: q.Kind, HandlingType: q.HandlingType, Theme: q.Theme, Level: q.Level, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +70,26 @@ func (a *App) Guides(ctx context.Context, q GuideQuery) (*List[ServiceGuide], er
 		out = append(out, *g)
 	}
 	return probedPage(out, q.Page, offset), nil
+}
+
+// GuideDepartments lists the competent departments of the published items by name: what the
+// catalogue can be filtered by.
+func (a *App) GuideDepartments(ctx context.Context) ([]GuideUnit, error) {
+	ids, err := store.DepartmentsWithPublishedItems(ctx, a.db)
+	if err != nil {
+		return nil, err
+	}
+	units := unitNames{a: a, m: map[string]GuideUnit{}}
+	out := make([]GuideUnit, 0, len(ids))
+	for _, id := range ids {
+		u, err := units.unit(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(x, y GuideUnit) int { return strings.Compare(x.Name, y.Name) })
+	return out, nil
 }
 
 // Guide reads the service guide of published item id; an item that does not exist or is not

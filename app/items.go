@@ -78,6 +78,9 @@ type ItemQuery struct {
 	Kind          string
 	HandlingType  string
 	DefinitionKey string
+	// Theme and Level are one of store.ItemThemes and store.ItemLevels.
+	Theme string
+	Level string
 	// Search is a part of the code or name.
 	Search string
 	Page   Page
@@ -93,7 +96,8 @@ func (a *App) Items(ctx context.Context, p *Actor, q ItemQuery) (*List[store.Ite
 		return nil, err
 	}
 	items, err := store.ListItems(ctx, a.db, store.ItemFilter{DepartmentID: q.DepartmentID, State: q.State, Kind: q.Kind,
-		HandlingType: q.HandlingType, DefinitionKey: q.DefinitionKey, Search: q.Search, Limit: q.Page.limit() + 1, Offset: offset})
+		HandlingType: q.HandlingType, DefinitionKey: q.DefinitionKey, Theme: q.Theme, Level: q.Level, Search: q.Search,
+		Limit: q.Page.limit() + 1, Offset: offset})
 	if err != nil {
 		return nil, err
 	}

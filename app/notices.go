@@ -440,13 +440,15 @@ func (a *App) Commitments(ctx context.Context, p *Actor, page Page) (*List[store
 	if err != nil {
 		return nil, err
 	}
-	offset, err := page.offset()
+	var after store.CommitmentKey
+	if key, err := keysetAfter(page, 2); err != nil {
+		return nil, err
+	} else if key != nil {
+		after = store.CommitmentKey{PromisedDate: key[0], ID: key[1]}
+	}
+	items, err := store.ListOpenCommitments(ctx, a.db, scope, after, page.limit()+1)
 	if err != nil {
 		return nil, err
 	}
-	items, err := store.ListOpenCommitments(ctx, a.db, scope, page.limit()+1, offset)
-	if err != nil {
-		return nil, err
-	}
-	return probedPage(items, page, offset), nil
+	return keysetPage(items, page, func(m store.OpenCommitment) []string { return []string{m.PromisedDate, m.ID} }), nil
 }

@@ -132,11 +132,11 @@ func (a *App) Incidents(ctx context.Context, p *Actor, q IncidentQuery) (*List[s
 	if err := allowRoles(p, "the incidents", engineReaders...); err != nil {
 		return nil, err
 	}
-	offset, err := q.Page.offset()
-	if err != nil {
+	f := store.IncidentFilter{State: q.State, CaseID: internalID(q.CaseID), DefinitionKey: q.DefinitionKey, Limit: q.Page.limit() + 1}
+	var err error
+	if f.AfterAt, f.AfterID, err = keysetTimeID(q.Page); err != nil {
 		return nil, err
 	}
-	f := store.IncidentFilter{State: q.State, CaseID: internalID(q.CaseID), DefinitionKey: q.DefinitionKey, Limit: q.Page.limit() + 1, Offset: offset}
 	if !p.HasRole(store.RoleAdmin) {
 		if f.Scope, err = a.caseScope(ctx, p); err != nil {
 			return nil, err
@@ -149,7 +149,7 @@ func (a *App) Incidents(ctx context.Context, p *Actor, q IncidentQuery) (*List[s
 	for i := range list {
 		publicIncident(&list[i])
 	}
-	return probedPage(list, q.Page, offset), nil
+	return keysetPage(list, q.Page, func(x store.Incident) []string { return timeIDKey(x.CreatedAt, internalID(x.ID)) }), nil
 }
 
 // Variables are process variables (JSON values by name) an operation sets on a case.

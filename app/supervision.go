@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -170,6 +171,9 @@ type CaseCounts struct {
 	Paused  int `json:"paused" example:"3"`
 	None    int `json:"none" example:"5"`
 	Total   int `json:"total" example:"51"`
+	// AsOf is when the cases were counted: the counts depend on the clock and are kept up to
+	// a minute (the server's CountsMaxAge), so they may be that much behind the list.
+	AsOf time.Time `json:"asOf"`
 }
 
 // SupervisedCases lists the open cases the actor oversees with their remaining working time,
@@ -302,14 +306,25 @@ func (a *App) SupervisedCaseCounts(ctx context.Context, p *Actor, departmentID, 
 	if err != nil {
 		return nil, err
 	}
-	m, err := store.CountOpenCasesByState(ctx, a.db, store.SupervisionFilter{Oversight: o, DepartmentID: departmentID,
-		DefinitionKey: definitionKey, Now: a.now()})
-	if err != nil {
-		return nil, err
+	count := func(ctx context.Context) (*CaseCounts, error) {
+		now := a.now()
+		m, err := store.CountOpenCasesByState(ctx, a.db, store.SupervisionFilter{Oversight: o, DepartmentID: departmentID,
+			DefinitionKey: definitionKey, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		c := &CaseCounts{Overdue: m[StateOverdue], Warning: m[StateWarning], Normal: m[StateNormal], Paused: m[StatePaused], None: m[StateNone],
+			AsOf: now}
+		c.Total = c.Overdue + c.Warning + c.Normal + c.Paused + c.None
+		return c, nil
 	}
-	c := &CaseCounts{Overdue: m[StateOverdue], Warning: m[StateWarning], Normal: m[StateNormal], Paused: m[StatePaused], None: m[StateNone]}
-	c.Total = c.Overdue + c.Warning + c.Normal + c.Paused + c.None
-	return c, nil
+	// The counts are kept by what they count: the oversight's clause, department and process.
+	key := "all"
+	if o != nil {
+		cl, args := o.CaseClause()
+		key = fmt.Sprintf("%s %q", cl, args)
+	}
+	return a.counts.get(ctx, fmt.Sprintf("%s|%s|%s", key, departmentID, definitionKey), a.now, count)
 }
 
 // openCases computes the figures of the open cases the actor oversees, of a department and a

@@ -104,7 +104,18 @@ func (tc *taskCtx) mayAct() error {
 		if !tc.mayKnow() {
 			return tc.noAuthority()
 		}
-		return refuse(Conflict, CodeTaskClosed, "task %s (%s of case %s) is %s: it takes no more actions", PublicID(tc.t.ID), tc.t.Name, tc.k.Number, tc.t.State)
+		// Say who closed it and when: the clerk who lost the race wants to know whom to ask.
+		by := ""
+		for i := len(tc.scene.Actions) - 1; i >= 0; i-- {
+			if a := tc.scene.Actions[i]; a.TaskID == tc.t.ID && a.Action == store.ActionComplete {
+				by = " by " + a.ActorName
+				break
+			}
+		}
+		if tc.t.ClosedAt != nil {
+			by += " at " + tc.t.ClosedAt.In(store.CaseZone).Format("2006-01-02 15:04")
+		}
+		return refuse(Conflict, CodeTaskClosed, "task %s (%s of case %s) is %s%s: it takes no more actions", PublicID(tc.t.ID), tc.t.Name, tc.k.Number, tc.t.State, by)
 	}
 	if tc.auth != nil {
 		return nil

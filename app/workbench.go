@@ -136,11 +136,11 @@ type DoneQuery struct {
 // DoneTasks lists the tasks the actor (or anyone at the actor's window) completed, newest
 // first (已办).
 func (a *App) DoneTasks(ctx context.Context, p *Actor, q DoneQuery) (*List[store.DoneTask], error) {
-	offset, err := q.Page.offset()
-	if err != nil {
+	f := store.DoneFilter{ActorID: p.UserID, Limit: q.Page.limit() + 1}
+	var err error
+	if f.BeforeAt, f.BeforeID, err = keysetTimeID(q.Page); err != nil {
 		return nil, err
 	}
-	f := store.DoneFilter{ActorID: p.UserID, Limit: q.Page.limit() + 1, Offset: offset}
 	if q.Scope == "window" {
 		f.ActorID = ""
 		for _, m := range p.Memberships {
@@ -164,7 +164,7 @@ func (a *App) DoneTasks(ctx context.Context, p *Actor, q DoneQuery) (*List[store
 			items[i].TaskID = &id
 		}
 	}
-	return probedPage(items, q.Page, offset), nil
+	return keysetPage(items, q.Page, func(d store.DoneTask) []string { return timeIDKey(d.At, d.ActionID) }), nil
 }
 
 // StepTime is how long an item's cases spent in one step (or at one unit), in working days.

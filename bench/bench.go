@@ -30,6 +30,9 @@ type Options struct {
 	Concurrency int
 	// Dir is a fresh directory the scenario may fill; the command removes it afterwards.
 	Dir string
+	// Flow is the definition engine-idle's cases run: "" for the bench's small waiting flow,
+	// or a standard flow's key (std-promised, std-parallel, …).
+	Flow string
 	// Log receives progress lines (loading 10,000 cases…); never results.
 	Log io.Writer
 }

@@ -389,7 +389,8 @@ func runEngineIdle(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer db.Close()
-	if err := deploy(ctx, db, "waiting", waitingFlow); err != nil {
+	flow, vars, err := idleFlow(ctx, db, o.Flow)
+	if err != nil {
 		return nil, err
 	}
 	r, err := openEngine(ctx, o, db, "idle", engine.Config{})
@@ -402,7 +403,7 @@ func runEngineIdle(ctx context.Context, o Options) (*Result, error) {
 	for _, size := range sizes {
 		began := time.Now()
 		in := func(i int) engine.CaseInput {
-			return engine.CaseInput{Definition: "waiting", Limits: &engine.Limits{PromisedDays: 20, StatutoryDays: 20, WarnDays: 3}}
+			return engine.CaseInput{Definition: flow, Vars: vars, Limits: &engine.Limits{PromisedDays: 20, StatutoryDays: 20, WarnDays: 3}}
 		}
 		// In batches: go-workflows serves due work oldest first, so thousands of cases started
 		// at once all take their first turn before any reaches its step.
@@ -434,7 +435,11 @@ func runEngineIdle(ctx context.Context, o Options) (*Result, error) {
 			"rssMB": rssMB(), "loadPerSec": float64(size) / took.Seconds(),
 		}})
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("cases wait at acceptance with a P10D reminder and 20-day limits (warning and overdue alarms); idle CPU is this process's user+system time over %v with nothing due, in %% of one core; engine state is the %s store's size over open cases", idleWindow, storeKind(o)))
+	what := "cases wait at acceptance with a P10D reminder and 20-day limits (warning and overdue alarms)"
+	if o.Flow != "" {
+		what = "cases run the standard flow " + o.Flow + " and wait at its acceptance step, with 20-day limits"
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("%s; idle CPU is this process's user+system time over %v with nothing due, in %% of one core; engine state is the %s store's size over open cases", what, idleWindow, storeKind(o)))
 	return res, nil
 }
 

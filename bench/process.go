@@ -52,17 +52,17 @@ func rssMB() float64 {
 	return pages * float64(os.Getpagesize()) / (1 << 20)
 }
 
-// loadAverage is the machine's one-minute load average (Linux; 0 elsewhere): the bench runs
-// on machines shared with other work, and its figures are read beside it.
+// loadAverage is the machine's one-minute load average (Linux; 0 elsewhere): how busy the
+// shared machine was while a figure was taken.
 func loadAverage() float64 {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
 		return 0
 	}
 	f := strings.Fields(string(b))
-	if len(f) == 0 {
+	if len(f) < 1 {
 		return 0
 	}
-	v, _ := strconv.ParseFloat(f[0], 64)
-	return v
+	l, _ := strconv.ParseFloat(f[0], 64)
+	return l
 }

@@ -78,7 +78,7 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 	}
 	s.app = app.New(app.Config{DB: db, Logger: log, DataDir: filepath.Join(o.Dir, "data"),
 		TokenSecret: []byte("bench-secret-bench-secret-bench-secret"), TokenTTL: 12 * time.Hour,
-		Limits: benchLimits()})
+		Limits: benchLimits(), CountsMaxAge: time.Minute})
 	engDSN := o.EngineStore
 	if engDSN == "" {
 		s.engDir = o.Dir
@@ -89,7 +89,8 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 		return nil, err
 	}
 	hooks := s.app.EngineHooks()
-	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db}, Calendars: &store.Calendars{DB: db, Logger: log},
+	cals := &store.Calendars{DB: db, Logger: log}
+	e, err := engine.New(engine.Config{Backend: b, Store: store.Engine{DB: db, Calendars: cals}, Calendars: cals,
 		OnAlert: hooks.OnAlert, Observer: hooks.Observer, Handlers: hooks.Handlers, Logger: log})
 	if err != nil {
 		b.Close()

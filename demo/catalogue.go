@@ -37,6 +37,29 @@ type Item struct {
 	DepartmentDecides bool
 }
 
+// themes is each demo item's theme (主题分类), by code: what the portal's catalogue finds it under.
+var themes = map[string]string{
+	"450981-FGJ-XK-001": store.ThemeInvestment, "450981-FGJ-QT-002": store.ThemeInvestment, InvestmentItem: store.ThemeInvestment,
+	"450981-FGJ-XK-003": store.ThemeInvestment, "450981-ZJJ-XK-001": store.ThemeInvestment, "450981-ZJJ-XK-002": store.ThemeRealEstate,
+	"450981-ZJJ-QT-003": store.ThemeInvestment, "450981-ZRZYJ-XK-001": store.ThemeInvestment, "450981-ZRZYJ-QR-002": store.ThemeRealEstate,
+	"450981-ZRZYJ-XK-003": store.ThemeRealEstate, "450981-SCJGJ-XK-001": store.ThemeBusinessStartup,
+	"450981-SCJGJ-XK-002": store.ThemeBusinessStartup, "450981-SCJGJ-XK-003": store.ThemeBusinessStartup,
+	"450981-GAJ-XK-001": store.ThemeHousehold, "450981-GAJ-GG-002": store.ThemeHousehold, "450981-MZJ-QR-001": store.ThemeMarriage,
+	"450981-MZJ-JF-002": store.ThemeSocialAssistance, "450981-MZJ-XK-003": store.ThemeSocialOrganisation,
+	"450981-RSJ-JF-001": store.ThemeSocialSecurity, "450981-RSJ-GG-002": store.ThemeSocialSecurity, "450981-WJJ-XK-001": store.ThemeHealth,
+	"450981-WJJ-XK-002": store.ThemeHealth, "450981-WJJ-GG-003": store.ThemeBirth,
+}
+
+// levelOf is the level of government that implements a demo item: the county's departments,
+// except the items run through the village proxy flow, which the townships' stations take in and
+// review first (乡镇初审).
+func levelOf(it Item) string {
+	if it.Flow == standard.Proxy {
+		return store.LevelTownship
+	}
+	return store.LevelCounty
+}
+
 // ComplaintPhone is the centre's e-supervision hotline, every item's complaint contact.
 const ComplaintPhone = "0775-6812345"
 
@@ -239,7 +262,7 @@ func loadCatalogue(ctx context.Context, ap *app.App, tx *sqlx.Tx, ids map[string
 	decides := map[string][]string{} // department → items it decides itself
 	for _, di := range Items() {
 		c := store.ItemContent{
-			Code: di.Code, Name: di.Name, Kind: di.Kind, HandlingType: di.HandlingType,
+			Code: di.Code, Name: di.Name, Kind: di.Kind, HandlingType: di.HandlingType, Theme: themes[di.Code], Level: levelOf(di),
 			DepartmentID: ids[di.Department], ImplementingBodyID: ids[di.Department],
 			LegalBasis: di.LegalBasis, Conditions: di.Conditions, Materials: di.Materials, Fees: di.Fees,
 			StatutoryDays: di.Statutory, PromisedDays: di.Promised, SpecialProcedures: di.Special, OnSiteVisits: di.Visits,

@@ -124,6 +124,16 @@ func LoadOpenCases(ctx context.Context, a *app.App, db *store.DB, o LoadOptions)
 			o.Progress(done)
 		}
 	}
+	// The copies were written row by row, past the scorecards' counters: count them again.
+	cals := &store.Calendars{DB: db, CheckEvery: time.Hour}
+	if err := store.WarmCalendars(ctx, db, cals); err != nil {
+		return nil, err
+	}
+	if err := db.Tx(ctx, func(tx *sqlx.Tx) error {
+		return store.RebuildScoreCounters(ctx, tx, cals)
+	}); err != nil {
+		return nil, fmt.Errorf("score counters: %w", err)
+	}
 	if err := store.Analyze(ctx, db); err != nil {
 		return nil, err
 	}

@@ -3540,6 +3540,39 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme (主题)",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level (层级)",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
                         "type": "string",
                         "description": "a part of the code or name",
                         "name": "q",
@@ -4817,6 +4850,39 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme (主题)",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level (层级)",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
                         "type": "string",
                         "description": "a part of the code or name",
                         "name": "q",
@@ -5185,7 +5251,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.",
+                "description": "Cases received and finished, on-time rate (ended by the due time), average and 90th\npercentile working days used (pauses left out), warnings and overdue alerts, notices\nper case, ratings by level, complaints, and a score and grade (excellent, good,\npass, fail) from the weights (GET /api/v1/scorecards/weights). The period is a\nquarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts\nfor the department of its item, the window that accepted it and the clerk who\naccepted it. A supervisor sees the units of their part of the org tree and their people.\nA period of whole months in Beijing time (a quarter, or from/to on the first of a month)\nis read from counters kept with every change; any other period is counted from the\ncases, which costs a read of every case of the period.",
                 "produces": [
                     "application/json"
                 ],
@@ -8667,6 +8733,282 @@ const docTemplate = `{
                 }
             }
         },
+        "/public": {
+            "get": {
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The plain pages' start: redirects to the catalogue (public, no JavaScript)",
+                "responses": {
+                    "302": {
+                        "description": "Found"
+                    }
+                }
+            }
+        },
+        "/public/items": {
+            "get": {
+                "description": "The published items with a GET search form (name or code, department, theme, level, handling\ntype), from the same use case as GET /api/v1/public/items; a bad parameter is a 400 page naming it.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The catalogue as an HTML page without JavaScript (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a part of the code or name",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only items of this competent department",
+                        "name": "departmentId",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "household",
+                            "socialSecurity",
+                            "businessStartup",
+                            "investment",
+                            "realEstate",
+                            "marriage",
+                            "socialAssistance",
+                            "health",
+                            "birth",
+                            "employment",
+                            "education",
+                            "socialOrganisation",
+                            "other"
+                        ],
+                        "type": "string",
+                        "description": "only items of this theme",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "region",
+                            "city",
+                            "county",
+                            "township"
+                        ],
+                        "type": "string",
+                        "description": "only items implemented at this level",
+                        "name": "level",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "immediate",
+                            "promised"
+                        ],
+                        "type": "string",
+                        "description": "only this handling type",
+                        "name": "handlingType",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next page's cursor (the page's own next link)",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML naming the bad parameter",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/items/{id}": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "An item's service guide as an HTML page without JavaScript: the content-information table and the steps with their limits (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "item id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "HTML: no such item, or not published",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/progress": {
+            "get": {
+                "description": "Never cached. An unknown number and a wrong code get the same 404 page.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "Progress lookup as an HTML page without JavaScript: a GET form, and the case when both are given (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case number",
+                        "name": "number",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "query code",
+                        "name": "code",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/results": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "Result publicity as an HTML table without JavaScript, names masked (public)",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "finished in this month (2025-11)",
+                        "name": "month",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the next page's cursor",
+                        "name": "after",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/public/statistics": {
+            "get": {
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "plain"
+                ],
+                "summary": "The statistics as an HTML table without JavaScript (public)",
+                "parameters": [
+                    {
+                        "enum": [
+                            "department",
+                            "item"
+                        ],
+                        "type": "string",
+                        "description": "department (default) or item",
+                        "name": "by",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "first month (default this month)",
+                        "name": "from",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "last month (default from)",
+                        "name": "to",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "HTML",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
         "/readyz": {
             "get": {
                 "produces": [
@@ -8908,6 +9250,10 @@ const docTemplate = `{
         "app.CaseCounts": {
             "type": "object",
             "properties": {
+                "asOf": {
+                    "description": "AsOf is when the cases were counted: the counts depend on the clock and are kept up to\na minute (the server's CountsMaxAge), so they may be that much behind the list.",
+                    "type": "string"
+                },
                 "none": {
                     "type": "integer",
                     "example": 5
@@ -9840,6 +10186,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "decisions": {
                     "description": "Decisions lists the decisions of a decision's .dmn file (kind dmn).",
                     "type": "array",
@@ -9897,6 +10248,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -9983,6 +10338,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
@@ -10018,6 +10378,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -10121,6 +10485,11 @@ const docTemplate = `{
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
                 },
+                "createdByName": {
+                    "description": "CreatedByName and PublishedByName are the display names of those users (in the list of\nversions), so that a designer, who may not read accounts, sees who rather than an id.",
+                    "type": "string",
+                    "example": "流程设计员"
+                },
                 "deploymentId": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
@@ -10156,6 +10525,10 @@ const docTemplate = `{
                 "publishedBy": {
                     "type": "string",
                     "example": "01jd5q3k8m0000000000000000"
+                },
+                "publishedByName": {
+                    "type": "string",
+                    "example": "流程设计员"
                 },
                 "state": {
                     "type": "string",
@@ -12511,6 +12884,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -12587,6 +12971,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "version": {
                     "type": "integer"
@@ -15212,6 +15616,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15286,6 +15701,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "updatedAt": {
                     "type": "string"
@@ -15417,6 +15852,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15487,6 +15933,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "warnDays": {
                     "description": "WarnDays is how long before the promised limit e-supervision's yellow warning fires, in\nworking days; 0 means one working day. At most the promised limit.",
@@ -15615,6 +16081,17 @@ const docTemplate = `{
                     "type": "string",
                     "example": "《企业投资项目核准和备案管理条例》第三条"
                 },
+                "level": {
+                    "description": "Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of\nItemLevels (the government levels of the org tree, village excepted); \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "region",
+                        "city",
+                        "county",
+                        "township"
+                    ],
+                    "example": "county"
+                },
                 "location": {
                     "type": "string",
                     "example": "北流市政务服务中心投资项目并联审批窗口"
@@ -15691,6 +16168,26 @@ const docTemplate = `{
                         "type": "number",
                         "format": "float64"
                     }
+                },
+                "theme": {
+                    "description": "Theme is one of ItemThemes (主题分类), what the public finds the item under; \"\" for none.",
+                    "type": "string",
+                    "enum": [
+                        "household",
+                        "socialSecurity",
+                        "businessStartup",
+                        "investment",
+                        "realEstate",
+                        "marriage",
+                        "socialAssistance",
+                        "health",
+                        "birth",
+                        "employment",
+                        "education",
+                        "socialOrganisation",
+                        "other"
+                    ],
+                    "example": "investment"
                 },
                 "version": {
                     "type": "integer"

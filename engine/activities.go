@@ -46,9 +46,12 @@ type Broadcast struct {
 	Vars map[string]any `json:"vars,omitempty"`
 }
 
-// LoadDefinition returns the definition version a case runs: pinned at
-// start (version 0 resolves to the latest published version), recorded in
-// the workflow's history so that a replay runs the same version.
+// LoadDefinition pins the definition version a case runs (version 0
+// resolves to the latest published version) and its decision files: it
+// answers their keys, versions and content hashes, which the workflow's
+// history records so that a replay runs the same content, and leaves the
+// compiled model in the engine's cache (pin.go). The content itself stays
+// out of the history.
 func (a *activities) LoadDefinition(ctx context.Context, key string, version int) (*DefinitionRecord, error) {
 	rec, err := a.e.store.Definition(ctx, key, version)
 	if errors.Is(err, ErrNotFound) {
@@ -60,7 +63,9 @@ func (a *activities) LoadDefinition(ctx context.Context, key string, version int
 	if err := a.loadDecisions(ctx, rec); err != nil {
 		return nil, err
 	}
-	return rec, nil
+	// A model that does not compile is reported by the workflow, which compiles it again.
+	_, _ = a.e.models.get(rec)
+	return pin(rec), nil
 }
 
 // Apply computes the due times of the timers the step armed and of the

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,10 @@ type BackendOptions struct {
 	// Retention, if set, is how long Redis keeps a finished instance (its
 	// auto-expiration); on SQLite RunRetention removes them.
 	Retention time.Duration
+	// IdlePoll is how long a poll of an SQLite engine store waits for work before it reads
+	// the database again (0: engine/sqlite.DefaultIdlePoll); the store wakes its pollers at
+	// once when this process writes work.
+	IdlePoll time.Duration
 }
 
 // OpenBackend opens go-workflows' state store from dsn:
@@ -59,7 +64,7 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 		// NORMAL is durable in WAL mode against a process crash (kill -9);
 		// only an OS crash may lose the last transactions.
 		b, err := enginesqlite.Open(path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)",
-			enginesqlite.WithBackendOptions(common...))
+			enginesqlite.WithBackendOptions(common...), enginesqlite.WithIdlePoll(cmp.Or(opts.IdlePoll, enginesqlite.DefaultIdlePoll)))
 		if err != nil {
 			return nil, fmt.Errorf("engine store %s: %w", path, err)
 		}

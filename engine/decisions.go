@@ -22,7 +22,7 @@ type DecisionRecord struct {
 	Version   int
 	Namespace string
 	Hash      string
-	XML       []byte
+	XML       []byte `json:",omitempty"`
 }
 
 // DecisionSource is implemented by a Store that holds decisions (package store does). With

@@ -78,7 +78,10 @@ type WorkerOptions struct {
 	ActivityPollers          int
 	MaxParallelWorkflowTasks int
 	MaxParallelActivityTasks int
-	// PollingInterval applies to backends that poll (SQLite).
+	// PollingInterval is how long a poller waits after a poll that found
+	// nothing. The SQLite engine store's poll itself waits for work (woken by
+	// the store's writes, BackendOptions.IdlePoll), so this only spaces its
+	// retries after errors and after an idle poll's end.
 	PollingInterval   time.Duration
 	ExecutorCacheSize int
 	ExecutorCacheTTL  time.Duration
@@ -468,12 +471,20 @@ type modelCache struct {
 	byHash   map[string]*machine.Model
 }
 
-func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
-	key := rec.Hash + "\x00" + rec.Key + decisionKey(rec)
+// cacheKey names rec's model by content: the hashes of the definition and its decisions.
+func cacheKey(rec *DefinitionRecord) string { return rec.Hash + "\x00" + rec.Key + decisionKey(rec) }
+
+// lookup answers the cached model of rec (pinned or whole), or nil.
+func (c *modelCache) lookup(rec *DefinitionRecord) *machine.Model {
 	c.mu.Lock()
-	m := c.byHash[key]
-	c.mu.Unlock()
-	if m != nil {
+	defer c.mu.Unlock()
+	return c.byHash[cacheKey(rec)]
+}
+
+// get answers the model of rec, which carries its content, compiling it on a miss.
+func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
+	key := cacheKey(rec)
+	if m := c.lookup(rec); m != nil {
 		return m, nil
 	}
 	defs, problems, err := definitions.Parse(rec.XML)
@@ -487,7 +498,7 @@ func (c *modelCache) get(rec *DefinitionRecord) (*machine.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err = machine.Compile(defs, rec.Key, machine.Options{Handlers: c.handlers, Decisions: decisions})
+	m, err := machine.Compile(defs, rec.Key, machine.Options{Handlers: c.handlers, Decisions: decisions})
 	if err != nil {
 		return nil, fmt.Errorf("engine: definition %s v%d: %w", rec.Key, rec.Version, err)
 	}

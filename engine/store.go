@@ -50,7 +50,8 @@ type DefinitionRecord struct {
 	Version int
 	// Hash identifies the content (SHA-256, hex); equal hashes mean equal models.
 	Hash string
-	XML  []byte
+	// XML is the content; the history's record of LoadDefinition has none (pin.go).
+	XML []byte `json:",omitempty"`
 	// Decisions are the DMN files its business rule tasks evaluate (decisions.go).
 	Decisions []DecisionRecord `json:",omitempty"`
 }

@@ -99,7 +99,7 @@ func (e *Engine) CaseWorkflow(ctx workflow.Context, in CaseInput) (CaseResult, e
 	if err != nil {
 		return CaseResult{}, err
 	}
-	model, err := e.models.get(rec)
+	model, err := e.model(rec)
 	if err != nil {
 		return CaseResult{}, err
 	}

@@ -170,6 +170,10 @@ func TestDefinitionLifecycle(t *testing.T) {
 		if len(versions.Items) != 2 || versions.Items[0].Version != 2 || versions.Items[1].Version != 1 || len(versions.Items[1].Warnings) != 1 {
 			t.Fatalf("versions %+v", versions)
 		}
+		// Who deployed each, by name: a designer may not read accounts (issue 16).
+		if v := versions.Items[0]; v.CreatedBy == "" || v.CreatedByName != "流程设计员" || v.PublishedByName != "" {
+			t.Errorf("version 2 names its deployer %q (%s) and publisher %q, want 流程设计员 and none", v.CreatedByName, v.CreatedBy, v.PublishedByName)
+		}
 
 		// The model summary.
 		r = s.as(designer, "GET", "/api/v1/definitions/approval/versions/1", "")

@@ -20,6 +20,8 @@ type guideQuery struct {
 	DepartmentID string `form:"departmentId" validate:"omitempty,id"`
 	Kind         string `form:"kind" validate:"omitempty,oneof=licence confirmation payment ruling reward levy otherPower publicService"`
 	HandlingType string `form:"handlingType" validate:"omitempty,oneof=immediate promised"`
+	Theme        string `form:"theme" validate:"omitempty,oneof=household socialSecurity businessStartup investment realEstate marriage socialAssistance health birth employment education socialOrganisation other"`
+	Level        string `form:"level" validate:"omitempty,oneof=region city county township"`
 	Q            string `form:"q" validate:"max=100,plaintext"`
 	pageQuery
 }
@@ -34,6 +36,8 @@ type guideQuery struct {
 //	@Param			departmentId	query		string	false	"only items of this competent department"
 //	@Param			kind			query		string	false	"only this kind"	Enums(licence, confirmation, payment, ruling, reward, levy, otherPower, publicService)
 //	@Param			handlingType	query		string	false	"only this handling type"	Enums(immediate, promised)
+//	@Param			theme			query		string	false	"only items of this theme (主题)"	Enums(household, socialSecurity, businessStartup, investment, realEstate, marriage, socialAssistance, health, birth, employment, education, socialOrganisation, other)
+//	@Param			level			query		string	false	"only items implemented at this level (层级)"	Enums(region, city, county, township)
 //	@Param			q				query		string	false	"a part of the code or name"
 //	@Param			limit			query		int		false	"page size (1-200, default 50)"
 //	@Param			after			query		string	false	"the next cursor of the page before"
@@ -44,7 +48,7 @@ func (h *api) listGuides(c *gin.Context) {
 	var q guideQuery
 	if h.bindQuery(c, &q) {
 		h.answer(c, http.StatusOK)(h.App.Guides(c.Request.Context(), app.GuideQuery{DepartmentID: q.DepartmentID, Kind: q.Kind,
-			HandlingType: q.HandlingType, Search: q.Q, Page: q.page()}))
+			HandlingType: q.HandlingType, Theme: q.Theme, Level: q.Level, Search: q.Q, Page: q.page()}))
 	}
 }
 

@@ -88,3 +88,52 @@ func TestServiceGuideNamesCoReviewers(t *testing.T) {
 		}
 	}
 }
+
+// The catalogue is searched by theme and level (issue 16): each filter keeps exactly the demo
+// items of that value, they combine, and an unknown value is a 400 naming the parameter.
+func TestCatalogueByThemeAndLevel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		s := newTestServer(t, db)
+		codes := func(query string) []string {
+			t.Helper()
+			r := s.do("GET", "/api/v1/public/items?limit=200&"+query, "")
+			if r.Code != http.StatusOK {
+				t.Fatalf("%s: %d %s", query, r.Code, r.Body)
+			}
+			var list app.List[app.ServiceGuide]
+			r.json(t, &list)
+			var out []string
+			for _, g := range list.Items {
+				out = append(out, g.Code+"/"+g.Theme+"/"+g.Level)
+			}
+			return out
+		}
+		if got, want := strings.Join(codes("theme=household"), " "), "450981-GAJ-GG-002/household/county 450981-GAJ-XK-001/household/county"; got != want {
+			t.Errorf("theme=household: %s, want %s", got, want)
+		}
+		if got, want := strings.Join(codes("level=township"), " "), "450981-MZJ-JF-002/socialAssistance/township 450981-ZRZYJ-XK-003/realEstate/township"; got != want {
+			t.Errorf("level=township: %s, want %s", got, want)
+		}
+		if got, want := strings.Join(codes("theme=realEstate&level=township"), " "), "450981-ZRZYJ-XK-003/realEstate/township"; got != want {
+			t.Errorf("theme=realEstate&level=township: %s, want %s", got, want)
+		}
+		if got := codes("level=region"); len(got) != 0 {
+			t.Errorf("level=region: %v, want none (the demo is a county's)", got)
+		}
+		for _, bad := range []struct{ query, field string }{{"theme=taxes", "theme"}, {"level=province", "level"}} {
+			e := expectError(t, s.do("GET", "/api/v1/public/items?"+bad.query, ""), http.StatusBadRequest, "validation_failed")
+			if len(e.Fields) != 1 || e.Fields[0].Field != bad.field || !strings.Contains(e.Message, bad.field) {
+				t.Errorf("%s: %+v, want the field %s named", bad.query, e, bad.field)
+			}
+		}
+		// The designers' list filters the same way.
+		tok := s.login("designer")
+		r := s.as(tok, "GET", "/api/v1/items?theme=marriage&limit=200", "")
+		var items app.List[store.Item]
+		r.json(t, &items)
+		if r.Code != http.StatusOK || len(items.Items) != 1 || items.Items[0].Code != "450981-MZJ-QR-001" {
+			t.Errorf("items?theme=marriage: %d %s", r.Code, r.Body)
+		}
+		expectError(t, s.as(tok, "GET", "/api/v1/items?level=village", ""), http.StatusBadRequest, "validation_failed")
+	})
+}

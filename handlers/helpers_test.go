@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"onewindow/app"
 	"onewindow/demo"
 	"onewindow/engine"
@@ -176,4 +178,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// rebuildCounters counts rows a test wrote with plain SQL into the scorecards' counters.
+func rebuildCounters(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Tx(ctx, func(tx *sqlx.Tx) error { return store.RebuildScoreCounters(ctx, tx, &store.Calendars{DB: db}) }); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -52,6 +52,8 @@ type itemQuery struct {
 	Kind          string `form:"kind" validate:"omitempty,oneof=licence confirmation payment ruling reward levy otherPower publicService"`
 	HandlingType  string `form:"handlingType" validate:"omitempty,oneof=immediate promised"`
 	DefinitionKey string `form:"definitionKey" validate:"max=255,plaintext"`
+	Theme         string `form:"theme" validate:"omitempty,oneof=household socialSecurity businessStartup investment realEstate marriage socialAssistance health birth employment education socialOrganisation other"`
+	Level         string `form:"level" validate:"omitempty,oneof=region city county township"`
 	Q             string `form:"q" validate:"max=100,plaintext"`
 	pageQuery
 }
@@ -67,6 +69,8 @@ type itemQuery struct {
 //	@Param		kind			query		string	false	"only this kind"	Enums(licence, confirmation, payment, ruling, reward, levy, otherPower, publicService)
 //	@Param		handlingType	query		string	false	"only this handling type"	Enums(immediate, promised)
 //	@Param		definitionKey	query		string	false	"only items running this definition"
+//	@Param		theme			query		string	false	"only items of this theme (主题)"	Enums(household, socialSecurity, businessStartup, investment, realEstate, marriage, socialAssistance, health, birth, employment, education, socialOrganisation, other)
+//	@Param		level			query		string	false	"only items implemented at this level (层级)"	Enums(region, city, county, township)
 //	@Param		q				query		string	false	"a part of the code or name"
 //	@Param		limit			query		int		false	"page size (1-200, default 50)"
 //	@Param		after			query		string	false	"the next cursor of the page before"
@@ -79,7 +83,8 @@ func (h *api) listItems(c *gin.Context) {
 	var q itemQuery
 	if h.bindQuery(c, &q) {
 		h.answer(c, http.StatusOK)(h.App.Items(c.Request.Context(), principalOf(c), app.ItemQuery{DepartmentID: q.DepartmentID, State: q.State,
-			Kind: q.Kind, HandlingType: q.HandlingType, DefinitionKey: q.DefinitionKey, Search: q.Q, Page: q.page()}))
+			Kind: q.Kind, HandlingType: q.HandlingType, DefinitionKey: q.DefinitionKey, Theme: q.Theme, Level: q.Level, Search: q.Q,
+			Page: q.page()}))
 	}
 }
 

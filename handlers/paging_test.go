@@ -14,6 +14,7 @@ func TestListPagingRefusals(t *testing.T) {
 	sup := s.login("supervisor")
 	clerk := s.login("clerk1")
 	foreign := base64.RawURLEncoding.EncodeToString([]byte(`k1.["5"]`)) // an events cursor: one value, not a case's two
+	position := base64.RawURLEncoding.EncodeToString([]byte(`o1.50`))   // a catalogue list's position cursor
 	for _, x := range []struct {
 		tok, path, field string
 	}{
@@ -30,6 +31,15 @@ func TestListPagingRefusals(t *testing.T) {
 		{sup, "/api/v1/supervision/alerts?after=garbage", "after"},
 		{sup, "/api/v1/complaints?after=garbage", "after"},
 		{clerk, "/api/v1/notifications?after=garbage", "after"},
+		// The lists that paged by position page by key now: a position cursor of before is foreign.
+		{sup, "/api/v1/complaints?after=" + foreign, "after"},
+		{sup, "/api/v1/complaints?after=" + position, "after"},
+		{clerk, "/api/v1/commitments?after=" + foreign, "after"},
+		{clerk, "/api/v1/commitments?after=" + position, "after"},
+		{sup, "/api/v1/incidents?after=" + foreign, "after"},
+		{sup, "/api/v1/incidents?after=" + position, "after"},
+		{clerk, "/api/v1/done-tasks?after=" + foreign, "after"},
+		{clerk, "/api/v1/done-tasks?after=" + position, "after"},
 	} {
 		e := expectError(t, s.as(x.tok, "GET", x.path, ""), http.StatusBadRequest, codeValidation)
 		if len(e.Fields) != 1 || e.Fields[0].Field != x.field {

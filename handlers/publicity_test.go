@@ -19,18 +19,7 @@ import (
 // Answers carry an ETag (If-None-Match: 304) and are throttled per address.
 func TestPublicEndpointsLeakNoPersonalData(t *testing.T) {
 	v := newLiveEnv(t, false, nil)
-	key, _ := v.systemKey()
-	k := v.foodApplication()
-	for _, step := range []struct{ element, outcome string }{{"acceptance", "accept"}, {"review", ""}, {"approval", "approve"}, {"certification", ""}, {"delivery", ""}} {
-		body := "{}"
-		if step.outcome != "" {
-			body = `{"outcome":"` + step.outcome + `"}`
-		}
-		if r := v.withKey(key, "POST", "/api/v1/tasks/"+v.systemTask(key, k.ID, step.element)+"/complete", body); r.Code != http.StatusAccepted {
-			t.Fatalf("complete %s: %d %s", step.element, r.Code, r.Body)
-		}
-	}
-	v.waitStage("applicant1", k.ID, app.StageFinished)
+	k := v.finishedFoodCase()
 	item := v.demoItem(itemFood)
 	month := time.Now().In(store.CaseZone).Format("2006-01")
 
@@ -123,6 +112,25 @@ func TestPublicEndpointsLeakNoPersonalData(t *testing.T) {
 	}
 }
 
+// finishedFoodCase is an online food-licence case of applicant1 (李明) approved and delivered
+// through a department system's API key: a finished case whose result is published.
+func (v *caseEnv) finishedFoodCase() app.CaseSubmitted {
+	v.t.Helper()
+	key, _ := v.systemKey()
+	k := v.foodApplication()
+	for _, step := range []struct{ element, outcome string }{{"acceptance", "accept"}, {"review", ""}, {"approval", "approve"}, {"certification", ""}, {"delivery", ""}} {
+		body := "{}"
+		if step.outcome != "" {
+			body = `{"outcome":"` + step.outcome + `"}`
+		}
+		if r := v.withKey(key, "POST", "/api/v1/tasks/"+v.systemTask(key, k.ID, step.element)+"/complete", body); r.Code != http.StatusAccepted {
+			v.t.Fatalf("complete %s: %d %s", step.element, r.Code, r.Body)
+		}
+	}
+	v.waitStage("applicant1", k.ID, app.StageFinished)
+	return k
+}
+
 // TestPublicReadsAreThrottled: past its allowance an address gets 429 with Retry-After; another
 // address still reads.
 func TestPublicReadsAreThrottled(t *testing.T) {
@@ -197,6 +205,7 @@ func TestStatisticsAreTheScorecards(t *testing.T) {
 		VALUES ('K1', 'case', 'S2', ?, '李明', '13800000001', '超时', 'T-1', ?)`, v.unitID("fgj"), store.Time(at(11, 15, 9)))
 	exec(`INSERT INTO alerts (id, case_id, kind, scope, due_at, fired_at, department_id, item_id) VALUES ('S2/case:overdue', 'S2', 'overdue', 'case', ?, ?, ?, 'IA')`,
 		store.Time(at(11, 13, 17)), store.Time(at(11, 13, 17)), v.unitID("fgj"))
+	rebuildCounters(t, v.db) // the rows above were written past the store's functions
 
 	var stats app.StatisticsReport
 	r := v.do("GET", "/api/v1/public/statistics?by=department&from=2025-10&to=2025-11", "")

@@ -35,30 +35,41 @@ func (q pageQuery) page() app.Page {
 // fields carry form tags, embedded structs included) and validates it; on failure it answers
 // 400 naming the parameter and returns false.
 func (h *api) bindQuery(c *gin.Context, dst any) bool {
+	msg, fe, err := readQuery(c, dst)
+	if err != nil {
+		h.fail(c, err)
+		return false
+	}
+	if msg != "" {
+		writeError(c, http.StatusBadRequest, codeValidation, msg, fe)
+		return false
+	}
+	return true
+}
+
+// readQuery is bindQuery without the answer: it fills and validates dst and returns the
+// message and the offending parameter of a bad query ("" when it is good), or an error of
+// the validator itself. The plain pages (plain.go) show the same message as HTML.
+func readQuery(c *gin.Context, dst any) (string, FieldError, error) {
 	if c.Query("offset") != "" {
 		msg := "is not supported: page with after, the next cursor of the page before"
-		writeError(c, http.StatusBadRequest, codeValidation, "query parameter offset "+msg, FieldError{Field: "offset", Message: msg})
-		return false
+		return "query parameter offset " + msg, FieldError{Field: "offset", Message: msg}, nil
 	}
 	if name, raw, ok := fillQuery(c, reflect.ValueOf(dst).Elem()); !ok {
 		msg := "must be an integer"
-		writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter %s %s, got %q", name, msg, raw), FieldError{Field: name, Message: msg})
-		return false
+		return fmt.Sprintf("query parameter %s %s, got %q", name, msg, raw), FieldError{Field: name, Message: msg}, nil
 	}
 	if err := validate.Struct(dst); err != nil {
 		var verrs validator.ValidationErrors
 		if !errors.As(err, &verrs) {
-			h.fail(c, fmt.Errorf("validate %T: %w", dst, err))
-			return false
+			return "", FieldError{}, fmt.Errorf("validate %T: %w", dst, err)
 		}
 		fe := verrs[0]
 		name := queryName(dst, fe)
 		msg := ruleMessage(fe)
-		writeError(c, http.StatusBadRequest, codeValidation, fmt.Sprintf("query parameter %s %s, got %q", name, msg, fmt.Sprint(fe.Value())),
-			FieldError{Field: name, Message: msg})
-		return false
+		return fmt.Sprintf("query parameter %s %s, got %q", name, msg, fmt.Sprint(fe.Value())), FieldError{Field: name, Message: msg}, nil
 	}
-	return true
+	return "", FieldError{}, nil
 }
 
 // fillQuery sets the fields of struct v from the query; it returns the parameter and value

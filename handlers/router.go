@@ -66,6 +66,7 @@ func New(d Deps) *gin.Engine {
 	}
 	e.GET("/swagger/*any", ginswagger.WrapHandler(swaggerfiles.Handler))
 	h.adminEngineRoutes(e)
+	h.plainRoutes(e)
 	public := e.Group("/api/v1")
 	authed := public.Group("", h.authenticate)
 	for _, register := range []func(public, authed *gin.RouterGroup){

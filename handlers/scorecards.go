@@ -36,6 +36,9 @@ type scorecardQuery struct {
 //	@Description	quarter (quarter=2025Q4, the default being this quarter) or from/to. A case counts
 //	@Description	for the department of its item, the window that accepted it and the clerk who
 //	@Description	accepted it. A supervisor sees the units of their part of the org tree and their people.
+//	@Description	A period of whole months in Beijing time (a quarter, or from/to on the first of a month)
+//	@Description	is read from counters kept with every change; any other period is counted from the
+//	@Description	cases, which costs a read of every case of the period.
 //	@Tags			supervision
 //	@Produce		json
 //	@Security		BearerAuth

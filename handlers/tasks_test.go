@@ -649,7 +649,10 @@ func TestRefusalAndBadTaskInput(t *testing.T) {
 	expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/withdraw", `{}`), http.StatusConflict, codeCaseDecided)
 	expectError(t, v.as(v.tok("clerk1"), "GET", taskPath(k.ID+"/w999", ""), ""), http.StatusNotFound, codeNotFound)
 	expectError(t, v.act("clerk1", "nope", "claim", nil), http.StatusNotFound, codeNotFound)
-	expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskClosed)
+	// The refusal says who closed the task and when.
+	if e := expectError(t, v.act("clerk1", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusConflict, codeTaskClosed); !strings.Contains(e.Message, "by 一号窗口 王丽 at ") {
+		t.Fatalf("task_closed does not say who closed the task: %s", e.Message)
+	}
 	expectError(t, v.act("reviewer-mzj", acc, "complete", map[string]any{"outcome": "accept"}), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.as(v.tok("clerk1"), "GET", "/api/v1/tasks?status=mine", ""), http.StatusBadRequest, codeValidation)
 }

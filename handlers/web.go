@@ -18,7 +18,7 @@ func (h *api) serveWeb(c *gin.Context) bool {
 		return false
 	}
 	p := c.Request.URL.Path
-	for _, prefix := range []string{"/api/", "/swagger/", "/admin/", "/metrics", "/healthz", "/readyz"} {
+	for _, prefix := range []string{"/api/", "/swagger/", "/admin/", "/public/", "/metrics", "/healthz", "/readyz"} {
 		if strings.HasPrefix(p, prefix) || p == strings.TrimSuffix(prefix, "/") {
 			return false
 		}

@@ -106,7 +106,19 @@ func SetAlertParties(ctx context.Context, q Q, alertID string, p AlertParties, a
 		return false, classify(err, "enrich alert %s", alertID)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	if err != nil || n == 0 {
+		return false, err
+	}
+	// The alert counts for whom it concerns in the scorecards' counters, once (enriched once).
+	var a struct {
+		Kind string    `db:"kind"`
+		At   time.Time `db:"fired_at"`
+	}
+	if err := q.GetContext(ctx, &a, q.Rebind(`SELECT kind, fired_at FROM alerts WHERE id = ?`), alertID); err != nil {
+		return false, fmt.Errorf("alert %s: %w", alertID, err)
+	}
+	item, dept, window, person := p.ItemID, p.DepartmentID, p.WindowID, p.PersonID
+	return true, countEvent(ctx, q, a.At, eventUnits(&item, &dept, &window, &person), alertCount(a.Kind))
 }
 
 // SupervisedAlert is an alert with the names of the step, department, window and person it

@@ -90,12 +90,21 @@ func RecordAction(ctx context.Context, q Q, a *Action) error {
 	if err != nil {
 		return fmt.Errorf("encode action detail: %w", err)
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO case_actions (id, case_id, task_id, element_id, step_kind, action, outcome,
+	insert := func() error {
+		_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO case_actions (id, case_id, task_id, element_id, step_kind, action, outcome,
 		actor_id, actor_name, authority, unit_code, grant_id, department_id, window_id, target_user, target, comment, public, detail, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		a.ID, a.CaseID, nullable(a.TaskID), nullable(a.ElementID), nullable(a.StepKind), a.Action, nullable(a.Outcome),
-		a.ActorID, a.ActorName, nullable(a.Authority), nullable(a.UnitCode), nullable(a.GrantID), nullable(a.DepartmentID),
-		nullable(a.WindowID), nullable(a.TargetUser), nullable(a.Target), a.Comment, a.Public, string(detail), a.At)
+			a.ID, a.CaseID, nullable(a.TaskID), nullable(a.ElementID), nullable(a.StepKind), a.Action, nullable(a.Outcome),
+			a.ActorID, a.ActorName, nullable(a.Authority), nullable(a.UnitCode), nullable(a.GrantID), nullable(a.DepartmentID),
+			nullable(a.WindowID), nullable(a.TargetUser), nullable(a.Target), a.Comment, a.Public, string(detail), a.At)
+		return err
+	}
+	if a.StepKind == "acceptance" && a.Action == ActionComplete {
+		// An acceptance attributes the case to a window and a clerk in the scorecards' counters.
+		err = countCase(ctx, q, nil, a.CaseID, insert)
+	} else {
+		err = insert()
+	}
 	return classify(err, "record %s on case %s", a.Action, a.CaseID)
 }
 

@@ -246,9 +246,17 @@ func ListCases(ctx context.Context, q Q, f CaseFilter) ([]ListedCase, error) {
 		AtAcceptance       bool `db:"at_acceptance"`
 		AwaitingSupplement bool `db:"awaiting_supplement"`
 	}
+	// On PostgreSQL "OFFSET 0" keeps each stage probe a per-row lookup by case: without it the
+	// planner turns the EXISTS into a hash of every open acceptance task (and every open
+	// supplement wait) built on each call, a read of all open cases' tasks for a page of 50.
+	// SQLite probes per row anyway (and has no OFFSET without LIMIT).
+	probe := ``
+	if DialectOf(q) == Postgres {
+		probe = ` OFFSET 0`
+	}
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT `+caseListColumns+`,
-		EXISTS (SELECT 1 FROM tasks lt WHERE lt.case_id = c.id AND lt.state = 'open' AND lt.step_kind = 'acceptance') AS at_acceptance,
-		EXISTS (SELECT 1 FROM subscriptions ls WHERE ls.case_id = c.id AND ls.kind = 'message' AND ls.name = ? AND ls.state = 'open') AS awaiting_supplement
+		EXISTS (SELECT 1 FROM tasks lt WHERE lt.case_id = c.id AND lt.state = 'open' AND lt.step_kind = 'acceptance'`+probe+`) AS at_acceptance,
+		EXISTS (SELECT 1 FROM subscriptions ls WHERE ls.case_id = c.id AND ls.kind = 'message' AND ls.name = ? AND ls.state = 'open'`+probe+`) AS awaiting_supplement
 		FROM cases c WHERE `+cond+`
 		ORDER BY c.received_at DESC, c.id DESC LIMIT ?`), append(append([]any{standard.SupplementMessage}, args...), limit)...)
 	if err != nil {

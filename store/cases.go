@@ -219,14 +219,18 @@ func CreateCase(ctx context.Context, q Q, in *NewCase) (*Case, error) {
 		form = JSON("{}")
 	}
 	a := in.Applicant
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO cases (id, definition_key, definition_version, status, variables, last_seq,
+	// The case counts as received in the scorecards' counters in the same transaction.
+	err = countCase(ctx, q, nil, id, func() error {
+		_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO cases (id, definition_key, definition_version, status, variables, last_seq,
 		started_at, updated_at, number, query_code, item_id, item_version, item_code, item_name, channel, applicant_id,
 		applicant_name, applicant_kind, applicant_cert_type, applicant_cert_no, applicant_phone, submitted_by, window_id,
 		station_id, agent_id, received_at, form)
 		VALUES (?, ?, ?, 'starting', ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		id, iv.DefinitionKey, iv.DefinitionVersion, string(vars), received, received, number, code, iv.ItemID, iv.Version,
-		iv.Code, iv.Name, in.Channel, nullable(a.UserID), a.Name, a.Kind, a.CertType, a.CertNo, nullable(a.Phone),
-		in.SubmittedBy, nullable(in.WindowID), nullable(in.StationID), nullable(in.AgentID), received, string(form))
+			id, iv.DefinitionKey, iv.DefinitionVersion, string(vars), received, received, number, code, iv.ItemID, iv.Version,
+			iv.Code, iv.Name, in.Channel, nullable(a.UserID), a.Name, a.Kind, a.CertType, a.CertNo, nullable(a.Phone),
+			in.SubmittedBy, nullable(in.WindowID), nullable(in.StationID), nullable(in.AgentID), received, string(form))
+		return err
+	})
 	if err != nil {
 		return nil, classify(err, "create case %s", number)
 	}

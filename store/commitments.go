@@ -79,15 +79,24 @@ type OpenCommitment struct {
 	ItemName   string `db:"item_name" json:"itemName"`
 }
 
+// CommitmentKey is an open commitment's place in the list: its promised date and id.
+type CommitmentKey struct {
+	PromisedDate string
+	ID           string
+}
+
 // ListOpenCommitments lists open commitments by promised date (the most urgent first) of the
-// cases scope s may see, up to limit after offset.
-func ListOpenCommitments(ctx context.Context, q Q, s *CaseScope, limit, offset int) ([]OpenCommitment, error) {
+// cases scope s may see, up to limit after the key after (case_commitments_open).
+func ListOpenCommitments(ctx context.Context, q Q, s *CaseScope, after CommitmentKey, limit int) ([]OpenCommitment, error) {
 	clause, args := s.Clause()
+	if after.ID != "" {
+		clause, args = `(m.promised_date, m.id) > (?, ?) AND `+clause, append([]any{after.PromisedDate, after.ID}, args...)
+	}
 	out := []OpenCommitment{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT m.id, m.case_id, m.task_id, m.material_code, m.material_name, m.promised_date, m.reason,
 		m.state, m.created_by, m.created_at, m.closed_at, m.supplement_id, c.number AS case_number, c.item_name
 		FROM case_commitments m JOIN cases c ON c.id = m.case_id WHERE m.state = 'open' AND `+clause+`
-		ORDER BY m.promised_date, m.id LIMIT ? OFFSET ?`), append(args, limit, offset)...)
+		ORDER BY m.promised_date, m.id LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("open commitments: %w", err)
 	}

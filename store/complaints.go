@@ -42,7 +42,14 @@ func InsertComplaint(ctx context.Context, q Q, c *Complaint) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO complaints (`+complaintCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		c.ID, c.Subject, c.CaseID, c.WindowID, c.DepartmentID, c.PersonID, c.ComplainantID, c.ContactName, c.ContactPhone, c.Content,
 		c.ProcessCaseID, Time(c.FiledAt))
-	return classify(err, "file complaint")
+	if err != nil {
+		return classify(err, "file complaint")
+	}
+	item, err := caseItem(ctx, q, c.CaseID)
+	if err != nil {
+		return err
+	}
+	return countEvent(ctx, q, c.FiledAt, eventUnits(&item, c.DepartmentID, c.WindowID, c.PersonID), func(c *scoreCount) { c.Complaints++ })
 }
 
 // GetComplaint returns a complaint, or ErrNotFound.
@@ -62,12 +69,15 @@ type ComplaintFilter struct {
 	DepartmentID  string
 	ComplainantID string
 	// Oversight, when not nil, limits complaints to what a supervisor oversees.
-	Oversight     *Oversight
-	From, To      time.Time // filed at From <= t < To
-	Limit, Offset int
+	Oversight *Oversight
+	From, To  time.Time // filed at From <= t < To
+	// BeforeAt and BeforeID are the key (filed at, id) of the last row of the page before.
+	BeforeAt time.Time
+	BeforeID string
+	Limit    int
 }
 
-// ListComplaints lists complaints, newest first.
+// ListComplaints lists complaints, newest first (complaints_filed), after f's key.
 func ListComplaints(ctx context.Context, q Q, f ComplaintFilter) ([]Complaint, error) {
 	var c conds
 	c.eq("k.subject", f.Subject)
@@ -80,12 +90,15 @@ func ListComplaints(ctx context.Context, q Q, f ComplaintFilter) ([]Complaint, e
 		cl, args := f.Oversight.RecordClause("k")
 		c.add(cl, args...)
 	}
+	if f.BeforeID != "" {
+		c.add(`(k.filed_at, k.id) < (?, ?)`, Time(f.BeforeAt), f.BeforeID)
+	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
 	out := []Complaint{}
-	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+complaintCols+` FROM complaints k`+c.sql()+` ORDER BY k.filed_at DESC, k.id LIMIT ? OFFSET ?`),
-		append(c.args, f.Limit, f.Offset)...)
+	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+complaintCols+` FROM complaints k`+c.sql()+` ORDER BY k.filed_at DESC, k.id DESC LIMIT ?`),
+		append(c.args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list complaints: %w", err)
 	}

@@ -54,10 +54,14 @@ func InsertDisclosure(ctx context.Context, q Q, r *DisclosureRequest) error {
 	if err := checkPlain("requesterName", r.RequesterName, "contactPhone", r.ContactPhone); err != nil {
 		return err
 	}
-	_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO disclosure_requests (id, process_case_id, department_id, requester_id, requester_kind,
+	// The request makes its case count for the department asked in the scorecards' counters.
+	err := countCase(ctx, q, nil, r.ProcessCaseID, func() error {
+		_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO disclosure_requests (id, process_case_id, department_id, requester_id, requester_kind,
 		requester_name, contact_phone, contact_address, description, purpose, delivery, filed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		r.ID, r.ProcessCaseID, r.DepartmentID, r.RequesterID, r.RequesterKind, r.RequesterName, r.ContactPhone, r.ContactAddress,
-		r.Description, r.Purpose, r.Delivery, Time(r.FiledAt))
+			r.ID, r.ProcessCaseID, r.DepartmentID, r.RequesterID, r.RequesterKind, r.RequesterName, r.ContactPhone, r.ContactAddress,
+			r.Description, r.Purpose, r.Delivery, Time(r.FiledAt))
+		return err
+	})
 	return classify(err, "disclosure request %s", r.ID)
 }
 

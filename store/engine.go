@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,20 @@ import (
 
 // Engine is the engine's read model on this database: it implements
 // engine.Store. Every write of the engine goes through ApplyBatch.
-type Engine struct{ DB *DB }
+type Engine struct {
+	DB *DB
+	// Calendars count a finished case's working days into the scorecards' counters; nil reads
+	// the calendars from DB on each case that finishes.
+	Calendars engine.Calendars
+}
+
+// calendars are the calendars the counters count working days on.
+func (s Engine) calendars() engine.Calendars {
+	if s.Calendars != nil {
+		return s.Calendars
+	}
+	return &Calendars{DB: s.DB}
+}
 
 var _ engine.Store = Engine{}
 
@@ -27,6 +41,21 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		return fmt.Errorf("encode variables of case %s: %w", b.CaseID, err)
 	}
 	at := Time(b.At)
+	cals := s.calendars()
+	if b.Status == "completed" {
+		// The step finishes the case: its calendar is built before the transaction, so that
+		// counting its working days in it reads nothing through another connection.
+		unit := ""
+		if b.Clock != nil {
+			unit = b.Clock.Unit
+		} else if err := s.DB.GetContext(ctx, &unit, s.DB.Rebind(`SELECT COALESCE(calendar_unit, '') FROM cases WHERE id = ?`), b.CaseID); err != nil &&
+			!errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("calendar unit of case %s: %w", b.CaseID, err)
+		}
+		if _, err := cals.Calendar(ctx, unit); err != nil {
+			return err
+		}
+	}
 	return s.DB.Tx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_batches (case_id, seq, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
 			b.CaseID, b.Seq, Now())
@@ -36,81 +65,90 @@ func (s Engine) ApplyBatch(ctx context.Context, b *engine.Batch) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // applied before
 		}
-		if err := writeCase(ctx, tx, b, string(vars), at); err != nil {
+		if b.Seq == 1 || b.Status == "completed" {
+			// The step creates the case or finishes it: the scorecards' counters follow.
+			return countCase(ctx, tx, cals, b.CaseID, func() error { return applyStep(ctx, tx, b, string(vars), at) })
+		}
+		return applyStep(ctx, tx, b, string(vars), at)
+	})
+}
+
+// applyStep writes the rows of one step of a case in tx.
+func applyStep(ctx context.Context, tx *sqlx.Tx, b *engine.Batch, vars string, at time.Time) error {
+	if err := writeCase(ctx, tx, b, vars, at); err != nil {
+		return err
+	}
+	if b.Alarms != nil {
+		if err := setAlarms(ctx, tx, *b.Alarms); err != nil {
 			return err
 		}
-		if b.Alarms != nil {
-			if err := setAlarms(ctx, tx, *b.Alarms); err != nil {
-				return err
-			}
-		}
-		for _, t := range b.Tasks {
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO tasks (id, case_id, element_id, name, state, assignee, step_kind,
+	}
+	for _, t := range b.Tasks {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO tasks (id, case_id, element_id, name, state, assignee, step_kind,
 				limit_days, warn_days, form_key, documentation, priority, loop_counter, body_id, created_at)
 				VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-				t.ID, t.CaseID, t.Element, t.Name, nullable(t.Assignee), nullable(t.StepKind), t.LimitDays, t.WarnDays,
-				nullable(t.FormKey), nullable(t.Documentation), nullable(t.Priority), t.LoopCounter, nullable(t.Body), Time(t.Created))
-			if err != nil {
-				return classify(err, "create task %s", t.ID)
-			}
-			for _, c := range candidates(t) {
-				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO task_candidates (task_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-					t.ID, c[0], c[1]); err != nil {
-					return classify(err, "candidate of task %s", t.ID)
-				}
+			t.ID, t.CaseID, t.Element, t.Name, nullable(t.Assignee), nullable(t.StepKind), t.LimitDays, t.WarnDays,
+			nullable(t.FormKey), nullable(t.Documentation), nullable(t.Priority), t.LoopCounter, nullable(t.Body), Time(t.Created))
+		if err != nil {
+			return classify(err, "create task %s", t.ID)
+		}
+		for _, c := range candidates(t) {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO task_candidates (task_id, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+				t.ID, c[0], c[1]); err != nil {
+				return classify(err, "candidate of task %s", t.ID)
 			}
 		}
-		for _, t := range b.Timers {
-			// A cycle arms the same timer again: the row takes the new due time.
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO timers (id, case_id, element_id, due_at, spec, state, created_at)
+	}
+	for _, t := range b.Timers {
+		// A cycle arms the same timer again: the row takes the new due time.
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO timers (id, case_id, element_id, due_at, spec, state, created_at)
 				VALUES (?, ?, ?, ?, ?, 'armed', ?)
 				ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, state = 'armed', closed_at = NULL`),
-				t.ID, t.CaseID, t.Element, Time(t.Due), t.Spec, at)
-			if err != nil {
-				return classify(err, "arm timer %s", t.ID)
-			}
+			t.ID, t.CaseID, t.Element, Time(t.Due), t.Spec, at)
+		if err != nil {
+			return classify(err, "arm timer %s", t.ID)
 		}
-		for _, sub := range b.Subscriptions {
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO subscriptions (id, case_id, element_id, kind, name, state, created_at)
+	}
+	for _, sub := range b.Subscriptions {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO subscriptions (id, case_id, element_id, kind, name, state, created_at)
 				VALUES (?, ?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING`),
-				sub.ID, sub.CaseID, sub.Element, sub.Kind, sub.Name, at)
-			if err != nil {
-				return classify(err, "subscribe %s", sub.ID)
-			}
+			sub.ID, sub.CaseID, sub.Element, sub.Kind, sub.Name, at)
+		if err != nil {
+			return classify(err, "subscribe %s", sub.ID)
 		}
-		for _, c := range b.Closed {
-			if err := closeWait(ctx, tx, c, at); err != nil {
-				return err
-			}
+	}
+	for _, c := range b.Closed {
+		if err := closeWait(ctx, tx, c, at); err != nil {
+			return err
 		}
-		for _, h := range b.History {
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_history (case_id, seq, idx, at, kind, element_id, instance_id, detail)
+	}
+	for _, h := range b.History {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO case_history (case_id, seq, idx, at, kind, element_id, instance_id, detail)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-				h.CaseID, h.Seq, h.Index, Time(h.At), h.Kind, h.Element, h.Instance, h.Detail)
-			if err != nil {
-				return classify(err, "history of case %s", h.CaseID)
-			}
+			h.CaseID, h.Seq, h.Index, Time(h.At), h.Kind, h.Element, h.Instance, h.Detail)
+		if err != nil {
+			return classify(err, "history of case %s", h.CaseID)
 		}
-		for _, x := range b.Incidents {
-			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO incidents (id, case_id, element_id, message, state, created_at)
+	}
+	for _, x := range b.Incidents {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO incidents (id, case_id, element_id, message, state, created_at)
 				VALUES (?, ?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING`), x.ID, x.CaseID, x.Element, x.Message, Time(x.At))
-			if err != nil {
-				return classify(err, "incident %s", x.ID)
-			}
+		if err != nil {
+			return classify(err, "incident %s", x.ID)
 		}
-		if err := auditStep(ctx, tx, b); err != nil {
-			return err
+	}
+	if err := auditStep(ctx, tx, b); err != nil {
+		return err
+	}
+	if err := writeClock(ctx, tx, b); err != nil {
+		return err
+	}
+	for _, id := range b.Resolved {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state = 'open'`), at, id); err != nil {
+			return classify(err, "resolve incident %s", id)
 		}
-		if err := writeClock(ctx, tx, b); err != nil {
-			return err
-		}
-		for _, id := range b.Resolved {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state = 'open'`), at, id); err != nil {
-				return classify(err, "resolve incident %s", id)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // writeClock writes a case's clock, its changed pauses and its tasks' due times.
@@ -259,6 +297,23 @@ func (s Engine) DecisionFile(ctx context.Context, ns string) (*engine.DecisionRe
 		return nil, fmt.Errorf("%w: decisions of namespace %s", engine.ErrNotFound, ns)
 	}
 	if err != nil {
+		return nil, err
+	}
+	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil
+}
+
+// DecisionFileByHash returns the .dmn file with namespace ns and content hash hash, published
+// or not (a case pinned it): what a replay reads for a file another imports
+// (engine.DecisionFileSource).
+func (s Engine) DecisionFileByHash(ctx context.Context, ns, hash string) (*engine.DecisionRecord, error) {
+	var d DefinitionVersion
+	err := s.DB.GetContext(ctx, &d, s.DB.Rebind(`SELECT `+definitionCols+` FROM definitions
+		WHERE namespace = ? AND hash = ? AND kind = 'dmn' ORDER BY definition_key LIMIT 1`), ns, hash)
+	if err != nil {
+		err = classify(err, "decision file of namespace %s with hash %s", ns, hash)
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("%w: %v", engine.ErrNotFound, err)
+		}
 		return nil, err
 	}
 	return &engine.DecisionRecord{Key: d.Key, Version: d.Version, Namespace: d.Namespace, Hash: d.Hash, XML: d.XML}, nil

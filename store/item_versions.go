@@ -73,6 +73,16 @@ func ListCurrentVersions(ctx context.Context, q Q, f ItemFilter) ([]ItemVersion,
 	return versionsOf(rows)
 }
 
+// DepartmentsWithPublishedItems returns the ids of the departments that have a published item,
+// without reading the items' content (the catalogue's department filter offers them).
+func DepartmentsWithPublishedItems(ctx context.Context, q Q) ([]string, error) {
+	var ids []string
+	if err := q.SelectContext(ctx, &ids, `SELECT DISTINCT department_id FROM items WHERE state = 'published' ORDER BY department_id`); err != nil {
+		return nil, fmt.Errorf("departments of the published items: %w", err)
+	}
+	return ids, nil
+}
+
 type itemVersionRow struct {
 	ItemID      string    `db:"item_id"`
 	Version     int       `db:"version"`

@@ -59,6 +59,23 @@ const (
 	ObjectLegalPerson   = "legalPerson"   // 法人或其他组织
 )
 
+// Themes of item (主题分类), what the public looks for an item by.
+const (
+	ThemeHousehold          = "household"          // 户籍
+	ThemeSocialSecurity     = "socialSecurity"     // 社保
+	ThemeBusinessStartup    = "businessStartup"    // 企业开办
+	ThemeInvestment         = "investment"         // 投资建设
+	ThemeRealEstate         = "realEstate"         // 不动产
+	ThemeMarriage           = "marriage"           // 婚姻
+	ThemeSocialAssistance   = "socialAssistance"   // 社会救助
+	ThemeHealth             = "health"             // 医疗卫生
+	ThemeBirth              = "birth"              // 生育
+	ThemeEmployment         = "employment"         // 就业
+	ThemeEducation          = "education"          // 教育
+	ThemeSocialOrganisation = "socialOrganisation" // 社会组织
+	ThemeOther              = "other"              // 其他
+)
+
 // Item states.
 const (
 	ItemDraft       = "draft"       // never published
@@ -79,6 +96,12 @@ var (
 	Requirements = []string{RequirementRequired, RequirementConditional}
 	// ServiceObjects lists the valid service objects.
 	ServiceObjects = []string{ObjectNaturalPerson, ObjectLegalPerson}
+	// ItemThemes lists the valid themes, ItemLevels the valid levels (the validate tags of
+	// ItemContent and of the catalogue's filters spell the same lists).
+	ItemThemes = []string{ThemeHousehold, ThemeSocialSecurity, ThemeBusinessStartup, ThemeInvestment, ThemeRealEstate,
+		ThemeMarriage, ThemeSocialAssistance, ThemeHealth, ThemeBirth, ThemeEmployment, ThemeEducation,
+		ThemeSocialOrganisation, ThemeOther}
+	ItemLevels = []string{LevelRegion, LevelCity, LevelCounty, LevelTownship}
 	// ItemStates lists the item states.
 	ItemStates = []string{ItemDraft, ItemPublished, ItemUnpublished}
 )
@@ -137,6 +160,11 @@ type ItemContent struct {
 	Kind string `json:"kind" validate:"required,oneof=licence confirmation payment ruling reward levy otherPower publicService" example:"licence"`
 	// HandlingType is immediate or promised.
 	HandlingType string `json:"handlingType" validate:"required,oneof=immediate promised" example:"promised"`
+	// Theme is one of ItemThemes (主题分类), what the public finds the item under; "" for none.
+	Theme string `json:"theme,omitempty" validate:"omitempty,oneof=household socialSecurity businessStartup investment realEstate marriage socialAssistance health birth employment education socialOrganisation other" example:"investment"`
+	// Level is the level of government that implements the item (行使层级: 省/市/区县/乡镇), one of
+	// ItemLevels (the government levels of the org tree, village excepted); "" for none.
+	Level string `json:"level,omitempty" validate:"omitempty,oneof=region city county township" example:"county"`
 	// DepartmentID is the competent department (主管部门), an org unit of kind department.
 	DepartmentID string `json:"departmentId" validate:"required,id" example:"01jd5q3k8m0000000000000000"`
 	// ImplementingBodyID is the body in whose name the item is done (实施主体):
@@ -325,6 +353,8 @@ type ItemFilter struct {
 	Kind          string
 	HandlingType  string
 	DefinitionKey string
+	Theme         string
+	Level         string
 	// Search is a substring of the code or name.
 	Search string
 	Limit  int // default 100
@@ -338,6 +368,7 @@ func (f ItemFilter) where() (string, []any) {
 	for _, c := range []struct{ col, v string }{
 		{"i.department_id", f.DepartmentID}, {"i.state", f.State}, {"i.kind", f.Kind},
 		{"i.handling_type", f.HandlingType}, {"i.definition_key", f.DefinitionKey},
+		{"i.theme", f.Theme}, {"i.level", f.Level},
 	} {
 		if c.v != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
@@ -374,9 +405,9 @@ func CreateItem(ctx context.Context, q Q, c ItemContent, by string) (*Item, erro
 		return nil, fmt.Errorf("encode item %s: %w", c.Code, err)
 	}
 	id, now := NewID(), Now()
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO items (id, code, name, kind, handling_type, department_id, definition_key, content,
-		state, created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`),
-		id, c.Code, c.Name, c.Kind, c.HandlingType, c.DepartmentID, c.DefinitionKey, string(content), by, now, by, now)
+	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO items (id, code, name, kind, handling_type, department_id, definition_key, theme, level,
+		content, state, created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)`),
+		id, c.Code, c.Name, c.Kind, c.HandlingType, c.DepartmentID, c.DefinitionKey, c.Theme, c.Level, string(content), by, now, by, now)
 	if err != nil {
 		if IsUniqueViolation(err) {
 			return nil, fmt.Errorf("item code %q is already used: %w", c.Code, ErrConflict)
@@ -396,8 +427,8 @@ func UpdateItem(ctx context.Context, q Q, id string, c ItemContent, by string) (
 		return nil, fmt.Errorf("encode item %s: %w", c.Code, err)
 	}
 	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE items SET code = ?, name = ?, kind = ?, handling_type = ?, department_id = ?,
-		definition_key = ?, content = ?, updated_by = ?, updated_at = ? WHERE id = ?`),
-		c.Code, c.Name, c.Kind, c.HandlingType, c.DepartmentID, c.DefinitionKey, string(content), by, Now(), id)
+		definition_key = ?, theme = ?, level = ?, content = ?, updated_by = ?, updated_at = ? WHERE id = ?`),
+		c.Code, c.Name, c.Kind, c.HandlingType, c.DepartmentID, c.DefinitionKey, c.Theme, c.Level, string(content), by, Now(), id)
 	if err != nil {
 		if IsUniqueViolation(err) {
 			return nil, fmt.Errorf("item code %q is already used: %w", c.Code, ErrConflict)

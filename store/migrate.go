@@ -170,6 +170,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			if _, err := tx.ExecContext(ctx, text); err != nil {
 				return err
 			}
+			if fill := migrationFills[m.Version]; fill != nil {
+				if err := fill(ctx, db, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 				m.Version, m.Name, Now())
 			ran = true
@@ -183,6 +188,14 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		}
 	}
 	return applied, nil
+}
+
+// migrationFills fill, in the migration's transaction, what a migration's SQL cannot compute:
+// the scorecards' counters (0100) need the calendars to count working days.
+var migrationFills = map[int]func(ctx context.Context, db *DB, tx *sqlx.Tx) error{
+	100: func(ctx context.Context, db *DB, tx *sqlx.Tx) error {
+		return RebuildScoreCounters(ctx, tx, &Calendars{DB: db})
+	},
 }
 
 func lockMigrations(ctx context.Context, tx *sqlx.Tx) error {

@@ -162,9 +162,13 @@ func InsertNotice(ctx context.Context, q Q, n *Notice) error {
 	if n.ItemID != "" {
 		version = n.ItemVersion
 	}
-	_, err = q.ExecContext(ctx, q.Rebind(`INSERT INTO notices (id, case_id, seq, task_id, item_id, item_version, materials, note, state, issued_by, issued_at)
+	// A notice counts for its case's month of receipt in the scorecards' counters.
+	err = countCase(ctx, q, nil, n.CaseID, func() error {
+		_, err := q.ExecContext(ctx, q.Rebind(`INSERT INTO notices (id, case_id, seq, task_id, item_id, item_version, materials, note, state, issued_by, issued_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`),
-		n.ID, n.CaseID, n.Seq, n.TaskID, nullable(n.ItemID), version, string(materials), n.Note, n.IssuedBy, n.IssuedAt)
+			n.ID, n.CaseID, n.Seq, n.TaskID, nullable(n.ItemID), version, string(materials), n.Note, n.IssuedBy, n.IssuedAt)
+		return err
+	})
 	return classify(err, "issue notice on case %s", n.CaseID)
 }
 

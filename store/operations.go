@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Queries of the engine operations (app/operations.go) over the engine's read model; the
@@ -34,9 +35,11 @@ type IncidentFilter struct {
 	DefinitionKey string // only incidents of cases of this process
 	// Scope keeps the incidents of the cases it may see (a child case's by its root case's);
 	// nil keeps every incident, of engine-only cases too.
-	Scope  *CaseScope
-	Limit  int // default 100
-	Offset int
+	Scope *CaseScope
+	Limit int // default 100
+	// AfterAt and AfterID are the key (created at, id) of the last row of the page before.
+	AfterAt time.Time
+	AfterID string
 }
 
 // ListIncidents lists incidents across cases, oldest first (the incidents_listed indexes).
@@ -59,14 +62,17 @@ func ListIncidents(ctx context.Context, q Q, f IncidentFilter) ([]Incident, erro
 		where = append(where, `EXISTS (SELECT 1 FROM cases c WHERE c.id = `+rootCaseExpr(q, "i.case_id")+` AND c.number IS NOT NULL AND `+clause+`)`)
 		args = append(args, a...)
 	}
+	if f.AfterID != "" {
+		where, args = append(where, "(i.created_at, i.id) > (?, ?)"), append(args, Time(f.AfterAt), f.AfterID)
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	query += ` ORDER BY i.created_at, i.id LIMIT ? OFFSET ?`
-	args = append(args, f.Limit, f.Offset)
+	query += ` ORDER BY i.created_at, i.id LIMIT ?`
+	args = append(args, f.Limit)
 	out := []Incident{}
 	if err := q.SelectContext(ctx, &out, q.Rebind(query), args...); err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)

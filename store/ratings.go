@@ -74,7 +74,19 @@ func InsertRating(ctx context.Context, q Q, r *Rating) error {
 	if IsUniqueViolation(err) {
 		return fmt.Errorf("case %s: %w", r.CaseID, ErrAlreadyRated)
 	}
-	return classify(err, "rate case %s", r.CaseID)
+	if err != nil {
+		return classify(err, "rate case %s", r.CaseID)
+	}
+	item, err := caseItem(ctx, q, &r.CaseID)
+	if err != nil {
+		return err
+	}
+	i := ratingIndex(r.Level)
+	return countEvent(ctx, q, r.RatedAt, eventUnits(&item, r.DepartmentID, r.WindowID, r.PersonID), func(c *scoreCount) {
+		if i >= 0 {
+			c.Ratings[i]++
+		}
+	})
 }
 
 // GetRating returns a case's rating, or ErrNotFound.

@@ -77,14 +77,33 @@ type scoredCase struct {
 }
 
 // Scorecards computes the figures of f.Level over [f.From, f.To), one per department, window,
-// person or item with any figure in the period, by id. Cases count when they
-// belong to a catalogue item or are information-disclosure requests (rectifications and
-// complaints do not); a case is the department's of its item (a request's, of the department
-// asked), the item's, the window's that accepted it (under a department's delegation;
-// else the window of the clerk who accepted it; else where it was submitted), and the person's
-// who accepted it. Alerts, ratings and complaints count where they were attributed when they
-// were recorded. Working days used count on each case's calendar with its pauses.
+// person or item with any figure in the period, by id. A period of whole months (Beijing time:
+// the statistics' months, the scorecards' quarters) is read from the maintained counters
+// (score_counters.go); any other from the base tables (Recount), with the same rules. Cases count
+// when they belong to a catalogue item or are information-disclosure requests (rectifications
+// and complaints do not); a case is the department's of its item (a request's, of the
+// department asked), the item's, the window's that accepted it (under a department's
+// delegation; else the window of the clerk who accepted it; else where it was submitted), and
+// the person's who accepted it. Alerts, ratings and complaints count where they were attributed
+// when they were recorded. Working days used count on each case's calendar with its pauses, to
+// 1/10,000 of a day.
 func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilter) ([]ScoreFigures, error) {
+	if !slices.Contains(ScorecardLevels, f.Level) {
+		return nil, Invalid("level", "%q is not a level; use one of %s", f.Level, strings.Join(ScorecardLevels, ", "))
+	}
+	if !monthAligned(f.From) || !monthAligned(f.To) {
+		return Recount(ctx, q, cals, f)
+	}
+	cards, err := countedScorecards(ctx, q, f.Level, f.From, f.To)
+	if err != nil {
+		return nil, err
+	}
+	return namedScorecards(ctx, q, f.Level, cards)
+}
+
+// Recount computes Scorecards from the base tables (cases, actions, notices, pauses, alerts,
+// ratings, complaints): for a period that is not whole months, and to check the counters.
+func Recount(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilter) ([]ScoreFigures, error) {
 	if !slices.Contains(ScorecardLevels, f.Level) {
 		return nil, Invalid("level", "%q is not a level; use one of %s", f.Level, strings.Join(ScorecardLevels, ", "))
 	}
@@ -96,10 +115,7 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 	aggregated := f.Level == LevelDepartment || f.Level == LevelItem
 	accept := `NULL AS accept_window, NULL AS accept_person`
 	if !aggregated {
-		accept = `(SELECT a.window_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			AND a.window_id IS NOT NULL ORDER BY a.at DESC LIMIT 1) AS accept_window,
-		(SELECT a.actor_id FROM case_actions a WHERE a.case_id = c.id AND a.step_kind = 'acceptance' AND a.action = 'complete'
-			ORDER BY a.at DESC LIMIT 1) AS accept_person`
+		accept = acceptColumns
 	}
 	// The period is ranges of receipt, start and end, each served by an index (migration 0025).
 	receivedIn := `((c.received_at >= ? AND c.received_at < ?) OR (c.received_at IS NULL AND c.started_at >= ? AND c.started_at < ?))`
@@ -205,7 +221,7 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 			if k.ClockStoppedAt != nil {
 				end = *k.ClockStoppedAt
 			}
-			c.DaysUsed = append(c.DaysUsed, cal.Used(*k.ClockStartedAt, end, pauses[k.ID]))
+			c.DaysUsed = append(c.DaysUsed, float64(daysUnits(cal.Used(*k.ClockStartedAt, end, pauses[k.ID])))/1e4)
 		}
 	}
 	for _, r := range receipts {
@@ -262,7 +278,12 @@ func Scorecards(ctx context.Context, q Q, cals engine.Calendars, f ScorecardFilt
 	for _, c := range complaints {
 		card(c.Key).Complaints += c.N
 	}
-	names, members, err := scorecardNames(ctx, q, f.Level)
+	return namedScorecards(ctx, q, f.Level, cards)
+}
+
+// namedScorecards names the cards (and a person's units) and orders them by id.
+func namedScorecards(ctx context.Context, q Q, level string, cards map[string]*ScoreFigures) ([]ScoreFigures, error) {
+	names, members, err := scorecardNames(ctx, q, level)
 	if err != nil {
 		return nil, err
 	}

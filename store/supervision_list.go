@@ -108,7 +108,7 @@ func SupervisedPage(ctx context.Context, q Q, f SupervisionFilter) ([]OpenCase, 
 			c += ` AND (` + col + `, c.id) ` + cmp + ` (?, ?)`
 			a = append(append([]any{}, a...), Time(f.After.At), f.After.ID)
 		}
-		rows, err := openCasePart(ctx, q, c, col+` `+dir+`, c.id `+dir, a, limit)
+		rows, err := openCasePart(ctx, q, c, col+` `+dir+`, c.id `+dir, a, limit, openIndex[col])
 		if err != nil {
 			return nil, err
 		}
@@ -120,7 +120,7 @@ func SupervisedPage(ctx context.Context, q Q, f SupervisionFilter) ([]OpenCase, 
 			c += ` AND (c.started_at, c.id) > (?, ?)`
 			a = append(append([]any{}, a...), Time(f.After.At), f.After.ID)
 		}
-		rows, err := openCasePart(ctx, q, c, `c.started_at, c.id`, a, limit-len(out))
+		rows, err := openCasePart(ctx, q, c, `c.started_at, c.id`, a, limit-len(out), "cases_open_started")
 		if err != nil {
 			return nil, err
 		}
@@ -161,11 +161,21 @@ func CountOpenCasesByState(ctx context.Context, q Q, f SupervisionFilter) (map[s
 	return out, nil
 }
 
-// openCasePart reads up to limit open cases matching cond in order.
-func openCasePart(ctx context.Context, q Q, cond, order string, args []any, limit int) ([]OpenCase, error) {
+// openIndex is the index of the open cases in the order of a column (migration 0025).
+var openIndex = map[string]string{`c.due_at`: "cases_open_due", `c.started_at`: "cases_open_started"}
+
+// openCasePart reads up to limit open cases matching cond in order, walking index (an index of
+// the open cases in that order). On SQLite the walk is named (INDEXED BY): with 100,000 open
+// cases and fresh statistics the planner preferred cases_status and sorted every open case
+// (300 ms a page) to walking the order's index and stopping after a page (a few ms).
+func openCasePart(ctx context.Context, q Q, cond, order string, args []any, limit int, index string) ([]OpenCase, error) {
+	from := `cases c`
+	if DialectOf(q) != Postgres && index != "" {
+		from = `cases c INDEXED BY ` + index
+	}
 	out := []OpenCase{}
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT `+openCaseColumns+`
-		FROM cases c LEFT JOIN items i ON i.id = c.item_id
+		FROM `+from+` LEFT JOIN items i ON i.id = c.item_id
 		WHERE `+cond+` ORDER BY `+order+` LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("open cases: %w", err)

@@ -34,15 +34,22 @@ type DoneFilter struct {
 	ActorID  string
 	WindowID string
 	Limit    int
-	Offset   int
+	// BeforeAt and BeforeID are the key (at, action id) of the last row of the page before.
+	BeforeAt time.Time
+	BeforeID string
 }
 
 // DoneTasks lists completed tasks (action complete), newest first.
 func DoneTasks(ctx context.Context, q Q, f DoneFilter) ([]DoneTask, error) {
 	var c conds
-	c.add(`a.action = ?`, ActionComplete)
+	// A literal, not a parameter: SQLite uses a partial index (case_actions_done_*) only for a
+	// condition it can see in the query's text.
+	c.add(`a.action = '` + ActionComplete + `'`)
 	c.eq("a.actor_id", f.ActorID)
 	c.eq("a.window_id", f.WindowID)
+	if f.BeforeID != "" {
+		c.add(`(a.at, a.id) < (?, ?)`, Time(f.BeforeAt), f.BeforeID)
+	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -50,7 +57,7 @@ func DoneTasks(ctx context.Context, q Q, f DoneFilter) ([]DoneTask, error) {
 	err := q.SelectContext(ctx, &out, q.Rebind(`SELECT a.id, a.case_id, c.number, c.item_name, c.applicant_name, c.channel, a.task_id,
 		t.name AS step_name, a.step_kind, a.outcome, a.actor_name, a.at, c.status, c.decision
 		FROM case_actions a JOIN cases c ON c.id = a.case_id LEFT JOIN tasks t ON t.id = a.task_id`+c.sql()+`
-		ORDER BY a.at DESC, a.id LIMIT ? OFFSET ?`), append(c.args, f.Limit, f.Offset)...)
+		ORDER BY a.at DESC, a.id DESC LIMIT ?`), append(c.args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("done tasks: %w", err)
 	}

@@ -4,6 +4,7 @@
 package enginetest
 
 import (
+	"cmp"
 	"context"
 	"path/filepath"
 	"sync"
@@ -21,7 +22,9 @@ type Env struct {
 	T      testing.TB
 	Engine *engine.Engine
 	DB     *store.DB
-	stop   func()
+
+	// stop stops the engine once (a func, so that an Env can be copied).
+	stop func()
 }
 
 // Options configure Start.
@@ -34,9 +37,12 @@ type Options struct {
 	OnAlert   func(ctx context.Context, a engine.Alert) error
 	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
 	Worker *engine.WorkerOptions
-	// WorkerName is the worker's name in the engine store; "" a new one. A test that
-	// restarts the engine on the same files gives both the same name, as serve does.
+	// WorkerName names the worker ("": a new name); a restart on the same Backend keeps it,
+	// as a restarted process does (its cases are sticky to it).
 	WorkerName string
+	// IdlePoll is how long a poll of an SQLite engine store waits for work when nothing
+	// wakes it (0: the default).
+	IdlePoll time.Duration
 }
 
 // Start runs an engine over db until the test ends.
@@ -45,10 +51,7 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if o.Backend == "" {
 		o.Backend = "sqlite:" + filepath.Join(t.TempDir(), "engine.db")
 	}
-	if o.WorkerName == "" {
-		o.WorkerName = "test-" + store.NewID()
-	}
-	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: o.WorkerName, KeyPrefix: "t" + store.NewID() + ":"})
+	b, err := engine.OpenBackend(o.Backend, engine.BackendOptions{WorkerName: cmp.Or(o.WorkerName, "test-"+store.NewID()), KeyPrefix: "t" + store.NewID() + ":", IdlePoll: o.IdlePoll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,19 +68,21 @@ func Start(t testing.TB, db *store.DB, o Options) *Env {
 	if err := e.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	v := &Env{T: t, Engine: e, DB: db}
 	var once sync.Once
-	stop := func() {
+	v.stop = func() {
 		once.Do(func() {
 			cancel()
 			_ = e.Wait()
 			_ = b.Close()
 		})
 	}
-	t.Cleanup(stop)
-	return &Env{T: t, Engine: e, DB: db, stop: stop}
+	t.Cleanup(v.stop)
+	return v
 }
 
-// Stop stops the engine and closes its store before the test ends (a restart).
+// Stop stops the engine and closes its store, as a process that ends; Start again on the
+// same Options.Backend is a restart.
 func (v *Env) Stop() { v.stop() }
 
 // Deploy stores and publishes a definition; it returns the version.

@@ -23,8 +23,15 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// GetActivityTask implements backend.Backend.
+// GetActivityTask implements backend.Backend. onewindow: it waits for work (wake.go).
 func (sb *Backend) GetActivityTask(ctx context.Context, queues []workflow.Queue) (*backend.ActivityTask, error) {
+	return waitForTask(ctx, sb.options.IdlePoll, &sb.actWake, nil, func(ctx context.Context) (*backend.ActivityTask, error) {
+		return sb.getActivityTask(ctx, queues)
+	})
+}
+
+// getActivityTask polls once for an activity task.
+func (sb *Backend) getActivityTask(ctx context.Context, queues []workflow.Queue) (*backend.ActivityTask, error) {
 	// onewindow: as in GetWorkflowTask, a read answers the polls that find nothing.
 	if due, err := sb.any(ctx, `SELECT 1 FROM activities WHERE locked_until IS NULL OR locked_until < ? LIMIT 1`); err != nil || !due {
 		return nil, err
@@ -147,7 +154,7 @@ func (sb *Backend) CompleteActivityTask(ctx context.Context, task *backend.Activ
 		return fmt.Errorf("inserting new events for completed activity: %w", err)
 	}
 
-	return tx.Commit()
+	return sb.commitWork(tx)
 }
 
 // ExtendActivityTask implements backend.Backend.

@@ -41,7 +41,7 @@ func (sb *Backend) CreateWorkflowInstance(ctx context.Context, instance *workflo
 		return fmt.Errorf("inserting new event: %w", err)
 	}
 
-	if err := tx.Commit(); err != nil {
+	if err := sb.commitWork(tx); err != nil {
 		return fmt.Errorf("creating workflow instance: %w", err)
 	}
 
@@ -236,7 +236,7 @@ func (sb *Backend) CancelWorkflowInstance(ctx context.Context, instance *workflo
 		return fmt.Errorf("inserting cancellation event: %w", err)
 	}
 
-	return tx.Commit()
+	return sb.commitWork(tx)
 }
 
 // GetWorkflowInstanceHistory implements backend.Backend.
@@ -303,7 +303,7 @@ func (sb *Backend) SignalWorkflow(ctx context.Context, instanceID string, event 
 		return fmt.Errorf("inserting signal event: %w", err)
 	}
 
-	return tx.Commit()
+	return sb.commitWork(tx)
 }
 
 // PrepareWorkflowQueues implements backend.Backend.

@@ -60,6 +60,8 @@ func (sb *Backend) ReleaseLocks(ctx context.Context, worker string) error {
 			return fmt.Errorf("releasing the locks of %s: %w", worker, err)
 		}
 	}
+	sb.WakeWorkflows()
+	sb.WakeActivities()
 	return nil
 }
 
@@ -102,5 +104,5 @@ func (sb *Backend) SignalWorkflows(ctx context.Context, instanceIDs []string, ev
 		}
 		found[i] = true
 	}
-	return found, tx.Commit()
+	return found, sb.commitWork(tx)
 }

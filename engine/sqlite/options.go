@@ -5,6 +5,8 @@
 package sqlite
 
 import (
+	"time"
+
 	"github.com/cschleiden/go-workflows/backend"
 )
 
@@ -13,6 +15,9 @@ type options struct {
 
 	// ApplyMigrations automatically applies database migrations on startup.
 	ApplyMigrations bool
+
+	// IdlePoll is how long a poll waits for work (wake.go). onewindow.
+	IdlePoll time.Duration
 }
 
 // Option configures Open.

@@ -71,6 +71,7 @@ func open(dsn string, opts ...Option) (*Backend, error) {
 	options := &options{
 		Options:         backend.ApplyOptions(),
 		ApplyMigrations: true,
+		IdlePoll:        DefaultIdlePoll,
 	}
 
 	for _, opt := range opts {
@@ -124,6 +125,9 @@ type Backend struct {
 	options    *options
 
 	memConn *sql.Conn
+
+	// onewindow: wake-ups of the pollers waiting for workflow and activity work (wake.go).
+	wfWake, actWake wakeup
 }
 
 var _ backend.Backend = (*Backend)(nil)

@@ -25,8 +25,15 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// GetWorkflowTask implements backend.Backend.
+// GetWorkflowTask implements backend.Backend. onewindow: it waits for work (wake.go).
 func (sb *Backend) GetWorkflowTask(ctx context.Context, queues []workflow.Queue) (*backend.WorkflowTask, error) {
+	return waitForTask(ctx, sb.options.IdlePoll, &sb.wfWake, sb.nextVisible, func(ctx context.Context) (*backend.WorkflowTask, error) {
+		return sb.getWorkflowTask(ctx, queues)
+	})
+}
+
+// getWorkflowTask polls once for a workflow task.
+func (sb *Backend) getWorkflowTask(ctx context.Context, queues []workflow.Queue) (*backend.WorkflowTask, error) {
 	// onewindow: most polls of an idle server find nothing due; one read of
 	// the visible_at index answers them without a write transaction.
 	if due, err := sb.any(ctx, `SELECT 1 FROM pending_events WHERE visible_at IS NULL OR visible_at <= ? LIMIT 1`); err != nil || !due {
@@ -284,7 +291,16 @@ func (sb *Backend) CompleteWorkflowTask(
 		}
 	}
 
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// onewindow: the instance is unlocked (events that came meanwhile are due now), and
+	// the activities, timers and messages written are work for the pollers.
+	sb.WakeWorkflows()
+	if len(activityEvents) > 0 {
+		sb.WakeActivities()
+	}
+	return nil
 }
 
 // ExtendWorkflowTask implements backend.Backend.

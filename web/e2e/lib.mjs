@@ -40,6 +40,9 @@ export async function context(browser) {
 export async function signIn(ctx, user, path = '/') {
   const page = await ctx.newPage()
   page.on('pageerror', (e) => log(`[${user}] page error:`, e.message))
+  let logins = 0
+  const count = (r) => r.method() === 'POST' && r.url().endsWith('/api/v1/auth/login') && logins++
+  page.on('request', count)
   await page.goto(BASE + path)
   await page.waitForURL(/\/login/)
   await page.fill('input[name=username]', user)
@@ -47,6 +50,10 @@ export async function signIn(ctx, user, path = '/') {
   await page.keyboard.press('Enter')
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
   await page.waitForSelector('[data-test=who]')
+  page.off('request', count)
+  // Enter once is one sign-in: a second one (a keyup handler beside the form's submit) sent the
+  // user home from the page they had come back to, asking about unsaved changes on the way.
+  if (logins !== 1) fail(`${user}: Enter on the login page signed in ${logins} times`)
   log(user, 'signed in at', page.url())
   return page
 }
@@ -138,4 +145,111 @@ export function run(main) {
       process.exit(1)
     },
   )
+}
+
+/**
+ * unlabelled lists the form controls of the page without an accessible name (aria-label,
+ * aria-labelledby, a label for it or around it, title) and the images without alt text, each
+ * as a short piece of its HTML. Placeholders do not count: they go when the reader types.
+ */
+export async function unlabelled(page) {
+  return page.evaluate(() => {
+    const out = []
+    const named = (el) => {
+      if ((el.getAttribute('aria-label') || '').trim()) return true
+      const by = el.getAttribute('aria-labelledby')
+      if (by && by.split(/\s+/).some((id) => (document.getElementById(id)?.textContent || '').trim())) return true
+      if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true
+      if ((el.getAttribute('title') || '').trim()) return true
+      return false
+    }
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden' || el.closest('[aria-hidden=true]')) continue
+      if (!named(el)) out.push(el.outerHTML.slice(0, 160))
+    }
+    for (const img of document.querySelectorAll('img')) if (!img.hasAttribute('alt')) out.push(img.outerHTML.slice(0, 160))
+    return out
+  })
+}
+
+/** mustBeLabelled fails when a form control or image of the page has no accessible name. */
+export async function mustBeLabelled(page, what) {
+  const bad = await unlabelled(page)
+  if (bad.length) fail(`${what}: ${bad.length} form controls or images without an accessible name:\n  ` + bad.join('\n  '))
+  log(what, 'every form control and image has an accessible name')
+}
+
+/**
+ * lowContrast lists the visible texts of the page whose colour on their background is below
+ * WCAG AA (4.5:1, large text 3:1), with the ratio. The background is the first opaque one
+ * found up the tree (text over images or gradients is not judged).
+ */
+export async function lowContrast(page) {
+  return page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number)
+    const lum = ([r, g, b]) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    }
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor)
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3)
+        if (getComputedStyle(e).backgroundImage !== 'none') return null
+      }
+      return [255, 255, 255]
+    }
+    const out = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    const seen = new Set()
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement
+      if (!el || seen.has(el) || !n.textContent.trim()) continue
+      seen.add(el)
+      const st = getComputedStyle(el)
+      const box = el.getBoundingClientRect()
+      if (st.visibility === 'hidden' || st.display === 'none' || box.width === 0 || box.height === 0 || Number(st.opacity) < 1) continue
+      if (el.closest('[aria-hidden=true], svg, .djs-container, canvas')) continue
+      const bg = background(el)
+      if (!bg) continue
+      const fg = rgb(st.color)
+      if (fg.length === 4 && fg[3] < 1) fg.splice(0, 3, ...fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3])))
+      const [a, b] = [lum(fg.slice(0, 3)), lum(bg)]
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)
+      const size = parseFloat(st.fontSize)
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700)
+      if (ratio < (large ? 3 : 4.5)) out.push(`${ratio.toFixed(2)}:1 ${st.color} on rgb(${bg.join(',')}) "${n.textContent.trim().slice(0, 30)}" <${el.tagName.toLowerCase()} class="${el.className}">`)
+    }
+    return out
+  })
+}
+
+/** mustBeReadable fails when a text of the page is below WCAG AA contrast. */
+export async function mustBeReadable(page, what) {
+  // Colours in a transition (a radio button just picked) are neither the old nor the new ones:
+  // wait for the finite animations to end first.
+  await page
+    .waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || !isFinite(a.effect?.getComputedTiming().endTime ?? Infinity)), null, { timeout: 5000 })
+    .catch(() => {})
+  const bad = await lowContrast(page)
+  if (bad.length) fail(`${what}: ${bad.length} texts below WCAG AA contrast:\n  ` + bad.join('\n  '))
+  log(what, 'every text meets WCAG AA contrast')
+}
+
+/** mustShowFocus tabs through the first n stops of the page and fails when the keyboard focus
+ * lands on an element that shows no outline (or box shadow) of its own. */
+export async function mustShowFocus(page, what, n = 8) {
+  await page.locator('body').focus()
+  for (let i = 0; i < n; i++) {
+    await page.keyboard.press('Tab')
+    const f = await page.evaluate(() => {
+      const el = document.activeElement
+      if (!el || el === document.body) return null
+      const st = getComputedStyle(el)
+      const ring = (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0) || st.boxShadow !== 'none'
+      return { ring, html: el.outerHTML.slice(0, 120) }
+    })
+    if (f && !f.ring) fail(`${what}: the keyboard focus on ${f.html} is not visible`)
+  }
+  log(what, `the keyboard focus shows on the first ${n} stops`)
 }

@@ -4,8 +4,10 @@
 // lost in the middle and the application resumed with its uploaded file), gets the number and
 // query code, looks the progress up without signing in; after the departments finish the case
 // through the API, rates it; result publicity shows the case with the name masked (张*三) and the
-// statistics count it.
-import { BASE, PDF, PNG, call, eventually, fail, launch, log, must, run, shot, token } from './lib.mjs'
+// statistics count it. Accessibility basics on every portal page visited: each form control and
+// image has an accessible name, each text meets WCAG AA contrast, the keyboard focus shows; the
+// catalogue's theme and level filters narrow the list.
+import { BASE, PDF, PNG, call, eventually, fail, launch, log, must, pick, mustBeLabelled, mustBeReadable, mustShowFocus, run, shot, token } from './lib.mjs'
 
 const itemName = process.env.ONEWINDOW_ITEM_NAME || fail('ONEWINDOW_ITEM_NAME names the item to apply for')
 const stamp = Date.now().toString(36)
@@ -51,28 +53,51 @@ async function finish(caseId) {
   fail('the case did not finish')
 }
 
+/** accessible runs the accessibility checks on the page as it is now. */
+async function accessible(page, what) {
+  await mustBeLabelled(page, what)
+  await mustBeReadable(page, what)
+}
+
 run(async () => {
   const browser = await (await import('./lib.mjs')).launch()
   const ctx = await phone(browser)
   const page = await ctx.newPage()
   page.on('pageerror', (e) => log('page error:', e.message))
 
+  // Search by theme and level: 户籍 at county level is the two items of the public security bureau.
+  await page.goto(BASE + '/portal')
+  await page.locator('[data-test=catalogue-item]').first().waitFor()
+  await pick(page, '[data-test=catalogue-theme]', '户籍')
+  await pick(page, '[data-test=catalogue-level]', '区县级')
+  await eventually('the catalogue to show the household items only', async () => {
+    const names = await page.locator('[data-test=catalogue-item] h2').allTextContents()
+    return names.length === 2 && names.every((n) => n.includes('户口'))
+  })
+  log('theme and level narrow the catalogue')
+
   // Find the item and read its guide with the flowchart.
   await page.goto(BASE + '/portal')
   await page.fill('[data-test=catalogue-search]', itemName)
   await page.locator('[data-test=catalogue-item]', { hasText: itemName }).first().waitFor()
   await shot(page, 'portal-catalogue')
+  await accessible(page, 'catalogue')
+  await mustShowFocus(page, 'catalogue')
   await page.locator('[data-test=catalogue-item] h2 a', { hasText: itemName }).first().click()
   await page.waitForSelector('[data-test=flowchart] .djs-element[data-element-id=countersign]')
   await page.waitForSelector('[data-test=guide-steps] .el-table__row')
   if (!(await page.locator('[data-test=guide-steps]').textContent()).includes('工作日')) fail('the guide shows no step limits')
   await shot(page, 'portal-guide')
+  await accessible(page, 'guide')
   log('guide and flowchart read')
 
   // Apply: sign in first, by registering.
   await page.click('[data-test=guide-apply]')
   await page.waitForURL(/\/portal\/account/)
+  await accessible(page, 'sign-in')
   await page.click('.el-tabs__item:has-text("注册")')
+  await page.waitForSelector('[data-test=reg-username]')
+  await accessible(page, 'registration')
   const user = 'zxs' + stamp
   await page.fill('[data-test=reg-username]', user)
   await page.fill('[data-test=reg-password]', 'a-long-password')
@@ -105,6 +130,7 @@ run(async () => {
   await page.locator('[data-test=apply-material] input[type=file]').nth(1).setInputFiles({ name: '营业执照.png', mimeType: 'image/png', buffer: PNG })
   await page.locator('[data-test=apply-material]').nth(1).locator('.files li').waitFor()
   await shot(page, 'portal-application-form')
+  await accessible(page, 'application')
   await page.click('[data-test=apply-submit]')
   const number = (await page.locator('[data-test=apply-number]').textContent()).trim()
   const code = (await page.locator('[data-test=apply-code]').textContent()).trim()
@@ -122,6 +148,7 @@ run(async () => {
   await anon.waitForSelector('[data-test=progress-result]')
   if ((await anon.locator('[data-test=progress-result]').textContent()).includes('张小三')) fail('the public progress names the applicant')
   await shot(anon, 'portal-progress')
+  await accessible(anon, 'progress')
   log('progress looked up without an account')
 
   // The departments finish the case (API); the applicant rates it.
@@ -131,6 +158,7 @@ run(async () => {
   await page.click('[data-test=rate-very_satisfied]')
   await page.click('[data-test=rate-submit]')
   await page.locator('[data-test=case-rating]', { hasText: '已评价' }).waitFor()
+  await accessible(page, 'my case')
   log('rated')
 
   // Scenario 4: result publicity and statistics.
@@ -140,6 +168,7 @@ run(async () => {
   const text = await row.textContent()
   if (!text.includes('张*三') || text.includes('张小三')) fail('the result row does not mask the name: ' + text)
   await shot(anon, 'portal-results')
+  await accessible(anon, 'result publicity')
   await anon.goto(BASE + '/portal/statistics')
   await anon.click('.el-radio-button:has-text("按事项")')
   const stat = anon.locator('[data-test=stats-table] .el-table__row', { hasText: itemName })
@@ -148,7 +177,13 @@ run(async () => {
     return Number(cells[1]) >= 1 && Number(cells[2]) >= 1
   })
   await anon.waitForSelector('[data-test=stats-chart] canvas')
+  await accessible(anon, 'statistics') // first: it waits for the radio buttons' transition
   await shot(anon, 'portal-statistics')
+  for (const path of ['/portal/complaint', '/portal/disclosure']) {
+    await anon.goto(BASE + path)
+    await anon.waitForSelector('main form')
+    await accessible(anon, path)
+  }
   log('result publicity and statistics show the case')
   await browser.close()
 })

@@ -11,6 +11,8 @@ export interface Guide {
   name: string
   kind: string
   handlingType: string
+  theme?: string
+  level?: string
   departmentId: string
   department: { id: string; name: string }
   implementingBody: { name: string }
@@ -32,6 +34,10 @@ export interface Guide {
   publishResults?: boolean
   stepLimits?: Record<string, number>
 }
+
+/** themes and levels are the values the catalogue is searched by (store.ItemThemes, ItemLevels). */
+export const themes = ['household', 'socialSecurity', 'businessStartup', 'investment', 'realEstate', 'marriage', 'socialAssistance', 'health', 'birth', 'employment', 'education', 'socialOrganisation', 'other']
+export const levels = ['region', 'city', 'county', 'township']
 
 /** Words is a text in Chinese and English from the server. */
 export interface Words {
