@@ -283,7 +283,9 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	keepCounts(tx)
 	defer func() {
+		dropCounts(tx)
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
 			panic(p)
@@ -293,6 +295,10 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	// The scorecards' counters go last (pendingCounts says why).
+	if err = flushCounts(ctx, tx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

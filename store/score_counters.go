@@ -22,7 +22,10 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"onewindow/engine"
 	"onewindow/engine/calendar"
@@ -69,6 +72,65 @@ func (d *scoreDelta) add(month string, units map[string]string, f func(c *scoreC
 		}
 		f(c)
 	}
+}
+
+// merge adds o's changes to d.
+func (d *scoreDelta) merge(o *scoreDelta) {
+	for k, oc := range o.counts {
+		c := d.counts[k]
+		if c == nil {
+			c = &scoreCount{}
+			d.counts[k] = c
+		}
+		c.Received += oc.Received
+		c.Notices += oc.Notices
+		c.Finished += oc.Finished
+		c.WithLimit += oc.WithLimit
+		c.OnTime += oc.OnTime
+		c.Warnings += oc.Warnings
+		c.Overdue += oc.Overdue
+		c.Complaints += oc.Complaints
+		for i := range c.Ratings {
+			c.Ratings[i] += oc.Ratings[i]
+		}
+	}
+	for k, n := range o.days {
+		d.days[k] += n
+	}
+}
+
+// pendingCounts holds the counter changes of each transaction that DB.Tx runs, written by
+// flushCounts just before it commits. Writing them last, after the audit chain's head and the
+// event lock, puts the counters' rows (hot: one per department and month) in the same place of
+// every transaction's lock order, so that PostgreSQL transactions never wait on each other in a
+// cycle (a case's step used to lock the audit head and then a counter, while a case's
+// acceptance locked the counter and then the event lock), and holds them only for the commit.
+var pendingCounts sync.Map // *sqlx.Tx → *scoreDelta
+
+// keepCounts collects tx's counter changes until flushCounts.
+func keepCounts(tx *sqlx.Tx) { pendingCounts.Store(tx, newScoreDelta()) }
+
+// flushCounts writes tx's collected counter changes and forgets them.
+func flushCounts(ctx context.Context, tx *sqlx.Tx) error {
+	d, ok := pendingCounts.LoadAndDelete(tx)
+	if !ok {
+		return nil
+	}
+	return d.(*scoreDelta).write(ctx, tx)
+}
+
+// dropCounts forgets tx's collected counter changes (it rolled back).
+func dropCounts(tx *sqlx.Tx) { pendingCounts.Delete(tx) }
+
+// record writes d in q's transaction: at its end when DB.Tx runs it, at once otherwise.
+func (d *scoreDelta) record(ctx context.Context, q Q) error {
+	if tx, ok := q.(*sqlx.Tx); ok {
+		if p, ok := pendingCounts.Load(tx); ok {
+			p.(*scoreDelta).merge(d)
+			return nil
+		}
+	}
+	return d.write(ctx, q)
 }
 
 // monthOf is the month (YYYY-MM, Beijing time) t counts in.
@@ -299,14 +361,14 @@ func countCase(ctx context.Context, q Q, cals engine.Calendars, caseID string, c
 	if err := addCasesWhere(ctx, q, cals, d, 1, `c.id = ?`, caseID); err != nil {
 		return err
 	}
-	return d.write(ctx, q)
+	return d.record(ctx, q)
 }
 
 // countEvent adds an alert, rating or complaint at t to the counters of its units.
 func countEvent(ctx context.Context, q Q, at time.Time, units map[string]string, f func(c *scoreCount)) error {
 	d := newScoreDelta()
 	d.add(monthOf(at), units, f)
-	return d.write(ctx, q)
+	return d.record(ctx, q)
 }
 
 // caseItem is a case's item ("" for none or no case).

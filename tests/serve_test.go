@@ -4,6 +4,7 @@ package tests
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -61,7 +62,16 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 			}
 		}
 		close(found)
-		io.Copy(io.Discard, stderr)
+		// ONEWINDOW_TEST_LOG_DIR keeps each server's log, for a failure to be read after the run.
+		var rest io.Writer = io.Discard
+		if dir := os.Getenv("ONEWINDOW_TEST_LOG_DIR"); dir != "" {
+			if f, err := os.CreateTemp(dir, "serve-*.log"); err == nil {
+				defer f.Close()
+				fmt.Fprintln(f, strings.Join(args, " "))
+				rest = f
+			}
+		}
+		io.Copy(rest, stderr)
 	}()
 	select {
 	case s.base = <-found:
