@@ -24,8 +24,6 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/trace"
 
-	"onewindow/store/sqlitekept"
-
 	_ "modernc.org/sqlite"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -78,9 +76,7 @@ func open(dsn string, opts ...Option) (*Backend, error) {
 		opt(options)
 	}
 
-	// onewindow: opened through sqlitekept, whose connections keep their prepared
-	// statements (the poll and the task completions were parsed on every call).
-	db, err := sql.Open(sqlitekept.DriverName, dsn)
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the engine store: %w", err)
 	}

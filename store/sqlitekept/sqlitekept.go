@@ -1,6 +1,6 @@
 // Package sqlitekept is modernc's SQLite driver with prepared statements kept per connection,
-// registered for database/sql as DriverName. The application database (store.Open) and the
-// engine store (engine/sqlite) open SQLite through it.
+// registered for database/sql as DriverName. The application database (store.Open) opens
+// SQLite through it.
 package sqlitekept
 
 // Prepared statements kept per SQLite connection. modernc's driver parses a query's SQL every
