@@ -124,7 +124,11 @@ func runHTTP(ctx context.Context, o Options) (*Result, error) {
 					fail(err)
 				case err != nil:
 				case outcome == stepCompleted:
-					completed.Add(1)
+					// The window ends with the --cases'th completion: the applicants stop too,
+					// so that the rate is over the time the clerks worked.
+					if completed.Add(1) >= int64(o.Cases) {
+						cancel()
+					}
 				case outcome == stepClaimConflict:
 					claimConflicts.Add(1)
 				case outcome == stepCompleteConflict:
