@@ -317,25 +317,7 @@ func userWindows(ctx context.Context, q Q) (map[string]string, error) {
 
 // pausesOf returns the pauses of the cases that ended in [from, to), by case.
 func pausesOf(ctx context.Context, q Q, from, to time.Time) (map[string][]calendar.Pause, error) {
-	var rows []struct {
-		CaseID string     `db:"case_id"`
-		From   time.Time  `db:"started_at"`
-		To     *time.Time `db:"ended_at"`
-	}
-	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT p.case_id, p.started_at, p.ended_at FROM case_pauses p JOIN cases c ON c.id = p.case_id
-		WHERE c.ended_at >= ? AND c.ended_at < ? ORDER BY p.case_id, p.idx`), from, to)
-	if err != nil {
-		return nil, fmt.Errorf("pauses of the period: %w", err)
-	}
-	out := map[string][]calendar.Pause{}
-	for _, r := range rows {
-		p := calendar.Pause{From: r.From}
-		if r.To != nil {
-			p.To = *r.To
-		}
-		out[r.CaseID] = append(out[r.CaseID], p)
-	}
-	return out, nil
+	return pausesWhere(ctx, q, `c.ended_at >= ? AND c.ended_at < ?`, from, to)
 }
 
 // scorecardNames returns the names of the units (or people) of a level and, for people, the
