@@ -5,7 +5,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"onewindow/engine/machine"
 	"onewindow/engine/simulate"
+	"onewindow/tests/corpus"
 )
 
 func modellerFile(name string) string { return filepath.Join("testdata", "modellers", name) }
@@ -260,8 +260,19 @@ func TestModellerSimulateScript(t *testing.T) {
 		!res.Clock.Pauses[0].To.Equal(time.Date(2025, 9, 29, 10, 0, 0, 0, machine.Zone)) {
 		t.Errorf("clock %+v, want the hearing paused from the script's start for one day", res.Clock)
 	}
-	// Bad scripts: an error without fail, two steps in one, a start that is no time.
+	// A fail without an error is a technical failure: an incident at the service task, exit 3.
 	dir := t.TempDir()
+	script := writeFile(t, dir, "tech.json", `{"steps":[{"fail":"store"}]}`)
+	code, out, errOut = runCLI("simulate", modellerFile("archive.bpmn"), "--script", script)
+	res = simulate.Result{}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, out, errOut)
+	}
+	if code != 3 || res.Incident == nil || res.Incident.ElementID != "store" || slices.Contains(res.Entered, "full") {
+		t.Errorf("technical failure: exit %d, incident %+v, entered %v; want 3, an incident at store, the error boundary not taken",
+			code, res.Incident, res.Entered)
+	}
+	// Bad scripts: an error without fail, two steps in one, a start that is no time.
 	for body, want := range map[string]string{
 		`{"steps":[{"complete":"store","error":"X"}]}`:  "error goes with fail",
 		`{"steps":[{"fail":"store","pause":"h"}]}`:      "exactly one of complete, advance, message, signal, pause, resume or fail",
@@ -279,17 +290,14 @@ func TestModellerSimulateScript(t *testing.T) {
 // validate --level model accepts every MIWG reference file (non-executable interchange
 // models), which the executable level refuses.
 func TestValidateModelLevelMIWG(t *testing.T) {
-	corpus := filepath.Join("..", "shared", "bpmn-corpus")
+	dir := corpus.Dir(t) // $ONEWINDOW_BPMN_CORPUS or shared/bpmn-corpus; skipped (CI: failed) without it
 	var files []string
-	for _, dir := range []string{"bpmn-miwg-test-suite", "bpmn-miwg-bpmn.io-export"} {
-		m, _ := filepath.Glob(filepath.Join(corpus, dir, "*.bpmn"))
+	for _, sub := range []string{"bpmn-miwg-test-suite", "bpmn-miwg-bpmn.io-export"} {
+		m, _ := filepath.Glob(filepath.Join(dir, sub, "*.bpmn"))
 		files = append(files, m...)
 	}
 	if len(files) == 0 {
-		if os.Getenv("ONEWINDOW_TEST_REQUIRE_SERVICES") != "" {
-			t.Fatalf("no MIWG files under %s", corpus)
-		}
-		t.Skipf("no MIWG files under %s", corpus)
+		t.Fatalf("no MIWG files under %s", dir)
 	}
 	refused := 0
 	for _, f := range files {
