@@ -236,7 +236,8 @@ func (m *Machine) trigger(w *Wait, in *Instance, vars map[string]any) {
 	case MainRole:
 		m.closeWait(in, w, reasonFor(w))
 		if w.Kind == ChildWait {
-			vars = m.childOutput(m.model.node(in.Element), vars)
+			m.callDone(job{Op: opCallDone, Scope: in.Parent, Node: in.Element, Instance: in.ID, Vars: vars})
+			return
 		}
 		m.setVars(in, vars, false)
 		m.completeInstance(in, "")

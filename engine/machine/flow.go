@@ -442,12 +442,39 @@ func mapVars(mappings []definitions.Mapping, env *expression.Env) (map[string]an
 }
 
 // childOutput maps a finished child case's variables back to the caller.
-func (m *Machine) childOutput(n *definitions.Node, vars map[string]any) map[string]any {
+func (m *Machine) childOutput(n *definitions.Node, vars map[string]any) (map[string]any, error) {
 	out, err := mapVars(n.Out, m.env(vars, n))
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("output mapping of %s: %w", n.ID, err)
 	}
-	return out
+	return out, nil
+}
+
+// callDone ends call activity instance s.Instance whose called case finished with variables
+// s.Vars: its output mappings apply, then it completes, or, when the called case ended in
+// BPMN error s.Error, the error is thrown at it (its boundary events see what the mappings
+// set, as in Camunda). A mapping that fails (a sourceExpression over a variable the called
+// case does not have) is an incident at the call activity, as Camunda raises one, instead of
+// dropping every output: the job is kept, and a retry maps again (its variables go to the
+// called case's, which the mappings read).
+func (m *Machine) callDone(s job) {
+	in := m.st.instance(s.Instance)
+	if in == nil {
+		return // cancelled meanwhile (a boundary event, the end of its scope)
+	}
+	if s.Error == nil || s.Vars != nil {
+		out, err := m.childOutput(m.model.node(in.Element), s.Vars)
+		if err != nil {
+			m.raise(s, in.Element, err)
+			return
+		}
+		m.setVars(in, out, false)
+	}
+	if s.Error != nil {
+		m.throwError(in, s.Error.Code, s.Error.Message)
+		return
+	}
+	m.completeInstance(in, "")
 }
 
 func (m *Machine) taskMessage(n *definitions.Node) string {

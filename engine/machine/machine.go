@@ -75,6 +75,7 @@ const (
 	opInner     jobOp = "inner"     // start instance Index of body Instance
 	opBodyCheck jobOp = "bodyCheck" // decide whether body Instance goes on
 	opSignal    jobOp = "signal"    // deliver signal Name to this case's waits
+	opCallDone  jobOp = "callDone"  // end call activity Instance: its called case ended with Vars (and Error)
 )
 
 // job is one unit of work on the agenda. Incidents keep the job that
@@ -93,6 +94,8 @@ type job struct {
 	// Triggered enters a catch event whose event has already happened
 	// (the winner of an event-based gateway, a start event).
 	Triggered bool `json:"triggered,omitempty"`
+	// Error is the BPMN error a called case ended with (opCallDone).
+	Error *BPMNError `json:"error,omitempty"`
 }
 
 // New returns a machine for a new case of model.
@@ -230,10 +233,11 @@ func (m *Machine) handleWait(ev Event) error {
 		// activity's output mappings apply first, as in Camunda, so that the
 		// error path sees what the called process had set.
 		m.closeWait(in, w, "completed")
-		if w.Kind == ChildWait && ev.Vars != nil {
-			m.setVars(in, m.childOutput(m.model.node(in.Element), ev.Vars), false)
+		if w.Kind == ChildWait {
+			m.callDone(job{Op: opCallDone, Scope: in.Parent, Node: in.Element, Instance: in.ID, Vars: ev.Vars, Error: ev.Error})
+		} else {
+			m.throwError(in, ev.Error.Code, ev.Error.Message)
 		}
-		m.throwError(in, ev.Error.Code, ev.Error.Message)
 		return nil
 	}
 	if ev.Kind == TaskCompleted {
@@ -286,6 +290,9 @@ func (m *Machine) exec(s job) error {
 		return m.checkBody(s)
 	case opSignal:
 		m.deliverSignal(s.Name, s.Vars)
+		return nil
+	case opCallDone:
+		m.callDone(s)
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", s.Op)
@@ -422,6 +429,14 @@ func (m *Machine) retry(ev Event) error {
 					root.Vars[k] = ev.Vars[k]
 				}
 			}
+			if x.Step.Op == opCallDone && len(ev.Vars) > 0 {
+				// The output mappings read the called case's variables.
+				vars := copyVars(x.Step.Vars)
+				for k, v := range ev.Vars {
+					vars[k] = v
+				}
+				x.Step.Vars = vars
+			}
 			c := *x
 			m.emit(Command{Kind: ResolveIncident, Incident: &c})
 			m.push(x.Step)
@@ -485,7 +500,7 @@ func (m *Machine) dropScopeTokens(scope string) {
 	m.st.Joins = joins
 	incidents := m.st.Incidents[:0]
 	for _, x := range m.st.Incidents {
-		if x.Step.Scope == scope {
+		if x.Step.Scope == scope || x.Step.Op == opCallDone && x.Step.Instance == scope {
 			c := *x
 			m.emit(Command{Kind: ResolveIncident, Incident: &c})
 			continue
