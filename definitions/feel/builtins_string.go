@@ -61,7 +61,11 @@ func registerStrings(reg func(string, ...sig)) {
 		if err != nil {
 			return c.fail("%v", err)
 		}
-		return re.MatchString(s[0])
+		ok, err := re.match(s[0])
+		if err != nil {
+			return c.fail("matches: %v", err)
+		}
+		return ok
 	}))
 	reg("replace", optStrFn([]string{"input", "pattern", "replacement", "flags"}, 1, func(c *bcall, s []string) Value {
 		flags := optArg(s, 3)
@@ -69,27 +73,33 @@ func registerStrings(reg func(string, ...sig)) {
 		if err != nil {
 			return c.fail("%v", err)
 		}
-		if re.MatchString("") {
+		if empty, _ := re.match(""); empty {
 			return c.fail("the pattern %q matches an empty string", s[1])
 		}
-		if strings.Contains(flags, "q") {
-			return re.ReplaceAllLiteralString(s[0], s[2])
+		rep, literal := s[2], strings.Contains(flags, "q")
+		if !literal {
+			if rep, err = translateReplacement(s[2], re.numSubexp()); err != nil {
+				return c.fail("%v", err)
+			}
 		}
-		rep, err := translateReplacement(s[2], re.NumSubexp())
+		out, err := re.replace(s[0], rep, literal)
 		if err != nil {
-			return c.fail("%v", err)
+			return c.fail("replace: %v", err)
 		}
-		return re.ReplaceAllString(s[0], rep)
+		return out
 	}))
 	reg("split", strFn([]string{"string", "delimiter"}, func(c *bcall, s []string) Value {
 		re, err := compileXPath(s[1], "")
 		if err != nil {
 			return c.fail("%v", err)
 		}
-		if re.MatchString("") {
+		if empty, _ := re.match(""); empty {
 			return c.fail("the delimiter %q matches an empty string", s[1])
 		}
-		parts := re.Split(s[0], -1)
+		parts, err := re.split(s[0])
+		if err != nil {
+			return c.fail("split: %v", err)
+		}
 		out := make([]Value, len(parts))
 		for i, p := range parts {
 			out[i] = p

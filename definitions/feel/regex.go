@@ -8,30 +8,43 @@ import (
 )
 
 // XPath regular expressions (XML Schema syntax with the XPath flags s, m, i, x, q) translated
-// to Go's RE2 syntax. Back-references and character class subtraction have no RE2 equivalent
-// and are refused.
+// to Go's RE2 syntax. Back-references, which RE2 has not, run on a backtracking matcher
+// (regex_backtrack.go); character class subtraction is computed where the classes list
+// plain characters and ranges, and refused otherwise.
 
-var regexCache sync.Map // pattern + "\x00" + flags → *regexp.Regexp
+var regexCache sync.Map // pattern + "\x00" + flags → xpathRegexp
 
 // compileXPath compiles an XPath pattern with flags.
-func compileXPath(pattern, flags string) (*regexp.Regexp, error) {
+func compileXPath(pattern, flags string) (xpathRegexp, error) {
 	key := pattern + "\x00" + flags
 	if re, ok := regexCache.Load(key); ok {
-		return re.(*regexp.Regexp), nil
+		return re.(xpathRegexp), nil
 	}
-	src, err := translateXPath(pattern, flags)
+	src, backrefs, err := translateXPath(pattern, flags)
 	if err != nil {
 		return nil, err
 	}
-	re, err := regexp.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
+	var re xpathRegexp
+	if backrefs {
+		bt, err := compileBacktrack(src)
+		if err != nil {
+			return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
+		}
+		re = bt
+	} else {
+		r, err := regexp.Compile(src)
+		if err != nil {
+			return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
+		}
+		re = re2{r}
 	}
 	regexCache.Store(key, re)
 	return re, nil
 }
 
-func translateXPath(pattern, flags string) (string, error) {
+// translateXPath translates pattern to RE2's syntax and reports whether it has
+// back-references (written as markers, see backrefBase).
+func translateXPath(pattern, flags string) (src string, backrefs bool, err error) {
 	var dotAll, multi, icase, extended, literal bool
 	for _, f := range flags {
 		switch f {
@@ -46,7 +59,7 @@ func translateXPath(pattern, flags string) (string, error) {
 		case 'q':
 			literal = true
 		default:
-			return "", fmt.Errorf("invalid regular expression flag %q", f)
+			return "", false, fmt.Errorf("invalid regular expression flag %q", f)
 		}
 	}
 	var b strings.Builder
@@ -65,29 +78,39 @@ func translateXPath(pattern, flags string) (string, error) {
 	}
 	if literal {
 		b.WriteString(regexp.QuoteMeta(pattern))
-		return b.String(), nil
+		return b.String(), false, nil
 	}
 	rs := []rune(pattern)
 	if extended {
 		rs = stripSpace(rs)
 	}
+	groups := 0 // capturing groups opened so far
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch r {
 		case '\\':
 			if i+1 >= len(rs) {
-				return "", fmt.Errorf("invalid pattern %q: trailing backslash", pattern)
+				return "", false, fmt.Errorf("invalid pattern %q: trailing backslash", pattern)
+			}
+			if n, width := backrefNumber(rs[i+1:], groups); width > 0 {
+				if n == 0 {
+					return "", false, fmt.Errorf("invalid pattern %q: back-reference \\%c names no group before it", pattern, rs[i+1])
+				}
+				fmt.Fprintf(&b, `\x{%X}`, backrefBase+n)
+				backrefs = true
+				i += width
+				continue
 			}
 			esc, n, err := translateEscape(rs[i+1:], false)
 			if err != nil {
-				return "", fmt.Errorf("invalid pattern %q: %w", pattern, err)
+				return "", false, fmt.Errorf("invalid pattern %q: %w", pattern, err)
 			}
 			b.WriteString(esc)
 			i += n
 		case '[':
 			cls, end, err := translateClass(rs, i)
 			if err != nil {
-				return "", fmt.Errorf("invalid pattern %q: %w", pattern, err)
+				return "", false, fmt.Errorf("invalid pattern %q: %w", pattern, err)
 			}
 			b.WriteString(cls)
 			i = end
@@ -97,11 +120,34 @@ func translateXPath(pattern, flags string) (string, error) {
 			} else {
 				b.WriteRune(r)
 			}
+		case '(':
+			if i+1 >= len(rs) || rs[i+1] != '?' {
+				groups++
+			}
+			b.WriteRune(r)
 		default:
 			b.WriteRune(r)
 		}
 	}
-	return b.String(), nil
+	return b.String(), backrefs, nil
+}
+
+// backrefNumber reads a back-reference \N at rs (after the backslash): the longest run of
+// digits naming one of the groups opened before it (XPath 3.1, 5.6.1), and how many digits it
+// takes; width 0 when rs does not start with a digit 1-9, n 0 when no group is open yet.
+func backrefNumber(rs []rune, groups int) (n, width int) {
+	if len(rs) == 0 || rs[0] < '1' || rs[0] > '9' {
+		return 0, 0
+	}
+	n, width = int(rs[0]-'0'), 1
+	for width < len(rs) && rs[width] >= '0' && rs[width] <= '9' && n*10+int(rs[width]-'0') <= groups {
+		n = n*10 + int(rs[width]-'0')
+		width++
+	}
+	if n > groups || n > 255 {
+		return 0, 1
+	}
+	return n, width
 }
 
 // stripSpace removes white space outside character classes (the x flag).
