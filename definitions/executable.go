@@ -347,6 +347,13 @@ func (v *execValidator) node(n *Node) {
 			v.warnf(CodeMissingImplementation, n.Position, n.ID, "send task %s names neither a message nor a handler", n.ID)
 		}
 	}
+	for _, name := range n.Ignored {
+		what := "its mappings are not applied: no local variable is set on entry and nothing is mapped back, so an expression that reads them fails"
+		if strings.HasSuffix(name, "istener") || strings.HasSuffix(name, "isteners") {
+			what = "its listeners do not run (they are code of the other engine); use a service task with ow:handler"
+		}
+		v.warnf(CodeIgnoredExtension, n.Position, n.ID, "%s on %s: %s", name, n.ID, what)
+	}
 	if n.Kind == SendTask || n.Kind == ReceiveTask {
 		if n.MessageRef != "" && n.MessageName == "" {
 			v.errorf(CodeUnresolvedMessage, n.Position, n.ID, "messageRef %q names no declared <message> (by id or name)", n.MessageRef)

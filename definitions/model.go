@@ -248,6 +248,10 @@ type Node struct {
 	// task runs: onewindow's ow:handler, camunda/flowable type or topic,
 	// zeebe taskDefinition type, class, expression or delegateExpression.
 	Implementation string `json:"implementation,omitempty"`
+	// Ignored lists the vendor extensions of the node that onewindow reads but does not apply
+	// (camunda:inputOutput, zeebe:ioMapping, listeners), as "camunda:inputOutput", once each;
+	// the executable level warns about them.
+	Ignored []string `json:"-"`
 	// Script and ScriptFormat are a script task's body and language.
 	Script       string `json:"script,omitempty"`
 	ScriptFormat string `json:"scriptFormat,omitempty"`

@@ -5,6 +5,7 @@ package definitions
 
 import (
 	"encoding/xml"
+	"slices"
 	"strings"
 )
 
@@ -13,6 +14,9 @@ import (
 func (p *parser) startInExt(f *frame, se xml.StartElement, off int64) {
 	n := f.node
 	nf := p.nodeFrame()
+	if name := ignoredExtension(se.Name); name != "" && !slices.Contains(n.Ignored, name) {
+		n.Ignored = append(n.Ignored, name)
+	}
 	switch se.Name.Space {
 	case NSZeebe:
 		switch se.Name.Local {
@@ -198,4 +202,20 @@ func splitList(s string) []string {
 		out = append(out, item)
 	}
 	return out
+}
+
+// ignoredExtension names an extension element of the other engines that changes what a case
+// does but that onewindow does not apply: input/output mappings (local variables set on entry,
+// results mapped back) and listeners (Java classes, scripts, job workers). "" for any other.
+func ignoredExtension(name xml.Name) string {
+	prefix := map[string]string{NSCamunda: "camunda", NSActiviti: "activiti", NSFlowable: "flowable", NSZeebe: "zeebe"}[name.Space]
+	switch {
+	case prefix == "":
+		return ""
+	case prefix == "zeebe" && (name.Local == "ioMapping" || name.Local == "executionListeners" || name.Local == "taskListeners"),
+		prefix == "camunda" && name.Local == "inputOutput",
+		prefix != "zeebe" && (name.Local == "executionListener" || name.Local == "taskListener"):
+		return prefix + ":" + name.Local
+	}
+	return ""
 }

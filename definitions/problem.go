@@ -106,6 +106,7 @@ const (
 	CodeInvalidExpression     = "invalid-expression"  // an assignee, due date, mapping, script, ... that does not compile
 	CodeMessageWithoutRef     = "message-without-ref" // warning: a message throw event without a message runs as a none event
 	CodeInvalidDecision       = "invalid-decision"    // a business rule task's decision reference cannot be used
+	CodeIgnoredExtension      = "ignored-extension"   // warning: an input/output mapping or listener of another engine, not applied
 )
 
 // HasErrors reports whether any problem has severity error.

@@ -261,6 +261,18 @@ var executableCases = []ruleCase{
 	{name: "unassigned user task", body: `<startEvent id="s"/>
 <sequenceFlow id="f" sourceRef="s" targetRef="x"/>
 <userTask id="x"/>`, code: CodeUnassignedUserTask, elemID: "x", marker: `id="x"`, sev: SeverityWarning},
+	{name: "camunda input/output mapping not applied", body: `<startEvent id="s"/>
+<sequenceFlow id="f" sourceRef="s" targetRef="x"/>
+<userTask id="x" camunda:assignee="a"><extensionElements><camunda:inputOutput><camunda:inputParameter name="d">${days}</camunda:inputParameter></camunda:inputOutput></extensionElements></userTask>`,
+		code: CodeIgnoredExtension, elemID: "x", marker: `id="x"`, sev: SeverityWarning},
+	{name: "zeebe io mapping not applied", body: `<startEvent id="s"/>
+<sequenceFlow id="f" sourceRef="s" targetRef="x"/>
+<serviceTask id="x"><extensionElements><zeebe:taskDefinition type="mail"/><zeebe:ioMapping><zeebe:input source="=to" target="recipient"/></zeebe:ioMapping></extensionElements></serviceTask>`,
+		code: CodeIgnoredExtension, elemID: "x", marker: `id="x"`, sev: SeverityWarning},
+	{name: "task listener does not run", body: `<startEvent id="s"/>
+<sequenceFlow id="f" sourceRef="s" targetRef="x"/>
+<userTask id="x" camunda:assignee="a"><extensionElements><camunda:taskListener class="org.example.Audit" event="create"/><camunda:taskListener class="org.example.Mail" event="complete"/></extensionElements></userTask>`,
+		code: CodeIgnoredExtension, elemID: "x", marker: `id="x"`, sev: SeverityWarning},
 }
 
 func timerBody(def string) string {
