@@ -23,6 +23,8 @@ func FuzzParse(f *testing.F) {
 		`{f: function(n) if n <= 1 then 1 else n * f(n - 1)}.f(10)`,
 		`replace("a.b", "\.", "$0$0")`, "sort([3, 1], function(a, b) a < b)",
 		`context put({a: {b: 1}}, ["a", "c"], 2)`, `range("[1..3]")`, "10 ** 100",
+		`matches("aA", "(a)\1", "i")`, `replace("aabb", "(\w)\1+?", "[$1]")`, `split("1xx2", "(x)\1")`,
+		`matches("abab", "^(?:(a)|b)*\1$")`,
 	} {
 		f.Add(seed)
 	}
