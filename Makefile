@@ -1,6 +1,6 @@
 # onewindow: `make run` serves the demo on http://127.0.0.1:8080, `make test` runs every test.
 # Only Go is needed; PostgreSQL/Redis tests run when ONEWINDOW_TEST_POSTGRES_DSN /
-# ONEWINDOW_TEST_REDIS_ADDR are set (as .ci/run does) and are skipped otherwise.
+# ONEWINDOW_TEST_REDIS_ADDR are set (as scripts/ci.sh does) and are skipped otherwise.
 GO ?= go
 SWAG := $(GO) run github.com/swaggo/swag/cmd/swag@v1.16.6
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"onewindow/definitions"
 	"onewindow/definitions/standard"
 	"onewindow/engine"
 	"onewindow/store"
@@ -279,7 +280,7 @@ func (a *App) Complaint(ctx context.Context, p *Actor, id string) (*ComplaintVie
 		v.Steps = append(v.Steps, t.Name)
 	}
 	if store.CaseEnded(row.Status) {
-		v.Result = varString(vars, "outcome")
+		v.Result = varString(vars, definitions.VarOutcome)
 		hist, err := store.CaseHistory(ctx, a.db, c.ProcessCaseID)
 		if err != nil {
 			return nil, err

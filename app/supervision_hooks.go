@@ -60,7 +60,7 @@ func (a *App) checkStep(ctx context.Context, b *engine.Batch) error {
 		if h.Kind != "completed" || h.Element == "" || !isRefusal(h.Detail) {
 			continue
 		}
-		if reason := strings.TrimSpace(fmt.Sprint(b.Vars["refusalReason"])); b.Vars["refusalReason"] != nil && reason != "" {
+		if reason := strings.TrimSpace(fmt.Sprint(b.Vars[definitions.VarRefusalReason])); b.Vars[definitions.VarRefusalReason] != nil && reason != "" {
 			continue
 		}
 		tasks, err := store.CaseTasks(ctx, a.db, b.CaseID, "")

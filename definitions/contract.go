@@ -29,6 +29,16 @@ const (
 	VarInitiator = "initiator"
 )
 
+// Variables that carry the reason of a standard outcome (docs/standard-flows.md).
+const (
+	// VarRefusalReason says why an application is not accepted (不予受理).
+	VarRefusalReason = "refusalReason"
+	// VarDecisionReason says why an application is rejected (不予准予).
+	VarDecisionReason = "decisionReason"
+	// VarObjection is a countersigning department's objection.
+	VarObjection = "objection"
+)
+
 // EngineVariables lists the variables only the engine sets.
 var EngineVariables = []string{VarOutcome, VarCountersignResult, VarOutcomes, VarNrOfInstances,
 	VarNrOfCompletedInstances, VarNrOfActiveInstances, VarLoopCounter}
@@ -36,9 +46,9 @@ var EngineVariables = []string{VarOutcome, VarCountersignResult, VarOutcomes, Va
 // ReasonVariables maps the standard outcomes that need a reason to the variable that carries
 // it (docs/standard-flows.md).
 var ReasonVariables = map[string]string{
-	standard.OutcomeRefuse: "refusalReason",
-	standard.OutcomeReject: "decisionReason",
-	standard.OutcomeObject: "objection",
+	standard.OutcomeRefuse: VarRefusalReason,
+	standard.OutcomeReject: VarDecisionReason,
+	standard.OutcomeObject: VarObjection,
 }
 
 // Contract is what completing a user task must say: an outcome from Outcomes (when

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func reclaimStream(ctx context.Context, rdb *redis.Client, stream, worker string
 		pending, err := rdb.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: stream, Group: redisTaskGroup,
 			Start: start, End: "+", Count: 100, Consumer: worker}).Result()
 		if err != nil {
-			if strings.Contains(err.Error(), "NOGROUP") || err == redis.Nil {
+			if redis.HasErrorPrefix(err, "NOGROUP") || errors.Is(err, redis.Nil) { // the reply's error code, as the client reads it
 				return n, nil // no worker ever read this stream
 			}
 			return n, fmt.Errorf("reclaiming tasks of %s: pending entries: %w", stream, err)

@@ -279,6 +279,14 @@ func TestFileUploadAndDownload(t *testing.T) {
 	big := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte("x"), 64<<10)...)
 	expectError(t, v.uploadAs("applicant1", "big.pdf", big), http.StatusRequestEntityTooLarge, codeBodyTooLarge)
 	expectError(t, v.uploadAs("applicant1", "empty.pdf", nil), http.StatusBadRequest, codeValidation)
+	// A multipart upload cut off inside the file (the connection dropped) is the client's
+	// fault, 400 naming the file, not a 500 (issue 10, defect 8).
+	cut := "--zz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" +
+		string(pdfBytes[:len(pdfBytes)/2])
+	if e := expectError(t, v.send(v.tok("applicant1"), "POST", "/api/v1/files", "multipart/form-data; boundary=zz", strings.NewReader(cut)),
+		http.StatusBadRequest, codeValidation); len(e.Fields) != 1 || e.Fields[0].Field != "file" {
+		t.Fatalf("a cut-off upload: %+v", e)
+	}
 	expectError(t, v.send(v.tok("applicant1"), "POST", "/api/v1/files", "application/pdf", bytes.NewReader(pdfBytes)), http.StatusUnsupportedMediaType, codeUnsupportedMedia)
 	// Refused uploads leave no bytes behind: only the five accepted files are on disk.
 	var n int

@@ -4,6 +4,7 @@ package handlers
 // cases fix (the numbers are the issue's).
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"onewindow/app"
+	"onewindow/demo"
 	"onewindow/store"
 )
 
@@ -238,4 +240,37 @@ func TestProgressLookupNamesTheMissingParameter(t *testing.T) {
 	if e.Fields[0].Field != "code" || e.Fields[0].Message != "is required" {
 		t.Fatalf("fields %+v", e.Fields)
 	}
+}
+
+// 4. A supervisor reads the files of their subtree's cases only: 民乐镇's supervisor can
+// neither read a county department's case nor download its materials; the county's can.
+func TestSupervisorFilesFollowTheirSubtree(t *testing.T) {
+	v := newCaseEnv(t, nil)
+	ctx := context.Background()
+	k := v.submitted(v.apply("applicant1", v.onlineApplication(itemPromised, "M01")))
+	hash, err := store.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	town, err := store.GetOrgUnitByCode(ctx, v.db, demo.Township1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Username: "sup-minle", DisplayName: "民乐镇监察员", Kind: store.UserStaff, PasswordHash: hash}
+	if err := store.CreateUser(ctx, v.db, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddMembership(ctx, v.db, &store.Membership{UserID: u.ID, OrgUnitID: town.ID, Role: store.RoleSupervisor}); err != nil {
+		t.Fatal(err)
+	}
+	d := v.getCase("supervisor", k.ID)
+	if len(d.Materials) == 0 || len(d.Materials[0].Files) == 0 {
+		t.Fatalf("the case's materials %+v", d.Materials)
+	}
+	file := "/api/v1/files/" + d.Materials[0].Files[0].ID
+	if r := v.as(v.tok("supervisor"), "GET", file, ""); r.Code != http.StatusOK {
+		t.Fatalf("the county's supervisor downloads the material: %d %s", r.Code, r.Body)
+	}
+	expectError(t, v.as(v.tok("sup-minle"), "GET", "/api/v1/cases/"+k.ID, ""), http.StatusNotFound, codeNotFound)
+	expectError(t, v.as(v.tok("sup-minle"), "GET", file, ""), http.StatusNotFound, codeNotFound)
 }

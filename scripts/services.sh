@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the PostgreSQL and Redis that the scale-out tests use are up on loopback, starting
 # them from the machine's packages when they are not, and print the variables that point the
-# tests at them. Used by .ci/run; run it by hand before `make test` to test both stacks:
+# tests at them. Used by scripts/ci.sh; run it by hand before `make test` to test both stacks:
 #
 #     eval "$(scripts/services.sh)" && make test
 set -euo pipefail

@@ -46,7 +46,7 @@ func (s *CaseScope) Clause() (string, []any) {
 		`EXISTS (SELECT 1 FROM case_actions sa WHERE sa.case_id = c.id AND sa.actor_id = ?)`}
 	args := []any{s.UserID, s.UserID, s.UserID, s.UserID}
 	if len(s.Within) > 0 {
-		in := qmarkList(len(s.Within))
+		in := qmarks(len(s.Within))
 		ors = append(ors, `c.window_id IN (`+in+`)`, `c.station_id IN (`+in+`)`, `c.calendar_unit IN (`+in+`)`,
 			`c.item_id IN (SELECT si.id FROM items si WHERE si.department_id IN (`+in+`))`)
 		for range 4 {
@@ -56,7 +56,7 @@ func (s *CaseScope) Clause() (string, []any) {
 		}
 	}
 	if len(s.UnitIDs) > 0 {
-		ors = append(ors, `c.window_id IN (`+qmarkList(len(s.UnitIDs))+`)`, `c.station_id IN (`+qmarkList(len(s.UnitIDs))+`)`)
+		ors = append(ors, `c.window_id IN (`+qmarks(len(s.UnitIDs))+`)`, `c.station_id IN (`+qmarks(len(s.UnitIDs))+`)`)
 		for range 2 {
 			for _, u := range s.UnitIDs {
 				args = append(args, u)
@@ -67,7 +67,7 @@ func (s *CaseScope) Clause() (string, []any) {
 		((sc.kind = 'user' AND sc.value IN (?, ?))`
 	args = append(args, s.UserID, s.Username, s.UserID, s.UserID, s.Username)
 	if len(s.UnitCodes) > 0 {
-		task += ` OR (sc.kind = 'group' AND sc.value IN (` + qmarkList(len(s.UnitCodes)) + `))`
+		task += ` OR (sc.kind = 'group' AND sc.value IN (` + qmarks(len(s.UnitCodes)) + `))`
 		for _, u := range s.UnitCodes {
 			args = append(args, u)
 		}
@@ -77,14 +77,14 @@ func (s *CaseScope) Clause() (string, []any) {
 		if len(g.StepKinds) == 0 {
 			continue
 		}
-		cl := ` OR (st.step_kind IN (` + qmarkList(len(g.StepKinds)) + `) AND EXISTS (SELECT 1 FROM task_candidates sg
+		cl := ` OR (st.step_kind IN (` + qmarks(len(g.StepKinds)) + `) AND EXISTS (SELECT 1 FROM task_candidates sg
 			WHERE sg.task_id = st.id AND sg.kind = 'group' AND sg.value = ?)`
 		for _, k := range g.StepKinds {
 			args = append(args, k)
 		}
 		args = append(args, g.SectionCode)
 		if g.ItemIDs != nil {
-			cl += ` AND c.item_id IN (` + qmarkList(len(g.ItemIDs)) + `)`
+			cl += ` AND c.item_id IN (` + qmarks(len(g.ItemIDs)) + `)`
 			for _, it := range g.ItemIDs {
 				args = append(args, it)
 			}
@@ -115,10 +115,6 @@ func (s *CaseScope) personalClause() (string, []any) {
 		UNION ALL SELECT pt.case_id FROM task_candidates pk JOIN tasks pt ON pt.id = pk.task_id
 			WHERE pk.kind = 'user' AND pk.value IN (?, ?))`,
 		[]any{s.UserID, s.UserID, s.UserID, s.UserID, s.UserID, s.Username, s.UserID, s.UserID, s.Username}
-}
-
-func qmarkList(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // CanSeeCase reports whether scope s covers case id.

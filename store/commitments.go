@@ -61,7 +61,7 @@ func CloseCommitments(ctx context.Context, q Q, caseID, state string, codes []st
 		if len(codes) == 0 {
 			return 0, nil
 		}
-		query += ` AND material_code IN (` + qmarkList(len(codes)) + `)`
+		query += ` AND material_code IN (` + qmarks(len(codes)) + `)`
 		args = append(args, anys(codes)...)
 	}
 	res, err := q.ExecContext(ctx, q.Rebind(query), args...)

@@ -179,14 +179,6 @@ func writeClock(ctx context.Context, tx *sqlx.Tx, b *engine.Batch) error {
 	return nil
 }
 
-// nullTime stores a zero time as NULL.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return Time(t)
-}
-
 // RecordAlert implements engine.Store.
 func (s Engine) RecordAlert(ctx context.Context, a engine.Alert) error {
 	_, err := s.DB.ExecContext(ctx, s.DB.Rebind(`INSERT INTO alerts (id, case_id, task_id, kind, scope, element_id, step_kind, due_at, fired_at)

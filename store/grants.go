@@ -84,13 +84,6 @@ const grantSelect = `SELECT g.id, g.department_id, d.name AS department_name, g.
 	FROM delegation_grants g JOIN org_units d ON d.id = g.department_id JOIN org_units s ON s.id = g.section_id
 	JOIN org_units w ON w.id = g.window_id`
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // loadGrants runs a grant query and fills in each grant's step kinds and items.
 func loadGrants(ctx context.Context, q Q, query string, args ...any) ([]Grant, error) {
 	var rows []grantRow

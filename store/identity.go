@@ -86,11 +86,3 @@ func checkPlain(pairs ...string) error {
 	}
 	return nil
 }
-
-// nullable turns "" into NULL.
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

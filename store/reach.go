@@ -61,10 +61,6 @@ func (r *TaskReach) Clause(task, itemExpr string) (string, []any) {
 	return clause, append(users, args...)
 }
 
-func qmarks(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
 // CaseItemExpr is the SQL expression for the item id of a case in the
 // engine's cases table (alias cases): its start variable itemId.
 func CaseItemExpr(q Q, cases string) string {

@@ -194,7 +194,7 @@ func PausesOf(ctx context.Context, q Q, ids []string) (map[string][]Pause, error
 		Pause
 	}
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT p.case_id, p.idx, p.holder, p.kind, p.reason, p.started_at, p.ended_at
-		FROM case_pauses p WHERE p.case_id IN (`+qmarkList(len(ids))+`) ORDER BY p.case_id, p.idx`), anys(ids)...)
+		FROM case_pauses p WHERE p.case_id IN (`+qmarks(len(ids))+`) ORDER BY p.case_id, p.idx`), anys(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("pauses of open cases: %w", err)
 	}

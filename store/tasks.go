@@ -146,7 +146,7 @@ func ClaimTask(ctx context.Context, q Q, id, userID string, at time.Time) error 
 // not yet resolved is ErrTaskHeld (the delegate resolves it instead).
 func UnclaimTask(ctx context.Context, q Q, id string, holders []string) error {
 	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET assignee = NULL, claimed_at = NULL, owner = NULL, delegation = NULL
-		WHERE id = ? AND state = 'open' AND assignee IN (`+qmarkList(len(holders))+`) AND (delegation IS NULL OR delegation <> 'pending')`),
+		WHERE id = ? AND state = 'open' AND assignee IN (`+qmarks(len(holders))+`) AND (delegation IS NULL OR delegation <> 'pending')`),
 		append([]any{id}, anys(holders)...)...)
 	if err != nil {
 		return classify(err, "unclaim task %s", id)
@@ -161,7 +161,7 @@ func UnclaimTask(ctx context.Context, q Q, id string, holders []string) error {
 // for good; a pending delegation is ErrConflict.
 func HandOverTask(ctx context.Context, q Q, id string, holders []string, userID string, at time.Time) error {
 	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET assignee = ?, claimed_at = ?, owner = NULL, delegation = NULL
-		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarkList(len(holders))+`))
+		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarks(len(holders))+`))
 		AND (delegation IS NULL OR delegation <> 'pending')`), append([]any{userID, Time(at), id}, anys(holders)...)...)
 	if err != nil {
 		return classify(err, "hand over task %s", id)
@@ -176,7 +176,7 @@ func HandOverTask(ctx context.Context, q Q, id string, holders []string, userID 
 // nobody) until userID resolves it: owner keeps it and completes it after.
 func DelegateTask(ctx context.Context, q Q, id string, holders []string, owner, userID string, at time.Time) error {
 	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET owner = ?, assignee = ?, delegation = 'pending', claimed_at = ?
-		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarkList(len(holders))+`))
+		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarks(len(holders))+`))
 		AND (delegation IS NULL OR delegation <> 'pending')`), append([]any{owner, userID, Time(at), id}, anys(holders)...)...)
 	if err != nil {
 		return classify(err, "delegate task %s", id)
@@ -212,7 +212,7 @@ func ResolveTask(ctx context.Context, q Q, id string, at time.Time) error {
 // Of two racing callers one wins; the other gets ErrConflict.
 func TakeTaskFor(ctx context.Context, q Q, id string, holders []string) error {
 	res, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET state = 'completing'
-		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarkList(len(holders))+`))
+		WHERE id = ? AND state = 'open' AND (assignee IS NULL OR assignee IN (`+qmarks(len(holders))+`))
 		AND (delegation IS NULL OR delegation <> 'pending')`), append([]any{id}, anys(holders)...)...)
 	if err != nil {
 		return classify(err, "take task %s", id)
@@ -228,14 +228,6 @@ func TakeTaskFor(ctx context.Context, q Q, id string, holders []string) error {
 func TakeCaseTasks(ctx context.Context, q Q, caseID string) error {
 	_, err := q.ExecContext(ctx, q.Rebind(`UPDATE tasks SET state = 'completing' WHERE case_id = ? AND state = 'open'`), caseID)
 	return classify(err, "take the tasks of case %s", caseID)
-}
-
-func anys(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
 
 // InboxTask is an open task in an inbox, with its case.
@@ -328,11 +320,11 @@ func (f *InboxFilter) where() (string, []any) {
 	}
 	switch f.Status {
 	case InboxClaimed:
-		add(`t.assignee IN (`+qmarkList(len(holders))+`)`, anys(holders)...)
+		add(`t.assignee IN (`+qmarks(len(holders))+`)`, anys(holders)...)
 	case InboxUnclaimed:
 		where = append(where, `t.assignee IS NULL`)
 	case InboxDelegated:
-		add(`t.delegation = 'pending' AND t.assignee IN (`+qmarkList(len(holders))+`)`, anys(holders)...)
+		add(`t.delegation = 'pending' AND t.assignee IN (`+qmarks(len(holders))+`)`, anys(holders)...)
 	case InboxWarning:
 		add(`t.warn_at <= ? AND (t.due_at IS NULL OR t.due_at > ?)`, Time(f.Now), Time(f.Now))
 	case InboxOverdue:
@@ -457,7 +449,7 @@ func inboxGroups(ctx context.Context, q Q, tasks []InboxTask) error {
 		Value  string `db:"value"`
 	}
 	err := q.SelectContext(ctx, &rows, q.Rebind(`SELECT task_id, value FROM task_candidates WHERE kind = 'group' AND task_id IN (`+
-		qmarkList(len(ids))+`) ORDER BY task_id, value`), ids...)
+		qmarks(len(ids))+`) ORDER BY task_id, value`), ids...)
 	if err != nil {
 		return fmt.Errorf("candidate groups of the inbox: %w", err)
 	}

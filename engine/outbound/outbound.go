@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/cschleiden/go-workflows/backend"
@@ -123,10 +122,12 @@ func (r *Runner) Start(ctx context.Context) error { return r.worker.Start(ctx) }
 func (r *Runner) Wait() error { return r.worker.WaitForCompletion() }
 
 // Enqueue starts the workflow of a delivery's run. A run started before is no error: the
-// caller may enqueue again what it is not sure it enqueued.
+// caller may enqueue again what it is not sure it enqueued. Both engine stores answer that
+// with backend.ErrInstanceAlreadyExists (engine's TestBackendSentinelErrors), so the error
+// is matched by identity, never by its text.
 func (r *Runner) Enqueue(ctx context.Context, d Delivery) error {
 	_, err := r.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: d.InstanceID(), Queue: Queue}, workflowName, d)
-	if err != nil && !errors.Is(err, backend.ErrInstanceAlreadyExists) && !strings.Contains(strings.ToLower(err.Error()), "already exists") {
+	if err != nil && !errors.Is(err, backend.ErrInstanceAlreadyExists) {
 		return fmt.Errorf("outbound: starting %s: %w", d.InstanceID(), err)
 	}
 	return nil
