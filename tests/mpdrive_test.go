@@ -175,15 +175,25 @@ func mpCheckOnce(t *testing.T, db *store.DB, cases int, led *ledger) []mpEvent {
 func mpNotified(cases int) int { return (cases + 3) / 4 }
 
 // driveCase applies for the item as the applicant and works the five steps as the system,
-// recording in the ledger when each step's task appeared and was completed. With notify the
-// acceptance first notifies once (a notification to the applicant), and the applicant
-// supplements.
+// recording in the ledger when each step's task appeared and was completed, and waits for the
+// case to finish. With notify the acceptance first notifies once (a notification to the
+// applicant), and the applicant supplements.
 func driveCase(applicant, sys *mpClient, guide app.ServiceGuide, marker string, notify bool, led *ledger) error {
+	id, err := driveCaseTo(applicant, sys, guide, marker, notify, len(mpSteps), led)
+	if err != nil {
+		return err
+	}
+	return resumeCase(sys, id, len(mpSteps), led)
+}
+
+// driveCaseTo applies as driveCase does and works the first steps of the five; it returns the
+// case's id.
+func driveCaseTo(applicant, sys *mpClient, guide app.ServiceGuide, marker string, notify bool, steps int, led *ledger) (string, error) {
 	var ms []map[string]any
 	for _, m := range guide.Materials {
 		id, err := applicant.upload(m.Code + ".pdf")
 		if err != nil {
-			return err
+			return "", err
 		}
 		ms = append(ms, map[string]any{"code": m.Code, "fileIds": []string{id}})
 	}
@@ -191,10 +201,10 @@ func driveCase(applicant, sys *mpClient, guide app.ServiceGuide, marker string, 
 	in := map[string]any{"itemId": guide.ItemID, "channel": "online", "materials": ms, "form": map[string]any{"marker": marker}}
 	code, body, err := applicant.call("POST", "/api/v1/cases", in, "Idempotency-Key", marker)
 	if err != nil || code != http.StatusCreated {
-		return fmt.Errorf("submit: %d %s %v", code, body, err)
+		return "", fmt.Errorf("submit: %d %s %v", code, body, err)
 	}
 	if err := json.Unmarshal(body, &k); err != nil {
-		return err
+		return "", err
 	}
 	led.mu.Lock()
 	led.cases[k.ID]++
@@ -203,53 +213,64 @@ func driveCase(applicant, sys *mpClient, guide app.ServiceGuide, marker string, 
 	if notify {
 		taskID, err := waitForStep(sys, k.ID, "acceptance")
 		if err != nil {
-			return err
+			return "", err
 		}
 		m := guide.Materials[0].Code
 		in := map[string]any{"outcome": "notify", "notice": map[string]any{"materials": []map[string]any{{"materialCode": m, "problem": "missing", "detail": "请补正"}}}}
 		if err := complete(sys, taskID, in, led); err != nil {
-			return fmt.Errorf("notify once: %w", err)
+			return "", fmt.Errorf("notify once: %w", err)
 		}
 		doneAt = time.Now()
 		id, err := applicant.upload(m + "-补正.pdf")
 		if err != nil {
-			return err
+			return "", err
 		}
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
 			code, body, err := applicant.call("POST", "/api/v1/cases/"+url.PathEscape(k.ID)+"/supplement",
 				map[string]any{"materials": []map[string]any{{"code": m, "fileIds": []string{id}}}}, "Idempotency-Key", marker+"-supplement")
 			if err != nil {
-				return err
+				return "", err
 			}
 			if code < 300 || (applicant.retried && strings.Contains(string(body), "no_open_notice")) {
 				break
 			}
 			if code != http.StatusConflict || time.Now().After(deadline) { // 409 no_open_notice: the notice is not out yet
-				return fmt.Errorf("supplement: %d %s", code, body)
+				return "", fmt.Errorf("supplement: %d %s", code, body)
 			}
 		}
 	}
-	for _, step := range mpSteps {
+	for _, step := range mpSteps[:steps] {
 		taskID, err := waitForStep(sys, k.ID, step.kind)
 		if err != nil {
-			return err
+			return "", err
 		}
 		appeared := time.Now()
 		if !doneAt.IsZero() {
 			led.step(doneAt, appeared)
 		}
-		in := map[string]any{}
-		if step.outcome != "" {
-			in["outcome"] = step.outcome
-		}
-		if err := complete(sys, taskID, in, led); err != nil {
-			return fmt.Errorf("%s: %w", step.kind, err)
+		if err := completeStep(sys, taskID, step.outcome, led); err != nil {
+			return "", fmt.Errorf("%s: %w", step.kind, err)
 		}
 		doneAt = time.Now()
 	}
+	return k.ID, nil
+}
+
+// resumeCase works case id's steps after the first done as the system and waits for the case
+// to finish.
+func resumeCase(sys *mpClient, id string, done int, led *ledger) error {
+	for _, step := range mpSteps[done:] {
+		taskID, err := waitForStep(sys, id, step.kind)
+		if err != nil {
+			return err
+		}
+		if err := completeStep(sys, taskID, step.outcome, led); err != nil {
+			return fmt.Errorf("%s: %w", step.kind, err)
+		}
+	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		var d app.CaseDetail
-		code, body, err := sys.call("GET", "/api/v1/cases/"+url.PathEscape(k.ID), nil)
+		code, body, err := sys.call("GET", "/api/v1/cases/"+url.PathEscape(id), nil)
 		if err != nil {
 			return err
 		}
@@ -257,9 +278,18 @@ func driveCase(applicant, sys *mpClient, guide app.ServiceGuide, marker string, 
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("case %s not finished a minute after its last step: %d %.300s", k.ID, code, body)
+			return fmt.Errorf("case %s not finished a minute after its last step: %d %.300s", id, code, body)
 		}
 	}
+}
+
+// completeStep completes a step's task with outcome ("" for none).
+func completeStep(sys *mpClient, taskID, outcome string, led *ledger) error {
+	in := map[string]any{}
+	if outcome != "" {
+		in["outcome"] = outcome
+	}
+	return complete(sys, taskID, in, led)
 }
 
 // complete completes a task as the system and counts it in the ledger.

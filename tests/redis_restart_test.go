@@ -39,7 +39,7 @@ func TestRedisRestartedMidRun(t *testing.T) {
 	dsn := mpSchema(t)
 	rdir := t.TempDir()
 	raddr := freeAddr(t)
-	rds := startRedis(t, redisBin, raddr, rdir)
+	rds := startRedis(t, redisBin, raddr, rdir, "yes")
 	bin := buildBinary(t)
 
 	common := []string{"--data-dir", t.TempDir(), "--db", dsn, "--engine-store", "redis://" + raddr + "/0?prefix=rr",
@@ -77,7 +77,7 @@ func TestRedisRestartedMidRun(t *testing.T) {
 			})
 		}
 		time.Sleep(time.Second)
-		rds = startRedis(t, redisBin, raddr, rdir)
+		rds = startRedis(t, redisBin, raddr, rdir, "yes")
 		back := time.Now()
 		downFor = append(downFor, back.Sub(killed).Round(time.Millisecond))
 		for _, s := range []*server{api, worker} {
@@ -106,15 +106,16 @@ func TestRedisRestartedMidRun(t *testing.T) {
 	worker.stop()
 }
 
-// startRedis runs redis-server on addr with its files in dir, the append-only file on and
-// flushed at every write, and waits until it answers. A restart on the same dir loads the file.
-func startRedis(t *testing.T, bin, addr, dir string) *exec.Cmd {
+// startRedis runs redis-server on addr with its files in dir and its append-only file on
+// ("yes", flushed at every write) or off ("no"), and waits until it answers. A restart on the
+// same dir loads the file.
+func startRedis(t *testing.T, bin, addr, dir, appendonly string) *exec.Cmd {
 	t.Helper()
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--bind", host, "--port", port, "--dir", dir, "--save", "", "--appendonly", "yes",
+	cmd := exec.Command(bin, "--bind", host, "--port", port, "--dir", dir, "--save", "", "--appendonly", appendonly,
 		"--appendfsync", "always", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
