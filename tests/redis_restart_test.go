@@ -52,7 +52,7 @@ func TestRedisRestartedMidRun(t *testing.T) {
 
 	f := mpSetUp(t, api.base)
 	led := &ledger{cases: map[string]int{}, completed: map[string]int{}}
-	var restarting = make(chan struct{})
+	restarting := make(chan struct{})
 	more := func() bool {
 		select {
 		case <-restarting:
