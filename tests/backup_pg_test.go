@@ -101,12 +101,18 @@ func TestPostgresRedisBackupAndRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
 	dbName := "ow_restore_" + strings.ToLower(store.NewID())
 	if _, err := admin.Exec(`CREATE DATABASE ` + dbName); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`) })
+	// A cleanup, not a defer: the restored server and the checks' connection are closed by
+	// cleanups registered later, which run first.
+	t.Cleanup(func() {
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + dbName + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop database %s: %v", dbName, err)
+		}
+		admin.Close()
+	})
 	pu, _ := url.Parse(pg)
 	pu.Path = "/" + dbName
 	run(t, tools["pg_restore"], "--dbname="+pu.String(), "--no-owner", dump)
