@@ -80,7 +80,11 @@ func OpenBackend(dsn string, opts BackendOptions) (b backend.Backend, err error)
 		if err != nil {
 			return nil, fmt.Errorf("engine store %q: %w", dsn, err)
 		}
+		// go-workflows' scripts are loaded again on every new connection: see redisScripts.
+		scripts := newRedisScripts()
+		ropts.OnConnect = scripts.onConnect
 		client := redis.NewClient(ropts)
+		client.AddHook(scripts)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := client.Ping(ctx).Err(); err != nil {
