@@ -455,4 +455,17 @@ func TestWebhookURLs(t *testing.T) {
 	if r := v.as(admin, "PATCH", "/api/v1/webhooks/"+s.ID, body.String()); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"state":"disabled"`) {
 		t.Fatalf("disable: %d %s", r.Code, r.Body)
 	}
+	// A department system subscribes with its key to its own department's events, not another's.
+	key, _ := v.systemKey()
+	r = v.withKey(key, "POST", "/api/v1/webhooks", mustJSON(map[string]any{"url": "https://scjg.example.gov.cn/onewindow/events"}))
+	var own app.NewSubscription
+	if r.json(t, &own); r.Code != http.StatusCreated || own.DepartmentID != v.unitID("scjgj") || !strings.HasPrefix(own.Secret, "whsec_") {
+		t.Fatalf("the system's subscription: %d %s", r.Code, r.Body)
+	}
+	expectError(t, v.withKey(key, "POST", "/api/v1/webhooks", mustJSON(map[string]any{"url": "https://scjg.example.gov.cn/x", "departmentId": v.unitID("fgj")})),
+		http.StatusForbidden, codeForbidden)
+	var mine app.List[store.Subscription]
+	if v.withKey(key, "GET", "/api/v1/webhooks", "").json(t, &mine); len(mine.Items) != 1 || mine.Items[0].ID != own.ID {
+		t.Fatalf("the system lists %+v, want its own subscription only", mine.Items)
+	}
 }
