@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"onewindow/app"
+	"onewindow/demo"
 	"onewindow/engine/calendar"
 	"onewindow/store"
 )
@@ -221,4 +222,64 @@ func TestDisclosureRequestIsSupervised(t *testing.T) {
 	if card == nil || card.Received != 1 || card.Finished != 1 || card.Warnings != 1 || card.Overdue != 1 {
 		t.Fatalf("the department's scorecard %+v", card)
 	}
+}
+
+// TestDisclosureRequestOfAnAccount: a signed-in requester's name and phone come from the
+// profile and the reply is delivered online; the request is theirs to read and nobody
+// else's; the extension is refused beyond 20 days, to staff who do not deal with it, and
+// after the reply.
+func TestDisclosureRequestOfAnAccount(t *testing.T) {
+	v := newLiveEnv(t, false, nil)
+	r := v.as(v.tok("applicant1"), "POST", "/api/v1/disclosure-requests", mustJSON(map[string]any{"departmentId": v.unitID("scjgj"),
+		"description": "本人名下食品经营许可的监督检查记录"}))
+	if r.Code != http.StatusCreated {
+		t.Fatalf("file: %d %s", r.Code, r.Body)
+	}
+	var req app.DisclosureView
+	r.json(t, &req)
+	if req.RequesterName != "李明" || req.ContactPhone != "13800000001" || req.Delivery != store.DeliveryOnline || req.RequesterID == nil {
+		t.Fatalf("request %+v: want the profile's name and phone, online", req.DisclosureRequest)
+	}
+	path := "/api/v1/disclosure-requests/" + req.ID
+	var mine app.List[store.DisclosureRequest]
+	if v.as(v.tok("applicant1"), "GET", "/api/v1/disclosure-requests", "").json(t, &mine); len(mine.Items) != 1 || mine.Items[0].ID != req.ID {
+		t.Fatalf("the requester's list %+v", mine.Items)
+	}
+	hash, err := store.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateUser(context.Background(), v.db, &store.User{Username: "applicant2", DisplayName: "王芳", Kind: store.UserApplicant,
+		PasswordHash: hash, RealName: "王芳", IDCard: "11010519491231002X", Phone: "13800000002"}); err != nil {
+		t.Fatal(err)
+	}
+	other := v.tok("applicant2")
+	expectError(t, v.as(other, "GET", path, ""), http.StatusNotFound, codeNotFound)
+	if v.as(other, "GET", "/api/v1/disclosure-requests", "").json(t, &mine); len(mine.Items) != 0 {
+		t.Fatalf("another applicant's list %+v", mine.Items)
+	}
+	for _, step := range []string{"register", "assign"} {
+		task := app.PublicID(v.x.OpenTask(req.ProcessCaseID, step))
+		if r := v.as(v.tok("supervisor"), "POST", "/api/v1/tasks/"+task+"/complete", "{}"); r.Code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", step, r.Code, r.Body)
+		}
+	}
+	reply := app.PublicID(v.x.OpenTask(req.ProcessCaseID, "reply"))
+	key, _ := v.systemKey()
+	expectError(t, v.withKey(key, "POST", path+"/extend", `{"reason":"需征求第三方意见","days":21}`), http.StatusBadRequest, codeValidation)
+	expectError(t, v.as(v.tok("applicant1"), "POST", path+"/extend", `{"reason":"需征求第三方意见"}`), http.StatusForbidden, app.CodeNoAuthority)
+	if r := v.withKey(key, "POST", "/api/v1/tasks/"+reply+"/complete", `{"outcome":"withhold","variables":{"reply":"该信息属于执法案卷，依法不予公开。"}}`); r.Code != http.StatusAccepted {
+		t.Fatalf("reply: %d %s", r.Code, r.Body)
+	}
+	v.x.WaitStatus(req.ProcessCaseID, "completed")
+	expectError(t, v.withKey(key, "POST", path+"/extend", `{"reason":"需征求第三方意见"}`), http.StatusConflict, app.CodeRequestClosed)
+	// The reply reaches the requester's account.
+	var view app.DisclosureView
+	if v.as(v.tok("applicant1"), "GET", path, "").json(t, &view); view.Status != "completed" || view.ReplyType != "withhold" || !strings.Contains(view.Reply, "不予公开") {
+		t.Fatalf("the requester reads %+v", view)
+	}
+	v.x.Eventually("the reply in the requester's notifications", func() bool {
+		ns, err := store.UserNotifications(context.Background(), v.db, v.userID("applicant1"), false, 10, store.TimeKey{})
+		return err == nil && len(ns) == 1 && ns[0].Title == "政府信息公开申请答复"
+	})
 }
