@@ -117,3 +117,17 @@ func TestWebhookToThisMachineRefusedAtConnection(t *testing.T) {
 		t.Fatalf("receiver hit %d times, want once", hits.Load())
 	}
 }
+
+// TestSignIsTheDocumentedHMAC pins the signature to the vector computed outside Go (Python's
+// hmac.new(secret, ts + b"." + body, hashlib.sha256)), so that a receiver following
+// docs/integration.md agrees with the server whatever app.Sign does inside.
+func TestSignIsTheDocumentedHMAC(t *testing.T) {
+	body := []byte(`{"id":"01jd5q3k8m0000000000000300","type":"case.accepted"}`)
+	const want = "v1=9f4ba9357902742d0c59b88b063ae09bb88225aa1d3750e0ae8fbcca6ab74e9e"
+	if got := app.Sign("whsec_4f9c", "1764122400", body); got != want {
+		t.Fatalf("Sign = %s, want %s", got, want)
+	}
+	if app.Sign("whsec_4f9c", "1764122401", body) == want || app.Sign("whsec_other", "1764122400", body) == want {
+		t.Fatal("the signature does not depend on the timestamp or the secret")
+	}
+}
