@@ -83,6 +83,23 @@ func (v *caseEnv) systemKey() (string, string) {
 	return k.Key, k.APIKey.ID
 }
 
+// uploadWithKey uploads a PDF named name with an API key.
+func (v *caseEnv) uploadWithKey(key, name string) store.FileInfo {
+	v.t.Helper()
+	ct, body := multipartBody(v.t, name, string(pdfBytes))
+	req := httptest.NewRequest("POST", "/api/v1/files", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("X-API-Key", key)
+	w := httptest.NewRecorder()
+	v.h.ServeHTTP(w, req)
+	if r := (response{w}); r.Code != http.StatusCreated {
+		v.t.Fatalf("upload as the system: %d %s", r.Code, r.Body)
+	}
+	var f store.FileInfo
+	response{w}.json(v.t, &f)
+	return f
+}
+
 // withKey sends a request with an API key.
 func (v *caseEnv) withKey(key, method, path, body string) response {
 	v.t.Helper()
@@ -143,18 +160,13 @@ func TestDepartmentSystemWorksTasksWithItsKey(t *testing.T) {
 			t.Fatalf("claim %s: %d %s", step.element, r.Code, r.Body)
 		}
 		if step.element == "certification" {
-			// The system attaches the licence it produced to the step.
-			ct, body := multipartBody(t, "食品经营许可证.pdf", string(pdfBytes))
-			req := httptest.NewRequest("POST", "/api/v1/files", body)
-			req.Header.Set("Content-Type", ct)
-			req.Header.Set("X-API-Key", key)
-			w := httptest.NewRecorder()
-			v.h.ServeHTTP(w, req)
-			if r := (response{w}); r.Code != http.StatusCreated {
-				t.Fatalf("upload as the system: %d %s", r.Code, r.Body)
-			}
-			var f store.FileInfo
-			response{w}.json(t, &f)
+			// The system attaches the licence it produced to the step, not a file of someone
+			// else's; the applicant attaches nothing.
+			f := v.uploadWithKey(key, "食品经营许可证.pdf")
+			expectError(t, v.withKey(key, "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task,
+				"fileIds": []string{v.file("applicant1", "x.pdf")}})), http.StatusNotFound, codeNotFound)
+			expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task,
+				"fileIds": []string{f.ID}})), http.StatusForbidden, codeForbidden)
 			r := v.withKey(key, "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task, "fileIds": []string{f.ID}}))
 			if r.Code != http.StatusCreated || !strings.Contains(r.Body.String(), "食品经营许可证.pdf") {
 				t.Fatalf("attach: %d %s", r.Code, r.Body)
@@ -198,6 +210,10 @@ func TestDepartmentSystemWorksTasksWithItsKey(t *testing.T) {
 	expectError(t, v.withKey(key, "POST", "/api/v1/tasks/"+app.PublicID(otherTask)+"/claim", ""), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.withKey(key, "POST", "/api/v1/tasks/"+app.PublicID(otherTask)+"/complete", `{"outcome":"accept"}`), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.withKey(key, "GET", "/api/v1/cases/"+o.ID, ""), http.StatusNotFound, codeNotFound)
+	// Nor does it attach documents to another department's case.
+	doc := v.uploadWithKey(key, "不相干的文书.pdf")
+	expectError(t, v.withKey(key, "POST", "/api/v1/cases/"+o.ID+"/documents", mustJSON(map[string]any{"taskId": app.PublicID(otherTask),
+		"fileIds": []string{doc.ID}})), http.StatusForbidden, app.CodeNoAuthority)
 
 	// Rotation: the old key works during the overlap, the new one at once.
 	r = v.as(v.tok("admin"), "POST", "/api/v1/users/"+v.userID("system-scjgj")+"/api-keys/"+keyID+"/rotate", `{"overlap":"1h"}`)
