@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,10 +141,16 @@ func TestPublicReadsAreThrottled(t *testing.T) {
 			t.Fatalf("read %d: %d %s", i, r.Code, r.Body)
 		}
 	}
-	r := expectError(t, v.from("203.0.113.9:1", "GET", "/api/v1/public/statistics?by=department", ""), http.StatusTooManyRequests, app.CodeTooManyAttempts)
+	over := v.from("203.0.113.9:1", "GET", "/api/v1/public/statistics?by=department", "")
+	r := expectError(t, over, http.StatusTooManyRequests, app.CodeTooManyAttempts)
 	if r.Message == "" {
 		t.Fatal("no message")
 	}
+	if ra, err := strconv.Atoi(over.Header().Get("Retry-After")); err != nil || ra < 1 {
+		t.Fatalf("Retry-After %q, want whole seconds", over.Header().Get("Retry-After"))
+	}
+	// The plain pages draw on the same allowance.
+	expectError(t, v.from("203.0.113.9:1", "GET", "/public/results", ""), http.StatusTooManyRequests, app.CodeTooManyAttempts)
 	if r := v.from("203.0.113.10:1", "GET", "/api/v1/public/results", ""); r.Code != http.StatusOK {
 		t.Fatalf("another address: %d", r.Code)
 	}
