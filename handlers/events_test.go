@@ -138,6 +138,25 @@ func TestEveryEventOfACase(t *testing.T) {
 			t.Errorf("no %s event", typ)
 		}
 	}
+	// Polled a page at a time, the feed gives the same events; at its end the cursor stays
+	// where the poller is, so that it polls again with it.
+	var polled []store.Event
+	after := ""
+	for i := 0; ; i++ {
+		var page app.List[store.Event]
+		v.withKey(key, "GET", "/api/v1/events?limit=5&caseId="+k.ID+"&after="+after, "").json(t, &page)
+		polled = append(polled, page.Items...)
+		if page.Next == "" || (len(page.Items) == 0 && page.Next != after) || i > 10 {
+			t.Fatalf("page %d: next %q after %q with %d events", i, page.Next, after, len(page.Items))
+		}
+		if len(page.Items) == 0 {
+			break
+		}
+		after = page.Next
+	}
+	if eventTypes(polled) != want || polled[len(polled)-1].ID != evs[len(evs)-1].ID {
+		t.Errorf("polled %s", eventTypes(polled))
+	}
 	// The types= filter of the feed, and an unknown type refused.
 	var only app.List[store.Event]
 	v.withKey(key, "GET", "/api/v1/events?caseId="+k.ID+"&types=case.warning,case.overdue", "").json(t, &only)
