@@ -165,3 +165,29 @@ func TestEveryEventOfACase(t *testing.T) {
 	}
 	expectError(t, v.withKey(key, "GET", "/api/v1/events?types=case.nothing", ""), http.StatusBadRequest, codeValidation)
 }
+
+// TestEventsOfARefusedCase: a case refused at acceptance (不予受理) is decided and finished in
+// the feed, and result publicity shows it as 不予受理 with the name masked.
+func TestEventsOfARefusedCase(t *testing.T) {
+	v := newLiveEnv(t, false, nil)
+	key, _ := v.systemKey()
+	k := v.foodApplication()
+	task := v.systemTask(key, k.ID, "acceptance")
+	if r := v.withKey(key, "POST", "/api/v1/tasks/"+task+"/complete", `{"outcome":"refuse","reason":"申请人不具备食品经营场所"}`); r.Code != http.StatusAccepted {
+		t.Fatalf("refuse: %d %s", r.Code, r.Body)
+	}
+	evs := v.caseEvents(key, k.ID, app.EventCaseFinished)
+	if got := eventTypes(evs); got != "case.created,step.completed,case.decided,case.finished" {
+		t.Fatalf("events %s", got)
+	}
+	for _, e := range evs[2:] {
+		if !strings.Contains(string(e.Data), `"decision":"refuse"`) {
+			t.Errorf("%s: %s, want the decision refuse", e.Type, e.Data)
+		}
+	}
+	var results app.List[app.PublicResult]
+	v.do("GET", "/api/v1/public/results?itemId="+v.demoItem(itemFood).ItemID, "").json(t, &results)
+	if len(results.Items) != 1 || results.Items[0].Number != k.Number || results.Items[0].Result != "不予受理" || results.Items[0].Applicant != "李*" {
+		t.Fatalf("results %+v", results.Items)
+	}
+}
