@@ -379,6 +379,14 @@ func TestWebhookGetsEveryEventOfACaseOnce(t *testing.T) {
 	if len(log.Items) != len(feed.Items) || attempts != len(feed.Items)+3 {
 		t.Errorf("%d deliveries with %d attempts, want %d with %d", len(log.Items), attempts, len(feed.Items), len(feed.Items)+3)
 	}
+	// The log filtered by state.
+	var failed, delivered app.List[store.Delivery]
+	v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=failed", "").json(t, &failed)
+	v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=delivered&limit=200", "").json(t, &delivered)
+	if len(failed.Items) != 0 || len(delivered.Items) != len(feed.Items) {
+		t.Errorf("%d failed, %d delivered deliveries", len(failed.Items), len(delivered.Items))
+	}
+	expectError(t, v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=lost", ""), http.StatusBadRequest, codeValidation)
 	// A manual redelivery sends an event again (the receiver deduplicates on its id).
 	r = v.as(v.tok("admin"), "POST", "/api/v1/webhooks/"+sub.ID+"/deliveries/"+log.Items[0].ID+"/redeliver", "")
 	if r.Code != http.StatusAccepted {
