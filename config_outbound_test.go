@@ -32,7 +32,8 @@ func TestOutboundFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	c = cfg.Outbound.appConfig(cfg.Addr, quiet)
-	want := app.SMTPSender{Addr: "mail.example.gov.cn:587", From: "noreply@example.gov.cn", Username: "onewindow", Password: "from-the-environment"}
+	want := app.SMTPSender{Addr: "mail.example.gov.cn:587", From: "noreply@example.gov.cn", Username: "onewindow", Password: "from-the-environment",
+		Timeout: 10 * time.Second}
 	if got, ok := c.Sender.(app.SMTPSender); !ok || got != want || c.RetryFirst != time.Minute || c.RetryMax != 2*time.Hour || c.GiveUpAfter != 48*time.Hour {
 		t.Errorf("smtp %+v", c)
 	}
@@ -41,7 +42,8 @@ func TestOutboundFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := cfg.Outbound.appConfig(cfg.Addr, quiet).Sender.(app.WebhookSender); !ok || got.URL != "https://sms-gw.example.gov.cn/notify" || got.Secret != "s3cret" {
+	if got, ok := cfg.Outbound.appConfig(cfg.Addr, quiet).Sender.(app.WebhookSender); !ok || got.URL != "https://sms-gw.example.gov.cn/notify" || got.Secret != "s3cret" ||
+		got.Client == nil || got.Client.Timeout != 10*time.Second {
 		t.Errorf("webhook sender %+v", got)
 	}
 

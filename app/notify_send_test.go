@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"onewindow/app"
 	"onewindow/demo/demotest"
+	"onewindow/engine/outbound"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -85,5 +87,64 @@ func TestNotificationsRetriedByTheRunner(t *testing.T) {
 	defer mu.Unlock()
 	if hits["retried"] != 3 {
 		t.Fatalf("the sender was asked %d times for the retried one, want 3", hits["retried"])
+	}
+}
+
+// TestSMTPServerThatHangs: a mail server that accepts the connection and never answers fails
+// the attempt by the sender's timeout (the notification stays pending, to be retried) instead
+// of holding the delivery worker.
+func TestSMTPServerThatHangs(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	_, user := demotest.Demo(t, db)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // accepted, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		close(held)
+		for c := range held {
+			c.Close()
+		}
+	})
+	a := app.New(app.Config{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Outbound: app.OutboundConfig{
+		Sender: app.SMTPSender{Addr: ln.Addr().String(), From: "noreply@zwfw.example.gov.cn", Timeout: 200 * time.Millisecond}}})
+	if _, err := a.SetNotificationEmail(ctx, actor(t, a, db, "applicant1"), app.EmailRequest{Email: "liming@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	n := &store.Notification{Recipient: user("applicant1"), UserID: user("applicant1"), Source: "hang", Kind: "message", Title: "办件通知", Body: "."}
+	if err := store.AddNotification(ctx, db, n); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.AttemptDelivery(ctx, outbound.Delivery{Kind: app.DeliveryNotification, ID: n.ID, Run: 1}, 1)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the attempt is still waiting for a mail server that never answers")
+	}
+	got, err := store.GetNotification(ctx, db, n.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DeliveryState != store.NotificationPending || got.DeliveryAttempts != 1 || !strings.Contains(got.DeliveryError, "timeout") {
+		t.Fatalf("notification %+v", got)
 	}
 }
