@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -76,9 +77,9 @@ func (o *outboundSettings) appConfig(self string, log *slog.Logger) app.Outbound
 		SelfAddrs: []string{self}, Sender: app.LogSender{Log: log}}
 	switch o.Sender {
 	case "webhook":
-		c.Sender = app.WebhookSender{URL: o.WebhookURL, Secret: o.WebhookSecret}
+		c.Sender = app.WebhookSender{URL: o.WebhookURL, Secret: o.WebhookSecret, Client: &http.Client{Timeout: o.WebhookTimeout}}
 	case "smtp":
-		c.Sender = app.SMTPSender{Addr: o.SMTPAddr, From: o.SMTPFrom, Username: o.SMTPUsername, Password: o.SMTPPassword}
+		c.Sender = app.SMTPSender{Addr: o.SMTPAddr, From: o.SMTPFrom, Username: o.SMTPUsername, Password: o.SMTPPassword, Timeout: o.WebhookTimeout}
 	}
 	return c
 }

@@ -142,6 +142,9 @@ func (o *Outbox) alertEvent(alertID string) error {
 // endEvent records the end of an application or a disclosure request (once per case).
 func (o *Outbox) endEvent(caseID, status string, at time.Time) error {
 	k, err := store.GetAnyCase(o.ctx, o.tx, caseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // no case row to describe (the batch that ended it writes one): nothing to tell, and nothing to retry
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -118,26 +119,24 @@ type SMTPSender struct {
 	From     string
 	Username string
 	Password string
+	// Timeout bounds one message's whole exchange with the server (default 30s): a server
+	// that hangs fails the attempt, which is retried, instead of holding a delivery worker.
+	Timeout time.Duration
 }
 
 // Channel implements Sender.
 func (SMTPSender) Channel() string { return "email" }
 
 // Send implements Sender.
-func (s SMTPSender) Send(_ context.Context, m Message) error {
+func (s SMTPSender) Send(ctx context.Context, m Message) error {
 	if m.To.Email == "" {
 		return &Permanent{errors.New("the recipient has no email address (PUT /api/v1/me/email)")}
-	}
-	var auth smtp.Auth
-	if s.Username != "" {
-		host, _, _ := net.SplitHostPort(s.Addr)
-		auth = smtp.PlainAuth("", s.Username, s.Password, host)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"+
 		"Content-Transfer-Encoding: 8bit\r\nMessage-ID: <%s@onewindow>\r\n\r\n%s\r\n",
 		s.From, m.To.Email, mime.QEncoding.Encode("utf-8", m.Title), m.ID, strings.ReplaceAll(m.Body, "\n", "\r\n"))
-	if err := smtp.SendMail(s.Addr, auth, s.From, []string{m.To.Email}, b.Bytes()); err != nil {
+	if err := s.sendMail(ctx, m.To.Email, b.Bytes()); err != nil {
 		var te *textproto.Error
 		if errors.As(err, &te) && te.Code >= 500 {
 			return &Permanent{err}
@@ -145,6 +144,64 @@ func (s SMTPSender) Send(_ context.Context, m Message) error {
 		return fmt.Errorf("send email to %s: %w", m.To.Email, err)
 	}
 	return nil
+}
+
+// sendMail is smtp.SendMail (STARTTLS when offered, PLAIN authentication with a username)
+// over a connection with a deadline: smtp.SendMail has none, so a server that accepts the
+// connection and never answers would hold the delivery worker for good.
+func (s SMTPSender) sendMail(ctx context.Context, to string, msg []byte) error {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return err
+	}
+	deadline, _ := ctx.Deadline()
+	if err := conn.SetDeadline(deadline); err != nil {
+		conn.Close()
+		return err
+	}
+	host, _, _ := net.SplitHostPort(s.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if s.Username != "" {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("smtp: the server does not support AUTH, and a username is set")
+		}
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(s.From); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
 // senderFor picks the sender of a notification to r: SMS for a contact without an account,

@@ -20,7 +20,7 @@ import (
 // service handlers.
 type EngineHooks struct {
 	OnAlert  func(ctx context.Context, a engine.Alert) error
-	Observer func(ctx context.Context, b *engine.Batch)
+	Observer func(ctx context.Context, b *engine.Batch) error
 	Handlers map[string]engine.Handler
 }
 
@@ -47,12 +47,16 @@ func (a *App) onAlert(ctx context.Context, al engine.Alert) error {
 
 // observe implements engine.Config.Observer: it checks each step of a case against the
 // published rules the step can break (an acceptance completed with outcome refuse and no
-// refusalReason), and ends the special procedures of a case that has ended. It runs at
-// least once per step; what it records is idempotent.
-func (a *App) observe(ctx context.Context, b *engine.Batch) {
+// refusalReason), and ends the special procedures and records the end event of a case that
+// has ended. It runs at least once per step and what it records is idempotent; an error
+// fails the step's Apply activity, which is retried, so that a rule alert or the end event is
+// not lost when the database fails just after the batch was written.
+func (a *App) observe(ctx context.Context, b *engine.Batch) error {
 	if err := a.checkStep(ctx, b); err != nil {
-		a.log.Error("e-supervision could not check a step", "case", b.CaseID, "seq", b.Seq, "err", err)
+		a.log.Warn("e-supervision could not check a step; the step's Apply is retried", "case", b.CaseID, "seq", b.Seq, "err", err)
+		return err
 	}
+	return nil
 }
 
 func (a *App) checkStep(ctx context.Context, b *engine.Batch) error {

@@ -135,8 +135,11 @@ func TestRuleViolationsAreRecordedAndTold(t *testing.T) {
 				Closed:  []engine.ClosedWait{{ID: c.id + "/w1", Kind: "task", Reason: "completed"}},
 				History: []engine.HistoryRow{{CaseID: c.id, Seq: 2, Index: 0, At: t0.Add(time.Hour), Kind: "completed", Element: "acceptance", Instance: "i1", Detail: c.outcome}}}
 			storetest.Apply(t, db, b)
-			hooks.Observer(ctx, b)
-			hooks.Observer(ctx, b) // an activity runs at least once
+			for range 2 { // an activity runs at least once
+				if err := hooks.Observer(ctx, b); err != nil {
+					t.Fatalf("%s: observe: %v", c.id, err)
+				}
+			}
 			got, err := store.ListAlerts(ctx, db, store.AlertFilter{CaseID: c.id, Rule: store.RuleRefusalWithoutReason})
 			if err != nil {
 				t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 
@@ -126,7 +127,7 @@ func (a *App) checkWebhookURL(field, raw string, allowLoopback bool) error {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	for _, self := range a.out.cfg.SelfAddrs {
-		if h, p, err := net.SplitHostPort(self); err == nil && p == port && (h == host || h == "" || h == "0.0.0.0" || h == "::") {
+		if isSelf(self, host, port) {
 			return refuse(Invalid, CodeWebhookURL, "%s: %s is this server", field, u.Host).onField(field)
 		}
 	}
@@ -137,6 +138,23 @@ func (a *App) checkWebhookURL(field, raw string, allowLoopback bool) error {
 		return refuse(Invalid, CodeWebhookURL, "%s: %s is on this machine (loopback or one of its own addresses)", field, u.Host).onField(field)
 	}
 	return nil
+}
+
+// isSelf reports whether host and port name the server listening on self (HOST:PORT). A
+// server listening on every address (":8080", "0.0.0.0:8080") is this machine's name on that
+// port, not every host on that port: a department's receiver elsewhere on :8080 is no loop.
+// An address of this machine is refused by ownAddress whatever the port.
+func isSelf(self, host, port string) bool {
+	h, p, err := net.SplitHostPort(self)
+	if err != nil || p != port {
+		return false
+	}
+	h = strings.ToLower(h)
+	if h == "" || h == "0.0.0.0" || h == "::" {
+		name, err := os.Hostname()
+		return err == nil && strings.EqualFold(name, host)
+	}
+	return h == host
 }
 
 // subscriptionFor reads subscription id if actor p manages it (its owner, or an admin);

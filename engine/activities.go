@@ -133,7 +133,9 @@ func (a *activities) Apply(ctx context.Context, in *ApplyInput) (ApplyResult, er
 		}
 	}
 	if a.e.observer != nil {
-		a.e.observer(ctx, b)
+		if err := a.e.observer(ctx, b); err != nil {
+			return res, fmt.Errorf("observing step %d of case %s: %w", b.Seq, b.CaseID, err)
+		}
 	}
 	return res, nil
 }

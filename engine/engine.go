@@ -62,8 +62,12 @@ type Config struct {
 	Handlers map[string]Handler
 	// Worker tunes the go-workflows worker.
 	Worker WorkerOptions
-	// Observer, if set, is told about every batch after it is written.
-	Observer func(ctx context.Context, b *Batch)
+	// Observer, if set, is told about every batch after it is written, in the batch's Apply
+	// activity: it runs at least once per batch, and an error fails the activity, which
+	// go-workflows retries (writing the batch again changes nothing), so that what the
+	// observer records of a step (e-supervision's rule alerts, the end of a case's event) is
+	// never lost to a failure after the batch committed.
+	Observer func(ctx context.Context, b *Batch) error
 	// OnAlert, if set, is told about every warning and overdue alert after
 	// it is written (e-supervision notifies people from it). It runs at
 	// least once per alert.
@@ -112,7 +116,7 @@ type Engine struct {
 	calendars Calendars
 	onAlert   func(ctx context.Context, a Alert) error
 	handlers  map[string]Handler
-	observer  func(ctx context.Context, b *Batch)
+	observer  func(ctx context.Context, b *Batch) error
 	log       *slog.Logger
 	models    *modelCache
 	acts      *activities

@@ -169,6 +169,14 @@ func TestAPIKeyAuthentication(t *testing.T) {
 		sys, _ := store.GetUserByUsername(t.Context(), db, "system-scjgj")
 		clerk, _ := store.GetUserByUsername(t.Context(), db, "clerk1")
 		expectError(t, s.as(admin, "POST", "/api/v1/users/"+clerk.ID+"/api-keys", `{"name":"x"}`), http.StatusBadRequest, codeValidation)
+		// A system without a department has nothing to scope a key to.
+		loose := &store.User{Username: "system-loose", DisplayName: "未归属的系统", Kind: store.UserSystem}
+		if err := store.CreateUser(t.Context(), db, loose); err != nil {
+			t.Fatal(err)
+		}
+		expectError(t, s.as(admin, "POST", "/api/v1/users/"+loose.ID+"/api-keys", `{"name":"x"}`), http.StatusUnprocessableEntity, "no_department")
+		// Only an admin makes keys.
+		expectError(t, s.as(s.login("supervisor"), "POST", "/api/v1/users/"+sys.ID+"/api-keys", `{"name":"x"}`), http.StatusForbidden, codeForbidden)
 		r := s.as(admin, "POST", "/api/v1/users/"+sys.ID+"/api-keys", `{"name":"result push"}`)
 		if r.Code != http.StatusCreated {
 			t.Fatalf("create key: %d %s", r.Code, r.Body)
@@ -198,6 +206,11 @@ func TestAPIKeyAuthentication(t *testing.T) {
 			t.Fatalf("revoke: %d %s", r.Code, r.Body)
 		}
 		expectError(t, s.do("GET", "/api/v1/me", "", "X-API-Key", kr.Key), http.StatusUnauthorized, codeInvalidToken)
+		// A revoked key is not rotated; an overlap is at most 720h.
+		expectError(t, s.as(admin, "POST", "/api/v1/users/"+sys.ID+"/api-keys/"+kr.APIKey.ID+"/rotate", `{}`), http.StatusConflict, app.CodeKeyRevoked)
+		r = s.as(admin, "POST", "/api/v1/users/"+sys.ID+"/api-keys", `{"name":"result push"}`)
+		r.json(t, &kr)
+		expectError(t, s.as(admin, "POST", "/api/v1/users/"+sys.ID+"/api-keys/"+kr.APIKey.ID+"/rotate", `{"overlap":"721h"}`), http.StatusBadRequest, codeValidation)
 	})
 }
 

@@ -83,6 +83,23 @@ func (v *caseEnv) systemKey() (string, string) {
 	return k.Key, k.APIKey.ID
 }
 
+// uploadWithKey uploads a PDF named name with an API key.
+func (v *caseEnv) uploadWithKey(key, name string) store.FileInfo {
+	v.t.Helper()
+	ct, body := multipartBody(v.t, name, string(pdfBytes))
+	req := httptest.NewRequest("POST", "/api/v1/files", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("X-API-Key", key)
+	w := httptest.NewRecorder()
+	v.h.ServeHTTP(w, req)
+	if r := (response{w}); r.Code != http.StatusCreated {
+		v.t.Fatalf("upload as the system: %d %s", r.Code, r.Body)
+	}
+	var f store.FileInfo
+	response{w}.json(v.t, &f)
+	return f
+}
+
 // withKey sends a request with an API key.
 func (v *caseEnv) withKey(key, method, path, body string) response {
 	v.t.Helper()
@@ -143,18 +160,13 @@ func TestDepartmentSystemWorksTasksWithItsKey(t *testing.T) {
 			t.Fatalf("claim %s: %d %s", step.element, r.Code, r.Body)
 		}
 		if step.element == "certification" {
-			// The system attaches the licence it produced to the step.
-			ct, body := multipartBody(t, "食品经营许可证.pdf", string(pdfBytes))
-			req := httptest.NewRequest("POST", "/api/v1/files", body)
-			req.Header.Set("Content-Type", ct)
-			req.Header.Set("X-API-Key", key)
-			w := httptest.NewRecorder()
-			v.h.ServeHTTP(w, req)
-			if r := (response{w}); r.Code != http.StatusCreated {
-				t.Fatalf("upload as the system: %d %s", r.Code, r.Body)
-			}
-			var f store.FileInfo
-			response{w}.json(t, &f)
+			// The system attaches the licence it produced to the step, not a file of someone
+			// else's; the applicant attaches nothing.
+			f := v.uploadWithKey(key, "食品经营许可证.pdf")
+			expectError(t, v.withKey(key, "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task,
+				"fileIds": []string{v.file("applicant1", "x.pdf")}})), http.StatusNotFound, codeNotFound)
+			expectError(t, v.as(v.tok("applicant1"), "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task,
+				"fileIds": []string{f.ID}})), http.StatusForbidden, codeForbidden)
 			r := v.withKey(key, "POST", "/api/v1/cases/"+k.ID+"/documents", mustJSON(map[string]any{"taskId": task, "fileIds": []string{f.ID}}))
 			if r.Code != http.StatusCreated || !strings.Contains(r.Body.String(), "食品经营许可证.pdf") {
 				t.Fatalf("attach: %d %s", r.Code, r.Body)
@@ -198,6 +210,10 @@ func TestDepartmentSystemWorksTasksWithItsKey(t *testing.T) {
 	expectError(t, v.withKey(key, "POST", "/api/v1/tasks/"+app.PublicID(otherTask)+"/claim", ""), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.withKey(key, "POST", "/api/v1/tasks/"+app.PublicID(otherTask)+"/complete", `{"outcome":"accept"}`), http.StatusForbidden, app.CodeNoAuthority)
 	expectError(t, v.withKey(key, "GET", "/api/v1/cases/"+o.ID, ""), http.StatusNotFound, codeNotFound)
+	// Nor does it attach documents to another department's case.
+	doc := v.uploadWithKey(key, "不相干的文书.pdf")
+	expectError(t, v.withKey(key, "POST", "/api/v1/cases/"+o.ID+"/documents", mustJSON(map[string]any{"taskId": app.PublicID(otherTask),
+		"fileIds": []string{doc.ID}})), http.StatusForbidden, app.CodeNoAuthority)
 
 	// Rotation: the old key works during the overlap, the new one at once.
 	r = v.as(v.tok("admin"), "POST", "/api/v1/users/"+v.userID("system-scjgj")+"/api-keys/"+keyID+"/rotate", `{"overlap":"1h"}`)
@@ -363,6 +379,14 @@ func TestWebhookGetsEveryEventOfACaseOnce(t *testing.T) {
 	if len(log.Items) != len(feed.Items) || attempts != len(feed.Items)+3 {
 		t.Errorf("%d deliveries with %d attempts, want %d with %d", len(log.Items), attempts, len(feed.Items), len(feed.Items)+3)
 	}
+	// The log filtered by state.
+	var failed, delivered app.List[store.Delivery]
+	v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=failed", "").json(t, &failed)
+	v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=delivered&limit=200", "").json(t, &delivered)
+	if len(failed.Items) != 0 || len(delivered.Items) != len(feed.Items) {
+		t.Errorf("%d failed, %d delivered deliveries", len(failed.Items), len(delivered.Items))
+	}
+	expectError(t, v.as(v.tok("admin"), "GET", "/api/v1/webhooks/"+sub.ID+"/deliveries?state=lost", ""), http.StatusBadRequest, codeValidation)
 	// A manual redelivery sends an event again (the receiver deduplicates on its id).
 	r = v.as(v.tok("admin"), "POST", "/api/v1/webhooks/"+sub.ID+"/deliveries/"+log.Items[0].ID+"/redeliver", "")
 	if r.Code != http.StatusAccepted {
@@ -454,5 +478,18 @@ func TestWebhookURLs(t *testing.T) {
 	_ = json.NewEncoder(&body).Encode(map[string]any{"state": "disabled"})
 	if r := v.as(admin, "PATCH", "/api/v1/webhooks/"+s.ID, body.String()); r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"state":"disabled"`) {
 		t.Fatalf("disable: %d %s", r.Code, r.Body)
+	}
+	// A department system subscribes with its key to its own department's events, not another's.
+	key, _ := v.systemKey()
+	r = v.withKey(key, "POST", "/api/v1/webhooks", mustJSON(map[string]any{"url": "https://scjg.example.gov.cn/onewindow/events"}))
+	var own app.NewSubscription
+	if r.json(t, &own); r.Code != http.StatusCreated || own.DepartmentID != v.unitID("scjgj") || !strings.HasPrefix(own.Secret, "whsec_") {
+		t.Fatalf("the system's subscription: %d %s", r.Code, r.Body)
+	}
+	expectError(t, v.withKey(key, "POST", "/api/v1/webhooks", mustJSON(map[string]any{"url": "https://scjg.example.gov.cn/x", "departmentId": v.unitID("fgj")})),
+		http.StatusForbidden, codeForbidden)
+	var mine app.List[store.Subscription]
+	if v.withKey(key, "GET", "/api/v1/webhooks", "").json(t, &mine); len(mine.Items) != 1 || mine.Items[0].ID != own.ID {
+		t.Fatalf("the system lists %+v, want its own subscription only", mine.Items)
 	}
 }

@@ -47,7 +47,7 @@ var plainPages = func() map[string]*template.Template {
 		"num":  plainNumber,
 	}
 	out := map[string]*template.Template{}
-	for _, page := range []string{"items", "item", "progress", "results", "statistics"} {
+	for _, page := range []string{"items", "item", "progress", "results", "statistics", "busy"} {
 		out[page] = template.Must(template.New(page).Funcs(funcs).ParseFS(plainFS, "plain/layout.html", "plain/"+page+".html"))
 	}
 	return out
@@ -110,13 +110,43 @@ func plainNumber(v *float64) string {
 
 // plainRoutes registers the plain pages on the engine's root.
 func (h *api) plainRoutes(e *gin.Engine) {
-	g := e.Group("/public", h.throttle(limitPublic))
+	g := e.Group("/public", h.plainThrottle(limitPublic))
 	g.GET("", plainHome)
 	g.GET("/items", h.plainCatalogue)
 	g.GET("/items/:id", h.plainGuide)
 	g.GET("/results", h.plainResults)
 	g.GET("/statistics", h.plainStatistics)
-	e.GET("/public/progress", h.throttle(limitProgress), h.plainProgress)
+	e.GET("/public/progress", h.plainThrottle(limitProgress), h.plainProgress)
+}
+
+// busyData is the page of a reader past their address's allowance.
+type busyData struct {
+	plainData
+	RetryAfter int // seconds; 0: unknown
+}
+
+// plainThrottle is throttle for the plain pages: past the allowance the reader gets 429 with
+// Retry-After as a page, like every other error of these pages, not the JSON API's error.
+func (h *api) plainThrottle(what app.Throttled) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		err := h.App.Throttle(what, c.ClientIP())
+		if err == nil {
+			c.Next()
+			return
+		}
+		var ae *app.Error
+		if !errors.As(err, &ae) {
+			h.fail(c, err)
+			return
+		}
+		d := busyData{plainData: plainData{Title: "请稍后再试", Error: ae.Message}}
+		if ae.RetryAfter > 0 {
+			d.RetryAfter = int(ae.RetryAfter.Seconds() + 0.999)
+			c.Header("Retry-After", strconv.Itoa(d.RetryAfter))
+		}
+		h.renderPlain(c, http.StatusTooManyRequests, "busy", d, false)
+		c.Abort()
+	}
 }
 
 // plainHome godoc

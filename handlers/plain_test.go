@@ -163,9 +163,14 @@ func TestPlainPagesOfAFinishedCase(t *testing.T) {
 	if !strings.Contains(v.page(t, "/public/statistics?by=item", http.StatusOK), "100.0%") {
 		t.Error("the finished case's on-time rate is not shown as 100.0%")
 	}
-	for _, secret := range []string{"李明", "450981199001011230"} {
-		if strings.Contains(body, secret) {
-			t.Errorf("a plain page holds %q", secret)
+	// No page holds the applicant's name, ID-card number or phone.
+	for _, path := range []string{"/public/progress?" + q, "/public/results?month=" + month, "/public/statistics?by=department",
+		"/public/statistics?by=item", "/public/items"} {
+		body := v.page(t, path, http.StatusOK)
+		for _, secret := range []string{"李明", "450981199001011230", "13800000001"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("%s holds %q", path, secret)
+			}
 		}
 	}
 }

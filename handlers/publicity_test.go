@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,9 +141,19 @@ func TestPublicReadsAreThrottled(t *testing.T) {
 			t.Fatalf("read %d: %d %s", i, r.Code, r.Body)
 		}
 	}
-	r := expectError(t, v.from("203.0.113.9:1", "GET", "/api/v1/public/statistics?by=department", ""), http.StatusTooManyRequests, app.CodeTooManyAttempts)
+	over := v.from("203.0.113.9:1", "GET", "/api/v1/public/statistics?by=department", "")
+	r := expectError(t, over, http.StatusTooManyRequests, app.CodeTooManyAttempts)
 	if r.Message == "" {
 		t.Fatal("no message")
+	}
+	if ra, err := strconv.Atoi(over.Header().Get("Retry-After")); err != nil || ra < 1 {
+		t.Fatalf("Retry-After %q, want whole seconds", over.Header().Get("Retry-After"))
+	}
+	// The plain pages draw on the same allowance, and say so as a page.
+	page := v.from("203.0.113.9:1", "GET", "/public/results", "")
+	if page.Code != http.StatusTooManyRequests || !strings.HasPrefix(page.Header().Get("Content-Type"), "text/html") ||
+		!strings.Contains(page.Body.String(), "请稍后再试") || page.Header().Get("Retry-After") == "" {
+		t.Fatalf("a throttled plain page: %d %s %q", page.Code, page.Header().Get("Content-Type"), page.Body)
 	}
 	if r := v.from("203.0.113.10:1", "GET", "/api/v1/public/results", ""); r.Code != http.StatusOK {
 		t.Fatalf("another address: %d", r.Code)

@@ -33,7 +33,7 @@ type Options struct {
 	Backend   string
 	Handlers  map[string]engine.Handler
 	Calendars engine.Calendars
-	Observer  func(ctx context.Context, b *engine.Batch)
+	Observer  func(ctx context.Context, b *engine.Batch) error
 	OnAlert   func(ctx context.Context, a engine.Alert) error
 	// Worker tunes the worker; nil polls every 10ms, which keeps tests quick.
 	Worker *engine.WorkerOptions
