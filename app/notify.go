@@ -102,3 +102,23 @@ func stringList(v any) []string {
 	}
 	return nil
 }
+
+// notifyDecision tells an online applicant the decision on their application (结果告知) in the
+// transaction that records it, so that nobody is told of a decision that was not stored. A
+// decision undone by a return and made again tells them again (one notification per deciding
+// task, so a retried completion does not tell them twice).
+func notifyDecision(ctx context.Context, tx *sqlx.Tx, k *store.Case, taskID, decision, reason string) error {
+	if k.Applicant.UserID == "" {
+		return nil // a walk-in applicant without an account hears it at the window
+	}
+	words := decisionWords[decision].Zh
+	body := fmt.Sprintf("您申请的《%s》（办件编号 %s）已作出决定：%s。", k.ItemName, k.Number, words)
+	if decision != store.DecisionApprove && reason != "" {
+		body += "理由：" + reason
+	}
+	if err := store.AddNotification(ctx, tx, &store.Notification{Recipient: k.Applicant.UserID, UserID: k.Applicant.UserID,
+		Source: "decision:" + taskID, Kind: "message", CaseID: k.ID, TaskID: taskID, Title: "办件结果：" + words, Body: body}); err != nil {
+		return fmt.Errorf("notify case %s's decision: %w", k.ID, err)
+	}
+	return nil
+}

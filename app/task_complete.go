@@ -119,6 +119,9 @@ func (a *App) CompleteTask(ctx context.Context, p *Actor, id string, in Complete
 			if err := store.SetCaseDecision(ctx, tx, tc.k.ID, d, reason, now); err != nil {
 				return err
 			}
+			if err := notifyDecision(ctx, tx, tc.k, tc.t.ID, d, reason); err != nil {
+				return err
+			}
 		}
 		if err := out.Act(p, x); err != nil {
 			return err
