@@ -6,33 +6,9 @@
 //  2. a walk-in case through the intake form, accepted, with the printed receipt page.
 //  4. a reviewer of another department neither sees the task nor may open it; the API agrees.
 // It prints "WALKIN <case id>" for the supervision scenario that follows.
-import { BASE, call, context, eventually, fail, launch, log, must, pick, PDF, PNG, run, shot, signIn, token, upload } from './lib.mjs'
+import { BASE, call, complete, context, eventually, fail, launch, log, must, openTask, pick, PDF, PNG, run, shot, signIn, token, upload } from './lib.mjs'
 
 const ITEM = '450981-FGJ-XK-001' // 企业投资项目核准: 发改局 leads, 住建局 and 自然资源局 countersign
-
-/** openTask opens the inbox row of case number in page and waits for the task page. */
-async function openTask(page, number) {
-  await page.goto(BASE + '/counter/inbox')
-  await eventually(`${number} in the inbox`, async () => {
-    if (await page.locator('[data-test=inbox-table] a', { hasText: number }).count()) return true
-    await page.click('text=刷新')
-    return false
-  })
-  await page.locator('[data-test=inbox-table] a', { hasText: number }).first().click()
-  await page.waitForSelector('[data-test=task-actions]')
-}
-
-/** complete chooses outcome on the open task page and confirms it (two clicks). */
-async function complete(page, outcome, reason) {
-  await page.click(`[data-test=outcome-${outcome}]`)
-  if (reason) await page.fill('textarea[data-test=reason]', reason)
-  await page.click('[data-test=confirm]')
-  const done = page.locator('[data-test=finished]')
-  const err = page.locator('[data-test=action-error]')
-  await Promise.race([done.waitFor(), err.waitFor()])
-  if (await err.count()) fail(`${outcome}: ${await err.innerText()}`)
-  log('completed with', outcome)
-}
 
 async function scenario1(browser, item) {
   log('— scenario 1: an online application through notice, supplement, countersign and delivery')
