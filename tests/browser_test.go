@@ -102,8 +102,10 @@ func makeOverdue(t *testing.T, dataDir, caseID string) {
 }
 
 // The workbench in a real browser (issue 12's scenarios), against the binary serving the demo:
-// the counter's online and walk-in cases and the wrong department (web/e2e/counter.mjs), then
-// the supervisor on an overdue case (web/e2e/supervision.mjs). Screenshots go to
+// the counter's online and walk-in cases and the wrong department (web/e2e/counter.mjs), the
+// inbox's refresh, counts and filters, the task page's other actions and the bad input of the
+// issue (web/e2e/counter-actions.mjs), then the supervisor and the reviewer on an overdue case
+// (web/e2e/supervision.mjs). Screenshots go to
 // docs/screenshots/ (ONEWINDOW_SCREENSHOTS elsewhere).
 func TestBrowserWorkbench(t *testing.T) {
 	chromium := browserTools(t)
@@ -116,6 +118,7 @@ func TestBrowserWorkbench(t *testing.T) {
 	if m == nil {
 		t.Fatalf("counter.mjs named no walk-in case:\n%s", out)
 	}
+	runScript(t, "counter-actions.mjs", s.base, chromium)
 	makeOverdue(t, dir, m[1])
 	runScript(t, "supervision.mjs", s.base, chromium, "ONEWINDOW_OVERDUE_CASE="+m[1])
 	s.stop()

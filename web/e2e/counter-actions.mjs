@@ -74,6 +74,11 @@ async function inbox(browser, item) {
   log('— the inbox: auto-refresh, counts, claim/unclaim, filters')
   const clerk = await signIn(await context(browser), 'clerk1')
   await clerk.waitForSelector('[data-test=inbox-table]')
+  const who = await clerk.locator('[data-test=who]').innerText()
+  for (const want of ['一号窗口 王丽', '综合受理一号窗口', '窗口受理']) if (!who.includes(want)) fail(`the shell does not show ${want}: ${who}`)
+  const menu = await clerk.locator('.shell-aside').innerText()
+  if (!menu.includes('窗口收件') || menu.includes('监察预警') || menu.includes('流程设计')) fail('clerk1\'s menu is not the counter\'s:\n' + menu)
+  log('the shell shows', who.replace(/\s+/g, ' '), 'and the counter\'s menu')
   await clerk.waitForLoadState('networkidle')
   await fits(clerk, 'the inbox')
   await mustBeLabelled(clerk, 'the inbox')
@@ -85,8 +90,16 @@ async function inbox(browser, item) {
   const row = clerk.locator('[data-test=inbox-table] .el-table__row', { hasText: k.number })
   await row.waitFor()
   if ((await row.locator('[data-due]').getAttribute('data-due')) !== 'green') fail('a new task is not green')
-  await eventually('the count of all to grow', async () => (await count(clerk, 'all')) === all0 + 1)
-  log('the new task arrived by itself; all', all0, '→', all0 + 1)
+  // the count of all is the rows of the table (all fit on one page here), one more than before
+  let all1 = 0
+  let shown = 0
+  const rows = clerk.locator('[data-test=inbox-table] .el-table__body-wrapper .el-table__row')
+  await eventually(`the count of all (${all0} before) to grow and match the table`, async () => {
+    all1 = await count(clerk, 'all')
+    shown = await rows.count()
+    return all1 > all0 && all1 === shown
+  }).catch((e) => fail(`${e.message}: all ${all1}, ${shown} rows`))
+  log('the new task arrived by itself; all', all0, '→', all1)
 
   const claimed0 = await count(clerk, 'claimed')
   await row.getByRole('button', { name: '签收', exact: true }).click()

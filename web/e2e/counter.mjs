@@ -10,6 +10,14 @@ import { BASE, call, complete, context, eventually, fail, launch, log, must, ope
 
 const ITEM = '450981-FGJ-XK-001' // 企业投资项目核准: 发改局 leads, 住建局 and 自然资源局 countersign
 
+/** marked fails unless the diagram on page shows element with the marker of state (done,
+ * current, countersign). */
+async function marked(page, element, state) {
+  const el = page.locator(`[data-test=case-diagram] g.djs-element[data-element-id="${element}"]`)
+  if (!(await el.count()) || !(await el.first().getAttribute('class')).includes('ow-' + state)) fail(`the diagram does not show ${element} as ${state}`)
+  log('the diagram shows', element, 'as', state)
+}
+
 async function scenario1(browser, item) {
   log('— scenario 1: an online application through notice, supplement, countersign and delivery')
   const applicant = await token('applicant1')
@@ -31,6 +39,7 @@ async function scenario1(browser, item) {
   await shot(clerk, 'inbox')
   await openTask(clerk, k.number)
   await clerk.waitForSelector('[data-test=case-diagram] [data-rendered]')
+  await marked(clerk, 'acceptance', 'current')
   await shot(clerk, 'task')
 
   // preview a material, in the page
@@ -40,6 +49,11 @@ async function scenario1(browser, item) {
   await shot(clerk, 'material-preview')
   await clerk.keyboard.press('Escape')
   await clerk.locator('[data-test=preview]').waitFor({ state: 'hidden' })
+  await clerk.locator('[data-test=preview-file]', { hasText: 'M02' }).click()
+  await clerk.waitForSelector('[data-test=preview] iframe')
+  await clerk.keyboard.press('Escape')
+  await clerk.locator('[data-test=preview]').waitFor({ state: 'hidden' })
+  log('previewed an image and a PDF in the page')
 
   // the notice: the missing business licence is ticked already
   await clerk.click('[data-test=outcome-notify]')
@@ -57,11 +71,16 @@ async function scenario1(browser, item) {
   // the applicant supplements through the API
   await eventually('the case to wait for the supplement', async () => (await must(applicant, 'GET', '/cases/' + k.id)).stage === 'awaitingSupplement')
   const yyzz = await upload(applicant, '营业执照.pdf', 'application/pdf', PDF)
-  await must(applicant, 'POST', `/cases/${k.id}/supplement`, { note: '已补齐', materials: [{ code: 'YYZZ', fileIds: [yyzz] }] })
+  const m01b = await upload(applicant, 'M01-申请书（签字版）.png', 'image/png', PNG)
+  await must(applicant, 'POST', `/cases/${k.id}/supplement`, { note: '已补齐', materials: [{ code: 'YYZZ', fileIds: [yyzz] }, { code: 'M01', fileIds: [m01b] }] })
   log('applicant1 supplemented')
 
-  // the task comes back; clerk1 accepts
+  // the task comes back with both versions of M01; clerk1 accepts
   await openTask(clerk, k.number)
+  await clerk.click('.el-tabs__item:has-text("申请材料")')
+  const versions = await clerk.locator('[data-test=materials] .material', { hasText: 'M01' }).innerText()
+  if (!versions.includes('v1') || !versions.includes('v2')) fail('the materials do not show both versions of M01:\n' + versions)
+  log('both versions of M01 are listed')
   await complete(clerk, 'accept')
 
   // three departments countersign, each in their own browser
@@ -70,6 +89,10 @@ async function scenario1(browser, item) {
     await openTask(p, k.number)
     if (r === 'reviewer-zjj') {
       await p.waitForSelector('[data-test=case-diagram] [data-rendered]')
+      await marked(p, 'acceptance', 'done')
+      await marked(p, 'countersign', 'countersign')
+      const signed = await p.locator('[data-test=case-diagram] .ow-label').allInnerTexts()
+      if (!signed.some((x) => x.includes('1/3'))) fail('the countersign is not labelled 1/3 signed: ' + signed.join(', '))
       await shot(p, 'countersign')
     }
     await complete(p, 'agree')
