@@ -10,7 +10,7 @@
 //  - English in the top bar; the counter's screens at 1366×768 without sideways scrolling,
 //    every control named, the keyboard focus visible, an outcome taken by the keyboard alone.
 import {
-  BASE, PNG, complete, context, eventually, fail, launch, log, must, mustBeLabelled, mustShowFocus, openTask, pick, run, signIn, token, upload,
+  BASE, PNG, complete, context, eventually, fail, launch, log, must, mustBeLabelled, mustBeReadable, mustShowFocus, openTask, pick, run, signIn, token, upload,
 } from './lib.mjs'
 
 const ITEM = '450981-FGJ-XK-001' // 企业投资项目核准: 发改局 leads, 住建局 and 自然资源局 countersign
@@ -82,6 +82,7 @@ async function inbox(browser, item) {
   await clerk.waitForLoadState('networkidle')
   await fits(clerk, 'the inbox')
   await mustBeLabelled(clerk, 'the inbox')
+  await mustBeReadable(clerk, 'the inbox')
   await mustShowFocus(clerk, 'the inbox')
   const all0 = await count(clerk, 'all')
   const k = await apply(item, '冷链物流园二期')
@@ -146,6 +147,7 @@ async function refuse(clerk, item) {
   const k = await apply(item, '冷库扩建（重复申报）', true)
   await openTask(clerk, k.number)
   await mustBeLabelled(clerk, 'the task page')
+  await mustBeReadable(clerk, 'the task page')
   await fits(clerk, 'the task page')
   await clerk.click('[data-test=outcome-refuse]')
   await clerk.fill('textarea[data-test=reason]', '同一项目已于本年度核准，属重复申报')
@@ -275,6 +277,7 @@ async function keyboard(clerk, item) {
   await fits(clerk, 'the intake form')
   await pick(clerk, '[data-test=intake-item]', '企业投资项目核准')
   await mustBeLabelled(clerk, 'the intake form')
+  await mustBeReadable(clerk, 'the intake form')
   await clerk.fill('input[name=applicantName]', '北流市半填表测试公司')
   await clerk.reload()
   await clerk.locator('input[name=applicantName]').waitFor()
@@ -294,6 +297,13 @@ async function keyboard(clerk, item) {
   await pick(clerk, '[data-test=who] .el-select', '中文')
   await clerk.locator('.el-menu-item', { hasText: '待办' }).waitFor()
   log('the shell and the page switch to English and back')
+
+  // an administrator holds every staff role: the menu has the counter, supervision and the studio
+  const admin = await signIn(await context(clerk.context().browser()), 'admin')
+  const menu = await admin.locator('.shell-aside').innerText()
+  for (const want of ['待办', '监察预警', '决策参考', '流程设计']) if (!menu.includes(want)) fail(`the admin's menu lacks ${want}:\n${menu}`)
+  log('admin lands at', new URL(admin.url()).pathname, 'with every area in the menu')
+  await admin.context().close()
 }
 
 run(async () => {

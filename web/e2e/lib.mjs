@@ -234,6 +234,8 @@ export async function lowContrast(page) {
       const box = el.getBoundingClientRect()
       if (st.visibility === 'hidden' || st.display === 'none' || box.width === 0 || box.height === 0 || Number(st.opacity) < 1) continue
       if (el.closest('[aria-hidden=true], svg, .djs-container, canvas')) continue
+      // WCAG 1.4.3 does not judge inactive controls (a disabled button)
+      if (el.closest('[disabled], .is-disabled, [aria-disabled=true]')) continue
       const bg = background(el)
       if (!bg) continue
       const fg = rgb(st.color)

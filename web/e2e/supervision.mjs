@@ -3,7 +3,13 @@
 // sees its red alert, acknowledges it, looks at the open cases, the scorecard chart, the
 // delegation rate and the decision-support heatmap of an item; the reviewer whose task of that
 // case is overdue sees it red in the inbox and in 超期预警.
-import { BASE, context, fail, launch, log, must, mustBeLabelled, pick, run, shot, signIn, token } from './lib.mjs'
+import { BASE, context, fail, launch, log, must, mustBeLabelled, mustBeReadable, pick, run, shot, signIn, token } from './lib.mjs'
+
+/** screen fails when a control of the page has no name or a text is below WCAG AA contrast. */
+async function screen(page, what) {
+  await mustBeLabelled(page, what)
+  await mustBeReadable(page, what)
+}
 
 run(async () => {
   const caseId = process.env.ONEWINDOW_OVERDUE_CASE || fail('ONEWINDOW_OVERDUE_CASE is not set')
@@ -26,6 +32,7 @@ run(async () => {
     await page.locator('[data-test=alerts-table] .acked').first().waitFor()
     log('alert acknowledged')
     await mustBeLabelled(page, 'the alerts')
+    await mustBeReadable(page, 'the alerts')
     // the filters: red only, then the acknowledged ones
     await pick(page, '[data-test=filter-kind]', '红牌')
     await page.waitForFunction(() => {
@@ -42,11 +49,13 @@ run(async () => {
     await page.click('.el-menu-item:has-text("在办件")')
     await page.waitForSelector('[data-test=open-cases] .dot.red')
     await shot(page, 'supervision-open-cases')
+    await screen(page, 'the open cases')
 
     await page.click('.el-menu-item:has-text("绩效考评")')
     await page.waitForSelector('[data-test=chart][data-rendered]')
     await page.waitForSelector('[data-test=scorecards] .el-table__row')
     await shot(page, 'scorecard')
+    await screen(page, 'the scorecards')
     for (const [level, who] of [['窗口', '窗口'], ['个人', '王丽']]) {
       await page.locator('.el-radio-button', { hasText: level }).click()
       await page.locator('[data-test=scorecards] .el-table__row', { hasText: who }).first().waitFor()
@@ -57,6 +66,7 @@ run(async () => {
     await page.waitForSelector('[data-test=delegation] .el-table__row')
     await page.waitForSelector('[data-test=chart][data-rendered]')
     await shot(page, 'delegation')
+    await screen(page, 'the delegation rate')
 
     await page.click('.el-menu-item:has-text("决策参考")')
     await page.waitForSelector('[data-test=heatmap] [data-rendered]')
@@ -64,6 +74,7 @@ run(async () => {
     const heat = await page.locator('[data-test=heatmap] [class*="ow-heat-"]').count()
     if (heat === 0) fail('no step is coloured on the heatmap')
     await shot(page, 'heatmap')
+    await screen(page, 'decision support')
     log('heatmap with', heat, 'coloured steps for case', caseId)
     await page.context().close()
 
