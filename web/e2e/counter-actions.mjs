@@ -150,6 +150,18 @@ async function refuse(clerk, item) {
   await mustBeReadable(clerk, 'the task page')
   await fits(clerk, 'the task page')
   await clerk.click('[data-test=outcome-refuse]')
+  // no reason: the server refuses the completion and the page says why, in place
+  const noReason = await clerk.evaluate(async (num) => {
+    const h = { Authorization: 'Bearer ' + localStorage.getItem('onewindow.token') }
+    const l = await (await fetch('/api/v1/tasks?stepKind=acceptance&limit=200', { headers: h })).json()
+    const t = l.items.find((x) => x.caseNumber === num)
+    const r = await fetch(`/api/v1/tasks/${encodeURIComponent(t.id)}/complete`, { method: 'POST', headers: { ...h, 'Content-Type': 'application/json' }, body: '{"outcome":"refuse"}' })
+    return { status: r.status, body: await r.json() }
+  }, k.number)
+  await clerk.click('[data-test=confirm]')
+  const shown = await clerk.locator('[data-test=action-error]').innerText()
+  if (noReason.status < 400 || !shown.includes(noReason.body.error.message)) fail(`a refusal without reason: the API answers ${noReason.status} ${JSON.stringify(noReason.body)}, the page shows ${shown}`)
+  log('without a reason the page shows the server\'s', noReason.status, 'in place:', shown)
   await clerk.fill('textarea[data-test=reason]', '同一项目已于本年度核准，属重复申报')
   await clerk.route('**/api/v1/**', (r) => r.abort())
   await clerk.click('[data-test=confirm]')

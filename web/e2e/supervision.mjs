@@ -73,6 +73,12 @@ run(async () => {
     await page.waitForSelector('[data-test=slow-steps] .el-table__row')
     const heat = await page.locator('[data-test=heatmap] [class*="ow-heat-"]').count()
     if (heat === 0) fail('no step is coloured on the heatmap')
+    // the test spread the steps' times: the slowest step took days, and the colours differ
+    const slowest = await page.locator('[data-test=slow-steps] .el-table__row').first().locator('td').allInnerTexts()
+    if (!(Number(slowest[3]) > 0)) fail('the slowest step has no p90: ' + slowest.join(' | '))
+    const shades = await page.evaluate(() => new Set([...document.querySelectorAll('[data-test=heatmap] [class*="ow-heat-"]')].map((e) => e.getAttribute('class').match(/ow-heat-\d/)[0])).size)
+    if (shades < 2) fail('every step of the heatmap has the same colour')
+    log('the slowest step,', slowest[0], ', p90', slowest[3], 'working days;', shades, 'shades on the diagram')
     await shot(page, 'heatmap')
     await screen(page, 'decision support')
     log('heatmap with', heat, 'coloured steps for case', caseId)
