@@ -119,7 +119,15 @@ async function inbox(browser, item) {
   await row.waitFor({ state: 'detached' })
   await clerk.click('[data-test=count-overdue]')
   await row.waitFor()
-  log('the channel and state filters hide and show the online task')
+  await pick(clerk, '[data-test=filter-stage]', '审查')
+  await row.waitFor({ state: 'detached' })
+  await pick(clerk, '[data-test=filter-stage]', '受理')
+  await row.waitFor()
+  await pick(clerk, '[data-test=filter-item]', '企业投资项目备案')
+  await row.waitFor({ state: 'detached' })
+  await pick(clerk, '[data-test=filter-item]', '企业投资项目核准')
+  await row.waitFor()
+  log('the channel, state, step and item filters hide and show the online task')
   return { clerk, k }
 }
 
