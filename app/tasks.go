@@ -303,8 +303,10 @@ type TaskDetail struct {
 	Outcomes []string            `json:"outcomes"`
 	Requires map[string][]string `json:"requires"`
 	Reads    []string            `json:"reads"`
-	// Passed are the steps the case may be returned to (退回).
-	Passed []string `json:"passed"`
+	// Passed are the steps the case may be returned to (退回), by element id; PassedNames
+	// names each (element id → step name) for a picker in plain words.
+	Passed      []string          `json:"passed"`
+	PassedNames map[string]string `json:"passedNames" example:"acceptance:受理"`
 	// Signers are the departments of the countersign this task belongs to.
 	Signers []Signer       `json:"signers,omitempty"`
 	Actions []store.Action `json:"actions"`
@@ -333,7 +335,7 @@ func (a *App) Task(ctx context.Context, p *Actor, id string) (*TaskDetail, error
 func (a *App) taskDetail(ctx context.Context, tc *taskCtx) (*TaskDetail, error) {
 	n := a.namer(ctx)
 	d := &TaskDetail{Task: publicTask(*tc.t), Units: []string{}, CandidateGroups: tc.info.CandidateGroups, Authority: tc.auth,
-		Outcomes: []string{}, Requires: map[string][]string{}, Reads: []string{}, Passed: []string{}}
+		Outcomes: []string{}, Requires: map[string][]string{}, Reads: []string{}, Passed: []string{}, PassedNames: map[string]string{}}
 	for _, g := range tc.info.CandidateGroups {
 		d.Units = append(d.Units, n.unitByCode(g))
 	}
@@ -355,6 +357,11 @@ func (a *App) taskDetail(ctx context.Context, tc *taskCtx) (*TaskDetail, error) 
 		return nil, err
 	}
 	d.Passed = passedSteps(all, tc.t.ElementID)
+	for _, t := range all {
+		if slices.Contains(d.Passed, t.ElementID) {
+			d.PassedNames[t.ElementID] = t.Name
+		}
+	}
 	if tc.t.BodyID != nil {
 		for _, s := range all {
 			if s.BodyID == nil || *s.BodyID != *tc.t.BodyID {

@@ -13496,10 +13496,19 @@ const docTemplate = `{
                     }
                 },
                 "passed": {
-                    "description": "Passed are the steps the case may be returned to (退回).",
+                    "description": "Passed are the steps the case may be returned to (退回), by element id; PassedNames\nnames each (element id → step name) for a picker in plain words.",
                     "type": "array",
                     "items": {
                         "type": "string"
+                    }
+                },
+                "passedNames": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "string"
+                    },
+                    "example": {
+                        "acceptance": "受理"
                     }
                 },
                 "reads": {

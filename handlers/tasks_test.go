@@ -435,6 +435,9 @@ func TestReturnAndRecall(t *testing.T) {
 	if !slices.Equal(d.Passed, []string{"acceptance", "review"}) {
 		t.Fatalf("passed %v", d.Passed)
 	}
+	if len(d.PassedNames) != 2 || d.PassedNames["acceptance"] != "受理" || d.PassedNames["review"] != "审核" {
+		t.Fatalf("passedNames %v, want the two passed steps named", d.PassedNames)
+	}
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "approval", "reason": "x"}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "certification", "reason": "x"}), http.StatusBadRequest, codeValidation)
 	expectError(t, v.act("reviewer-fgj", ap, "return", map[string]any{"target": "review"}), http.StatusBadRequest, codeValidation)

@@ -101,9 +101,46 @@ func makeOverdue(t *testing.T, dataDir, caseID string) {
 	}
 }
 
+// spreadStepTimes gives the completed steps of the cases the scenarios took through (in
+// seconds) the working time real cases spend in them, so that decision support's heatmap and
+// slowest steps have something to tell: each closed task now started within the last month and
+// lasted its step's days, the countersign longest, varied by row.
+func spreadStepTimes(t *testing.T, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dataDir, "onewindow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rows []struct {
+		ID        string `db:"id"`
+		ElementID string `db:"element_id"`
+	}
+	if err := db.SelectContext(ctx, &rows, `SELECT id, element_id FROM tasks WHERE state = 'completed' AND closed_at IS NOT NULL ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]float64{"acceptance": 0.5, "countersign": 5, "coordination": 3, "jointDecision": 2, "delivery": 1}
+	now := time.Now().UTC()
+	for i, r := range rows {
+		d, ok := days[r.ElementID]
+		if !ok {
+			d = 1
+		}
+		d *= 1 + float64(i%3)/2
+		start := now.AddDate(0, 0, -30+i%10)
+		end := start.Add(time.Duration(d * float64(24*time.Hour)))
+		if _, err := db.ExecContext(ctx, db.Rebind(`UPDATE tasks SET created_at = ?, closed_at = ? WHERE id = ?`), store.Time(start), store.Time(end), r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // The workbench in a real browser (issue 12's scenarios), against the binary serving the demo:
-// the counter's online and walk-in cases and the wrong department (web/e2e/counter.mjs), then
-// the supervisor on an overdue case (web/e2e/supervision.mjs). Screenshots go to
+// the counter's online and walk-in cases and the wrong department (web/e2e/counter.mjs), the
+// inbox's refresh, counts and filters, the task page's other actions and the bad input of the
+// issue (web/e2e/counter-actions.mjs), then the supervisor and the reviewer on an overdue case
+// (web/e2e/supervision.mjs). Screenshots go to
 // docs/screenshots/ (ONEWINDOW_SCREENSHOTS elsewhere).
 func TestBrowserWorkbench(t *testing.T) {
 	chromium := browserTools(t)
@@ -116,7 +153,9 @@ func TestBrowserWorkbench(t *testing.T) {
 	if m == nil {
 		t.Fatalf("counter.mjs named no walk-in case:\n%s", out)
 	}
+	runScript(t, "counter-actions.mjs", s.base, chromium)
 	makeOverdue(t, dir, m[1])
+	spreadStepTimes(t, dir)
 	runScript(t, "supervision.mjs", s.base, chromium, "ONEWINDOW_OVERDUE_CASE="+m[1])
 	s.stop()
 }

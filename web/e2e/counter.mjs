@@ -6,32 +6,16 @@
 //  2. a walk-in case through the intake form, accepted, with the printed receipt page.
 //  4. a reviewer of another department neither sees the task nor may open it; the API agrees.
 // It prints "WALKIN <case id>" for the supervision scenario that follows.
-import { BASE, call, context, eventually, fail, launch, log, must, pick, PDF, PNG, run, shot, signIn, token, upload } from './lib.mjs'
+import { BASE, call, complete, context, eventually, fail, launch, log, must, openTask, pick, PDF, PNG, run, shot, signIn, token, upload } from './lib.mjs'
 
 const ITEM = '450981-FGJ-XK-001' // 企业投资项目核准: 发改局 leads, 住建局 and 自然资源局 countersign
 
-/** openTask opens the inbox row of case number in page and waits for the task page. */
-async function openTask(page, number) {
-  await page.goto(BASE + '/counter/inbox')
-  await eventually(`${number} in the inbox`, async () => {
-    if (await page.locator('[data-test=inbox-table] a', { hasText: number }).count()) return true
-    await page.click('text=刷新')
-    return false
-  })
-  await page.locator('[data-test=inbox-table] a', { hasText: number }).first().click()
-  await page.waitForSelector('[data-test=task-actions]')
-}
-
-/** complete chooses outcome on the open task page and confirms it (two clicks). */
-async function complete(page, outcome, reason) {
-  await page.click(`[data-test=outcome-${outcome}]`)
-  if (reason) await page.fill('textarea[data-test=reason]', reason)
-  await page.click('[data-test=confirm]')
-  const done = page.locator('[data-test=finished]')
-  const err = page.locator('[data-test=action-error]')
-  await Promise.race([done.waitFor(), err.waitFor()])
-  if (await err.count()) fail(`${outcome}: ${await err.innerText()}`)
-  log('completed with', outcome)
+/** marked fails unless the diagram on page shows element with the marker of state (done,
+ * current, countersign). */
+async function marked(page, element, state) {
+  const el = page.locator(`[data-test=case-diagram] g.djs-element[data-element-id="${element}"]`)
+  if (!(await el.count()) || !(await el.first().getAttribute('class')).includes('ow-' + state)) fail(`the diagram does not show ${element} as ${state}`)
+  log('the diagram shows', element, 'as', state)
 }
 
 async function scenario1(browser, item) {
@@ -55,6 +39,7 @@ async function scenario1(browser, item) {
   await shot(clerk, 'inbox')
   await openTask(clerk, k.number)
   await clerk.waitForSelector('[data-test=case-diagram] [data-rendered]')
+  await marked(clerk, 'acceptance', 'current')
   await shot(clerk, 'task')
 
   // preview a material, in the page
@@ -64,6 +49,11 @@ async function scenario1(browser, item) {
   await shot(clerk, 'material-preview')
   await clerk.keyboard.press('Escape')
   await clerk.locator('[data-test=preview]').waitFor({ state: 'hidden' })
+  await clerk.locator('[data-test=preview-file]', { hasText: 'M02' }).click()
+  await clerk.waitForSelector('[data-test=preview] iframe')
+  await clerk.keyboard.press('Escape')
+  await clerk.locator('[data-test=preview]').waitFor({ state: 'hidden' })
+  log('previewed an image and a PDF in the page')
 
   // the notice: the missing business licence is ticked already
   await clerk.click('[data-test=outcome-notify]')
@@ -81,11 +71,16 @@ async function scenario1(browser, item) {
   // the applicant supplements through the API
   await eventually('the case to wait for the supplement', async () => (await must(applicant, 'GET', '/cases/' + k.id)).stage === 'awaitingSupplement')
   const yyzz = await upload(applicant, '营业执照.pdf', 'application/pdf', PDF)
-  await must(applicant, 'POST', `/cases/${k.id}/supplement`, { note: '已补齐', materials: [{ code: 'YYZZ', fileIds: [yyzz] }] })
+  const m01b = await upload(applicant, 'M01-申请书（签字版）.png', 'image/png', PNG)
+  await must(applicant, 'POST', `/cases/${k.id}/supplement`, { note: '已补齐', materials: [{ code: 'YYZZ', fileIds: [yyzz] }, { code: 'M01', fileIds: [m01b] }] })
   log('applicant1 supplemented')
 
-  // the task comes back; clerk1 accepts
+  // the task comes back with both versions of M01; clerk1 accepts
   await openTask(clerk, k.number)
+  await clerk.click('.el-tabs__item:has-text("申请材料")')
+  const versions = await clerk.locator('[data-test=materials] .material', { hasText: 'M01' }).innerText()
+  if (!versions.includes('v1') || !versions.includes('v2')) fail('the materials do not show both versions of M01:\n' + versions)
+  log('both versions of M01 are listed')
   await complete(clerk, 'accept')
 
   // three departments countersign, each in their own browser
@@ -94,6 +89,10 @@ async function scenario1(browser, item) {
     await openTask(p, k.number)
     if (r === 'reviewer-zjj') {
       await p.waitForSelector('[data-test=case-diagram] [data-rendered]')
+      await marked(p, 'acceptance', 'done')
+      await marked(p, 'countersign', 'countersign')
+      const signed = await p.locator('[data-test=case-diagram] .ow-label').allInnerTexts()
+      if (!signed.some((x) => x.includes('1/3'))) fail('the countersign is not labelled 1/3 signed: ' + signed.join(', '))
       await shot(p, 'countersign')
     }
     await complete(p, 'agree')

@@ -133,6 +133,30 @@ export async function upload(tok, name, type, bytes) {
 export const PDF = new TextEncoder().encode('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
 export const PNG = readFileSync(new URL('./sample.png', import.meta.url))
 
+/** openTask opens the inbox row of case number in page and waits for the task page. */
+export async function openTask(page, number) {
+  await page.goto(BASE + '/counter/inbox')
+  await eventually(`${number} in the inbox`, async () => {
+    if (await page.locator('[data-test=inbox-table] a', { hasText: number }).count()) return true
+    await page.click('text=刷新')
+    return false
+  })
+  await page.locator('[data-test=inbox-table] a', { hasText: number }).first().click()
+  await page.waitForSelector('[data-test=task-actions]')
+}
+
+/** complete chooses outcome on the open task page and confirms it (two clicks). */
+export async function complete(page, outcome, reason) {
+  await page.click(`[data-test=outcome-${outcome}]`)
+  if (reason) await page.fill('textarea[data-test=reason]', reason)
+  await page.click('[data-test=confirm]')
+  const done = page.locator('[data-test=finished]')
+  const err = page.locator('[data-test=action-error]')
+  await Promise.race([done.waitFor(), err.waitFor()])
+  if (await err.count()) fail(`${outcome}: ${await err.innerText()}`)
+  log('completed with', outcome)
+}
+
 /** run runs a scenario script's main and exits non-zero on failure. */
 export function run(main) {
   main().then(
@@ -210,6 +234,8 @@ export async function lowContrast(page) {
       const box = el.getBoundingClientRect()
       if (st.visibility === 'hidden' || st.display === 'none' || box.width === 0 || box.height === 0 || Number(st.opacity) < 1) continue
       if (el.closest('[aria-hidden=true], svg, .djs-container, canvas')) continue
+      // WCAG 1.4.3 does not judge inactive controls (a disabled button)
+      if (el.closest('[disabled], .is-disabled, [aria-disabled=true]')) continue
       const bg = background(el)
       if (!bg) continue
       const fg = rgb(st.color)

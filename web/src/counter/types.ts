@@ -90,7 +90,9 @@ export interface TaskDetail {
   requires: Record<string, string[]>
   reads: string[]
   passed: string[]
-  signers?: { sectionId: string; name?: string; state?: string }[]
+  /** passedNames names each passed step: element id → step name */
+  passedNames?: Record<string, string>
+  signers?: { taskId: string; section: string; name?: string; state: string }[]
   actions: unknown[]
   case: CaseDetail
 }

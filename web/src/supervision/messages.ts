@@ -2,7 +2,7 @@
 export default {
   'zh-CN': {
     alerts: '监察预警', openOverdue: '在办超期 {n}', openWarning: '在办预警 {n}',
-    kind: '类型', scope: '范围', acked: '知悉', notAcked: '未知悉', isAcked: '已知悉', from: '开始日期', to: '结束日期',
+    kind: '类型', scope: '范围', acked: '知悉', notAcked: '未知悉', isAcked: '已知悉', from: '开始日期', to: '结束日期', sort: '排序', period: '统计期间',
     kinds: { overdue: '红牌', warning: '黄牌', violation: '违规' }, scopes: { case: '承诺时限', statutory: '法定时限', task: '环节时限', rule: '规则' },
     rules: { refusal_without_reason: '不予受理未说明理由', notice_twice: '重复告知' },
     what: '事项/环节', wholeCase: '整个办件', concerns: '涉及部门/窗口/人员', dueAt: '应办结', firedAt: '发出时间', note: '处理说明', ack: '知悉',
@@ -18,7 +18,7 @@ export default {
   },
   en: {
     alerts: 'Alerts', openOverdue: '{n} open overdue', openWarning: '{n} open warning',
-    kind: 'Kind', scope: 'Scope', acked: 'Acknowledged', notAcked: 'Not acknowledged', isAcked: 'Acknowledged', from: 'From', to: 'To',
+    kind: 'Kind', scope: 'Scope', acked: 'Acknowledged', notAcked: 'Not acknowledged', isAcked: 'Acknowledged', from: 'From', to: 'To', sort: 'Sort by', period: 'Period',
     kinds: { overdue: 'Red', warning: 'Yellow', violation: 'Violation' }, scopes: { case: 'Promised', statutory: 'Statutory', task: 'Step', rule: 'Rule' },
     rules: { refusal_without_reason: 'Refused without a reason', notice_twice: 'Second notice' },
     what: 'Step', wholeCase: 'Whole case', concerns: 'Concerns', dueAt: 'Due', firedAt: 'Fired', note: 'Note', ack: 'Acknowledge',
