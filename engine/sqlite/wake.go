@@ -27,30 +27,31 @@ func WithIdlePoll(d time.Duration) Option {
 	return func(o *options) { o.IdlePoll = d }
 }
 
-// wakeup wakes the pollers waiting for one kind of work. A poller takes the channel before
-// it reads the database, so work written between its read and its wait still wakes it.
+// wakeup hands a wake-up token to one poller waiting for one kind of work. onewindow: every
+// commit of work used to wake every waiting poller; all of them read the store, one took the
+// task and the others found nothing, each read queued on the store's one connection (at 50
+// clerks, about 1,000 empty workflow polls per 1,400 tasks, engine_bench notes in
+// docs/performance.md). A token wakes one. It is not lost when no poller waits: it stays
+// until a poller next waits, which then reads once more (at worst for nothing). One poller
+// is enough for every task a commit makes: a poll that takes a task returns, and
+// go-workflows' poller polls again at once, without waiting, until it finds nothing.
 type wakeup struct {
-	mu sync.Mutex
-	ch chan struct{}
+	once sync.Once
+	ch   chan struct{}
 }
 
-// C answers the channel closed by the next notify.
+// C answers the channel that delivers the tokens.
 func (w *wakeup) C() <-chan struct{} {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ch == nil {
-		w.ch = make(chan struct{})
-	}
+	w.once.Do(func() { w.ch = make(chan struct{}, 1) })
 	return w.ch
 }
 
-// notify wakes every poller waiting on C.
+// notify leaves a token for the next (or a waiting) poller; one already left stands for it.
 func (w *wakeup) notify() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ch != nil {
-		close(w.ch)
-		w.ch = nil
+	w.once.Do(func() { w.ch = make(chan struct{}, 1) })
+	select {
+	case w.ch <- struct{}{}:
+	default:
 	}
 }
 
@@ -69,8 +70,10 @@ func waitForTask[T any](ctx context.Context, idle time.Duration, w *wakeup,
 	next func(ctx context.Context, now time.Time) (time.Time, bool, error),
 	poll func(ctx context.Context) (*T, error)) (*T, error) {
 	deadline := time.Now().Add(idle)
+	woken := w.C()
 	for {
-		woken := w.C()
+		// A token that comes while poll reads stays in the channel: the wait below
+		// takes it and reads again, so work committed during the read is not missed.
 		t, err := poll(ctx)
 		if err != nil || t != nil {
 			return t, err
@@ -105,7 +108,7 @@ func waitForTask[T any](ctx context.Context, idle time.Duration, w *wakeup,
 // go-workflows timer), through the index over visible_at.
 func (sb *Backend) nextVisible(ctx context.Context, now time.Time) (time.Time, bool, error) {
 	var at time.Time
-	err := sb.db.QueryRowContext(ctx,
+	err := sb.rdb.QueryRowContext(ctx,
 		`SELECT visible_at FROM pending_events WHERE visible_at > ? ORDER BY visible_at LIMIT 1`, now).Scan(&at)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
