@@ -153,7 +153,7 @@ type Backend struct {
 	memConn *sql.Conn
 
 	// onewindow: wake-ups of the pollers waiting for workflow and activity work (wake.go).
-	wfWake, actWake wakeup
+	wfWake, actWake wakeups
 }
 
 var _ backend.Backend = (*Backend)(nil)

@@ -13,8 +13,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/cschleiden/go-workflows/workflow"
 )
 
 // DefaultIdlePoll is how long a poll waits for work before answering that there is none.
@@ -27,14 +31,14 @@ func WithIdlePoll(d time.Duration) Option {
 	return func(o *options) { o.IdlePoll = d }
 }
 
-// wakeup hands a wake-up token to one poller waiting for one kind of work. onewindow: every
-// commit of work used to wake every waiting poller; all of them read the store, one took the
-// task and the others found nothing, each read queued on the store's one connection (at 50
-// clerks, about 1,000 empty workflow polls per 1,400 tasks, engine_bench notes in
-// docs/performance.md). A token wakes one. It is not lost when no poller waits: it stays
-// until a poller next waits, which then reads once more (at worst for nothing). One poller
-// is enough for every task a commit makes: a poll that takes a task returns, and
-// go-workflows' poller polls again at once, without waiting, until it finds nothing.
+// wakeup hands a wake-up token to one poller waiting for one kind of work on one set of
+// queues. onewindow: every commit of work used to wake every waiting poller; all of them read
+// the store, one took the task and the others found nothing (at 50 clerks, about 1,000 empty
+// workflow polls per 1,400 tasks; docs/performance.md). A token wakes one. It is not lost
+// when no poller waits: it stays until a poller next waits, which then reads once more (at
+// worst for nothing). One poller is enough for every task a commit makes: a poll that takes
+// a task returns, and go-workflows' poller polls again at once, without waiting, until it
+// finds nothing.
 type wakeup struct {
 	once sync.Once
 	ch   chan struct{}
@@ -52,6 +56,45 @@ func (w *wakeup) notify() {
 	select {
 	case w.ch <- struct{}{}:
 	default:
+	}
+}
+
+// wakeups keeps a wakeup per set of queues polled. Several workers share one store (the
+// engine's and the outbound deliveries', each on queues of its own), and a poller of one
+// set cannot take the other's work: a single token could wake the wrong worker's poller,
+// and the work would wait for the idle interval. A commit leaves a token for each set.
+type wakeups struct {
+	mu  sync.Mutex
+	all map[string]*wakeup
+}
+
+// of answers the wakeup of the pollers of queues.
+func (ws *wakeups) of(queues []workflow.Queue) *wakeup {
+	names := make([]string, len(queues))
+	for i, q := range queues {
+		names[i] = string(q)
+	}
+	slices.Sort(names)
+	key := strings.Join(names, "\x00")
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.all == nil {
+		ws.all = map[string]*wakeup{}
+	}
+	w, ok := ws.all[key]
+	if !ok {
+		w = &wakeup{}
+		ws.all[key] = w
+	}
+	return w
+}
+
+// notify wakes one poller of every set of queues.
+func (ws *wakeups) notify() {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	for _, w := range ws.all {
+		w.notify()
 	}
 }
 

@@ -323,3 +323,32 @@ func TestProbeDoesNotQueueBehindAWriter(t *testing.T) {
 		t.Fatalf("state with a writer in its transaction: %v", err)
 	}
 }
+
+// TestWakeReachesEveryWorker: two workers share the store on queues of their own (the
+// engine's and the outbound deliveries'); work for one must wake its poller even when the
+// other's poller has waited longer (one token for both would go to that one, which cannot
+// take the work, and the work would wait for the idle interval: an hour here).
+func TestWakeReachesEveryWorker(t *testing.T) {
+	b := NewInMemory(WithIdlePoll(idleForever))
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	other := make(chan *backend.WorkflowTask, 1)
+	go func() {
+		task, _ := b.GetWorkflowTask(ctx, []workflow.Queue{"elsewhere"})
+		other <- task
+	}()
+	time.Sleep(50 * time.Millisecond) // the other worker's poll waits first
+	got := pollInBackground(ctx, b)
+	time.Sleep(50 * time.Millisecond) // let this poll find nothing and wait too
+	if err := b.CreateWorkflowInstance(ctx, core.NewWorkflowInstance("i1", "e1"), startEvent()); err != nil {
+		t.Fatal(err)
+	}
+	if task := <-got; task == nil || task.WorkflowInstance.InstanceID != "i1" {
+		t.Fatalf("the default queue's poll answered %v, want the task of i1", task)
+	}
+	cancel()
+	if task := <-other; task != nil {
+		t.Fatalf("the other queue's poll took %v", task.WorkflowInstance)
+	}
+}
