@@ -259,7 +259,7 @@ func (sb *Backend) GetWorkflowInstanceHistory(ctx context.Context, instance *wor
 
 // GetWorkflowInstanceState implements backend.Backend.
 func (sb *Backend) GetWorkflowInstanceState(ctx context.Context, instance *workflow.Instance) (core.WorkflowInstanceState, error) {
-	tx, err := sb.rdb.BeginTx(ctx, &sql.TxOptions{
+	tx, err := sb.db.BeginTx(ctx, &sql.TxOptions{
 		ReadOnly: true,
 	})
 	if err != nil {

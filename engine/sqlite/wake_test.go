@@ -319,8 +319,8 @@ func TestProbeDoesNotQueueBehindAWriter(t *testing.T) {
 	if _, _, err := b.nextVisible(probe, time.Now()); err != nil {
 		t.Fatalf("next timer with a writer in its transaction: %v", err)
 	}
-	if _, err := b.GetWorkflowInstanceState(probe, core.NewWorkflowInstance("i1", "e1")); err != nil {
-		t.Fatalf("state with a writer in its transaction: %v", err)
+	if _, err := b.GetWorkflowInstanceHistory(probe, core.NewWorkflowInstance("i1", "e1"), nil); err != nil {
+		t.Fatalf("history with a writer in its transaction: %v", err)
 	}
 }
 
