@@ -25,7 +25,7 @@ import (
 
 // GetActivityTask implements backend.Backend. onewindow: it waits for work (wake.go).
 func (sb *Backend) GetActivityTask(ctx context.Context, queues []workflow.Queue) (*backend.ActivityTask, error) {
-	return waitForTask(ctx, sb.options.IdlePoll, sb.actWake.of(queues), nil, func(ctx context.Context) (*backend.ActivityTask, error) {
+	return waitForTask(ctx, sb.options.IdlePoll, &sb.actWake, nil, func(ctx context.Context) (*backend.ActivityTask, error) {
 		return sb.getActivityTask(ctx, queues)
 	})
 }

@@ -156,7 +156,7 @@ type Backend struct {
 	memConn *sql.Conn
 
 	// onewindow: wake-ups of the pollers waiting for workflow and activity work (wake.go).
-	wfWake, actWake wakeups
+	wfWake, actWake wakeup
 }
 
 var _ backend.Backend = (*Backend)(nil)

@@ -13,12 +13,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/cschleiden/go-workflows/workflow"
 )
 
 // DefaultIdlePoll is how long a poll waits for work before answering that there is none.
@@ -31,70 +27,35 @@ func WithIdlePoll(d time.Duration) Option {
 	return func(o *options) { o.IdlePoll = d }
 }
 
-// wakeup hands a wake-up token to one poller waiting for one kind of work on one set of
-// queues. onewindow: every commit of work used to wake every waiting poller; all of them read
-// the store, one took the task and the others found nothing (at 50 clerks, about 1,000 empty
-// workflow polls per 1,400 tasks; docs/performance.md). A token wakes one. It is not lost
-// when no poller waits: it stays until a poller next waits, which then reads once more (at
-// worst for nothing). One poller is enough for every task a commit makes: a poll that takes
-// a task returns, and go-workflows' poller polls again at once, without waiting, until it
-// finds nothing.
+// wakeup wakes the pollers waiting for one kind of work. A poller takes the channel before
+// it reads the database, so work written between its read and its wait still wakes it.
+// Every waiting poller wakes, whichever worker (set of queues) it polls for: the engine's
+// and the outbound deliveries' workers share the store (TestWakeReachesEveryWorker). Waking
+// one poller per commit instead (a token per set of queues) was tried on 2026-11-30: no
+// measurable gain at 50 clerks, and go-workflows' end-to-end auto-expiration test, a race
+// between a 1 ms expiry and the client's reads, then failed in 2 of 9 runs (0 of 6 on main).
 type wakeup struct {
-	once sync.Once
-	ch   chan struct{}
+	mu sync.Mutex
+	ch chan struct{}
 }
 
-// C answers the channel that delivers the tokens.
+// C answers the channel closed by the next notify.
 func (w *wakeup) C() <-chan struct{} {
-	w.once.Do(func() { w.ch = make(chan struct{}, 1) })
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+	}
 	return w.ch
 }
 
-// notify leaves a token for the next (or a waiting) poller; one already left stands for it.
+// notify wakes every poller waiting on C.
 func (w *wakeup) notify() {
-	w.once.Do(func() { w.ch = make(chan struct{}, 1) })
-	select {
-	case w.ch <- struct{}{}:
-	default:
-	}
-}
-
-// wakeups keeps a wakeup per set of queues polled. Several workers share one store (the
-// engine's and the outbound deliveries', each on queues of its own), and a poller of one
-// set cannot take the other's work: a single token could wake the wrong worker's poller,
-// and the work would wait for the idle interval. A commit leaves a token for each set.
-type wakeups struct {
-	mu  sync.Mutex
-	all map[string]*wakeup
-}
-
-// of answers the wakeup of the pollers of queues.
-func (ws *wakeups) of(queues []workflow.Queue) *wakeup {
-	names := make([]string, len(queues))
-	for i, q := range queues {
-		names[i] = string(q)
-	}
-	slices.Sort(names)
-	key := strings.Join(names, "\x00")
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.all == nil {
-		ws.all = map[string]*wakeup{}
-	}
-	w, ok := ws.all[key]
-	if !ok {
-		w = &wakeup{}
-		ws.all[key] = w
-	}
-	return w
-}
-
-// notify wakes one poller of every set of queues.
-func (ws *wakeups) notify() {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	for _, w := range ws.all {
-		w.notify()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch != nil {
+		close(w.ch)
+		w.ch = nil
 	}
 }
 
@@ -113,10 +74,8 @@ func waitForTask[T any](ctx context.Context, idle time.Duration, w *wakeup,
 	next func(ctx context.Context, now time.Time) (time.Time, bool, error),
 	poll func(ctx context.Context) (*T, error)) (*T, error) {
 	deadline := time.Now().Add(idle)
-	woken := w.C()
 	for {
-		// A token that comes while poll reads stays in the channel: the wait below
-		// takes it and reads again, so work committed during the read is not missed.
+		woken := w.C()
 		t, err := poll(ctx)
 		if err != nil || t != nil {
 			return t, err

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -246,46 +245,6 @@ func TestWakeDuringAReadIsKept(t *testing.T) {
 	})
 	if err != nil || got == nil || *got != 2 {
 		t.Fatalf("waitForTask answered %v, %v after %d reads; want the second read's task", got, err, reads)
-	}
-}
-
-// TestOneWakeOneRead: one commit of work wakes one waiting poll, not every one (each woken
-// poll reads the store; all but one would find nothing). Two polls wait; the first wake-up
-// lets one of them read; the other reads only after the second wake-up.
-func TestOneWakeOneRead(t *testing.T) {
-	var w wakeup
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var wakes atomic.Int32
-	reads := make(chan int32, 10) // the number of wake-ups sent when a woken poll read
-	waiting := make(chan struct{}, 2)
-	poller := func() {
-		first := true
-		waitForTask(ctx, idleForever, &w, nil, func(context.Context) (*int, error) {
-			if first {
-				first = false
-				waiting <- struct{}{}
-				return nil, nil
-			}
-			reads <- wakes.Load()
-			one := 1
-			return &one, nil
-		})
-	}
-	go poller()
-	go poller()
-	<-waiting
-	<-waiting
-	wakes.Add(1)
-	w.notify()
-	if n := <-reads; n != 1 {
-		t.Fatalf("a poll read after %d wake-ups, want 1", n)
-	}
-	// Woken for nothing, the other poll would read now, before the second wake-up.
-	wakes.Add(1)
-	w.notify()
-	if n := <-reads; n != 2 {
-		t.Fatalf("the second poll read after %d wake-ups: the first woke it too", n)
 	}
 }
 

@@ -27,7 +27,7 @@ import (
 
 // GetWorkflowTask implements backend.Backend. onewindow: it waits for work (wake.go).
 func (sb *Backend) GetWorkflowTask(ctx context.Context, queues []workflow.Queue) (*backend.WorkflowTask, error) {
-	return waitForTask(ctx, sb.options.IdlePoll, sb.wfWake.of(queues), sb.nextVisible, func(ctx context.Context) (*backend.WorkflowTask, error) {
+	return waitForTask(ctx, sb.options.IdlePoll, &sb.wfWake, sb.nextVisible, func(ctx context.Context) (*backend.WorkflowTask, error) {
 		return sb.getWorkflowTask(ctx, queues)
 	})
 }
