@@ -241,7 +241,7 @@ func (sb *Backend) CancelWorkflowInstance(ctx context.Context, instance *workflo
 
 // GetWorkflowInstanceHistory implements backend.Backend.
 func (sb *Backend) GetWorkflowInstanceHistory(ctx context.Context, instance *workflow.Instance, lastSequenceID *int64) ([]*history.Event, error) {
-	tx, err := sb.rdb.BeginTx(ctx, &sql.TxOptions{
+	tx, err := sb.db.BeginTx(ctx, &sql.TxOptions{
 		ReadOnly: true,
 	})
 	if err != nil {

@@ -68,11 +68,10 @@ func (sb *Backend) ReleaseLocks(ctx context.Context, worker string) error {
 // DB is the engine store's database, for size figures and diagnostics.
 func (sb *Backend) DB() *sql.DB { return sb.db }
 
-// any reports whether query, given the time now, answers a row, on a read connection (it
-// does not queue for the writers' one). onewindow.
+// any reports whether query, given the time now, answers a row. onewindow.
 func (sb *Backend) any(ctx context.Context, query string) (bool, error) {
 	var one int
-	switch err := sb.rdb.QueryRowContext(ctx, query, time.Now()).Scan(&one); {
+	switch err := sb.db.QueryRowContext(ctx, query, time.Now()).Scan(&one); {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
 	case err != nil:

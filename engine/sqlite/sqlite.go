@@ -18,7 +18,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/cschleiden/go-workflows/backend"
 	"github.com/cschleiden/go-workflows/backend/metrics"
@@ -40,9 +39,7 @@ var migrationsFS embed.FS
 func NewInMemory(opts ...Option) *Backend {
 	// Use a unique named in-memory database
 	dsn := fmt.Sprintf("file:%s?mode=memory&cache=shared", uuid.NewString())
-	// A shared-cache in-memory database locks by table across its connections: its reads
-	// stay on the one connection (no read pool).
-	b, err := open(dsn, false, opts...)
+	b, err := open(dsn, opts...)
 	if err != nil {
 		panic(err)
 	}
@@ -65,18 +62,10 @@ func NewInMemory(opts ...Option) *Backend {
 // SQLite file path; path may carry query parameters such as _pragma.
 // onewindow: errors are returned where upstream panics.
 func Open(path string, opts ...Option) (*Backend, error) {
-	return open(fmt.Sprintf("file:%v", path), true, opts...)
+	return open(fmt.Sprintf("file:%v", path), opts...)
 }
 
-// readConns is how many connections the read pool keeps (readPool in open).
-const readConns = 2
-
-// open opens the store on dsn; with readPool, the reads that change nothing (the idle
-// probes, the next timer, histories) get connections of their own. An instance's state is
-// still read on the writers' connection: go-workflows' client waits for a result by reading
-// the state, and its end-to-end suite's auto-expiration test (an instance removed 1 ms after
-// it finishes) then failed in 2 of 4 runs; with the state read queued with the writes, 0 of 5.
-func open(dsn string, readPool bool, opts ...Option) (*Backend, error) {
+func open(dsn string, opts ...Option) (*Backend, error) {
 	options := &options{
 		Options:         backend.ApplyOptions(),
 		ApplyMigrations: true,
@@ -110,7 +99,6 @@ func open(dsn string, readPool bool, opts ...Option) (*Backend, error) {
 
 	b := &Backend{
 		db:         db,
-		rdb:        db,
 		workerName: getWorkerName(options),
 		options:    options,
 	}
@@ -123,33 +111,12 @@ func open(dsn string, readPool bool, opts ...Option) (*Backend, error) {
 		}
 	}
 
-	// onewindow: every write queues for the one connection above; reads that waited in
-	// that queue (a poll's probe for due work on every poll, the next timer, a workflow's
-	// history) held it for nothing a writer needed. In WAL mode readers do not block the
-	// writer nor it them, and they see every committed write.
-	if readPool {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		rdb, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)")
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("opening the engine store's read pool: %w", err)
-		}
-		rdb.SetMaxOpenConns(readConns)
-		rdb.SetMaxIdleConns(readConns)
-		b.rdb = rdb
-	}
-
 	return b, nil
 }
 
 // Backend implements go-workflows' backend.Backend on one SQLite file.
 type Backend struct {
-	db *sql.DB
-	// rdb serves reads that change nothing: a pool of its own for a file, db in memory.
-	rdb        *sql.DB
+	db         *sql.DB
 	workerName string
 	options    *options
 
@@ -174,12 +141,6 @@ func (sb *Backend) Close() error {
 		}
 	}
 
-	if sb.rdb != sb.db {
-		if err := sb.rdb.Close(); err != nil {
-			sb.db.Close()
-			return err
-		}
-	}
 	return sb.db.Close()
 }
 

@@ -110,7 +110,7 @@ func waitForTask[T any](ctx context.Context, idle time.Duration, w *wakeup,
 // go-workflows timer), through the index over visible_at.
 func (sb *Backend) nextVisible(ctx context.Context, now time.Time) (time.Time, bool, error) {
 	var at time.Time
-	err := sb.rdb.QueryRowContext(ctx,
+	err := sb.db.QueryRowContext(ctx,
 		`SELECT visible_at FROM pending_events WHERE visible_at > ? ORDER BY visible_at LIMIT 1`, now).Scan(&at)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

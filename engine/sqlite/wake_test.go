@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -245,41 +244,6 @@ func TestWakeDuringAReadIsKept(t *testing.T) {
 	})
 	if err != nil || got == nil || *got != 2 {
 		t.Fatalf("waitForTask answered %v, %v after %d reads; want the second read's task", got, err, reads)
-	}
-}
-
-// TestProbeDoesNotQueueBehindAWriter: on a file, a poll's probe for due work reads through
-// the read pool: it answers while a write transaction holds the writers' one connection
-// (before, it waited for that transaction to end).
-func TestProbeDoesNotQueueBehindAWriter(t *testing.T) {
-	b, err := Open(filepath.Join(t.TempDir(), "engine.db") + "?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	ctx := context.Background()
-	if err := b.CreateWorkflowInstance(ctx, core.NewWorkflowInstance("i1", "e1"), startEvent()); err != nil {
-		t.Fatal(err)
-	}
-	tx, err := b.db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE instances SET metadata = metadata`); err != nil {
-		t.Fatal(err)
-	}
-	probe, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	due, err := b.any(probe, `SELECT 1 FROM pending_events WHERE visible_at IS NULL OR visible_at <= ? LIMIT 1`)
-	if err != nil || !due {
-		t.Fatalf("probe with a writer in its transaction: due %v, %v; want the committed start event", due, err)
-	}
-	if _, _, err := b.nextVisible(probe, time.Now()); err != nil {
-		t.Fatalf("next timer with a writer in its transaction: %v", err)
-	}
-	if _, err := b.GetWorkflowInstanceHistory(probe, core.NewWorkflowInstance("i1", "e1"), nil); err != nil {
-		t.Fatalf("history with a writer in its transaction: %v", err)
 	}
 }
 
