@@ -152,6 +152,19 @@ func mpCheckOnce(t *testing.T, db *store.DB, cases int, led *ledger) []mpEvent {
 	}
 	led.mu.Unlock()
 
+	// A case's end event is written just after the batch that completed it, in the step's Apply
+	// activity, which is retried until it is written (engine.Config.Observer): a case can read
+	// completed a moment before its end event is in the feed, longer when that Apply is retried
+	// after a fault. Wait for every end event (bounded), then check that nothing is missing or
+	// doubled.
+	start := time.Now()
+	until(t, "every case's end event in the feed", func() bool {
+		var n int
+		return db.Get(&n, `SELECT COUNT(DISTINCT case_id) FROM events WHERE type = 'case.finished'`) == nil && n >= cases
+	})
+	if w := time.Since(start); w > time.Second {
+		t.Logf("the last end event came %v after the last case read completed", w.Round(time.Millisecond))
+	}
 	var evs []mpEvent
 	if err := db.Select(&evs, `SELECT id, type, case_id FROM events WHERE case_id IS NOT NULL ORDER BY seq`); err != nil {
 		t.Fatal(err)
