@@ -325,8 +325,12 @@ func complete(sys *mpClient, taskID string, in map[string]any, led *ledger) erro
 }
 
 // waitForStep polls the case as the system until a task of kind is open, and returns its id.
+// It waits up to two minutes: a step in flight when Redis is killed moves on only after
+// go-workflows' 20 s lock timeout (docs/deployment.md), a case can be caught by both of
+// TestRedisRestartedMidRun's restarts, and CI runs it beside other packages' tests (once,
+// on a loaded machine, a step took over a minute).
 func waitForStep(sys *mpClient, caseID, kind string) (string, error) {
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		var d app.CaseDetail
 		code, body, err := sys.call("GET", "/api/v1/cases/"+url.PathEscape(caseID), nil)
 		if err != nil {
@@ -344,7 +348,7 @@ func waitForStep(sys *mpClient, caseID, kind string) (string, error) {
 			}
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("case %s: no %s task within a minute (steps %+v)", caseID, kind, d.Steps)
+			return "", fmt.Errorf("case %s: no %s task within two minutes (steps %+v)", caseID, kind, d.Steps)
 		}
 	}
 }
