@@ -41,6 +41,9 @@ type stack struct {
 	close []func()
 }
 
+// benchRequestTimeout bounds each request the bench sends.
+const benchRequestTimeout = 30 * time.Second
+
 // benchSecret signs the bench's tokens (in its own process and its workers).
 const benchSecret = "bench-secret-bench-secret-bench-secret"
 
@@ -143,6 +146,9 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 	s.app.UseEngine(e)
 	h := handlers.New(handlers.Deps{App: s.app, Logger: log, Version: "bench"})
 	s.srv = httptest.NewServer(h)
+	// Every request is bounded: a server that stops answering fails the run instead of
+	// hanging it (the bench stops by itself).
+	s.srv.Client().Timeout = benchRequestTimeout
 	s.close = append(s.close, s.srv.Close)
 	ok = true
 	return s, nil
