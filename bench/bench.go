@@ -34,7 +34,7 @@ type Options struct {
 	// or a standard flow's key (std-promised, std-parallel, …).
 	Flow string
 	// Workers is how many worker processes (`serve --role worker` of Binary) run the cases
-	// of the http and scale scenarios while the bench's own stack serves HTTP as role api;
+	// of the http scenario while the bench's own stack serves HTTP as role api;
 	// 0 runs everything in the bench's process. It needs PostgreSQL and Redis (CheckWorkers).
 	Workers int
 	// Binary is the onewindow binary the workers run: "" for the running one (os.Executable).
