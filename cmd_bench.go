@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"onewindow/bench"
@@ -27,6 +28,7 @@ func runBench(args []string) int {
 	fs.StringVar(&o.EngineStore, "engine-store", "", "engine store: empty for SQLite, or redis://host:port")
 	fs.IntVar(&o.Cases, "cases", 200, "cases a throughput scenario drives")
 	fs.StringVar(&open, "open", "1000", "open-case sizes the scale scenario fills, comma-separated (e.g. 1000,10000,100000)")
+	fs.IntVar(&o.Workers, "workers", 0, "http scenario: worker processes (serve --role worker) that run the cases while the bench serves HTTP as role api; needs --db postgres://... and --engine-store redis://... (default 0: one process)")
 	fs.IntVar(&o.Concurrency, "concurrency", 50, "concurrent clients")
 	fs.StringVar(&only, "scenario", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Order, ", "))
 	fs.StringVar(&o.Flow, "flow", "", "the definition engine-idle's cases run: empty for a small waiting flow, or a standard flow (std-parallel, …)")
@@ -49,6 +51,9 @@ func runBench(args []string) int {
 	if o.Cases <= 0 || o.Concurrency <= 0 {
 		return usageError(errors.New("--cases and --concurrency must be positive"))
 	}
+	if err := bench.CheckWorkers(o); err != nil {
+		return usageError(err)
+	}
 	want := map[string]bool{}
 	for _, s := range strings.Split(only, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -66,6 +71,14 @@ func runBench(args []string) int {
 	for name := range want {
 		if !found[name] {
 			return usageError(fmt.Errorf("--scenario: no scenario %q (have %s)", name, strings.Join(bench.Order, ", ")))
+		}
+	}
+	if o.Workers > 0 {
+		for _, s := range run {
+			if s.Name != "http" {
+				// The other scenarios drive the engine in the bench's own process.
+				return usageError(fmt.Errorf("--workers applies to the http scenario only: add --scenario http"))
+			}
 		}
 	}
 	if cpuprofile != "" {
@@ -93,7 +106,7 @@ func runBench(args []string) int {
 			}
 		}()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	failed := 0
 	for _, s := range run {

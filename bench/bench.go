@@ -33,6 +33,12 @@ type Options struct {
 	// Flow is the definition engine-idle's cases run: "" for the bench's small waiting flow,
 	// or a standard flow's key (std-promised, std-parallel, …).
 	Flow string
+	// Workers is how many worker processes (`serve --role worker` of Binary) run the cases
+	// of the http scenario while the bench's own stack serves HTTP as role api;
+	// 0 runs everything in the bench's process. It needs PostgreSQL and Redis (CheckWorkers).
+	Workers int
+	// Binary is the onewindow binary the workers run: "" for the running one (os.Executable).
+	Binary string
 	// Log receives progress lines (loading 10,000 cases…); never results.
 	Log io.Writer
 }

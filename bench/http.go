@@ -87,7 +87,7 @@ func runHTTP(ctx context.Context, o Options) (*Result, error) {
 		errOnce.Do(func() { firstErr = err })
 		cancel()
 	}
-	cpu0, err := cpuTime()
+	cpu0, err := readCPU(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func runHTTP(ctx context.Context, o Options) (*Result, error) {
 	}
 	wg.Wait()
 	wall := time.Since(start)
-	cpu1, err := cpuTime()
+	cpu1, err := readCPU(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -154,17 +154,29 @@ func runHTTP(ctx context.Context, o Options) (*Result, error) {
 		res.Rows = append(res.Rows, rec.m[route].Row(route, wall))
 	}
 	n := completed.Load()
-	cpuMs := float64((cpu1 - cpu0).Microseconds()) / 1000
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	cpuMs := ms(cpu1.self - cpu0.self)
+	workersMs, pgMs, redisMs := ms(cpu1.workers-cpu0.workers), ms(cpu1.postgres-cpu0.postgres), ms(cpu1.redis-cpu0.redis)
 	row := Row{Name: "completions", N: int(n), PerSec: float64(n) / wall.Seconds(),
 		Extra: map[string]float64{"claimConflicts": float64(claimConflicts.Load()), "completeConflicts": float64(completeConflicts.Load()),
-			"clerks": float64(len(clerks)), "load1": load1}}
+			"clerks": float64(len(clerks)), "load1": load1, "workers": float64(len(s.workers))}}
 	if n > 0 {
+		// The bench's process (clients and server, or role api), its worker processes, and
+		// the database servers (their whole CPU: on a shared machine others' share is in it).
 		row.Extra["cpuMsPerCompletion"] = cpuMs / float64(n)
+		row.Extra["workersCpuMsPerCompletion"] = workersMs / float64(n)
+		row.Extra["pgCpuMsPerCompletion"] = pgMs / float64(n)
+		row.Extra["pgSessionsPerCompletion"] = float64(cpu1.pgSessions-cpu0.pgSessions) / float64(n)
+		row.Extra["redisCpuMsPerCompletion"] = redisMs / float64(n)
 	}
 	res.Rows = append(res.Rows, row)
 	res.Notes = append(res.Notes, fmt.Sprintf("%d clerks completed %d tasks in %.1f s (%.1f/s), %.1f ms of process CPU per completion (%.0f%% of a core); %d claims lost to another clerk, %d completions refused (409); load average %.1f at the start, %.1f at the end",
 		len(clerks), n, wall.Seconds(), float64(n)/wall.Seconds(), row.Extra["cpuMsPerCompletion"], 100*cpuMs/float64(wall.Milliseconds()),
 		claimConflicts.Load(), completeConflicts.Load(), load0, load1))
+	if len(s.workers) > 0 || o.DB != "" {
+		res.Notes = append(res.Notes, fmt.Sprintf("CPU per completion: bench process %.1f ms, %d worker processes %.1f ms, postgres %.1f ms, redis-server %.1f ms; %.2f PostgreSQL sessions opened per completion (the servers' figures include anything else they served meanwhile)",
+			row.Extra["cpuMsPerCompletion"], len(s.workers), row.Extra["workersCpuMsPerCompletion"], row.Extra["pgCpuMsPerCompletion"], row.Extra["redisCpuMsPerCompletion"], row.Extra["pgSessionsPerCompletion"]))
+	}
 	return res, nil
 }
 

@@ -34,8 +34,18 @@ type stack struct {
 	srv    *httptest.Server
 	dbPath string // the SQLite file, "" on PostgreSQL
 	engDir string // where the engine's SQLite store lives, "" on Redis
-	close  []func()
+	// workers are the worker processes of --workers (none: this process runs the cases).
+	workers []*workerProc
+	// pgApp is the application_name of the run's PostgreSQL connections ("" on SQLite).
+	pgApp string
+	close []func()
 }
+
+// benchRequestTimeout bounds each request the bench sends.
+const benchRequestTimeout = 30 * time.Second
+
+// benchSecret signs the bench's tokens (in its own process and its workers).
+const benchSecret = "bench-secret-bench-secret-bench-secret"
 
 // ErrLiveDatabase refuses a bench run pointed at a database that already holds a centre.
 var ErrLiveDatabase = errors.New("the database already holds org units or users (a live centre?): the bench works on its own files or an empty database it may fill")
@@ -57,6 +67,16 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 		dsn = "sqlite:" + s.dbPath
 	} else if err := refuseLive(ctx, dsn); err != nil {
 		return nil, err
+	} else {
+		// A schema of the run's own: runs on one database (interleaved A/B) never meet,
+		// and nothing is left behind.
+		schemaDSN, appName, drop, err := benchSchema(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		s.pgApp = appName
+		s.close = append(s.close, drop)
+		dsn = schemaDSN
 	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -77,14 +97,21 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 		return nil, err
 	}
 	s.app = app.New(app.Config{DB: db, Logger: log, DataDir: filepath.Join(o.Dir, "data"),
-		TokenSecret: []byte("bench-secret-bench-secret-bench-secret"), TokenTTL: 12 * time.Hour,
+		TokenSecret: []byte(benchSecret), TokenTTL: 12 * time.Hour,
 		Limits: benchLimits(), CountsMaxAge: time.Minute})
-	engDSN := o.EngineStore
+	engDSN, prefix := o.EngineStore, ""
 	if engDSN == "" {
 		s.engDir = o.Dir
 		engDSN = "sqlite:" + filepath.Join(o.Dir, "engine.db")
+	} else {
+		// Keys under a prefix of the run's own, deleted at its end: a shared Redis is
+		// never flushed.
+		if engDSN, prefix, err = benchPrefix(engDSN); err != nil {
+			return nil, err
+		}
+		s.close = append(s.close, func() { deletePrefix(engDSN, prefix) })
 	}
-	b, err := engine.OpenBackend(engDSN, engine.BackendOptions{WorkerName: "bench", Logger: log})
+	b, err := engine.OpenBackend(engDSN, engine.BackendOptions{WorkerName: "bench", KeyPrefix: prefix, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +123,32 @@ func startStack(ctx context.Context, o Options) (*stack, error) {
 		b.Close()
 		return nil, err
 	}
-	ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	if err := e.Start(ectx); err != nil {
-		cancel()
-		b.Close()
-		return nil, err
+	if o.Workers > 0 {
+		// Role api: this process only uses the engine's client; the cases run in the
+		// worker processes (started last: each migrates the schema this one has made).
+		s.close = append(s.close, func() { b.Close() })
+		ws, err := startWorkers(ctx, o, o.Workers, dsn, withPrefix(engDSN, prefix))
+		if err != nil {
+			return nil, err
+		}
+		s.workers = ws
+		s.close = append(s.close, func() { stopWorkers(ws) })
+	} else {
+		ectx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		if err := e.Start(ectx); err != nil {
+			cancel()
+			b.Close()
+			return nil, err
+		}
+		s.close = append(s.close, func() { cancel(); _ = e.Wait(); b.Close() })
 	}
-	s.close = append(s.close, func() { cancel(); _ = e.Wait(); b.Close() })
 	s.eng = e
 	s.app.UseEngine(e)
 	h := handlers.New(handlers.Deps{App: s.app, Logger: log, Version: "bench"})
 	s.srv = httptest.NewServer(h)
+	// Every request is bounded: a server that stops answering fails the run instead of
+	// hanging it (the bench stops by itself).
+	s.srv.Client().Timeout = benchRequestTimeout
 	s.close = append(s.close, s.srv.Close)
 	ok = true
 	return s, nil

@@ -152,6 +152,9 @@ func (c *Calendars) Invalidate() {
 	c.mu.Unlock()
 }
 
+// calendarPoolWait bounds how long a check of cached calendars waits for a pooled connection.
+const calendarPoolWait = 50 * time.Millisecond
+
 // refresh reloads the overrides when the revision, the org tree or this process's edits
 // changed since the last check.
 func (c *Calendars) refresh(ctx context.Context) error {
@@ -164,8 +167,30 @@ func (c *Calendars) refresh(ctx context.Context) error {
 	if c.days != nil && edits == c.edits && every > 0 && now.Sub(c.checked) < every {
 		return nil
 	}
+	// The check reads through a pooled connection of its own, and its caller may hold a
+	// transaction (score counters are written last in a step's transaction, and count working
+	// days): waiting for the pool there is a deadlock the database cannot see when the pool's
+	// connections are all held by transactions waiting on that caller's locks (PostgreSQL,
+	// api + worker processes, 50 clerks: requests stalled until their clients gave up). With
+	// calendars cached, a pool that has no connection within calendarPoolWait keeps them
+	// until the next check; only the first load waits.
+	qctx := ctx
+	if c.days != nil {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithTimeout(ctx, calendarPoolWait)
+		defer cancel()
+	}
+	conn, err := c.DB.Connx(qctx)
+	if err != nil {
+		if c.days != nil && ctx.Err() == nil {
+			c.checked = now
+			return nil
+		}
+		return fmt.Errorf("calendar revision: %w", err)
+	}
+	defer conn.Close()
 	var sig calendarSig
-	err := c.DB.GetContext(ctx, &sig, `SELECT (SELECT revision FROM calendar_revision WHERE id = 1) AS revision,
+	err = conn.GetContext(ctx, &sig, `SELECT (SELECT revision FROM calendar_revision WHERE id = 1) AS revision,
 		(SELECT COUNT(*) FROM org_units) AS units, (SELECT COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM org_units) AS units_edit`)
 	if err != nil {
 		return fmt.Errorf("calendar revision: %w", err)
@@ -175,7 +200,7 @@ func (c *Calendars) refresh(ctx context.Context) error {
 		return nil
 	}
 	var rows []CalendarDay
-	if err := c.DB.SelectContext(ctx, &rows, `SELECT unit, day, kind, name, updated_by, updated_at FROM calendar_days ORDER BY unit, day`); err != nil {
+	if err := conn.SelectContext(ctx, &rows, `SELECT unit, day, kind, name, updated_by, updated_at FROM calendar_days ORDER BY unit, day`); err != nil {
 		return fmt.Errorf("calendar days: %w", err)
 	}
 	days := map[string][]calendar.Day{}

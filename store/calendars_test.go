@@ -160,3 +160,41 @@ func TestCalendarsCacheAndRevision(t *testing.T) {
 		}
 	})
 }
+
+// A check of cached calendars never waits for a busy pool: its caller may hold a transaction
+// whose locks the pool's other holders wait on (a deadlock the database cannot see). Only the
+// first load, with nothing cached, waits.
+func TestCalendarsCheckDoesNotWaitForABusyPool(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		eager := &store.Calendars{DB: db, CheckEvery: -1}
+		if _, err := eager.Calendar(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		held, err := db.Conn(ctx) // the pool's only connection, held as a waiting transaction would
+		if err != nil {
+			t.Fatal(err)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		began := time.Now()
+		cal, err := eager.Calendar(wctx, "")
+		if err != nil || cal == nil {
+			t.Fatalf("cached calendars with the pool busy: %v (after %v), want the cached calendar", err, time.Since(began))
+		}
+		if d := time.Since(began); d > 2*time.Second {
+			t.Errorf("the check waited %v for the busy pool", d)
+		}
+		// Nothing cached: the first load must read, and waits (here until its context ends).
+		sctx, scancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer scancel()
+		if _, err := (&store.Calendars{DB: db}).Calendar(sctx, ""); err == nil {
+			t.Error("a first load with the pool busy answered without reading the calendars")
+		}
+		held.Close()
+		if _, err := eager.Calendar(ctx, ""); err != nil {
+			t.Fatalf("after the pool is free again: %v", err)
+		}
+	})
+}
