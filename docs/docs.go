@@ -4808,7 +4808,7 @@ const docTemplate = `{
         },
         "/api/v1/public/items": {
             "get": {
-                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees,\ntime limits, channels, contacts, and the departments and sections that handle it, by name. No account needed.",
+                "description": "Every item an applicant can apply for, as its current published version: conditions, materials, fees,\ntime limits, channels, contacts, and the departments and sections that handle it, by name. No account needed.\nWith an ETag, revalidated on every use (Cache-Control no-cache): If-None-Match with it answers 304.",
                 "produces": [
                     "application/json"
                 ],
@@ -4908,6 +4908,9 @@ const docTemplate = `{
                             "$ref": "#/definitions/app.List-app_ServiceGuide"
                         }
                     },
+                    "304": {
+                        "description": "Not Modified"
+                    },
                     "400": {
                         "description": "Bad Request",
                         "schema": {
@@ -4942,6 +4945,9 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/app.ServiceGuide"
                         }
+                    },
+                    "304": {
+                        "description": "Not Modified"
                     },
                     "400": {
                         "description": "Bad Request",

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,6 +30,7 @@ type guideQuery struct {
 //	@Summary		Service guides of the published items (public)
 //	@Description	Every item an applicant can apply for, as its current published version: conditions, materials, fees,
 //	@Description	time limits, channels, contacts, and the departments and sections that handle it, by name. No account needed.
+//	@Description	With an ETag, revalidated on every use (Cache-Control no-cache): If-None-Match with it answers 304.
 //	@Tags			public
 //	@Produce		json
 //	@Param			departmentId	query		string	false	"only items of this competent department"
@@ -42,12 +42,13 @@ type guideQuery struct {
 //	@Param			limit			query		int		false	"page size (1-200, default 50)"
 //	@Param			after			query		string	false	"the next cursor of the page before"
 //	@Success		200				{object}	app.List[app.ServiceGuide]
+//	@Success		304
 //	@Failure		400				{object}	ErrorResponse
 //	@Router			/api/v1/public/items [get]
 func (h *api) listGuides(c *gin.Context) {
 	var q guideQuery
 	if h.bindQuery(c, &q) {
-		h.answer(c, http.StatusOK)(h.App.Guides(c.Request.Context(), app.GuideQuery{DepartmentID: q.DepartmentID, Kind: q.Kind,
+		h.revalidatedJSON(c)(h.App.Guides(c.Request.Context(), app.GuideQuery{DepartmentID: q.DepartmentID, Kind: q.Kind,
 			HandlingType: q.HandlingType, Theme: q.Theme, Level: q.Level, Search: q.Q, Page: q.page()}))
 	}
 }
@@ -61,11 +62,12 @@ func (h *api) listGuides(c *gin.Context) {
 //	@Produce		json
 //	@Param			id	path		string	true	"item id"
 //	@Success		200	{object}	app.ServiceGuide
+//	@Success		304
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse	"no such item, or it is not published"
 //	@Router			/api/v1/public/items/{id} [get]
 func (h *api) getGuide(c *gin.Context) {
 	if id, ok := pathID(c, "id"); ok {
-		h.answer(c, http.StatusOK)(h.App.Guide(c.Request.Context(), id))
+		h.revalidatedJSON(c)(h.App.Guide(c.Request.Context(), id))
 	}
 }

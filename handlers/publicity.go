@@ -28,13 +28,22 @@ func (h *api) publicityRoutes(public, _ *gin.RouterGroup) {
 // publicCache is how long a public answer may be cached.
 const publicCache = "public, max-age=60"
 
+// revalidate lets a client keep an answer but ask each time whether it changed (a 304 when
+// not): for the catalogue, which an applicant must see as published a moment ago.
+const revalidate = "public, no-cache"
+
 // cached writes body with status 200, an ETag of its content and Cache-Control, or 304 when
 // the client's If-None-Match holds that ETag already.
 func cached(c *gin.Context, contentType string, body []byte) {
+	cachedAs(c, contentType, body, publicCache)
+}
+
+// cachedAs is cached with the Cache-Control given.
+func cachedAs(c *gin.Context, contentType string, body []byte, cacheControl string) {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	c.Header("ETag", etag)
-	c.Header("Cache-Control", publicCache)
+	c.Header("Cache-Control", cacheControl)
 	for _, m := range strings.Split(c.GetHeader("If-None-Match"), ",") {
 		if m = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(m), "W/")); m == etag || m == "*" {
 			c.Status(http.StatusNotModified)
@@ -46,6 +55,16 @@ func cached(c *gin.Context, contentType string, body []byte) {
 
 // cachedJSON writes a use case's answer as cached JSON, or its error.
 func (h *api) cachedJSON(c *gin.Context) func(v any, err error) {
+	return h.jsonCachedAs(c, publicCache)
+}
+
+// revalidatedJSON writes a use case's answer as JSON with an ETag that clients revalidate on
+// every use (Cache-Control no-cache), or its error.
+func (h *api) revalidatedJSON(c *gin.Context) func(v any, err error) {
+	return h.jsonCachedAs(c, revalidate)
+}
+
+func (h *api) jsonCachedAs(c *gin.Context, cacheControl string) func(v any, err error) {
 	return func(v any, err error) {
 		if err != nil {
 			h.fail(c, err)
@@ -56,7 +75,7 @@ func (h *api) cachedJSON(c *gin.Context) func(v any, err error) {
 			h.fail(c, err)
 			return
 		}
-		cached(c, "application/json; charset=utf-8", body)
+		cachedAs(c, "application/json; charset=utf-8", body, cacheControl)
 	}
 }
 
