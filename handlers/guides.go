@@ -1,7 +1,6 @@
 package handlers
 
 import (
-
 	"github.com/gin-gonic/gin"
 
 	"onewindow/app"
