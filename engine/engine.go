@@ -29,6 +29,7 @@ import (
 
 	"onewindow/definitions"
 	"onewindow/engine/calendar"
+	"onewindow/engine/evict"
 	"onewindow/engine/machine"
 )
 
@@ -212,7 +213,7 @@ func New(cfg Config) (*Engine, error) {
 	opts.SingleWorkerMode = wo.SingleWorker
 	opts.WorkflowHeartbeatInterval = pickDur(wo.HeartbeatInterval, d.HeartbeatInterval)
 	opts.ActivityHeartbeatInterval = pickDur(wo.HeartbeatInterval, d.HeartbeatInterval)
-	e.worker = worker.New(cfg.Backend, &opts)
+	e.worker = worker.New(evict.Wrap(cfg.Backend, &opts), &opts)
 	if err := e.worker.RegisterWorkflow(e.CaseWorkflow, registry.WithName("CaseWorkflow")); err != nil {
 		return nil, fmt.Errorf("engine: registering the case workflow: %w", err)
 	}

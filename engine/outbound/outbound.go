@@ -22,6 +22,8 @@ import (
 	"github.com/cschleiden/go-workflows/registry"
 	"github.com/cschleiden/go-workflows/worker"
 	"github.com/cschleiden/go-workflows/workflow"
+
+	"onewindow/engine/evict"
 )
 
 // Queue is the go-workflows queue of deliveries; the case engine's worker does not listen to it.
@@ -102,7 +104,8 @@ func New(cfg Config) (*Runner, error) {
 		opts.WorkflowPollingInterval, opts.ActivityPollingInterval = cfg.PollInterval, cfg.PollInterval
 	}
 	opts.WorkflowHeartbeatInterval, opts.ActivityHeartbeatInterval = 5*time.Second, 5*time.Second
-	r.client, r.worker = client.New(cfg.Backend), worker.New(cfg.Backend, &opts)
+	// A failed completion must not leave a delivery's executor ahead of its history (evict.Wrap).
+	r.client, r.worker = client.New(cfg.Backend), worker.New(evict.Wrap(cfg.Backend, &opts), &opts)
 	if err := r.worker.RegisterWorkflow(r.Workflow, registry.WithName(workflowName)); err != nil {
 		return nil, fmt.Errorf("outbound: registering the workflow: %w", err)
 	}
