@@ -5,16 +5,15 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/cschleiden/go-workflows/client"
 	"github.com/cschleiden/go-workflows/worker"
 	"github.com/cschleiden/go-workflows/workflow"
-	"github.com/redis/go-redis/v9"
 
 	"onewindow/engine"
+	"onewindow/engine/enginetest"
 	"onewindow/store/storetest"
 )
 
@@ -45,7 +44,7 @@ func TestWorkersGoOnAfterRedisRestart(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	dir := t.TempDir()
-	rds := runRedis(t, bin, addr, dir)
+	rds := enginetest.RunRedis(t, bin, addr, dir, "yes")
 
 	b, err := engine.OpenBackend("redis://"+addr+"/0", engine.BackendOptions{WorkerName: "w1", KeyPrefix: "scripts"})
 	if err != nil {
@@ -74,7 +73,7 @@ func TestWorkersGoOnAfterRedisRestart(t *testing.T) {
 
 	_ = rds.Process.Kill()
 	_ = rds.Wait()
-	runRedis(t, bin, addr, dir)
+	enginetest.RunRedis(t, bin, addr, dir, "yes")
 	// The create itself is retried: the client's pooled connections died with the server.
 	var got int
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -87,26 +86,4 @@ func TestWorkersGoOnAfterRedisRestart(t *testing.T) {
 	}
 	cancel()
 	_ = w.WaitForCompletion()
-}
-
-// runRedis runs redis-server on addr with its append-only file in dir (flushed at every write)
-// and waits until it answers.
-func runRedis(t *testing.T, bin, addr, dir string) *exec.Cmd {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(bin, "--bind", host, "--port", port, "--dir", dir, "--save", "", "--appendonly", "yes",
-		"--appendfsync", "always", "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if err := rdb.Ping(context.Background()).Err(); err == nil {
-			return cmd
-		} else if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s did not answer: %v", addr, err)
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"onewindow/engine/enginetest"
 	"onewindow/store"
 	"onewindow/store/storetest"
 )
@@ -44,7 +45,7 @@ func TestPostgresRedisBackupAndRestore(t *testing.T) {
 	u, _ := url.Parse(dsn)
 	schema := u.Query().Get("search_path")
 	rdir, raddr := t.TempDir(), freeAddr(t)
-	rds := startRedis(t, tools["redis-server"], raddr, rdir, "yes")
+	rds := enginetest.RunRedis(t, tools["redis-server"], raddr, rdir, "yes")
 	dataDir := t.TempDir()
 	bin := buildBinary(t)
 	serve := func(dsn, raddr, dataDir string, demo bool) *server {
@@ -123,7 +124,7 @@ func TestPostgresRedisBackupAndRestore(t *testing.T) {
 
 	rdir2, raddr2 := t.TempDir(), freeAddr(t)
 	copyFile(t, filepath.Join(backupDir, "dump.rdb"), filepath.Join(rdir2, "dump.rdb"))
-	startRedis(t, tools["redis-server"], raddr2, rdir2, "no")
+	enginetest.RunRedis(t, tools["redis-server"], raddr2, rdir2, "no")
 	rdb2 := redis.NewClient(&redis.Options{Addr: raddr2})
 	defer rdb2.Close()
 	if err := rdb2.ConfigSet(ctx, "appendonly", "yes").Err(); err != nil {

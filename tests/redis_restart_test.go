@@ -1,19 +1,15 @@
 package tests
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
+	"onewindow/engine/enginetest"
 	"onewindow/store/storetest"
 )
 
@@ -39,7 +35,7 @@ func TestRedisRestartedMidRun(t *testing.T) {
 	dsn := mpSchema(t)
 	rdir := t.TempDir()
 	raddr := freeAddr(t)
-	rds := startRedis(t, redisBin, raddr, rdir, "yes")
+	rds := enginetest.RunRedis(t, redisBin, raddr, rdir, "yes")
 	bin := buildBinary(t)
 
 	common := []string{"--data-dir", t.TempDir(), "--db", dsn, "--engine-store", "redis://" + raddr + "/0?prefix=rr",
@@ -77,7 +73,7 @@ func TestRedisRestartedMidRun(t *testing.T) {
 			})
 		}
 		time.Sleep(time.Second)
-		rds = startRedis(t, redisBin, raddr, rdir, "yes")
+		rds = enginetest.RunRedis(t, redisBin, raddr, rdir, "yes")
 		back := time.Now()
 		downFor = append(downFor, back.Sub(killed).Round(time.Millisecond))
 		for _, s := range []*server{api, worker} {
@@ -104,32 +100,4 @@ func TestRedisRestartedMidRun(t *testing.T) {
 		driven, restarts, downFor, readyAfter, len(evs), led.median().Round(time.Millisecond), worst.Round(time.Millisecond), last, stall.Round(time.Millisecond))
 	api.stop()
 	worker.stop()
-}
-
-// startRedis runs redis-server on addr with its files in dir and its append-only file on
-// ("yes", flushed at every write) or off ("no"), and waits until it answers. A restart on the
-// same dir loads the file.
-func startRedis(t *testing.T, bin, addr, dir, appendonly string) *exec.Cmd {
-	t.Helper()
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--bind", host, "--port", port, "--dir", dir, "--save", "", "--appendonly", appendonly,
-		"--appendfsync", "always", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		// PING answers LOADING while the append-only file is read back; wait for PONG.
-		if err := rdb.Ping(context.Background()).Err(); err == nil {
-			return cmd
-		} else if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			t.Fatalf("redis-server on %s did not answer: %v\n%s", addr, err, log)
-		}
-	}
 }
